@@ -1,0 +1,271 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/waauto/waauto/condition"
+)
+
+// NewRegistry returns a registry preloaded with the built-in actions:
+// reply, ai_reply, assign, label and webhook.
+func NewRegistry() *Registry {
+	r := &Registry{}
+	r.MustRegister("reply", &Reply{}, Of[*Reply]())
+	r.MustRegister("ai_reply", &AIReply{}, Of[*AIReply]())
+	r.MustRegister("assign", &Assign{}, Of[*Assign]())
+	r.MustRegister("label", &Label{}, Of[*Label]())
+	r.MustRegister("webhook", &Webhook{}, Of[*Webhook]())
+	return r
+}
+
+// Reply sends a fixed message, optionally translated to the customer's language.
+type Reply struct {
+	Text      string `json:"text" yaml:"text"`
+	Translate bool   `json:"translate,omitempty" yaml:"translate,omitempty"`
+}
+
+// Validate checks the text and its placeholders.
+func (a *Reply) Validate() error {
+	if a.Text == "" {
+		return &FieldError{Field: "text", Msg: "is required (want the message to send)"}
+	}
+	if err := CheckPlaceholders(a.Text); err != nil {
+		return &FieldError{Field: "text", Msg: err.Error()}
+	}
+	return nil
+}
+
+// Run sends the expanded (and translated) text.
+func (a *Reply) Run(ctx context.Context, c *Call) error {
+	text := Expand(a.Text, c)
+	if a.Translate {
+		t, err := c.Runtime.Translate(ctx, text)
+		if err != nil {
+			return fmt.Errorf("translate: %w", err)
+		}
+		text = t
+	}
+	return c.Runtime.Send(ctx, text)
+}
+
+// Verify selects the pre-send checks of an AI reply.
+type Verify struct {
+	CustomerMessage bool `json:"customer_message" yaml:"customer_message"`
+	AgentReply      bool `json:"agent_reply" yaml:"agent_reply"`
+}
+
+// AIReply generates a reply with the configured model and sends it.
+type AIReply struct {
+	Prompt  string   `json:"prompt,omitempty" yaml:"prompt,omitempty"`
+	Prefix  string   `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+	Helpers []string `json:"helpers,omitempty" yaml:"helpers,omitempty"`
+	// History is the number of earlier messages given as context; nil means 20.
+	History *int `json:"history,omitempty" yaml:"history,omitempty"`
+	// VerifyBeforeSend nil means both checks on.
+	VerifyBeforeSend *Verify  `json:"verify_before_send,omitempty" yaml:"verify_before_send,omitempty"`
+	Debounce         Duration `json:"debounce,omitempty" yaml:"debounce,omitempty"`
+	// MaxWait nil-equivalent zero means 60s.
+	MaxWait Duration `json:"max_wait,omitempty" yaml:"max_wait,omitempty"`
+}
+
+// AIReply defaults.
+const (
+	DefaultHistory = 20
+	DefaultMaxWait = 60 * time.Second
+)
+
+// Validate checks the prompt's placeholders and the numbers.
+func (a *AIReply) Validate() error {
+	if err := CheckPlaceholders(a.Prompt); err != nil {
+		return &FieldError{Field: "prompt", Msg: err.Error()}
+	}
+	if a.History != nil && *a.History < 0 {
+		return &FieldError{Field: "history", Msg: fmt.Sprintf("%d is negative (want 0 or more messages)", *a.History)}
+	}
+	return nil
+}
+
+// Run asks the runtime to generate and send the reply.
+func (a *AIReply) Run(ctx context.Context, c *Call) error {
+	r := AIReplyRequest{
+		Prompt:   Expand(a.Prompt, c),
+		Prefix:   a.Prefix,
+		Helpers:  a.Helpers,
+		History:  DefaultHistory,
+		Verify:   Verify{CustomerMessage: true, AgentReply: true},
+		Debounce: time.Duration(a.Debounce),
+		MaxWait:  time.Duration(a.MaxWait),
+	}
+	if a.History != nil {
+		r.History = *a.History
+	}
+	if a.VerifyBeforeSend != nil {
+		r.Verify = *a.VerifyBeforeSend
+	}
+	if r.MaxWait == 0 {
+		r.MaxWait = DefaultMaxWait
+	}
+	return c.Runtime.ReplyAI(ctx, r)
+}
+
+// AIReplyRequest is an AIReply with its defaults applied and placeholders expanded.
+type AIReplyRequest struct {
+	Prompt, Prefix    string
+	Helpers           []string
+	History           int
+	Verify            Verify
+	Debounce, MaxWait time.Duration
+}
+
+// Assign strategies.
+const (
+	RoundRobin = "round_robin"
+	LeastBusy  = "least_busy"
+)
+
+// Assign assigns the conversation to Agent, or to one of Agents by Strategy.
+type Assign struct {
+	Agent    string   `json:"agent,omitempty" yaml:"agent,omitempty"`
+	Agents   []string `json:"agents,omitempty" yaml:"agents,omitempty"`
+	Strategy string   `json:"strategy,omitempty" yaml:"strategy,omitempty"`
+}
+
+// Validate checks that exactly one of agent and agents is given.
+func (a *Assign) Validate() error {
+	switch {
+	case a.Agent == "" && len(a.Agents) == 0:
+		return &FieldError{Field: "agent", Msg: "is required (want agent: ID, or agents: [IDs] with a strategy)"}
+	case a.Agent != "" && len(a.Agents) > 0:
+		return &FieldError{Field: "agents", Msg: "cannot be given with agent (want one of them)"}
+	case len(a.Agents) > 0 && a.Strategy != RoundRobin && a.Strategy != LeastBusy:
+		return &FieldError{Field: "strategy", Msg: fmt.Sprintf("%q is not a strategy (want round_robin or least_busy)", a.Strategy)}
+	case a.Agent != "" && a.Strategy != "":
+		return &FieldError{Field: "strategy", Msg: "needs agents (a list), not agent"}
+	}
+	return nil
+}
+
+// Run picks the agent and assigns.
+func (a *Assign) Run(ctx context.Context, c *Call) error {
+	agent, err := a.pick(ctx, c)
+	if err != nil {
+		return err
+	}
+	return c.Runtime.Assign(ctx, agent)
+}
+
+func (a *Assign) pick(ctx context.Context, c *Call) (string, error) {
+	switch {
+	case a.Agent != "":
+		return a.Agent, nil
+	case a.Strategy == RoundRobin:
+		n, err := c.Runtime.Next(ctx, "assign.round_robin")
+		if err != nil {
+			return "", err
+		}
+		return a.Agents[int(n%int64(len(a.Agents)))], nil
+	default:
+		load, err := c.Runtime.OpenConversations(ctx, a.Agents)
+		if err != nil {
+			return "", err
+		}
+		best := a.Agents[0]
+		for _, ag := range a.Agents[1:] {
+			if load[ag] < load[best] {
+				best = ag
+			}
+		}
+		return best, nil
+	}
+}
+
+// Label adds and removes customer labels.
+type Label struct {
+	Add    Strings `json:"add,omitempty" yaml:"add,omitempty"`
+	Remove Strings `json:"remove,omitempty" yaml:"remove,omitempty"`
+}
+
+// Validate requires at least one label.
+func (a *Label) Validate() error {
+	if len(a.Add) == 0 && len(a.Remove) == 0 {
+		return &FieldError{Field: "add", Msg: "is required (want add and/or remove: a label or a list)"}
+	}
+	return nil
+}
+
+// Run changes the labels.
+func (a *Label) Run(ctx context.Context, c *Call) error {
+	return c.Runtime.Label(ctx, a.Add, a.Remove)
+}
+
+// Webhook posts the event, conversation and workflow as JSON to URL.
+type Webhook struct {
+	URL    string `json:"url" yaml:"url"`
+	Secret string `json:"secret,omitempty" yaml:"secret,omitempty"`
+}
+
+// Validate requires an absolute http(s) URL.
+func (a *Webhook) Validate() error {
+	u, err := url.Parse(a.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &FieldError{Field: "url", Msg: fmt.Sprintf("%q is not a URL (want http:// or https://)", a.URL)}
+	}
+	return nil
+}
+
+// Run queues the delivery.
+func (a *Webhook) Run(ctx context.Context, c *Call) error {
+	return c.Runtime.Webhook(ctx, a.URL, a.Secret)
+}
+
+// Strings is a list of strings that may be written as one string.
+type Strings []string
+
+// UnmarshalJSON accepts "x" or ["x", "y"].
+func (s *Strings) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = Strings{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("want a string or a list of strings")
+	}
+	*s = many
+	return nil
+}
+
+// UnmarshalYAML accepts a scalar or a sequence (goccy/go-yaml and yaml.v3 style).
+func (s *Strings) UnmarshalYAML(unmarshal func(any) error) error {
+	var one string
+	if err := unmarshal(&one); err == nil {
+		*s = Strings{one}
+		return nil
+	}
+	var many []string
+	if err := unmarshal(&many); err != nil {
+		return fmt.Errorf("want a string or a list of strings")
+	}
+	*s = many
+	return nil
+}
+
+// Duration is a time.Duration written as in workflow files ("90s", "3d").
+type Duration time.Duration
+
+// UnmarshalText parses condition.ParseDuration syntax.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := condition.ParseDuration(string(b))
+	*d = Duration(v)
+	return err
+}
+
+// MarshalText formats with condition.FormatDuration.
+func (d Duration) MarshalText() ([]byte, error) {
+	return []byte(condition.FormatDuration(time.Duration(d))), nil
+}

@@ -1,0 +1,150 @@
+package condition
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/waauto/waauto/trigger"
+)
+
+// Facts is the immutable snapshot a condition tree is evaluated on: the
+// message and its conversation at the moment the message arrived. Build it
+// with NewFacts; every workflow run for one event sees the same Facts.
+type Facts struct {
+	// Text is the folded text (see Fold); RawText is the trimmed original.
+	Text, RawText string
+	Type          trigger.MessageType
+	// Phone is the customer's number in E.164.
+	Phone   string
+	Session string
+	// Agent is the assigned agent's id, "" when unassigned.
+	Agent  string
+	Labels []string
+	// MessageCount counts the conversation's messages, this one included.
+	MessageCount int
+	// SinceLastReply is the time since the last outgoing message; negative when none.
+	SinceLastReply time.Duration
+	// Length is the number of runes of RawText.
+	Length int
+	// Time is the instant the message arrived.
+	Time         time.Time
+	IsNewContact bool
+}
+
+// Input is what NewFacts derives a Facts from.
+type Input struct {
+	Message      trigger.Message
+	Agent        string
+	Labels       []string
+	MessageCount int
+	LastReply    time.Time // zero when nothing was ever sent
+	IsNewContact bool
+}
+
+// NewFacts computes the facts of one message, folding the text once.
+func NewFacts(in Input) *Facts {
+	raw := strings.TrimSpace(in.Message.Text)
+	typ := in.Message.Type
+	if typ == "" {
+		typ = trigger.Text
+	}
+	since := time.Duration(-1)
+	if !in.LastReply.IsZero() {
+		since = max(in.Message.Time.Sub(in.LastReply), 0)
+	}
+	return &Facts{
+		Text:           Fold(raw),
+		RawText:        raw,
+		Type:           typ,
+		Phone:          in.Message.Phone,
+		Session:        in.Message.Session,
+		Agent:          in.Agent,
+		Labels:         append([]string(nil), in.Labels...),
+		MessageCount:   in.MessageCount,
+		SinceLastReply: since,
+		Length:         utf8.RuneCountInString(raw),
+		Time:           in.Message.Time,
+		IsNewContact:   in.IsNewContact,
+	}
+}
+
+var accents = runes.Remove(runes.In(unicode.Mn))
+
+// Fold normalises text for case- and accent-insensitive comparison: it trims
+// surrounding space, removes combining marks after canonical decomposition
+// ("Problème" → "probleme") and lower-cases with Unicode rules.
+func Fold(s string) string {
+	s = strings.TrimSpace(s)
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		t := transform.Chain(norm.NFD, accents, norm.NFC)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
+	}
+	return strings.ToLower(s)
+}
+
+// Vars lists the variables visible to raw expressions, in both backends,
+// with their meaning. The values come from Facts and the message time in the
+// account's time zone.
+var Vars = []Var{
+	{"text", "string", "the folded text"},
+	{"raw_text", "string", "the trimmed text as sent"},
+	{"type", "string", "message type: text, image, audio, ..."},
+	{"phone", "string", "customer number, E.164"},
+	{"session", "string", "id of the receiving number"},
+	{"agent", "string", `assigned agent, "" when unassigned`},
+	{"labels", "list(string)", "customer labels"},
+	{"message_count", "int", "messages in the conversation, this one included"},
+	{"since_last_reply_seconds", "int", "seconds since the last outgoing message, -1 when none"},
+	{"length", "int", "runes of the trimmed text"},
+	{"weekday", "int", "0 = Sunday, in the account's time zone"},
+	{"hour", "int", "0..23, in the account's time zone"},
+	{"minute", "int", "0..59"},
+	{"is_new_contact", "bool", "first message of this phone to this number"},
+}
+
+// Var describes one raw-expression variable.
+type Var struct{ Name, Type, Doc string }
+
+// Values returns the raw-expression variables of f, with clock values in loc.
+func (f *Facts) Values(loc *time.Location) map[string]any {
+	t := f.Time.In(loc)
+	since := int64(-1)
+	if f.SinceLastReply >= 0 {
+		since = int64(f.SinceLastReply / time.Second)
+	}
+	labels := f.Labels
+	if labels == nil {
+		labels = []string{}
+	}
+	return map[string]any{
+		"text":                     f.Text,
+		"raw_text":                 f.RawText,
+		"type":                     string(f.Type),
+		"phone":                    f.Phone,
+		"session":                  f.Session,
+		"agent":                    f.Agent,
+		"labels":                   labels,
+		"message_count":            int64(f.MessageCount),
+		"since_last_reply_seconds": since,
+		"length":                   int64(f.Length),
+		"weekday":                  int64(t.Weekday()),
+		"hour":                     int64(t.Hour()),
+		"minute":                   int64(t.Minute()),
+		"is_new_contact":           f.IsNewContact,
+	}
+}

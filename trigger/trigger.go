@@ -1,0 +1,116 @@
+package trigger
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Kind names a trigger in workflow files: "incoming_message" or "new_contact".
+type Kind string
+
+// The built-in trigger kinds.
+const (
+	// IncomingMessage fires on every message a customer sends to a connected number.
+	IncomingMessage Kind = "incoming_message"
+	// NewContact fires on the first message a phone number ever sends to a number.
+	NewContact Kind = "new_contact"
+)
+
+// MessageType is the kind of content of a WhatsApp message.
+type MessageType string
+
+// The message types a workflow can test with the message_type condition.
+const (
+	Text     MessageType = "text"
+	Image    MessageType = "image"
+	Audio    MessageType = "audio"
+	Video    MessageType = "video"
+	Document MessageType = "document"
+	Sticker  MessageType = "sticker"
+	Location MessageType = "location"
+	Contact  MessageType = "contact"
+	Other    MessageType = "other"
+)
+
+// MessageTypes lists every valid MessageType in documentation order.
+var MessageTypes = []MessageType{Text, Image, Audio, Video, Document, Sticker, Location, Contact, Other}
+
+// Valid reports whether t is one of MessageTypes.
+func (t MessageType) Valid() bool {
+	for _, v := range MessageTypes {
+		if v == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Message is one message a customer sent to one of the shop's numbers.
+type Message struct {
+	// ID is WhatsApp's message id: stable across redelivery, unique per session.
+	ID string
+	// Session is the id of the shop's number that received the message.
+	Session string
+	// Phone is the customer's number in E.164 ("+33611111111").
+	Phone string
+	// PushName is the name the customer set in WhatsApp, if any.
+	PushName string
+	// Type is the content type; the zero value means Text.
+	Type MessageType
+	// Text is the message text, or the caption of a media message.
+	Text string
+	// Time is when the message was sent.
+	Time time.Time
+	// Group is true for messages in group chats; ignored unless a workflow opts in.
+	Group bool
+	// Media describes the attachment of a media message; nil for text.
+	Media *Media
+}
+
+// Media describes a message attachment. Its bytes are fetched lazily.
+type Media struct {
+	MIMEType string
+	FileName string
+	Size     int64
+	// Fetch downloads the bytes; nil when the transport cannot download.
+	Fetch func(ctx context.Context) ([]byte, error) `json:"-"`
+}
+
+// Event is what a trigger looks at: a recorded incoming message and what the
+// store learnt while recording it.
+type Event struct {
+	Message Message
+	// NewContact is true when this is the first message the phone ever sent to
+	// this session and the contact was not known before.
+	NewContact bool
+}
+
+// Trigger decides whether an event starts the workflows that use it.
+type Trigger interface {
+	// Kind is the trigger's name in workflow files.
+	Kind() Kind
+	// Fires reports whether ev starts workflows of this trigger.
+	Fires(ev Event) bool
+}
+
+type incoming struct{}
+
+func (incoming) Kind() Kind        { return IncomingMessage }
+func (incoming) Fires(Event) bool { return true }
+
+type newContact struct{}
+
+func (newContact) Kind() Kind           { return NewContact }
+func (newContact) Fires(ev Event) bool { return ev.NewContact }
+
+// ForKind returns the built-in trigger for k, or an error naming the valid kinds.
+func ForKind(k Kind) (Trigger, error) {
+	switch k {
+	case IncomingMessage:
+		return incoming{}, nil
+	case NewContact:
+		return newContact{}, nil
+	}
+	return nil, fmt.Errorf("unknown trigger %q (want incoming_message or new_contact)", string(k))
+}

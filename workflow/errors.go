@@ -1,0 +1,71 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors of the workflow package, testable with errors.Is.
+var (
+	// ErrNotFound: the named record does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: a definition failed validation; the error also holds *LoadError values.
+	ErrInvalid = errors.New("invalid workflow definition")
+	// ErrConflict: a compare-and-set lost (e.g. a scheduled message is no longer pending).
+	ErrConflict = errors.New("state changed concurrently")
+)
+
+// LoadError is one problem of a workflow definition, with its position.
+// Printed as "file:line:col: path: message".
+type LoadError struct {
+	File         string
+	Line, Column int
+	// Path is the key path of the offending value, e.g. "workflows[0].conditions.all[1].schedule.from".
+	Path string
+	Msg  string
+}
+
+func (e *LoadError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d:", e.Line, e.Column)
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Is makes every LoadError match ErrInvalid.
+func (e *LoadError) Is(target error) bool { return target == ErrInvalid }
+
+// LoadErrors is every problem found in one load. It unwraps to its
+// elements, so errors.As finds a *LoadError.
+type LoadErrors []*LoadError
+
+func (es LoadErrors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Unwrap returns the individual errors.
+func (es LoadErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}

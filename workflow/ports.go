@@ -1,0 +1,69 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"github.com/waauto/waauto/trigger"
+)
+
+// Transport sends messages to customers. The whatsmeow adapter implements
+// it; workflowtest records sends. Send must reuse Outgoing.ID on every retry
+// so that a retry never creates a second message.
+type Transport interface {
+	Send(ctx context.Context, m Outgoing) error
+}
+
+// Outgoing is a message the engine sends.
+type Outgoing struct {
+	// ID is the WhatsApp message id, generated and stored before the first attempt.
+	ID      string
+	Session string
+	// To is the customer's number, E.164.
+	To   string
+	Text string
+	Kind SendKind
+	// Workflow is the name of the workflow that sent it ("" for scheduled messages).
+	Workflow string
+	// Typing asks the transport to show a typing indicator first.
+	Typing bool
+}
+
+// Inbox is what a transport adapter feeds: the engine implements it. Each
+// method returns only after the message is durably recorded; an error means
+// the adapter must not acknowledge the message so that it is redelivered.
+type Inbox interface {
+	// Receive records and handles a customer message.
+	Receive(ctx context.Context, m trigger.Message) error
+	// ReceiveOwn handles a message sent from the shop's own number: ignored
+	// when automation sent it (its id is stored), otherwise an agent reply.
+	ReceiveOwn(ctx context.Context, session, phone, id, text string, at time.Time) error
+}
+
+// Clock tells the time. The engine never calls time.Now directly.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Job is delayed work: a scheduled message, a pending AI reply, a webhook.
+type Job struct {
+	// ID is unique: enqueuing an ID that exists (pending or done) does nothing.
+	ID   string
+	Kind string
+	// RunAt is the earliest time the job may run.
+	RunAt   time.Time
+	Payload []byte
+}
+
+// JobQueue runs jobs at their time, at least once, handing each to the
+// engine's RunJob. The in-memory queue lives in this package; the River
+// queue in adapters/bun.
+type JobQueue interface {
+	Enqueue(ctx context.Context, j Job) error
+}

@@ -1,0 +1,376 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
+)
+
+// Store is everything the engine persists, composed of small role
+// interfaces. workflow/memstore is the reference implementation and
+// workflow/storetest the conformance suite every implementation must pass.
+// All methods are safe for concurrent use.
+type Store interface {
+	Messages
+	Conversations
+	Contacts
+	Firings
+	WorkflowStore
+	Sessions
+	Schedules
+	Logs
+	Credits
+}
+
+// Author says who wrote a stored message.
+type Author string
+
+// The authors of messages.
+const (
+	Customer   Author = "customer"
+	Agent      Author = "agent"
+	Automation Author = "automation"
+)
+
+// SendKind says why automation sent a message.
+type SendKind string
+
+// The kinds of automated sends.
+const (
+	Fixed     SendKind = "fixed"
+	AI        SendKind = "ai"
+	Scheduled SendKind = "scheduled"
+)
+
+// MessageRecord is one stored message of a conversation.
+type MessageRecord struct {
+	Session, Phone string
+	// ID is the WhatsApp message id, unique per session.
+	ID     string
+	Author Author
+	// Kind is set for automation messages.
+	Kind SendKind
+	Type trigger.MessageType
+	Text string
+	Time time.Time
+	// Seq is the message's position in its conversation: 1, 2, 3...
+	Seq int64
+}
+
+// Conversation is the facts of one customer's chat with one number.
+type Conversation struct {
+	Session, Phone string
+	// Agent is the assigned agent, "" when unassigned.
+	Agent string
+	// MessageCount counts messages both ways; the last message's Seq.
+	MessageCount int64
+	// LastInboundSeq and LastAgentSeq are the Seq of the last customer
+	// message and of the last agent reply (0: none).
+	LastInboundSeq, LastAgentSeq int64
+	// LastInboundAt and LastReplyAt are the times of the last customer
+	// message and of the last outgoing message, automated or not (zero: none).
+	LastInboundAt, LastReplyAt time.Time
+}
+
+// Inbound is what recording an incoming message returns.
+type Inbound struct {
+	// Conversation is the conversation after recording.
+	Conversation Conversation
+	// Contact is the customer after recording (created when unknown).
+	Contact Contact
+	// Seq is the message's Seq (the stored one for a duplicate).
+	Seq int64
+	// NewContact: the conversation did not exist before and the contact was
+	// not imported (Contact.Imported) — a phone is new once per session.
+	NewContact bool
+	// Duplicate: the same session and message id had been recorded already;
+	// nothing changed.
+	Duplicate bool
+}
+
+// Outbound is a message sent to a customer, by automation or by a person.
+type Outbound struct {
+	Session, Phone, ID string
+	Author             Author // Automation or Agent
+	Kind               SendKind
+	Text               string
+	Time               time.Time
+}
+
+// Messages stores the messages of conversations.
+type Messages interface {
+	// RecordInbound stores m, creating its contact and conversation when
+	// needed, in one atomic step. Recording the same (session, id) twice
+	// changes nothing and returns Duplicate; exactly one of two concurrent
+	// calls with the same id wins.
+	RecordInbound(ctx context.Context, m trigger.Message) (Inbound, error)
+	// RecordOutbound stores an outgoing message; a duplicate (session, id)
+	// changes nothing. It returns the conversation after recording.
+	RecordOutbound(ctx context.Context, m Outbound) (Conversation, error)
+	// Message returns the stored message (session, id), or ErrNotFound.
+	Message(ctx context.Context, session, id string) (MessageRecord, error)
+	// History returns up to limit messages of a conversation with Seq
+	// below beforeSeq (0: no bound), oldest first.
+	History(ctx context.Context, session, phone string, beforeSeq int64, limit int) ([]MessageRecord, error)
+	// CountSent counts the messages by author sent to a conversation at or after since.
+	CountSent(ctx context.Context, session, phone string, author Author, since time.Time) (int, error)
+}
+
+// Conversations stores conversation facts.
+type Conversations interface {
+	// Conversation returns the facts of (session, phone), or ErrNotFound.
+	Conversation(ctx context.Context, session, phone string) (Conversation, error)
+	// Assign sets the agent of (session, phone), creating the conversation
+	// when needed; "" unassigns.
+	Assign(ctx context.Context, session, phone, agent string) error
+	// OpenConversations counts the conversations assigned to each agent.
+	OpenConversations(ctx context.Context, agents []string) (map[string]int, error)
+}
+
+// Contact is a customer, shared by all numbers.
+type Contact struct {
+	// Phone is E.164 and the contact's key.
+	Phone, Name string
+	Labels      []string
+	// Excluded contacts are recorded but never automated.
+	Excluded bool
+	// Imported: the contact was stored before any message from it (import,
+	// dashboard, scenario contacts), so it is never a new contact.
+	Imported  bool
+	CreatedAt time.Time
+}
+
+// Contacts stores customers.
+type Contacts interface {
+	// Contact returns the contact of phone, or ErrNotFound.
+	Contact(ctx context.Context, phone string) (Contact, error)
+	// PutContact creates or replaces a contact.
+	PutContact(ctx context.Context, c Contact) error
+	// UpdateLabels adds then removes labels (no duplicates, order of first
+	// addition kept), creating the contact when unknown, and returns it.
+	UpdateLabels(ctx context.Context, phone string, add, remove []string) (Contact, error)
+	// SetExcluded excludes or includes a contact, creating it (Imported) when unknown.
+	SetExcluded(ctx context.Context, phone string, excluded bool) error
+}
+
+// Firing is one workflow firing for one inbound message.
+type Firing struct {
+	WorkflowID, Session, Phone, MessageID string
+	At                                    time.Time
+}
+
+// Firings remembers which workflow fired for which message, for the
+// answer-once rule and cooldowns, and keeps the counters of actions.
+type Firings interface {
+	// MarkFired records f; it returns false when (WorkflowID, Session,
+	// MessageID) was recorded before. Exactly one of concurrent calls wins.
+	MarkFired(ctx context.Context, f Firing) (bool, error)
+	// LastFired returns when the workflow last fired in the conversation (zero: never).
+	LastFired(ctx context.Context, workflowID, session, phone string) (time.Time, error)
+	// Next increments the named counter and returns its previous value (0 first).
+	Next(ctx context.Context, key string) (int64, error)
+}
+
+// StoredWorkflow is a workflow definition as saved by the engine.
+type StoredWorkflow struct {
+	ID, Name string
+	// Position keeps definition order among equal priorities.
+	Position int
+	// Definition is the workflow in the file format (JSON).
+	Definition []byte
+	// Template marks a user's saved template rather than a workflow.
+	Template  bool
+	UpdatedAt time.Time
+}
+
+// WorkflowStore stores workflow definitions and templates.
+type WorkflowStore interface {
+	// PutWorkflow creates or replaces the workflow (or template) with w.ID.
+	PutWorkflow(ctx context.Context, w StoredWorkflow) error
+	// DeleteWorkflow removes a workflow or template, or returns ErrNotFound.
+	DeleteWorkflow(ctx context.Context, id string) error
+	// Workflows lists workflows and templates ordered by Position, then ID.
+	Workflows(ctx context.Context) ([]StoredWorkflow, error)
+}
+
+// SessionStatus is the state of a number.
+type SessionStatus string
+
+// The states of a number.
+const (
+	Connected    SessionStatus = "connected"
+	Disconnected SessionStatus = "disconnected"
+	Deleted      SessionStatus = "deleted"
+)
+
+// Module names a feature a number can switch off.
+type Module string
+
+// The modules of a number.
+const (
+	ModWorkflows Module = "workflows"
+	ModAI        Module = "ai"
+	ModScheduled Module = "scheduled"
+)
+
+// Session is one linked WhatsApp number.
+type Session struct {
+	ID, Label string
+	Status    SessionStatus
+	// Disabled lists the modules switched off; empty means all on.
+	Disabled []Module
+	// DisconnectedAt is when the number was last disconnected (zero when connected).
+	DisconnectedAt time.Time
+	CreatedAt      time.Time
+}
+
+// Enabled reports whether module m is on.
+func (s Session) Enabled(m Module) bool {
+	for _, d := range s.Disabled {
+		if d == m {
+			return false
+		}
+	}
+	return true
+}
+
+// Sessions stores numbers.
+type Sessions interface {
+	PutSession(ctx context.Context, s Session) error
+	// Session returns a number, or ErrNotFound.
+	Session(ctx context.Context, id string) (Session, error)
+	// ListSessions lists numbers ordered by creation, then ID.
+	ListSessions(ctx context.Context) ([]Session, error)
+}
+
+// ScheduleStatus is the state of a scheduled message.
+type ScheduleStatus string
+
+// The states of a scheduled message. Sending is internal: claimed by a
+// dispatcher that has not yet confirmed the send.
+const (
+	StatusPending   ScheduleStatus = "pending"
+	StatusSending   ScheduleStatus = "sending"
+	StatusSent      ScheduleStatus = "sent"
+	StatusFailed    ScheduleStatus = "failed"
+	StatusCancelled ScheduleStatus = "cancelled"
+)
+
+// ScheduledMessage is a message to send at a set time.
+type ScheduledMessage struct {
+	ID, Session, Phone, Text string
+	// At is the instant to send; Location the IANA zone it was entered in.
+	At       time.Time
+	Location string
+	Status   ScheduleStatus
+	// Reason explains a failure or cancellation.
+	Reason string
+	// MessageID is the WhatsApp id, fixed before the first attempt.
+	MessageID string
+	CreatedAt time.Time
+	// DoneAt is when the message reached a final status.
+	DoneAt time.Time
+}
+
+// ScheduleQuery filters scheduled messages; zero fields match all.
+type ScheduleQuery struct {
+	Status   []ScheduleStatus
+	Session  string
+	From, To time.Time // on At: From inclusive, To exclusive
+	Limit    int
+}
+
+// Schedules stores scheduled messages.
+type Schedules interface {
+	// PutScheduled creates a scheduled message; an existing ID is ErrConflict.
+	PutScheduled(ctx context.Context, m ScheduledMessage) error
+	// Scheduled returns one, or ErrNotFound.
+	Scheduled(ctx context.Context, id string) (ScheduledMessage, error)
+	// ListScheduled returns matching messages ordered by At, then ID.
+	ListScheduled(ctx context.Context, q ScheduleQuery) ([]ScheduledMessage, error)
+	// TransitionScheduled moves id from status from to status to (setting
+	// Reason, and DoneAt = at for a final status). It returns ErrConflict
+	// when the message is not in from — exactly one of concurrent calls wins.
+	TransitionScheduled(ctx context.Context, id string, from, to ScheduleStatus, reason string, at time.Time) error
+}
+
+// Outcome is how an execution ended.
+type Outcome string
+
+// The outcomes of executions.
+const (
+	OutcomeFired     Outcome = "fired"
+	OutcomeShadow    Outcome = "shadow"
+	OutcomeCancelled Outcome = "cancelled"
+	OutcomeFailed    Outcome = "failed"
+	OutcomeSkipped   Outcome = "skipped"
+)
+
+// Execution is one execution log entry: a workflow that fired (or would
+// have, or was cancelled, skipped or failed), why, and what its actions did.
+type Execution struct {
+	// ID is time-ordered: IDs sort as the entries were made.
+	ID         string
+	Time       time.Time
+	WorkflowID string
+	Workflow   string
+	Session    string
+	Phone      string
+	MessageID  string
+	Trigger    trigger.Kind
+	Outcome    Outcome
+	// Reason says why it ran or did not: "conditions matched", "customer_message", "insufficient credits".
+	Reason  string
+	Trace   condition.Trace
+	Actions []ActionResult
+}
+
+// ActionResult is what one action of an execution did.
+type ActionResult struct {
+	Type    string  `json:"type"`
+	Outcome Outcome `json:"outcome"`
+	Detail  string  `json:"detail,omitempty"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// LogQuery filters the execution log; zero fields match all. Results are
+// newest first; pass the previous page's Next as After for the next page.
+type LogQuery struct {
+	From, To   time.Time // From inclusive, To exclusive
+	WorkflowID string
+	Session    string
+	Phone      string
+	Outcome    Outcome
+	Reason     string
+	After      string
+	Limit      int
+}
+
+// LogPage is one page of the execution log.
+type LogPage struct {
+	Entries []Execution
+	// Next is the cursor of the next page, "" on the last.
+	Next string
+}
+
+// Logs stores the execution log.
+type Logs interface {
+	// AppendLogs stores entries in one batch.
+	AppendLogs(ctx context.Context, entries []Execution) error
+	// QueryLogs returns one page, keyset-paginated by ID, newest first.
+	QueryLogs(ctx context.Context, q LogQuery) (LogPage, error)
+	// PurgeLogs deletes up to limit entries older than before and returns how many.
+	PurgeLogs(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// Credits stores the AI credit balance of the account.
+type Credits interface {
+	// CreditBalance returns the balance.
+	CreditBalance(ctx context.Context) (int64, error)
+	// SetCredits sets the balance.
+	SetCredits(ctx context.Context, n int64) error
+	// DebitCredits subtracts n atomically, never below 0, and returns the new balance.
+	DebitCredits(ctx context.Context, n int64) (int64, error)
+}
