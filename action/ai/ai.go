@@ -58,6 +58,10 @@ type Request struct {
 	ContactName string
 	// MaxChars is a soft length limit for the reply; 0 means none.
 	MaxChars int
+	// Prefix is the ai_reply prefix the core adds when sending. Responders
+	// strip it from earlier automation messages and from an echoed reply;
+	// they never write it themselves.
+	Prefix string
 }
 
 // Message is one message of a conversation.
