@@ -1,0 +1,79 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// Contact returns the contact of phone, or an error wrapping
+// workflow.ErrNotFound.
+func (s *Store) Contact(ctx context.Context, phone string) (workflow.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return workflow.Contact{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.contacts[phone]
+	if !ok {
+		return workflow.Contact{}, fmt.Errorf("contact %s: %w", phone, workflow.ErrNotFound)
+	}
+	return copyContact(c), nil
+}
+
+// PutContact creates or replaces a contact.
+func (s *Store) PutContact(ctx context.Context, c workflow.Contact) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.contacts[c.Phone] = copyContact(c)
+	return nil
+}
+
+// UpdateLabels adds then removes labels, keeping the order of first
+// addition and no duplicates, creating the contact (Imported) when unknown.
+func (s *Store) UpdateLabels(ctx context.Context, phone string, add, remove []string) (workflow.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return workflow.Contact{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.contactOrNew(phone)
+	labels := slices.Clone(c.Labels)
+	for _, l := range add {
+		if !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
+	}
+	labels = slices.DeleteFunc(labels, func(l string) bool { return slices.Contains(remove, l) })
+	c.Labels = labels
+	s.contacts[phone] = c
+	return copyContact(c), nil
+}
+
+// SetExcluded excludes or includes a contact, creating it (Imported) when
+// unknown.
+func (s *Store) SetExcluded(ctx context.Context, phone string, excluded bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.contactOrNew(phone)
+	c.Excluded = excluded
+	s.contacts[phone] = c
+	return nil
+}
+
+// contactOrNew returns the stored contact of phone, or a new imported one
+// (not yet stored). The caller holds s.mu.
+func (s *Store) contactOrNew(phone string) workflow.Contact {
+	if c, ok := s.contacts[phone]; ok {
+		return c
+	}
+	return workflow.Contact{Phone: phone, Imported: true, CreatedAt: s.now()}
+}
