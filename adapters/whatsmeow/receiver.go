@@ -196,4 +196,3 @@ func (r *Receiver) recordTimeout() time.Duration {
 func (r *Receiver) EventHandler(ctx context.Context) whatsmeow.EventHandlerWithSuccessStatus {
 	return func(evt any) bool { return r.Handle(ctx, evt) }
 }
-
