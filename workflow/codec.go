@@ -225,8 +225,25 @@ func (l *loader) required(w *Workflow, n ast.Node, fields []yamlpos.Field) {
 	}
 }
 
+// resettable are the keys whose null value means "none": it resets what a
+// template set.
+var resettable = []string{"description", "session", "cooldown", "conditions"}
+
 func (l *loader) workflowField(w *Workflow, f yamlpos.Field, d *treeDecoder) {
 	c := l.c
+	if yamlpos.IsNull(f.Value) && slices.Contains(resettable, f.Key) {
+		switch f.Key {
+		case "description":
+			w.Description = ""
+		case "session":
+			w.Session = ""
+		case "cooldown":
+			w.Cooldown = 0
+		case "conditions":
+			w.Conditions = nil
+		}
+		return
+	}
 	switch f.Key {
 	case "id":
 		w.ID = l.nonEmpty(f, "a stable slug, e.g. out-of-hours")

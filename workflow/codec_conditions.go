@@ -77,7 +77,7 @@ func (d *treeDecoder) node(n ast.Node, tp string) condition.Node {
 
 func (d *treeDecoder) group(f yamlpos.Field, tp string) condition.Node {
 	items, _ := d.l.c.List(f.Value, f.Path)
-	nodes := make([]condition.Node, 0, len(items))
+	var nodes []condition.Node
 	for i, it := range items {
 		nodes = append(nodes, d.node(it, yamlpos.Index(join(tp, f.Key), i)))
 	}
