@@ -138,14 +138,22 @@ func (r *Responder) hostAllowed(link string) bool {
 	return false
 }
 
+// phoneAllowed compares numbers by their last 9 digits, so "+33 1 23 45
+// 67 89" and the national "01 23 45 67 89" are the same number.
 func (r *Responder) phoneAllowed(d string) bool {
 	for _, p := range r.allowedPhones {
-		a := digits(p)
-		if a != "" && (a == d || strings.HasSuffix(a, d) || strings.HasSuffix(d, a)) {
+		if a := digits(p); a != "" && lastDigits(a, 9) == lastDigits(d, 9) {
 			return true
 		}
 	}
 	return false
+}
+
+func lastDigits(d string, n int) string {
+	if len(d) > n {
+		return d[len(d)-n:]
+	}
+	return d
 }
 
 func digits(s string) string {
