@@ -1,0 +1,230 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/trigger"
+)
+
+// aiJob is the payload of an AI reply job.
+type aiJob struct {
+	WorkflowID, Workflow string
+	Session, Phone       string
+	ContactName          string
+	// MessageID, Seq, Text and At are those of the trigger (the burst's
+	// last message when debounced); FirstSeq bounds the history.
+	MessageID string
+	Seq       int64
+	FirstSeq  int64
+	Text      string
+	Type      trigger.MessageType
+	Req       action.AIReplyRequest
+	// Burst is the key of a debounced burst, "" otherwise.
+	Burst string
+}
+
+// bursts tracks debounced AI replies waiting for the customer to be quiet.
+// They live in memory: a restart answers the burst's first message alone.
+type bursts struct {
+	mu sync.Mutex
+	m  map[string]*burst
+}
+
+type burst struct {
+	session, phone string
+	first, last    time.Time
+	texts          []string
+	lastID         string
+	lastSeq        int64
+	firstSeq       int64
+	rounds         int
+}
+
+// add appends an incoming message to every waiting burst of its conversation.
+func (b *bursts) add(session, phone string, m trigger.Message, seq int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, x := range b.m {
+		if x.session == session && x.phone == phone && x.lastSeq < seq {
+			x.texts = append(x.texts, m.Text)
+			x.last, x.lastID, x.lastSeq = m.Time, m.ID, seq
+		}
+	}
+}
+
+// queueAI schedules the AI reply of one firing and returns a log detail.
+func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req action.AIReplyRequest) (string, error) {
+	m := x.ev.Message
+	job := aiJob{WorkflowID: c.ID, Workflow: c.Name, Session: m.Session, Phone: m.Phone, ContactName: x.contact.Name,
+		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req}
+	now := e.cfg.Clock.Now()
+	if req.Debounce <= 0 {
+		return "generating", e.enqueue(ctx, "ai_reply", "ai/"+c.ID+"/"+m.Session+"/"+m.ID, now, job)
+	}
+	key := c.ID + "/" + m.Session + "/" + m.Phone
+	e.burst.mu.Lock()
+	if e.burst.m == nil {
+		e.burst.m = map[string]*burst{}
+	}
+	if _, ok := e.burst.m[key]; ok {
+		e.burst.mu.Unlock()
+		return "joined the waiting burst", nil
+	}
+	e.burst.m[key] = &burst{session: m.Session, phone: m.Phone, first: m.Time, last: m.Time, texts: []string{m.Text}, lastID: m.ID, lastSeq: x.seq, firstSeq: x.seq}
+	e.burst.mu.Unlock()
+	job.Burst = key
+	return "waiting for the customer to be quiet", e.enqueue(ctx, "ai_reply", "ai/"+key+"/"+m.ID, m.Time.Add(req.Debounce), job)
+}
+
+// burstReady returns the job to generate now, or false after re-queuing
+// it for when the burst will be quiet.
+func (e *Engine) burstReady(ctx context.Context, j aiJob) (aiJob, bool, error) {
+	now := e.cfg.Clock.Now()
+	e.burst.mu.Lock()
+	b, ok := e.burst.m[j.Burst]
+	if !ok {
+		e.burst.mu.Unlock()
+		return j, false, nil
+	}
+	due := b.last.Add(j.Req.Debounce)
+	if limit := b.first.Add(j.Req.MaxWait); limit.Before(due) {
+		due = limit
+	}
+	if now.Before(due) {
+		b.rounds++
+		id := fmt.Sprintf("ai/%s/%s/%d", j.Burst, j.MessageID, b.rounds)
+		e.burst.mu.Unlock()
+		return j, false, e.enqueue(ctx, "ai_reply", id, due, j)
+	}
+	delete(e.burst.m, j.Burst)
+	e.burst.mu.Unlock()
+	j.Text = strings.Join(b.texts, "\n")
+	j.MessageID, j.Seq, j.FirstSeq = b.lastID, b.lastSeq, b.firstSeq
+	return j, true, nil
+}
+
+// runAI generates, checks and sends one AI reply, logging the outcome.
+func (e *Engine) runAI(ctx context.Context, j aiJob) error {
+	if j.Burst != "" {
+		var ready bool
+		var err error
+		if j, ready, err = e.burstReady(ctx, j); !ready || err != nil {
+			return err
+		}
+	}
+	exec := Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.IncomingMessage}
+	res := ActionResult{Type: "ai_reply"}
+	defer func() {
+		now := e.cfg.Clock.Now()
+		exec.ID, exec.Time, exec.Actions = e.ids.next(now), now, []ActionResult{res}
+		e.writeLog(ctx, exec)
+	}()
+	outcome, reason, err := e.generateAndSend(ctx, j, &res)
+	exec.Outcome, exec.Reason, res.Outcome = outcome, reason, outcome
+	if err != nil {
+		res.Error = err.Error()
+		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", reason), slog.Any("err", err))
+	}
+	return nil
+}
+
+func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *ActionResult) (Outcome, string, error) {
+	if s := e.session(ctx, j.Session); !s.Enabled(ModAI) {
+		return OutcomeSkipped, "ai module off", ErrModuleOff
+	}
+	if e.cfg.MeterCredits {
+		bal, err := e.cfg.Store.CreditBalance(ctx)
+		if err != nil {
+			return OutcomeFailed, "credit check failed", err
+		}
+		if bal <= 0 {
+			return OutcomeSkipped, "insufficient credits", ErrNoCredits
+		}
+	}
+	if e.cfg.Responder == nil {
+		return OutcomeFailed, "no AI model configured", fmt.Errorf("ai_reply: Config.Responder is nil")
+	}
+	req, err := e.aiRequest(ctx, j)
+	if err != nil {
+		return OutcomeFailed, "history unavailable", err
+	}
+	gctx, cancel := context.WithTimeout(ctx, e.cfg.AIDeadline)
+	reply, err := e.cfg.Responder.Respond(gctx, req)
+	cancel()
+	if err == nil && strings.TrimSpace(reply.Text) == "" {
+		err = ai.ErrEmptyReply
+	}
+	if err != nil {
+		return OutcomeFailed, "model failed", fmt.Errorf("ai_reply: %w", err)
+	}
+	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
+	if reason, err := e.overtaken(ctx, j); reason != "" || err != nil {
+		if err != nil {
+			return OutcomeFailed, "pre-send check failed", err
+		}
+		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: reason})
+		return OutcomeCancelled, reason, nil
+	}
+	err = e.send(ctx, Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: AI, Workflow: j.Workflow, Typing: true})
+	if err != nil {
+		return OutcomeFailed, "send failed", err
+	}
+	if e.cfg.MeterCredits {
+		cost := CreditCost(reply.Text, e.cfg.CharsPerCredit)
+		if _, err := e.cfg.Store.DebitCredits(ctx, cost); err != nil {
+			e.log.ErrorContext(ctx, "credit debit failed", slog.Int64("cost", cost), slog.Any("err", err))
+		}
+		res.Detail += fmt.Sprintf(", %d credits", cost)
+	}
+	return OutcomeFired, "ai reply sent", nil
+}
+
+// overtaken is the pre-send check: "customer_message" or "agent_reply" when
+// the conversation moved on after the trigger, "" otherwise.
+func (e *Engine) overtaken(ctx context.Context, j aiJob) (string, error) {
+	conv, err := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case j.Req.Verify.CustomerMessage && conv.LastInboundSeq > j.Seq:
+		return "customer_message", nil
+	case j.Req.Verify.AgentReply && conv.LastAgentSeq > j.Seq:
+		return "agent_reply", nil
+	}
+	return "", nil
+}
+
+func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
+	var hist []MessageRecord
+	if j.Req.History > 0 {
+		var err error
+		if hist, err = e.cfg.Store.History(ctx, j.Session, j.Phone, j.FirstSeq, j.Req.History); err != nil {
+			return ai.Request{}, err
+		}
+	}
+	req := ai.Request{AccountPrompt: e.cfg.AccountPrompt, Prompt: j.Req.Prompt, Prefix: j.Req.Prefix, Helpers: j.Req.Helpers, ContactName: j.ContactName,
+		Message: ai.Message{Role: ai.Customer, Text: j.Text, At: e.cfg.Clock.Now()}}
+	for _, h := range hist {
+		text := h.Text
+		if h.Author == Automation {
+			text = strings.TrimPrefix(text, j.Req.Prefix)
+		}
+		req.History = append(req.History, ai.Message{Role: ai.Role(h.Author), Text: text, At: h.Time})
+	}
+	return req, nil
+}
+
+// CreditCost is what an AI reply of text costs: ceil(runes/charsPerCredit), at least 1.
+func CreditCost(text string, charsPerCredit int) int64 {
+	n := utf8.RuneCountInString(text)
+	return max(1, int64((n+charsPerCredit-1)/charsPerCredit))
+}

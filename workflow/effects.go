@@ -1,0 +1,102 @@
+package workflow
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"github.com/waauto/waauto/condition"
+)
+
+// EffectKind names something the product did by itself.
+type EffectKind string
+
+// The effects the engine reports to its Observer.
+const (
+	EffectSend           EffectKind = "send"
+	EffectAssign         EffectKind = "assign"
+	EffectLabel          EffectKind = "label"
+	EffectCancel         EffectKind = "cancel"
+	EffectScheduleFailed EffectKind = "schedule_failed"
+	EffectWebhook        EffectKind = "webhook"
+)
+
+// Effect is one thing the product did: a message sent, a conversation
+// assigned, a label changed, an AI reply cancelled by the pre-send check, a
+// scheduled message that failed, a webhook delivered.
+type Effect struct {
+	Kind     EffectKind
+	Time     time.Time
+	Session  string
+	Phone    string
+	Workflow string
+	// Send
+	Text     string
+	SendKind SendKind
+	// Assign
+	Agent string
+	// Label: exactly one of Add and Remove
+	Add, Remove string
+	// Cancel: "customer_message" or "agent_reply"
+	Reason string
+	// ScheduleFailed
+	ScheduleID string
+	// Webhook
+	URL string
+}
+
+// Observer is told of every effect, in the order they happen.
+type Observer interface {
+	Effect(ctx context.Context, e Effect)
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(ctx context.Context, e Effect)
+
+// Effect calls f.
+func (f ObserverFunc) Effect(ctx context.Context, e Effect) { f(ctx, e) }
+
+// NewMessageID returns a random WhatsApp-style message id ("3EB0" and 18 hex digits).
+func NewMessageID() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return "3EB0" + strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// idGen makes time-ordered execution ids: fixed-width hex of the time, a
+// process counter and a random suffix, so that ids sort as entries were made.
+type idGen struct {
+	n      atomic.Uint64
+	suffix string
+}
+
+func newIDGen() *idGen {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return &idGen{suffix: hex.EncodeToString(b[:])}
+}
+
+func (g *idGen) next(t time.Time) string {
+	return fmt.Sprintf("%016x%08x%s", t.UnixNano(), uint32(g.n.Add(1)), g.suffix)
+}
+
+// engineSlug derives a workflow id from its name: folded, non-alphanumerics as "-".
+func engineSlug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range condition.Fold(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

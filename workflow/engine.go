@@ -1,0 +1,332 @@
+package workflow
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
+)
+
+// Config configures an Engine. Store, Transport and Compiler are required;
+// every other zero value means the documented default.
+type Config struct {
+	// Store persists everything; see workflow/memstore and adapters/bun.
+	Store Store
+	// Transport sends messages (adapters/whatsmeow, or a test recorder).
+	Transport Transport
+	// Compiler compiles condition trees (condition/expr or condition/cel).
+	Compiler condition.Compiler
+	// Registry resolves action names; nil means action.NewRegistry().
+	Registry *action.Registry
+	// Clock tells the time; nil means SystemClock.
+	Clock Clock
+	// Logger receives operational logs; nil discards them.
+	Logger *slog.Logger
+	// Jobs runs delayed work; nil means an in-memory queue on Clock, started by Start.
+	Jobs JobQueue
+	// Observer is told of every effect (sends, assignments, labels, cancellations...).
+	Observer Observer
+	// Location is the account's time zone; nil means UTC.
+	Location *time.Location
+	// Hours are named business hours shared by every workflow.
+	Hours map[string]condition.Hours
+
+	// Responder writes AI replies; nil makes ai_reply fail (logged).
+	Responder ai.Responder
+	// Translator and Detector serve reply.translate; nil sends the text as is.
+	Translator ai.Translator
+	Detector   ai.LanguageDetector
+	// AccountPrompt is the shop's prompt given to every AI reply.
+	AccountPrompt string
+	// AIDeadline bounds one AI generation; 0 means 60s.
+	AIDeadline time.Duration
+	// MeterCredits turns credit accounting on (CharsPerCredit, default 100).
+	MeterCredits   bool
+	CharsPerCredit int
+
+	// Webhooks delivers webhook posts; nil means HTTPWebhooks with defaults.
+	Webhooks WebhookPoster
+
+	// LoopLimit automated messages per conversation per LoopWindow (defaults 5 per 10m).
+	LoopLimit  int
+	LoopWindow time.Duration
+	// StaleAfter: older messages (replayed backlog) are recorded, not answered; 0 means 10m.
+	StaleAfter time.Duration
+	// ScheduleExpiry: a scheduled message still unsent this long after its time fails; 0 means 24h.
+	ScheduleExpiry time.Duration
+	// SessionExpiry: a number disconnected this long is deleted; 0 means 7 days.
+	SessionExpiry time.Duration
+	// LogRetention: execution log entries older than this are purged; 0 means 90 days.
+	LogRetention time.Duration
+	// NewMessageID generates WhatsApp message ids; nil means a random "3EB0…" id.
+	NewMessageID func() string
+}
+
+func (c *Config) setDefaults() error {
+	if c.Store == nil || c.Transport == nil || c.Compiler == nil {
+		return fmt.Errorf("workflow.New: Store, Transport and Compiler are required")
+	}
+	if c.Registry == nil {
+		c.Registry = action.NewRegistry()
+	}
+	if c.Clock == nil {
+		c.Clock = SystemClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Observer == nil {
+		c.Observer = ObserverFunc(func(context.Context, Effect) {})
+	}
+	if c.Webhooks == nil {
+		c.Webhooks = &HTTPWebhooks{}
+	}
+	setDefault(&c.AIDeadline, 60*time.Second)
+	setDefault(&c.CharsPerCredit, 100)
+	setDefault(&c.LoopLimit, 5)
+	setDefault(&c.LoopWindow, 10*time.Minute)
+	setDefault(&c.StaleAfter, 10*time.Minute)
+	setDefault(&c.ScheduleExpiry, 24*time.Hour)
+	setDefault(&c.SessionExpiry, 7*24*time.Hour)
+	setDefault(&c.LogRetention, 90*24*time.Hour)
+	if c.NewMessageID == nil {
+		c.NewMessageID = NewMessageID
+	}
+	return nil
+}
+
+func setDefault[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
+
+// Engine runs workflows on incoming messages. Create it with New; it is safe
+// for concurrent use.
+type Engine struct {
+	cfg   Config
+	log   *slog.Logger
+	set   atomic.Pointer[workflowSet]
+	mu    sync.Mutex // serialises workflow-set changes
+	jobs  JobQueue
+	mem   *MemQueue // the default queue, when Config.Jobs is nil
+	logs  *LogWriter
+	ids   *idGen
+	burst bursts
+}
+
+// workflowSet is an immutable snapshot of the compiled workflows, swapped atomically.
+type workflowSet struct {
+	list  []*compiled // ascending priority, ties in definition order
+	hours map[string]condition.Hours
+}
+
+type compiled struct {
+	Workflow
+	pos     int
+	trigger trigger.Trigger
+	prog    condition.Program
+}
+
+// New returns an engine. Call Start to run its jobs and log writer, and
+// Close to flush them.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, ids: newIDGen()}
+	e.jobs = cfg.Jobs
+	if e.jobs == nil {
+		e.mem = NewMemQueue(cfg.Clock)
+		e.jobs = e.mem
+	}
+	e.logs = NewLogWriter(cfg.Store, LogWriterConfig{Logger: cfg.Logger})
+	e.set.Store(&workflowSet{hours: cfg.Hours})
+	return e, nil
+}
+
+// Start runs the default job queue (when Config.Jobs is nil) and the log
+// writer until ctx ends or Close is called, and queues the daily purge of
+// the execution log.
+func (e *Engine) Start(ctx context.Context) error {
+	e.logs.Start(ctx)
+	if e.mem != nil {
+		e.mem.Start(ctx, e.RunJob)
+	}
+	return e.queuePurge(ctx, e.cfg.Clock.Now())
+}
+
+// Close flushes the execution log and stops background work.
+func (e *Engine) Close(ctx context.Context) error {
+	if e.mem != nil {
+		e.mem.Stop()
+	}
+	return e.logs.Close(ctx)
+}
+
+// FlushLogs writes the buffered execution log entries now.
+func (e *Engine) FlushLogs(ctx context.Context) error { return e.logs.Flush(ctx) }
+
+// SetWorkflows replaces all workflows and named hours with d. Every workflow
+// is validated and compiled first: on any error nothing changes.
+func (e *Engine) SetWorkflows(ctx context.Context, d Definitions) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	hours := maps2(e.cfg.Hours, d.Hours)
+	set, err := e.compile(d.Workflows, hours)
+	if err != nil {
+		return err
+	}
+	e.set.Store(set)
+	return nil
+}
+
+// Workflows returns the current workflows in priority order.
+func (e *Engine) Workflows() []Workflow {
+	set := e.set.Load()
+	out := make([]Workflow, len(set.list))
+	for i, c := range set.list {
+		out[i] = c.Workflow
+	}
+	return out
+}
+
+// SetEnabled enables or disables the named workflows (a bulk operation).
+// Unknown names are an error and change nothing.
+func (e *Engine) SetEnabled(ctx context.Context, names []string, enabled bool) error {
+	return e.update(names, func(w *Workflow) bool { w.Enabled = enabled; return true })
+}
+
+// DeleteWorkflows removes the named workflows (a bulk operation).
+func (e *Engine) DeleteWorkflows(ctx context.Context, names []string) error {
+	return e.update(names, func(*Workflow) bool { return false })
+}
+
+// update applies f to the named workflows; f returning false deletes it.
+func (e *Engine) update(names []string, f func(*Workflow) bool) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	set := e.set.Load()
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var ws []Workflow
+	for _, c := range byPosition(set.list) {
+		w := c.Workflow
+		if want[w.Name] {
+			delete(want, w.Name)
+			if !f(&w) {
+				continue
+			}
+		}
+		ws = append(ws, w)
+	}
+	if len(want) > 0 {
+		var missing []string
+		for n := range want {
+			missing = append(missing, n)
+		}
+		slices.Sort(missing)
+		return fmt.Errorf("workflows %q: %w", missing, ErrNotFound)
+	}
+	next, err := e.compile(ws, set.hours)
+	if err != nil {
+		return err
+	}
+	e.set.Store(next)
+	return nil
+}
+
+func byPosition(list []*compiled) []*compiled {
+	out := slices.Clone(list)
+	slices.SortFunc(out, func(a, b *compiled) int { return cmp.Compare(a.pos, b.pos) })
+	return out
+}
+
+func (e *Engine) compile(ws []Workflow, hours map[string]condition.Hours) (*workflowSet, error) {
+	env := condition.Env{Location: e.cfg.Location, Hours: hours}
+	set := &workflowSet{hours: hours}
+	var errs []error
+	names := map[string]bool{}
+	for i, w := range ws {
+		c, err := e.compileOne(w, env)
+		if err == nil && names[w.Name] {
+			err = fmt.Errorf("duplicate workflow name")
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("workflow %q: %w", w.Name, err))
+			continue
+		}
+		names[w.Name] = true
+		c.pos = i
+		set.list = append(set.list, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.SortStableFunc(set.list, func(a, b *compiled) int { return cmp.Compare(a.Priority, b.Priority) })
+	return set, nil
+}
+
+func (e *Engine) compileOne(w Workflow, env condition.Env) (*compiled, error) {
+	if w.Name == "" {
+		return nil, fmt.Errorf("name is required")
+	}
+	if w.ID == "" {
+		w.ID = engineSlug(w.Name)
+	}
+	if w.Mode == "" {
+		w.Mode = Live
+	}
+	if w.Trigger == "" {
+		w.Trigger = trigger.IncomingMessage
+	}
+	tr, err := trigger.ForKind(w.Trigger)
+	if err != nil {
+		return nil, err
+	}
+	if len(w.Actions) == 0 {
+		return nil, fmt.Errorf("actions: at least one action is required")
+	}
+	for i, s := range w.Actions {
+		if s.Action == nil {
+			return nil, fmt.Errorf("actions[%d]: nil action", i)
+		}
+		if v, ok := s.Action.(action.Validator); ok {
+			if err := v.Validate(); err != nil {
+				return nil, fmt.Errorf("actions[%d].%s: %w", i, s.Type, err)
+			}
+		}
+	}
+	prog, err := e.cfg.Compiler.Compile(w.Conditions, env)
+	if err != nil {
+		return nil, fmt.Errorf("conditions: %w", err)
+	}
+	return &compiled{Workflow: w, trigger: tr, prog: prog}, nil
+}
+
+func maps2(a, b map[string]condition.Hours) map[string]condition.Hours {
+	out := make(map[string]condition.Hours, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Job kinds the engine enqueues and RunJob runs.
+const (
+	JobAIReply        = "ai_reply"
+	JobScheduled      = "scheduled"
+	JobScheduleExpiry = "schedule_expiry"
+	JobSessionExpiry  = "session_expiry"
+	JobSend           = "send"
+	JobWebhook        = "webhook"
+	JobLogPurge       = "log_purge"
+)
+
+// RunJob runs one job the engine enqueued. Queues call it when the job is
+// due; an error asks the queue to retry later.
+func (e *Engine) RunJob(ctx context.Context, j Job) error {
+	switch j.Kind {
+	case JobAIReply:
+		return runJSON(ctx, j, e.runAI)
+	case JobScheduled, JobScheduleExpiry:
+		return runJSON(ctx, j, func(ctx context.Context, id string) error { return e.dispatchScheduled(ctx, id) })
+	case JobSessionExpiry:
+		return runJSON(ctx, j, e.expireSession)
+	case JobSend:
+		return runJSON(ctx, j, func(ctx context.Context, m Outgoing) error { return e.transmit(ctx, m) })
+	case JobWebhook:
+		return runJSON(ctx, j, e.deliverWebhook)
+	case JobLogPurge:
+		return e.purgeLogs(ctx)
+	}
+	return fmt.Errorf("job %s: unknown kind %q", j.ID, j.Kind)
+}
+
+func runJSON[T any](ctx context.Context, j Job, f func(context.Context, T) error) error {
+	var v T
+	if err := json.Unmarshal(j.Payload, &v); err != nil {
+		return fmt.Errorf("job %s: bad payload: %w", j.ID, err)
+	}
+	return f(ctx, v)
+}
+
+// purgeLogs deletes execution log entries older than LogRetention in
+// bounded batches, then queues the next purge a day later.
+func (e *Engine) purgeLogs(ctx context.Context) error {
+	now := e.cfg.Clock.Now()
+	for {
+		n, err := e.cfg.Store.PurgeLogs(ctx, now.Add(-e.cfg.LogRetention), 1000)
+		if err != nil {
+			return err
+		}
+		if n < 1000 {
+			break
+		}
+	}
+	return e.queuePurge(ctx, now.Add(24*time.Hour))
+}
+
+func (e *Engine) queuePurge(ctx context.Context, at time.Time) error {
+	return e.enqueue(ctx, JobLogPurge, "log_purge/"+at.UTC().Format(time.DateOnly), at, nil)
+}

@@ -1,0 +1,241 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
+)
+
+// Errors that make an action or execution skipped rather than failed.
+var (
+	// ErrSkipped is wrapped by every reason to skip; errors.Is(err, ErrSkipped).
+	ErrSkipped = errors.New("skipped")
+	// ErrLoopBreaker: the conversation got too many automated messages in the window.
+	ErrLoopBreaker = fmt.Errorf("%w: loop breaker: too many automated messages in this conversation", ErrSkipped)
+	// ErrModuleOff: the number has the needed module switched off.
+	ErrModuleOff = fmt.Errorf("%w: module switched off for this number", ErrSkipped)
+	// ErrNoCredits: the AI credit balance is 0.
+	ErrNoCredits = fmt.Errorf("%w: insufficient credits", ErrSkipped)
+)
+
+// Receive records a customer message and runs the workflows it triggers.
+// It implements Inbox: an error means the message was not recorded.
+func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
+	_, err := e.Handle(ctx, m)
+	return err
+}
+
+// Handle is Receive returning the executions the message caused (fired,
+// shadow, skipped or failed workflows), in priority order. A message already
+// recorded (same session and id) causes none.
+func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]Execution, error) {
+	now := e.cfg.Clock.Now()
+	if m.Time.IsZero() {
+		m.Time = now
+	}
+	if m.Type == "" {
+		m.Type = trigger.Text
+	}
+	phone, err := trigger.NormalizePhone(m.Phone)
+	if err != nil {
+		return nil, fmt.Errorf("receive %s: %w", m.ID, err)
+	}
+	m.Phone = phone
+	in, err := e.cfg.Store.RecordInbound(ctx, m)
+	if err != nil {
+		return nil, fmt.Errorf("receive %s: record: %w", m.ID, err)
+	}
+	if in.Duplicate {
+		return nil, nil
+	}
+	e.burst.add(m.Session, m.Phone, m, in.Seq)
+	sess := e.session(ctx, m.Session)
+	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
+		e.log.DebugContext(ctx, "message recorded, not automated",
+			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", reason))
+		return nil, nil
+	}
+	facts := condition.NewFacts(condition.Input{
+		Message:      m,
+		Agent:        in.Conversation.Agent,
+		Labels:       in.Contact.Labels,
+		MessageCount: int(in.Conversation.MessageCount),
+		LastReply:    in.Conversation.LastReplyAt,
+		IsNewContact: in.NewContact,
+	})
+	x := &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq}
+	var out []Execution
+	for _, c := range e.set.Load().list {
+		if !c.applies(x.ev) {
+			continue
+		}
+		exec, fired := e.evaluate(ctx, c, x)
+		if exec != nil {
+			out = append(out, *exec)
+		}
+		if fired && c.Stop {
+			break
+		}
+	}
+	return out, nil
+}
+
+// ignoreReason says why a recorded message must not be automated, or "".
+func (e *Engine) ignoreReason(m trigger.Message, in Inbound, sess Session, now time.Time) string {
+	switch {
+	case in.Contact.Excluded:
+		return "excluded contact"
+	case now.Sub(m.Time) > e.cfg.StaleAfter:
+		return "stale backlog"
+	case sess.Status == Deleted:
+		return "number deleted"
+	case !sess.Enabled(ModWorkflows):
+		return "workflows module off"
+	}
+	return ""
+}
+
+// session returns the stored number, or a connected one with all modules
+// on when the store does not know it (engines embedded without sessions).
+func (e *Engine) session(ctx context.Context, id string) Session {
+	s, err := e.cfg.Store.Session(ctx, id)
+	if err != nil {
+		return Session{ID: id, Label: id, Status: Connected}
+	}
+	return s
+}
+
+func (c *compiled) applies(ev trigger.Event) bool {
+	return c.Enabled && c.trigger.Fires(ev) &&
+		(c.Session == "" || c.Session == ev.Message.Session) &&
+		(!ev.Message.Group || c.Groups)
+}
+
+// execution is what every workflow run for one event shares.
+type execution struct {
+	ev      trigger.Event
+	facts   *condition.Facts
+	contact Contact
+	sess    Session
+	seq     int64
+}
+
+// evaluate runs one candidate workflow: conditions, guards, actions, log.
+// It returns the log entry (nil when the conditions did not match) and
+// whether the workflow fired.
+func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*Execution, bool) {
+	now := e.cfg.Clock.Now()
+	exec := &Execution{
+		ID: e.ids.next(now), Time: now, WorkflowID: c.ID, Workflow: c.Name,
+		Session: x.ev.Message.Session, Phone: x.ev.Message.Phone, MessageID: x.ev.Message.ID, Trigger: c.Trigger,
+	}
+	res, err := e.eval(ctx, c, x.facts)
+	exec.Trace = res.Trace
+	switch {
+	case err != nil:
+		exec.Outcome, exec.Reason = OutcomeFailed, "conditions: "+err.Error()
+	case !res.Matched:
+		return nil, false
+	case c.Mode == Shadow:
+		exec.Outcome, exec.Reason = OutcomeShadow, "conditions matched; shadow mode: nothing done"
+		for _, s := range c.Actions {
+			exec.Actions = append(exec.Actions, ActionResult{Type: s.Type, Outcome: OutcomeShadow, Detail: "would run"})
+		}
+	default:
+		if reason := e.guard(ctx, c, x, now); reason != "" {
+			if reason == "already answered" {
+				return nil, false
+			}
+			exec.Outcome, exec.Reason = OutcomeSkipped, reason
+			break
+		}
+		exec.Outcome, exec.Reason = OutcomeFired, "conditions matched"
+		exec.Actions = e.runActions(ctx, c, x)
+		for _, a := range exec.Actions {
+			if a.Outcome == OutcomeFailed {
+				exec.Outcome = OutcomeFailed
+			}
+		}
+	}
+	e.writeLog(ctx, *exec)
+	return exec, exec.Outcome == OutcomeFired || exec.Outcome == OutcomeFailed && exec.Actions != nil
+}
+
+func (e *Engine) eval(ctx context.Context, c *compiled, f *condition.Facts) (res condition.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return c.prog.Eval(ctx, f)
+}
+
+// guard applies cooldown and the answer-once rule; it returns why the
+// workflow must not act, or "".
+func (e *Engine) guard(ctx context.Context, c *compiled, x *execution, now time.Time) string {
+	m := x.ev.Message
+	if c.Cooldown > 0 {
+		last, err := e.cfg.Store.LastFired(ctx, c.ID, m.Session, m.Phone)
+		if err != nil {
+			return "cooldown check failed: " + err.Error()
+		}
+		if !last.IsZero() && now.Sub(last) < c.Cooldown {
+			return fmt.Sprintf("cooldown: fired %s ago", now.Sub(last).Round(time.Second))
+		}
+	}
+	first, err := e.cfg.Store.MarkFired(ctx, Firing{WorkflowID: c.ID, Session: m.Session, Phone: m.Phone, MessageID: m.ID, At: now})
+	if err != nil {
+		return "answer-once check failed: " + err.Error()
+	}
+	if !first {
+		return "already answered"
+	}
+	return ""
+}
+
+func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []ActionResult {
+	rt := &runtime{e: e, wf: c, x: x}
+	call := &action.Call{
+		WorkflowID: c.ID, Workflow: c.Name, Event: x.ev, Facts: x.facts,
+		Contact:      action.Contact{Phone: x.contact.Phone, Name: x.contact.Name, Labels: x.contact.Labels},
+		SessionLabel: x.sess.Label, Runtime: rt,
+	}
+	out := make([]ActionResult, 0, len(c.Actions))
+	for _, s := range c.Actions {
+		rt.detail = ""
+		err := runAction(ctx, s.Action, call)
+		r := ActionResult{Type: s.Type, Outcome: OutcomeFired, Detail: rt.detail}
+		switch {
+		case errors.Is(err, ErrSkipped):
+			r.Outcome, r.Error = OutcomeSkipped, err.Error()
+		case err != nil:
+			r.Outcome, r.Error = OutcomeFailed, err.Error()
+			e.log.WarnContext(ctx, "action failed", slog.String("workflow", c.Name), slog.String("action", s.Type), slog.Any("err", err))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// runAction runs a with panics turned into errors.
+func runAction(ctx context.Context, a action.Action, c *action.Call) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return a.Run(ctx, c)
+}
+
+func (e *Engine) writeLog(ctx context.Context, x Execution) {
+	if err := e.logs.Write(ctx, x); err != nil {
+		e.log.ErrorContext(ctx, "execution log entry not queued", slog.String("workflow", x.Workflow), slog.Any("err", err))
+	}
+}

@@ -1,0 +1,173 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/waauto/waauto/action"
+)
+
+// runtime is the action.Runtime of one workflow firing.
+type runtime struct {
+	e      *Engine
+	wf     *compiled
+	x      *execution
+	detail string
+}
+
+func (r *runtime) Send(ctx context.Context, text string) error {
+	m := r.x.ev.Message
+	return r.e.send(ctx, Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: Fixed, Workflow: r.wf.Name, Typing: true})
+}
+
+func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
+	e := r.e
+	if e.cfg.Translator == nil || e.cfg.Detector == nil {
+		return text, nil
+	}
+	m := r.x.ev.Message
+	hist, err := e.cfg.Store.History(ctx, m.Session, m.Phone, 0, 10)
+	if err != nil {
+		return "", err
+	}
+	var texts []string
+	for i := len(hist) - 1; i >= 0 && len(texts) < 3; i-- {
+		if hist[i].Author == Customer && strings.TrimSpace(hist[i].Text) != "" {
+			texts = append(texts, hist[i].Text)
+		}
+	}
+	lang, ok := e.cfg.Detector.Detect(texts...)
+	if !ok {
+		return text, nil
+	}
+	if own, ok := e.cfg.Detector.Detect(text); ok && own == lang {
+		return text, nil
+	}
+	t, err := e.cfg.Translator.Translate(ctx, text, lang)
+	if err != nil {
+		e.log.WarnContext(ctx, "translation failed; sending the original text", slog.String("lang", lang), slog.Any("err", err))
+		return text, nil
+	}
+	r.detail = "translated to " + lang
+	return t.Text, nil
+}
+
+func (r *runtime) Assign(ctx context.Context, agent string) error {
+	m := r.x.ev.Message
+	if err := r.e.cfg.Store.Assign(ctx, m.Session, m.Phone, agent); err != nil {
+		return err
+	}
+	r.e.cfg.Observer.Effect(ctx, Effect{Kind: EffectAssign, Time: r.e.cfg.Clock.Now(), Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name, Agent: agent})
+	return nil
+}
+
+func (r *runtime) Label(ctx context.Context, add, remove []string) error {
+	m := r.x.ev.Message
+	if _, err := r.e.cfg.Store.UpdateLabels(ctx, m.Phone, add, remove); err != nil {
+		return err
+	}
+	now := r.e.cfg.Clock.Now()
+	for _, l := range add {
+		r.e.cfg.Observer.Effect(ctx, Effect{Kind: EffectLabel, Time: now, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name, Add: l})
+	}
+	for _, l := range remove {
+		r.e.cfg.Observer.Effect(ctx, Effect{Kind: EffectLabel, Time: now, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name, Remove: l})
+	}
+	return nil
+}
+
+func (r *runtime) Next(ctx context.Context, key string) (int64, error) {
+	return r.e.cfg.Store.Next(ctx, "workflow/"+r.wf.ID+"/"+key)
+}
+
+func (r *runtime) OpenConversations(ctx context.Context, agents []string) (map[string]int, error) {
+	return r.e.cfg.Store.OpenConversations(ctx, agents)
+}
+
+func (r *runtime) ReplyAI(ctx context.Context, req action.AIReplyRequest) error {
+	if !r.x.sess.Enabled(ModAI) {
+		return ErrModuleOff
+	}
+	d, err := r.e.queueAI(ctx, r.wf, r.x, req)
+	r.detail = d
+	return err
+}
+
+func (r *runtime) Webhook(ctx context.Context, url, secret string) error {
+	m := r.x.ev.Message
+	body, err := json.Marshal(map[string]any{
+		"event":        map[string]any{"id": m.ID, "session": m.Session, "phone": m.Phone, "name": m.PushName, "type": m.Type, "text": m.Text, "time": m.Time, "new_contact": r.x.ev.NewContact},
+		"conversation": map[string]any{"agent": r.x.facts.Agent, "labels": r.x.facts.Labels, "message_count": r.x.facts.MessageCount},
+		"workflow":     map[string]any{"id": r.wf.ID, "name": r.wf.Name},
+	})
+	if err != nil {
+		return err
+	}
+	d := webhookJob{WebhookDelivery: WebhookDelivery{URL: url, Secret: secret, Body: body}, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name}
+	if err := r.e.deliverWebhook(ctx, d); err != nil {
+		r.detail = "delivery failed, retrying: " + err.Error()
+		return r.e.enqueue(ctx, "webhook", "webhook/"+r.wf.ID+"/"+m.Session+"/"+m.ID+"/"+url, r.e.cfg.Clock.Now().Add(time.Second), d)
+	}
+	return nil
+}
+
+type webhookJob struct {
+	WebhookDelivery
+	Session, Phone, Workflow string
+}
+
+func (e *Engine) deliverWebhook(ctx context.Context, d webhookJob) error {
+	if err := e.cfg.Webhooks.Post(ctx, d.WebhookDelivery); err != nil {
+		return err
+	}
+	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectWebhook, Time: e.cfg.Clock.Now(), Session: d.Session, Phone: d.Phone, Workflow: d.Workflow, URL: d.URL})
+	return nil
+}
+
+// send delivers an automated message: loop breaker, id generated and stored
+// before the first attempt, then the transport. A transport failure queues a
+// retry with the same id.
+func (e *Engine) send(ctx context.Context, m Outgoing) error {
+	now := e.cfg.Clock.Now()
+	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, Automation, now.Add(-e.cfg.LoopWindow))
+	if err != nil {
+		return fmt.Errorf("loop breaker: %w", err)
+	}
+	if n >= e.cfg.LoopLimit {
+		e.log.WarnContext(ctx, "loop breaker tripped", slog.String("session", m.Session), slog.String("workflow", m.Workflow), slog.Int("sent", n))
+		return ErrLoopBreaker
+	}
+	if m.ID == "" {
+		m.ID = e.cfg.NewMessageID()
+	}
+	if _, err := e.cfg.Store.RecordOutbound(ctx, Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: Automation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
+		return fmt.Errorf("record outgoing: %w", err)
+	}
+	if err := e.transmit(ctx, m); err != nil {
+		e.log.WarnContext(ctx, "send failed; retrying with the same id", slog.String("session", m.Session), slog.String("id", m.ID), slog.Any("err", err))
+		return e.enqueue(ctx, "send", "send/"+m.Session+"/"+m.ID, now.Add(time.Second), m)
+	}
+	return nil
+}
+
+// transmit hands m to the transport and reports the effect.
+func (e *Engine) transmit(ctx context.Context, m Outgoing) error {
+	if err := e.cfg.Transport.Send(ctx, m); err != nil {
+		return err
+	}
+	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectSend, Time: e.cfg.Clock.Now(), Session: m.Session, Phone: m.To, Workflow: m.Workflow, Text: m.Text, SendKind: m.Kind})
+	return nil
+}
+
+// enqueue queues a job with a JSON payload.
+func (e *Engine) enqueue(ctx context.Context, kind, id string, at time.Time, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	return e.jobs.Enqueue(ctx, Job{ID: id, Kind: kind, RunAt: at, Payload: b})
+}

@@ -1,0 +1,151 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/waauto/waauto/trigger"
+)
+
+// ScheduleRequest is a message to send later. At is an instant; use
+// LocalTime to turn a wall-clock time in a time zone into one.
+type ScheduleRequest struct {
+	// ID is optional; a random one is made when empty.
+	ID, Session, Phone, Text string
+	At                       time.Time
+	// Location is the IANA zone the time was entered in (for display); "" means the account's.
+	Location string
+}
+
+// Schedule stores a scheduled message (pending) and queues its send.
+func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (ScheduledMessage, error) {
+	phone, err := trigger.NormalizePhone(r.Phone)
+	if err != nil {
+		return ScheduledMessage{}, fmt.Errorf("schedule: %w", err)
+	}
+	if r.ID == "" {
+		r.ID = e.ids.next(e.cfg.Clock.Now())
+	}
+	if r.Location == "" {
+		r.Location = e.cfg.Location.String()
+	}
+	m := ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
+		Status: StatusPending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
+	if err := e.cfg.Store.PutScheduled(ctx, m); err != nil {
+		return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
+	}
+	if err := e.enqueue(ctx, JobScheduled, "scheduled/"+m.ID, m.At, m.ID); err != nil {
+		return m, err
+	}
+	return m, e.enqueue(ctx, JobScheduleExpiry, "scheduled-expiry/"+m.ID, m.At.Add(e.cfg.ScheduleExpiry), m.ID)
+}
+
+// CancelScheduled cancels a pending scheduled message; one that is no
+// longer pending is ErrConflict.
+func (e *Engine) CancelScheduled(ctx context.Context, id string) error {
+	return e.cfg.Store.TransitionScheduled(ctx, id, StatusPending, StatusCancelled, "cancelled", e.cfg.Clock.Now())
+}
+
+// dispatchScheduled sends a due scheduled message if it can, fails it if it
+// never will, or leaves it waiting for its number to come back.
+func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
+	m, err := e.cfg.Store.Scheduled(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := e.cfg.Clock.Now()
+	if m.Status != StatusPending || now.Before(m.At) {
+		return nil
+	}
+	sess, err := e.cfg.Store.Session(ctx, m.Session)
+	switch {
+	case errors.Is(err, ErrNotFound) || err == nil && sess.Status == Deleted:
+		return e.failScheduled(ctx, m, "number deleted")
+	case err != nil:
+		return err
+	case now.Sub(m.At) >= e.cfg.ScheduleExpiry:
+		return e.failScheduled(ctx, m, fmt.Sprintf("still unsent %s after its time", e.cfg.ScheduleExpiry))
+	case sess.Status != Connected || !sess.Enabled(ModScheduled):
+		return nil // waits; sent on reconnect
+	}
+	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusPending, StatusSending, "", now); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return nil // another dispatcher has it
+		}
+		return err
+	}
+	out := Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: Scheduled}
+	if _, err := e.cfg.Store.RecordOutbound(ctx, Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: Automation, Kind: Scheduled, Text: m.Text, Time: now}); err != nil {
+		return e.unclaim(ctx, m, err)
+	}
+	if err := e.transmit(ctx, out); err != nil {
+		return e.unclaim(ctx, m, err)
+	}
+	return e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusSending, StatusSent, "", e.cfg.Clock.Now())
+}
+
+// unclaim puts a message whose send failed back to pending and returns
+// the error so that the queue retries it (with the same message id).
+func (e *Engine) unclaim(ctx context.Context, m ScheduledMessage, cause error) error {
+	e.log.WarnContext(ctx, "scheduled send failed; will retry", slog.String("id", m.ID), slog.Any("err", cause))
+	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusSending, StatusPending, cause.Error(), e.cfg.Clock.Now()); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+func (e *Engine) failScheduled(ctx context.Context, m ScheduledMessage, reason string) error {
+	err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusPending, StatusFailed, reason, e.cfg.Clock.Now())
+	if errors.Is(err, ErrConflict) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e.log.WarnContext(ctx, "scheduled message failed", slog.String("id", m.ID), slog.String("reason", reason))
+	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectScheduleFailed, Time: e.cfg.Clock.Now(), Session: m.Session, Phone: m.Phone, ScheduleID: m.ID, Reason: reason})
+	return nil
+}
+
+// flushScheduled sends the waiting due messages of a number, oldest first.
+func (e *Engine) flushScheduled(ctx context.Context, session string) error {
+	due, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: session, To: e.cfg.Clock.Now().Add(time.Nanosecond)})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range due {
+		errs = append(errs, e.dispatchScheduled(ctx, m.ID))
+	}
+	return errors.Join(errs...)
+}
+
+// LocalTime resolves a wall-clock time in loc to an instant by the rule of
+// DESIGN.md: a time in a DST gap moves forward to the first valid instant
+// (the transition); a repeated time takes its first occurrence.
+func LocalTime(year int, month time.Month, day, hour, min, sec int, loc *time.Location) time.Time {
+	naive := time.Date(year, month, day, hour, min, sec, 0, time.UTC)
+	var best time.Time
+	for _, probe := range []time.Time{naive.Add(-36 * time.Hour), naive, naive.Add(36 * time.Hour)} {
+		_, off := probe.In(loc).Zone()
+		t := naive.Add(-time.Duration(off) * time.Second)
+		if sameWall(t.In(loc), naive) && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	if !best.IsZero() {
+		return best.In(loc)
+	}
+	_, off := naive.Add(-36 * time.Hour).In(loc).Zone()
+	start, _ := naive.Add(-time.Duration(off) * time.Second).In(loc).ZoneBounds()
+	return start
+}
+
+func sameWall(t, naive time.Time) bool {
+	y, mo, d := t.Date()
+	ny, nmo, nd := naive.Date()
+	return y == ny && mo == nmo && d == nd && t.Hour() == naive.Hour() && t.Minute() == naive.Minute() && t.Second() == naive.Second()
+}

@@ -1,0 +1,138 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PutSession adds a number or updates its label and modules. A new number
+// starts connected unless s.Status says otherwise.
+func (e *Engine) PutSession(ctx context.Context, s Session) error {
+	if s.ID == "" {
+		return fmt.Errorf("session: empty id")
+	}
+	old, err := e.cfg.Store.Session(ctx, s.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if s.Status == "" {
+			s.Status = Connected
+		}
+		if s.CreatedAt.IsZero() {
+			s.CreatedAt = e.cfg.Clock.Now()
+		}
+	case err != nil:
+		return err
+	default:
+		if s.Status == "" {
+			s.Status = old.Status
+		}
+		s.CreatedAt, s.DisconnectedAt = old.CreatedAt, old.DisconnectedAt
+	}
+	return e.cfg.Store.PutSession(ctx, s)
+}
+
+// SetConnected records that a number connected or disconnected. On
+// reconnect its waiting scheduled messages are sent in time order; a number
+// disconnected for SessionExpiry is deleted.
+func (e *Engine) SetConnected(ctx context.Context, id string, connected bool) error {
+	s, err := e.cfg.Store.Session(ctx, id)
+	if err != nil {
+		return fmt.Errorf("session %s: %w", id, err)
+	}
+	if s.Status == Deleted {
+		return fmt.Errorf("session %s: deleted: %w", id, ErrConflict)
+	}
+	now := e.cfg.Clock.Now()
+	if connected {
+		s.Status, s.DisconnectedAt = Connected, time.Time{}
+		if err := e.cfg.Store.PutSession(ctx, s); err != nil {
+			return err
+		}
+		return e.flushScheduled(ctx, id)
+	}
+	if s.Status == Disconnected {
+		return nil
+	}
+	s.Status, s.DisconnectedAt = Disconnected, now
+	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
+		return err
+	}
+	return e.enqueue(ctx, JobSessionExpiry, fmt.Sprintf("session-expiry/%s/%d", id, now.UnixNano()), now.Add(e.cfg.SessionExpiry), sessionExpiry{ID: id, Since: now})
+}
+
+type sessionExpiry struct {
+	ID    string
+	Since time.Time
+}
+
+func (e *Engine) expireSession(ctx context.Context, x sessionExpiry) error {
+	s, err := e.cfg.Store.Session(ctx, x.ID)
+	if err != nil || s.Status != Disconnected || !s.DisconnectedAt.Equal(x.Since) {
+		return nil // reconnected or gone since
+	}
+	return e.DeleteSession(ctx, x.ID)
+}
+
+// SetModules switches modules of a number on or off.
+func (e *Engine) SetModules(ctx context.Context, id string, disabled []Module) error {
+	s, err := e.cfg.Store.Session(ctx, id)
+	if err != nil {
+		return fmt.Errorf("session %s: %w", id, err)
+	}
+	s.Disabled = disabled
+	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
+		return err
+	}
+	if s.Enabled(ModScheduled) && s.Status == Connected {
+		return e.flushScheduled(ctx, id)
+	}
+	return nil
+}
+
+// DeleteSession deletes a number: its workflows become global and its
+// pending scheduled messages fail.
+func (e *Engine) DeleteSession(ctx context.Context, id string) error {
+	s, err := e.cfg.Store.Session(ctx, id)
+	if err != nil {
+		return fmt.Errorf("session %s: %w", id, err)
+	}
+	s.Status = Deleted
+	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
+		return err
+	}
+	if err := e.globalise(id); err != nil {
+		return err
+	}
+	pending, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: id})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range pending {
+		errs = append(errs, e.failScheduled(ctx, m, "number deleted"))
+	}
+	return errors.Join(errs...)
+}
+
+// globalise makes the workflows of a deleted number apply to all numbers.
+func (e *Engine) globalise(session string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	set := e.set.Load()
+	ws := make([]Workflow, 0, len(set.list))
+	for _, c := range byPosition(set.list) {
+		w := c.Workflow
+		if w.Session == session {
+			w.Session = ""
+		}
+		ws = append(ws, w)
+	}
+	next, err := e.compile(ws, set.hours)
+	if err != nil {
+		return err
+	}
+	e.set.Store(next)
+	return nil
+}
