@@ -346,4 +346,3 @@ func ScenarioFiles(path string) ([]string, error) {
 	sort.Strings(files)
 	return files, err
 }
-
