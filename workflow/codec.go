@@ -148,19 +148,24 @@ func (l *loader) workflowList(n ast.Node) []Workflow {
 		if !ok {
 			continue
 		}
+		for j := range fields {
+			fields[j].Path = fields[j].Key // paths inside a workflow are relative to it
+		}
 		w, ok := l.workflow(it, fields)
 		if !ok {
 			continue
 		}
-		l.unique(names, w.Name, "name", it, fields)
-		l.unique(ids, w.ID, "id", it, fields)
+		if l.unique(names, w.Name, "name", it, fields) {
+			l.unique(ids, w.ID, "id", it, fields)
+		}
 		out = append(out, w)
 	}
 	return out
 }
 
-// unique reports a name or id seen before, at its later occurrence.
-func (l *loader) unique(seen map[string]int, v, key string, n ast.Node, fields []yamlpos.Field) {
+// unique reports a name or id seen before, at its later occurrence, and
+// returns false then.
+func (l *loader) unique(seen map[string]int, v, key string, n ast.Node, fields []yamlpos.Field) bool {
 	at := n
 	if f, ok := field(fields, key); ok {
 		at = f.Value
@@ -168,9 +173,10 @@ func (l *loader) unique(seen map[string]int, v, key string, n ast.Node, fields [
 	line, _ := yamlpos.Pos(at)
 	if first, dup := seen[v]; dup {
 		l.c.Addf(at, key, "duplicate %s %q (first used on line %d; want a unique %s)", key, v, first, key)
-		return
+		return false
 	}
 	seen[v] = line
+	return true
 }
 
 func field(fields []yamlpos.Field, key string) (yamlpos.Field, bool) {
@@ -188,14 +194,20 @@ func (l *loader) workflow(n ast.Node, fields []yamlpos.Field) (Workflow, bool) {
 	before := l.c.Len()
 	l.c.Known(fields, workflowKeys...)
 	w := Workflow{Enabled: true, Priority: DefaultPriority, Mode: Live}
+	known := true
 	if f, ok := field(fields, "template"); ok {
-		w = l.template(f)
+		var t Workflow
+		if t, known = l.template(f); known {
+			w = t
+		}
 	}
 	d := &treeDecoder{l: l, leaves: map[string]ast.Node{}}
 	for _, f := range fields {
 		l.workflowField(&w, f, d)
 	}
-	l.required(&w, n, fields)
+	if known {
+		l.required(&w, n, fields)
+	}
 	if l.c.Len() == before && l.opts.Compiler != nil {
 		l.compile(w, n, fields, d.leaves)
 	}
@@ -372,10 +384,12 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-func (l *loader) template(f yamlpos.Field) Workflow {
+// template returns the named template to start from; false when unknown
+// (reported).
+func (l *loader) template(f yamlpos.Field) (Workflow, bool) {
 	name, ok := l.c.String(f.Value, f.Path)
 	if !ok {
-		return Workflow{Enabled: true, Priority: DefaultPriority, Mode: Live}
+		return Workflow{}, false
 	}
 	t, ok := l.opts.Templates[name]
 	if !ok {
@@ -385,10 +399,10 @@ func (l *loader) template(f yamlpos.Field) Workflow {
 		known := slices.Sorted(maps.Keys(BuiltinTemplates()))
 		known = append(known, slices.Sorted(maps.Keys(l.opts.Templates))...)
 		l.c.Addf(f.Value, f.Path, "unknown template %q (want one of %s)", name, strings.Join(known, ", "))
-		return Workflow{Enabled: true, Priority: DefaultPriority, Mode: Live}
+		return Workflow{}, false
 	}
 	t.ID = ""
 	t.Template = name
 	t.Actions = slices.Clone(t.Actions)
-	return t
+	return t, true
 }
