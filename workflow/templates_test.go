@@ -123,4 +123,3 @@ func TestLoadCompileErrorsArePositioned(t *testing.T) {
 		t.Fatalf("errors.As: %+v", le)
 	}
 }
-
