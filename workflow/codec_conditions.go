@@ -56,7 +56,10 @@ func join(path, s string) string {
 // node decodes the node at tree path tp ("all[1].not").
 func (d *treeDecoder) node(n ast.Node, tp string) condition.Node {
 	c := d.l.c
-	path := join("conditions", tp)
+	path := "conditions"
+	if tp != "" {
+		path += "." + tp
+	}
 	f, ok := c.One(n, path, "all, any, not or a condition type")
 	if !ok {
 		return nil
