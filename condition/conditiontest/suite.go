@@ -1,0 +1,187 @@
+package conditiontest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/waauto/waauto/condition"
+)
+
+// RandomTrees is how many random trees Run checks against Reference.
+const RandomTrees = 1500
+
+// Seed is the seed of the random trees; a failure names the tree's index.
+const Seed = 20261123
+
+// Run checks each compiler against the suite: the hand-written Cases, the
+// compile errors every backend must report, RandomTrees random trees (every
+// leaf type but raw expressions) held to Reference for result and trace, and
+// concurrent use of one program. Every disagreement is reported, not only
+// the first. Raw cases run only for compilers named like their language.
+func Run(t *testing.T, compilers ...condition.Compiler) {
+	t.Helper()
+	for _, c := range compilers {
+		t.Run(c.Name(), func(t *testing.T) {
+			t.Run("cases", func(t *testing.T) { runCases(t, c) })
+			t.Run("compile_errors", func(t *testing.T) { runCompileErrors(t, c) })
+			t.Run("random", func(t *testing.T) { runRandom(t, c) })
+			t.Run("concurrent", func(t *testing.T) { runConcurrent(t, c) })
+		})
+	}
+}
+
+// check compiles and evaluates one tree and compares it with want; it
+// returns a readable disagreement, or "" when there is none.
+func check(c condition.Compiler, tree condition.Node, env condition.Env, f *condition.Facts, want condition.Result) string {
+	prg, err := c.Compile(tree, env)
+	if err != nil {
+		return fmt.Sprintf("compile error: %v", err)
+	}
+	got, err := prg.Eval(context.Background(), f)
+	if err != nil {
+		return fmt.Sprintf("eval error: %v", err)
+	}
+	return diff(want, got)
+}
+
+func diff(want, got condition.Result) string {
+	var b strings.Builder
+	if want.Matched != got.Matched {
+		fmt.Fprintf(&b, "matched: got %t, want %t\n", got.Matched, want.Matched)
+	}
+	if len(want.Trace) != len(got.Trace) {
+		fmt.Fprintf(&b, "trace has %d leaves, want %d\n", len(got.Trace), len(want.Trace))
+	}
+	for i := range min(len(want.Trace), len(got.Trace)) {
+		if w, g := want.Trace[i], got.Trace[i]; w != g {
+			fmt.Fprintf(&b, "leaf %d: got %s %s=%t, want %s %s=%t\n", i, g.Path, g.Leaf, g.Value, w.Path, w.Leaf, w.Value)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + "want trace:\n" + want.Trace.String() + "got trace:\n" + got.Trace.String()
+}
+
+func runCases(t *testing.T, c condition.Compiler) {
+	var bad []string
+	for _, tc := range Cases() {
+		if tc.Lang != "" && tc.Lang != c.Name() {
+			continue
+		}
+		want := condition.Result{Matched: tc.Want}
+		if tc.Lang == "" {
+			ref, err := Reference(tc.Tree, tc.Env, tc.Facts)
+			if err != nil || ref.Matched != tc.Want {
+				bad = append(bad, fmt.Sprintf("%s: reference evaluator says %t (%v), case wants %t", tc.Name, ref.Matched, err, tc.Want))
+				continue
+			}
+			want = ref
+		} else {
+			leaves := condition.Leaves(tc.Tree)
+			want.Trace = condition.Trace{{Path: leaves[0].Path, Leaf: condition.Describe(leaves[0].Node), Value: tc.Want}}
+		}
+		if d := check(c, tc.Tree, tc.Env, tc.Facts, want); d != "" {
+			bad = append(bad, fmt.Sprintf("%s:\n%s", tc.Name, d))
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d case(s) failed:\n%s", len(bad), strings.Join(bad, "\n"))
+	}
+}
+
+func runCompileErrors(t *testing.T, c condition.Compiler) {
+	cases := []struct {
+		name string
+		tree condition.Node
+		path string
+	}{
+		{"bad regexp", condition.All{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "(a"}}}, "all[0].text"},
+		{"unknown hours", condition.Not{Node: condition.InHours{Name: "nope"}}, "not.schedule"},
+		{"unknown text operator", condition.Text{Op: "sounds_like", Value: "a"}, "text"},
+		{"since_last_reply eq", condition.SinceLastReply{Op: condition.Eq}, "since_last_reply"},
+	}
+	for _, tc := range cases {
+		_, err := c.Compile(tc.tree, condition.Env{})
+		var ce *condition.CompileError
+		switch {
+		case err == nil:
+			t.Errorf("%s: compiled without error", tc.name)
+		case !errors.As(err, &ce):
+			t.Errorf("%s: error %v (%T) is not a *condition.CompileError", tc.name, err, err)
+		case ce.Path != tc.path:
+			t.Errorf("%s: error path %q, want %q", tc.name, ce.Path, tc.path)
+		}
+	}
+	// Every faulty leaf is reported, not only the first.
+	tree := condition.Any{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "("}, condition.InHours{Name: "x"}}}
+	_, err := c.Compile(tree, condition.Env{})
+	if n := strings.Count(fmt.Sprint(err), "\n") + 1; err == nil || n < 2 {
+		t.Errorf("two faulty leaves: got %v, want both reported", err)
+	}
+}
+
+func runRandom(t *testing.T, c condition.Compiler) {
+	g := newGenerator(Seed)
+	var bad []string
+	for i := range RandomTrees {
+		tree, env := g.tree(), g.env()
+		f := g.facts()
+		want, err := Reference(tree, env, f)
+		if err != nil {
+			t.Fatalf("tree %d: reference evaluator: %v", i, err)
+		}
+		if d := check(c, tree, env, f, want); d != "" {
+			bad = append(bad, fmt.Sprintf("tree %d (location %s, time %s, text %q, labels %q, since %s):\n%s",
+				i, env.Loc(), f.Time.In(env.Loc()).Format("Mon 2006-01-02 15:04 MST"), f.RawText, f.Labels, f.SinceLastReply, d))
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d of %d random trees disagree with the reference evaluator:\n%s", len(bad), RandomTrees, strings.Join(bad, "\n"))
+	}
+}
+
+func runConcurrent(t *testing.T, c condition.Compiler) {
+	g := newGenerator(Seed + 1)
+	tree, env := g.tree(), g.env()
+	prg, err := c.Compile(tree, env)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	facts := make([]*condition.Facts, 64)
+	wants := make([]condition.Result, len(facts))
+	for i := range facts {
+		facts[i] = g.facts()
+		if wants[i], err = Reference(tree, env, facts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4*len(facts))
+	for w := range 4 {
+		wg.Go(func() {
+			for k := range facts {
+				i := (k + w*7) % len(facts)
+				got, err := prg.Eval(context.Background(), facts[i])
+				if err != nil {
+					errs <- fmt.Sprintf("facts %d: %v", i, err)
+				} else if d := diff(wants[i], got); d != "" {
+					errs <- fmt.Sprintf("facts %d:\n%s", i, d)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	var bad []string
+	for e := range errs {
+		bad = append(bad, e)
+	}
+	if len(bad) > 0 {
+		t.Errorf("concurrent evaluations disagree:\n%s", strings.Join(bad, "\n"))
+	}
+}

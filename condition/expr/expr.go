@@ -1,0 +1,174 @@
+package expr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/internal/backend"
+)
+
+// Compiler compiles condition trees to expr programs. The zero value is
+// ready to use; it is safe for concurrent use.
+type Compiler struct{}
+
+// New returns an expr Compiler.
+func New() condition.Compiler { return Compiler{} }
+
+// Name returns "expr".
+func (Compiler) Name() string { return "expr" }
+
+// vars are the variables raw expressions see (condition.Vars).
+type vars struct {
+	Text         string   `expr:"text"`
+	RawText      string   `expr:"raw_text"`
+	Type         string   `expr:"type"`
+	Phone        string   `expr:"phone"`
+	Session      string   `expr:"session"`
+	Agent        string   `expr:"agent"`
+	Labels       []string `expr:"labels"`
+	MessageCount int64    `expr:"message_count"`
+	SinceSeconds int64    `expr:"since_last_reply_seconds"`
+	Length       int64    `expr:"length"`
+	Weekday      int64    `expr:"weekday"`
+	Hour         int64    `expr:"hour"`
+	Minute       int64    `expr:"minute"`
+	IsNewContact bool     `expr:"is_new_contact"`
+}
+
+// env adds what the generated leaves read.
+type env struct {
+	vars
+	SinceNS int64           `expr:"_since_ns"`
+	Clocks  []backend.Clock `expr:"_tz"`
+	buf     [2]backend.Clock
+}
+
+type dialect struct{ maxNodes uint }
+
+func (dialect) StringOp(subject, op, lit string) string { return subject + " " + op + " " + lit }
+
+func (dialect) Bind(names, exprs []string, body string) string {
+	s := ""
+	for i, n := range names {
+		s += "let " + n + " = " + exprs[i] + ";\n"
+	}
+	return s + body
+}
+
+func (dialect) ClockVar(slot int, field string) string {
+	return fmt.Sprintf("_tz[%d].%s", slot, field)
+}
+
+func (d dialect) CheckRaw(r condition.Raw) error {
+	if r.Lang != condition.Expr {
+		return fmt.Errorf("%s expression: %w", r.Lang, condition.ErrUnsupported)
+	}
+	if _, err := expr.Compile(r.Source, expr.Env(vars{}), expr.AsBool(), expr.MaxNodes(d.maxNodes)); err != nil {
+		return fmt.Errorf("expr expression: %w", err)
+	}
+	return nil
+}
+
+// Compile compiles tree into one expr program. See condition.Compiler.
+func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Program, error) {
+	max := cenv.MaxNodes
+	if max == 0 {
+		max = condition.DefaultMaxNodes
+	}
+	plan, err := backend.Generate(tree, cenv, dialect{maxNodes: max})
+	if err != nil {
+		return nil, err
+	}
+	// Raw leaves were bounded one by one; the generated text is not.
+	prg, err := expr.Compile(plan.Source, expr.Env(env{}), expr.MaxNodes(0), expr.Optimize(true))
+	if err != nil {
+		return nil, fmt.Errorf("expr: compiling generated program: %w", err)
+	}
+	p := &program{plan: plan, prg: prg}
+	p.vms.New = func() any { return &vm.VM{} }
+	p.envs.New = func() any { return &env{} }
+	return p, nil
+}
+
+type program struct {
+	plan *backend.Plan
+	prg  *vm.Program
+	vms  sync.Pool
+	envs sync.Pool
+}
+
+// Eval evaluates the program on f. It never panics: a runtime failure is
+// returned as an error.
+func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.Result, err error) {
+	if err := ctx.Err(); err != nil {
+		return condition.Result{}, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
+		}
+	}()
+	e := p.envs.Get().(*env)
+	defer p.envs.Put(e)
+	p.fill(e, f)
+	machine := p.vms.Get().(*vm.VM)
+	out, err := machine.Run(p.prg, e)
+	p.vms.Put(machine)
+	e.Labels, e.Clocks = nil, nil
+	if err != nil {
+		return condition.Result{}, fmt.Errorf("expr: evaluating condition: %w", err)
+	}
+	list, ok := out.([]any)
+	if !ok || len(list) != p.plan.Leaves()+1 {
+		return condition.Result{}, fmt.Errorf("expr: program returned %T, want a list of %d values", out, p.plan.Leaves()+1)
+	}
+	res.Trace = p.plan.Trace()
+	for i, v := range list {
+		b, ok := v.(bool)
+		if !ok {
+			return condition.Result{}, fmt.Errorf("expr: value %d is %T, want bool", i, v)
+		}
+		if i == 0 {
+			res.Matched = b
+		} else {
+			res.Trace[i-1].Value = b
+		}
+	}
+	return res, nil
+}
+
+var errNoFacts = errors.New("nil facts")
+
+func (p *program) fill(e *env, f *condition.Facts) {
+	if f == nil {
+		panic(errNoFacts)
+	}
+	e.Clocks = p.plan.Clocks(f.Time, e.buf[:0])
+	now := e.Clocks[0]
+	since := int64(-1)
+	if f.SinceLastReply >= 0 {
+		since = int64(f.SinceLastReply)
+	}
+	labels := f.Labels
+	if labels == nil {
+		labels = []string{}
+	}
+	e.vars = vars{
+		Text: f.Text, RawText: f.RawText, Type: string(f.Type), Phone: f.Phone,
+		Session: f.Session, Agent: f.Agent, Labels: labels,
+		MessageCount: int64(f.MessageCount), Length: int64(f.Length),
+		Weekday: now.Weekday, Hour: now.Minute / 60, Minute: now.Minute % 60,
+		IsNewContact: f.IsNewContact,
+	}
+	e.SinceNS = since
+	e.vars.SinceSeconds = -1
+	if since >= 0 {
+		e.vars.SinceSeconds = since / 1e9
+	}
+}
