@@ -1,0 +1,53 @@
+// Command waauto is the WhatsApp Auto product: it serves the engine on
+// embedded SQLite (or PostgreSQL), runs scenario files and validates
+// workflow files.
+//
+//	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080]
+//	waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
+//	waauto validate FILE...
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	_ "time/tzdata" // binaries carry the time zone database; libraries do not
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "test":
+		return cmdTest(ctx, args, stdout, stderr)
+	case "validate":
+		return cmdValidate(args, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "waauto: unknown command %q\n%s", cmd, usage)
+	return 2
+}
+
+const usage = `usage:
+  waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--workflows FILE]
+  waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
+  waauto validate FILE...
+`
