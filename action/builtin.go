@@ -54,8 +54,24 @@ func (a *Reply) Run(ctx context.Context, c *Call) error {
 
 // Verify selects the pre-send checks of an AI reply.
 type Verify struct {
-	CustomerMessage bool `json:"customer_message" yaml:"customer_message"`
-	AgentReply      bool `json:"agent_reply" yaml:"agent_reply"`
+	CustomerMessage bool
+	AgentReply      bool
+}
+
+// VerifyBeforeSend is Verify as written in workflow files: a check left
+// out (nil) is on.
+type VerifyBeforeSend struct {
+	CustomerMessage *bool `json:"customer_message,omitempty" yaml:"customer_message,omitempty"`
+	AgentReply      *bool `json:"agent_reply,omitempty" yaml:"agent_reply,omitempty"`
+}
+
+// Resolve applies the defaults: a nil check is on.
+func (v *VerifyBeforeSend) Resolve() Verify {
+	on := func(b *bool) bool { return b == nil || *b }
+	if v == nil {
+		return Verify{CustomerMessage: true, AgentReply: true}
+	}
+	return Verify{CustomerMessage: on(v.CustomerMessage), AgentReply: on(v.AgentReply)}
 }
 
 // AIReply generates a reply with the configured model and sends it.
@@ -66,8 +82,8 @@ type AIReply struct {
 	// History is the number of earlier messages given as context; nil means 20.
 	History *int `json:"history,omitempty" yaml:"history,omitempty"`
 	// VerifyBeforeSend nil means both checks on.
-	VerifyBeforeSend *Verify  `json:"verify_before_send,omitempty" yaml:"verify_before_send,omitempty"`
-	Debounce         Duration `json:"debounce,omitempty" yaml:"debounce,omitempty"`
+	VerifyBeforeSend *VerifyBeforeSend `json:"verify_before_send,omitempty" yaml:"verify_before_send,omitempty"`
+	Debounce         Duration          `json:"debounce,omitempty" yaml:"debounce,omitempty"`
 	// MaxWait nil-equivalent zero means 60s.
 	MaxWait Duration `json:"max_wait,omitempty" yaml:"max_wait,omitempty"`
 }
@@ -96,15 +112,12 @@ func (a *AIReply) Run(ctx context.Context, c *Call) error {
 		Prefix:   a.Prefix,
 		Helpers:  a.Helpers,
 		History:  DefaultHistory,
-		Verify:   Verify{CustomerMessage: true, AgentReply: true},
+		Verify:   a.VerifyBeforeSend.Resolve(),
 		Debounce: time.Duration(a.Debounce),
 		MaxWait:  time.Duration(a.MaxWait),
 	}
 	if a.History != nil {
 		r.History = *a.History
-	}
-	if a.VerifyBeforeSend != nil {
-		r.Verify = *a.VerifyBeforeSend
 	}
 	if r.MaxWait == 0 {
 		r.MaxWait = DefaultMaxWait

@@ -51,7 +51,7 @@ func every() workflow.Workflow {
 			{Type: "reply", Action: &action.Reply{Text: "Bonjour {{contact.name}} <3 & \"merci\"", Translate: true}},
 			{Type: "ai_reply", Action: &action.AIReply{Prompt: "Sois bref", Prefix: "[Auto] ",
 				Helpers: []string{"Merci !"}, History: &history,
-				VerifyBeforeSend: &action.Verify{CustomerMessage: false, AgentReply: true},
+				VerifyBeforeSend: &action.VerifyBeforeSend{CustomerMessage: ptr(false), AgentReply: ptr(true)},
 				Debounce:         action.Duration(20 * time.Second), MaxWait: action.Duration(2 * time.Minute)}},
 			{Type: "assign", Action: &action.Assign{Agents: []string{"alice", "bob"}, Strategy: action.RoundRobin}},
 			{Type: "label", Action: &action.Label{Add: action.Strings{"a", "b"}, Remove: action.Strings{"c"}}},
@@ -131,3 +131,5 @@ func TestMarshalDefinitionsRoundTrip(t *testing.T) {
 		t.Fatalf("round trip differs:\n got %#v\nwant %#v\n%s", got, defs, data)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -61,7 +61,7 @@ func TestLoadScenarioActions(t *testing.T) {
 		}},
 		{"ai-reply-context.yaml", []workflow.Step{{Type: "ai_reply", Action: &action.AIReply{Prefix: "[Auto] "}}}},
 		{"pre-send-verification.yaml", []workflow.Step{{Type: "ai_reply", Action: &action.AIReply{
-			VerifyBeforeSend: &action.Verify{CustomerMessage: true, AgentReply: true}}}}},
+			VerifyBeforeSend: &action.VerifyBeforeSend{CustomerMessage: ptr(true), AgentReply: ptr(true)}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
