@@ -188,7 +188,9 @@ func TestOpenAIGuards(t *testing.T) {
 func TestOpenAILengthCap(t *testing.T) {
 	srv := langchaingotest.NewServer(t)
 	long := strings.Repeat("Très bien. ", 100)
-	srv.Reply(func(langchaingotest.ChatRequest) langchaingotest.Response { return langchaingotest.Response{Content: long} })
+	srv.Reply(func(langchaingotest.ChatRequest) langchaingotest.Response {
+		return langchaingotest.Response{Content: long}
+	})
 	reply, err := newOpenAI(t, srv, lcg.WithMaxReplyRunes(55)).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "hi"}})
 	if err != nil {
 		t.Fatal(err)

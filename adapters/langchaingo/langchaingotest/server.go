@@ -114,11 +114,18 @@ type Server struct {
 	trans      []Transcription
 }
 
-// NewServer starts a fake that answers "OK" with 10+2 tokens until Reply
-// changes it, and transcribes every upload as "transcript". It is closed
-// when tb's test ends.
+// NewServer starts a fake (see Start) that is closed when tb's test ends.
 func NewServer(tb testing.TB) *Server {
 	tb.Helper()
+	s := Start()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake that answers "OK" with 10+2 tokens until Reply
+// changes it, and transcribes every upload as "transcript". Close it when
+// done.
+func Start() *Server {
 	s := &Server{
 		reply:      func(ChatRequest) Response { return Response{Content: "OK", PromptTokens: 10, CompletionTokens: 2} },
 		transcript: "transcript",
@@ -128,9 +135,11 @@ func NewServer(tb testing.TB) *Server {
 	mux.HandleFunc("POST /v1/audio/transcriptions", s.transcribe)
 	s.srv = httptest.NewServer(mux)
 	s.BaseURL = s.srv.URL + "/v1"
-	tb.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
