@@ -1,0 +1,50 @@
+// Package waauto is WhatsApp Auto: automation of WhatsApp conversations as
+// an importable Go module. This package holds only documentation; the code
+// lives in its sub-packages:
+//
+//   - trigger: the events that start workflows (an incoming message, a new contact).
+//   - condition: the AND/OR condition tree, the Facts it is evaluated on and
+//     the per-leaf Trace; condition/expr and condition/cel compile it.
+//   - action: what workflows do (reply, ai_reply, assign, label, webhook)
+//     and the Registry for custom actions.
+//   - workflow: the workflow model, the file format (Load, Marshal), the
+//     Engine, scheduling and the Store/Transport ports; workflow/memstore is
+//     the in-memory store and workflow/workflowtest the test harness and
+//     scenario runner.
+//   - adapters/bun (SQLite, PostgreSQL), adapters/whatsmeow (WhatsApp),
+//     adapters/langchaingo (AI replies), adapters/shopify (catalogue): the
+//     real-world plugs.
+//
+// # Embedding the engine
+//
+// Build an Engine from a Store, a Transport and a condition Compiler, load
+// workflows, and feed it messages:
+//
+//	eng, err := workflow.New(workflow.Config{
+//		Store:     memstore.New(),
+//		Transport: myTransport,   // e.g. adapters/whatsmeow
+//		Compiler:  expr.New(),
+//	})
+//	defs, err := workflow.Load("workflows.yaml", data, workflow.LoadOptions{})
+//	err = eng.SetWorkflows(ctx, defs)
+//	eng.Start(ctx)
+//	err = eng.Receive(ctx, trigger.Message{ID: id, Session: "main", Phone: "+33611111111", Text: "Bonjour"})
+//
+// # Custom actions
+//
+// An action is any type with a Run method. Register it by name in the
+// Registry given to the engine and to Load; its fields are decoded strictly
+// from the workflow file:
+//
+//	type NotifySlack struct{ Channel string `yaml:"channel"` }
+//	func (a *NotifySlack) Run(ctx context.Context, c *action.Call) error { ... }
+//
+//	reg := action.NewRegistry()
+//	reg.MustRegister("notify_slack", &NotifySlack{}, action.Of[*NotifySlack]())
+//
+// # Testing workflows
+//
+// workflow/workflowtest runs the real engine on a virtual clock:
+// workflowtest.New for Go tests, workflowtest.RunFile for scenario files
+// (SCENARIOS.md), also available as `waauto test FILE_OR_DIR`.
+package waauto
