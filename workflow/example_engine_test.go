@@ -1,0 +1,119 @@
+package workflow_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/memstore"
+)
+
+// printTransport prints what the engine sends.
+type printTransport struct{}
+
+func (printTransport) Send(_ context.Context, m workflow.Outgoing) error {
+	fmt.Printf("send to %s: %s\n", m.To, m.Text)
+	return nil
+}
+
+const shopWorkflows = `
+workflows:
+  - name: Prix
+    trigger: incoming_message
+    conditions:
+      any:
+        - text: {contains: prix}
+        - text: {contains: tarif}
+    actions:
+      - reply: {text: "Bonjour {{contact.name}}, nos prix sont sur le site."}
+      - label: {add: prospect}
+`
+
+// Embedding the engine on the in-memory store: load a workflow file, feed
+// a message, print what was sent.
+func Example_embedding() {
+	ctx := context.Background()
+	eng, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
+	if err != nil {
+		panic(err)
+	}
+	defs, err := workflow.Load("shop.yaml", []byte(shopWorkflows), workflow.LoadOptions{})
+	if err != nil {
+		panic(err)
+	}
+	if err := eng.SetWorkflows(ctx, defs); err != nil {
+		panic(err)
+	}
+	err = eng.Receive(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+33 6 11 11 11 11", PushName: "Marie", Text: "Quel est le PRIX du pull ?"})
+	if err != nil {
+		panic(err)
+	}
+	// Output:
+	// send to +33611111111: Bonjour Marie, nos prix sont sur le site.
+}
+
+// NotifySlack is a custom action: its fields come from the workflow file.
+type NotifySlack struct {
+	Channel string `yaml:"channel"`
+}
+
+// Validate is called when the workflow is loaded.
+func (a *NotifySlack) Validate() error {
+	if a.Channel == "" {
+		return &action.FieldError{Field: "channel", Msg: "is required"}
+	}
+	return nil
+}
+
+// Run posts to Slack; here it prints.
+func (a *NotifySlack) Run(ctx context.Context, c *action.Call) error {
+	fmt.Printf("slack %s: %s wrote %q (workflow %s)\n", a.Channel, c.Contact.Phone, c.Event.Message.Text, c.Workflow)
+	return nil
+}
+
+// A custom action registered by name and used from a workflow file.
+func Example_customAction() {
+	ctx := context.Background()
+	reg := action.NewRegistry()
+	reg.MustRegister("notify_slack", &NotifySlack{}, action.Of[*NotifySlack]())
+
+	defs, err := workflow.Load("sales.yaml", []byte(`
+name: Ventes
+trigger: incoming_message
+conditions: {text: {contains_any: [acheter, commander]}}
+actions:
+  - notify_slack: {channel: "#sales"}
+`), workflow.LoadOptions{Registry: reg})
+	if err != nil {
+		panic(err)
+	}
+	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
+	_ = eng.SetWorkflows(ctx, defs)
+	_ = eng.Receive(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"})
+
+	_, err = workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_slack: {}\n"), workflow.LoadOptions{Registry: reg})
+	fmt.Println(err)
+	// Output:
+	// slack #sales: +34600000001 wrote "Je veux commander" (workflow Ventes)
+	// bad.yaml:4:19: actions[0].notify_slack.channel: is required
+}
+
+// Reading the trace: every leaf's value explains why a workflow fired.
+func ExampleEngine_Handle() {
+	ctx := context.Background()
+	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
+	defs, _ := workflow.Load("shop.yaml", []byte(shopWorkflows), workflow.LoadOptions{})
+	_ = eng.SetWorkflows(ctx, defs)
+	execs, _ := eng.Handle(ctx, trigger.Message{ID: "m2", Session: "main", Phone: "+33611111111", Text: "Vos tarifs ?"})
+	for _, x := range execs {
+		fmt.Printf("%s: %s (%s)\n%s", x.Workflow, x.Outcome, x.Reason, x.Trace)
+	}
+	// Output:
+	// send to +33611111111: Bonjour , nos prix sont sur le site.
+	// Prix: fired (conditions matched)
+	// ✗ any[0].text: text contains "prix"
+	// ✓ any[1].text: text contains "tarif"
+}
