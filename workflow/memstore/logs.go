@@ -72,22 +72,22 @@ func (s *Store) QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.Lo
 	if q.After != "" {
 		end, _ = s.findLog(q.After)
 	}
-	page := workflow.LogPage{Entries: []workflow.Execution{}}
+	page := workflow.LogPage{Entries: make([]workflow.Execution, 0, min(limit, end))}
 	for i := end - 1; i >= 0; i-- {
-		e := s.logs[i]
-		if !logMatches(q, e) {
+		e := &s.logs[i]
+		if !logMatches(&q, e) {
 			continue
 		}
 		if len(page.Entries) == limit {
 			page.Next = page.Entries[limit-1].ID
 			break
 		}
-		page.Entries = append(page.Entries, copyExecution(e))
+		page.Entries = append(page.Entries, copyExecution(*e))
 	}
 	return page, nil
 }
 
-func logMatches(q workflow.LogQuery, e workflow.Execution) bool {
+func logMatches(q *workflow.LogQuery, e *workflow.Execution) bool {
 	switch {
 	case !q.From.IsZero() && e.Time.Before(q.From),
 		!q.To.IsZero() && !e.Time.Before(q.To),

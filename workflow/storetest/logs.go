@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/waauto/waauto/condition"
@@ -197,9 +198,16 @@ func testLogs(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 
 		stop, appended := make(chan struct{}), make(chan struct{})
 		done := make(chan error, 1)
+		var stopOnce sync.Once
+		halt := func() error { stopOnce.Do(func() { close(stop) }); return <-done }
+		defer func() { _ = halt() }() // also when a page check fails the test
 		go func() {
+			defer close(done)
 			for i := 1000; ; i += 10 {
 				if err := s.AppendLogs(ctx, logEntries(i, i+10)); err != nil {
+					if i == 1000 {
+						close(appended)
+					}
 					done <- err
 					return
 				}
@@ -208,7 +216,6 @@ func testLogs(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 				}
 				select {
 				case <-stop:
-					done <- nil
 					return
 				default:
 				}
@@ -216,8 +223,7 @@ func testLogs(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		}()
 		<-appended
 		rest := queryAll(t, s, workflow.LogQuery{Limit: 100, After: first.Next})
-		close(stop)
-		ok(t, <-done, "concurrent AppendLogs")
+		ok(t, halt(), "concurrent AppendLogs")
 
 		got := append(logIDs(first.Entries), rest...)
 		if want := newestFirst(0, 250, nil); !same(got, want) {
