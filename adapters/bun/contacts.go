@@ -1,0 +1,96 @@
+package bun
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/uptrace/bun"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// Contact returns the contact of phone, or ErrNotFound.
+func (s *Store) Contact(ctx context.Context, phone string) (workflow.Contact, error) {
+	var r contactRow
+	if err := s.db.NewSelect().Model(&r).Where("phone = ?", phone).Scan(ctx); err != nil {
+		return workflow.Contact{}, notFound(err, "contact "+phone)
+	}
+	return r.contact()
+}
+
+// PutContact creates or replaces a contact.
+func (s *Store) PutContact(ctx context.Context, c workflow.Contact) error {
+	r, err := contactToRow(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (phone) DO UPDATE").
+		Set("name = excluded.name, labels = excluded.labels, excluded = excluded.excluded").
+		Set("imported = excluded.imported, created_at = excluded.created_at"))
+	if err != nil {
+		return fmt.Errorf("put contact %s: %w", c.Phone, err)
+	}
+	return nil
+}
+
+// createImported creates phone as an imported contact unless it exists.
+const createImported = `INSERT INTO waauto_contacts (phone, labels, imported, created_at)
+	VALUES (?, '[]', TRUE, ?) ON CONFLICT (phone) DO NOTHING`
+
+// UpdateLabels adds then removes labels (no duplicates, order of first
+// addition kept), creating the contact (Imported) when unknown. The row is
+// locked while it is changed, so concurrent updates are not lost.
+func (s *Store) UpdateLabels(ctx context.Context, phone string, add, remove []string) (workflow.Contact, error) {
+	var out workflow.Contact
+	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, createImported, phone, nanos(s.clock.Now())); err != nil {
+			return err
+		}
+		var r contactRow
+		q := tx.NewSelect().Model(&r).Where("phone = ?", phone)
+		if s.pg {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return err
+		}
+		c, err := r.contact()
+		if err != nil {
+			return err
+		}
+		for _, l := range add {
+			if !slices.Contains(c.Labels, l) {
+				c.Labels = append(c.Labels, l)
+			}
+		}
+		c.Labels = slices.DeleteFunc(c.Labels, func(l string) bool { return slices.Contains(remove, l) })
+		if len(c.Labels) == 0 {
+			c.Labels = nil
+		}
+		labels, err := toJSON(c.Labels)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE waauto_contacts SET labels = ? WHERE phone = ?`, labels, phone); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return workflow.Contact{}, fmt.Errorf("update labels of %s: %w", phone, err)
+	}
+	return out, nil
+}
+
+// SetExcluded excludes or includes a contact, creating it (Imported) when unknown.
+func (s *Store) SetExcluded(ctx context.Context, phone string, excluded bool) error {
+	_, err := s.exec(ctx, s.db.NewRaw(`INSERT INTO waauto_contacts (phone, labels, excluded, imported, created_at)
+		VALUES (?, '[]', ?, TRUE, ?) ON CONFLICT (phone) DO UPDATE SET excluded = excluded.excluded`,
+		phone, excluded, nanos(s.clock.Now())))
+	if err != nil {
+		return fmt.Errorf("set excluded %s: %w", phone, err)
+	}
+	return nil
+}

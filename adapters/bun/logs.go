@@ -1,0 +1,125 @@
+package bun
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// The page sizes of QueryLogs.
+const (
+	DefaultLogLimit = 50
+	MaxLogLimit     = 1000
+)
+
+// logChunk bounds the rows of one INSERT statement (SQLite allows 32766
+// bound values; a row has 12).
+const logChunk = 500
+
+// AppendLogs stores entries in one transaction with multi-row INSERTs: all
+// of them or, when one has no ID or an ID already stored, none (an error
+// wrapping workflow.ErrConflict for a duplicate).
+func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]executionRow, len(entries))
+	for i, e := range entries {
+		if e.ID == "" {
+			return fmt.Errorf("execution log entry of workflow %q has no ID", e.WorkflowID)
+		}
+		r, err := executionToRow(e)
+		if err != nil {
+			return err
+		}
+		rows[i] = r
+	}
+	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		for start := 0; start < len(rows); start += logChunk {
+			chunk := rows[start:min(start+logChunk, len(rows))]
+			res, err := tx.NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx)
+			if err != nil {
+				return fmt.Errorf("append %d log entries: %w", len(chunk), err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("append log entries: %w", err)
+			} else if n != int64(len(chunk)) {
+				return fmt.Errorf("append log entries: %d of %d IDs already stored: %w",
+					int64(len(chunk))-n, len(chunk), workflow.ErrConflict)
+			}
+		}
+		return nil
+	})
+}
+
+// QueryLogs returns one page of matching entries, newest first: those with
+// an ID below q.After when set. Limit defaults to DefaultLogLimit and is
+// capped at MaxLogLimit. Next is the last entry's ID when more match. The
+// cursor is an ID, so entries appended meanwhile never shift a page.
+func (s *Store) QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.LogPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLogLimit
+	}
+	limit = min(limit, MaxLogLimit)
+	var rows []executionRow
+	sel := s.db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(limit + 1))
+	filters := []struct {
+		cond string
+		val  any
+		set  bool
+	}{
+		{"id < ?", q.After, q.After != ""},
+		{"at >= ?", nanos(q.From), !q.From.IsZero()},
+		{"at < ?", nanos(q.To), !q.To.IsZero()},
+		{"workflow_id = ?", q.WorkflowID, q.WorkflowID != ""},
+		{"session = ?", q.Session, q.Session != ""},
+		{"phone = ?", q.Phone, q.Phone != ""},
+		{"outcome = ?", string(q.Outcome), q.Outcome != ""},
+		{"reason = ?", q.Reason, q.Reason != ""},
+	}
+	for _, f := range filters {
+		if f.set {
+			sel = sel.Where(f.cond, f.val)
+		}
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return workflow.LogPage{}, fmt.Errorf("query execution log: %w", err)
+	}
+	page := workflow.LogPage{Entries: make([]workflow.Execution, 0, min(len(rows), limit))}
+	for i, r := range rows {
+		if i == limit {
+			page.Next = page.Entries[limit-1].ID
+			break
+		}
+		e, err := r.execution()
+		if err != nil {
+			return workflow.LogPage{}, err
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	return page, nil
+}
+
+// PurgeLogs deletes up to limit entries older than before (oldest first;
+// limit 0 or less means all) and returns how many. Call it in a loop with
+// a bounded limit so that no single statement holds the write lock long.
+func (s *Store) PurgeLogs(ctx context.Context, before time.Time, limit int) (int, error) {
+	sub := s.db.NewSelect().Model((*executionRow)(nil)).Column("id").Where("at < ?", nanos(before)).OrderExpr("at, id")
+	if limit > 0 {
+		sub = sub.Limit(int64(limit))
+	}
+	res, err := s.exec(ctx, s.db.NewDelete().Model((*executionRow)(nil)).Where("id IN (?)", sub))
+	if err != nil {
+		return 0, fmt.Errorf("purge execution log before %s: %w", before.Format(time.RFC3339), err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge execution log: %w", err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,263 @@
+package bun
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/migrate"
+)
+
+// applicationID marks a SQLite file as ours ("WAAU"), see
+// https://www.sqlite.org/pragma.html#pragma_application_id.
+const applicationID = 0x57414155
+
+// migrations are the schema steps, in order. A step must never change once
+// released; add a new one instead.
+func migrations(pg bool) *migrate.Migrations {
+	ms := migrate.NewMigrations()
+	ms.Add(migrate.Migration{
+		Name: "20261201000001", Comment: "initial_schema",
+		Up: func(ctx context.Context, m *migrate.Migrator, _ *migrate.Migration) error {
+			return execAll(ctx, m.DB(), schemaV1, pg)
+		},
+	})
+	return ms
+}
+
+// schemaV1 is the first schema. {{key}} is a text column compared
+// bytewise (IDs sort as Go strings do), {{bytes}} a binary column.
+var schemaV1 = []string{
+	`CREATE TABLE waauto_conversations (
+		session {{key}} NOT NULL, phone {{key}} NOT NULL,
+		agent TEXT NOT NULL DEFAULT '',
+		message_count BIGINT NOT NULL DEFAULT 0,
+		last_inbound_seq BIGINT NOT NULL DEFAULT 0, last_agent_seq BIGINT NOT NULL DEFAULT 0,
+		last_inbound_at BIGINT NOT NULL DEFAULT 0, last_reply_at BIGINT NOT NULL DEFAULT 0,
+		PRIMARY KEY (session, phone))`,
+	`CREATE INDEX waauto_conversations_agent ON waauto_conversations (agent)`,
+	`CREATE TABLE waauto_messages (
+		session {{key}} NOT NULL, id {{key}} NOT NULL, phone {{key}} NOT NULL,
+		author TEXT NOT NULL, kind TEXT NOT NULL DEFAULT '', type TEXT NOT NULL DEFAULT '',
+		text TEXT NOT NULL DEFAULT '', at BIGINT NOT NULL, seq BIGINT NOT NULL,
+		PRIMARY KEY (session, id),
+		FOREIGN KEY (session, phone) REFERENCES waauto_conversations (session, phone))`,
+	`CREATE INDEX waauto_messages_conversation ON waauto_messages (session, phone, seq)`,
+	`CREATE INDEX waauto_messages_sent ON waauto_messages (session, phone, author, at)`,
+	`CREATE TABLE waauto_contacts (
+		phone {{key}} PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+		labels TEXT NOT NULL DEFAULT '[]',
+		excluded BOOLEAN NOT NULL DEFAULT FALSE, imported BOOLEAN NOT NULL DEFAULT FALSE,
+		created_at BIGINT NOT NULL DEFAULT 0)`,
+	`CREATE TABLE waauto_firings (
+		workflow_id {{key}} NOT NULL, session {{key}} NOT NULL, message_id {{key}} NOT NULL,
+		phone {{key}} NOT NULL, at BIGINT NOT NULL,
+		PRIMARY KEY (workflow_id, session, message_id))`,
+	`CREATE INDEX waauto_firings_last ON waauto_firings (workflow_id, session, phone, at)`,
+	`CREATE TABLE waauto_counters (key {{key}} PRIMARY KEY, value BIGINT NOT NULL)`,
+	`CREATE TABLE waauto_workflows (
+		id {{key}} PRIMARY KEY, name TEXT NOT NULL DEFAULT '', position INTEGER NOT NULL DEFAULT 0,
+		definition {{bytes}}, template BOOLEAN NOT NULL DEFAULT FALSE,
+		updated_at BIGINT NOT NULL DEFAULT 0)`,
+	`CREATE TABLE waauto_sessions (
+		id {{key}} PRIMARY KEY, label TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
+		disabled TEXT NOT NULL DEFAULT '[]',
+		disconnected_at BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL DEFAULT 0)`,
+	`CREATE TABLE waauto_scheduled (
+		id {{key}} PRIMARY KEY, session {{key}} NOT NULL, phone {{key}} NOT NULL,
+		text TEXT NOT NULL DEFAULT '', at BIGINT NOT NULL, location TEXT NOT NULL DEFAULT '',
+		status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', message_id TEXT NOT NULL DEFAULT '',
+		created_at BIGINT NOT NULL DEFAULT 0, done_at BIGINT NOT NULL DEFAULT 0)`,
+	`CREATE INDEX waauto_scheduled_status ON waauto_scheduled (status, at)`,
+	`CREATE INDEX waauto_scheduled_session ON waauto_scheduled (session, at)`,
+	`CREATE TABLE waauto_executions (
+		id {{key}} PRIMARY KEY, at BIGINT NOT NULL,
+		workflow_id {{key}} NOT NULL DEFAULT '', workflow TEXT NOT NULL DEFAULT '',
+		session {{key}} NOT NULL DEFAULT '', phone {{key}} NOT NULL DEFAULT '',
+		message_id TEXT NOT NULL DEFAULT '', trigger TEXT NOT NULL DEFAULT '',
+		outcome TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
+		trace TEXT NOT NULL DEFAULT '[]', actions TEXT NOT NULL DEFAULT '[]')`,
+	`CREATE INDEX waauto_executions_at ON waauto_executions (at)`,
+	`CREATE INDEX waauto_executions_workflow ON waauto_executions (workflow_id, id)`,
+	`CREATE INDEX waauto_executions_conversation ON waauto_executions (session, phone, id)`,
+	`CREATE INDEX waauto_executions_phone ON waauto_executions (phone, id)`,
+	`CREATE TABLE waauto_credits (id INTEGER PRIMARY KEY, balance BIGINT NOT NULL)`,
+	`INSERT INTO waauto_credits (id, balance) VALUES (1, 0)`,
+}
+
+// execAll runs the statements of one migration step.
+func execAll(ctx context.Context, db bun.IDB, stmts []string, pg bool) error {
+	r := strings.NewReplacer("{{key}}", "TEXT", "{{bytes}}", "BLOB")
+	if pg {
+		r = strings.NewReplacer("{{key}}", `TEXT COLLATE "C"`, "{{bytes}}", "BYTEA")
+	}
+	for _, q := range stmts {
+		if _, err := db.ExecContext(ctx, r.Replace(q)); err != nil {
+			return fmt.Errorf("%.60s…: %w", strings.Join(strings.Fields(q), " "), err)
+		}
+	}
+	return nil
+}
+
+// MigrationError is a failed start-up migration: which database, what failed.
+type MigrationError struct {
+	// Database is the SQLite path or the redacted PostgreSQL URL.
+	Database string
+	Err      error
+}
+
+func (e *MigrationError) Error() string {
+	return fmt.Sprintf("migrate %s: %v", e.Database, e.Err)
+}
+
+func (e *MigrationError) Unwrap() error { return e.Err }
+
+// migrate brings the schema up to date. Every step and the bookkeeping run
+// in one transaction on one connection, under a lock that a second process
+// waits for: BEGIN IMMEDIATE on SQLite, a transaction-level advisory lock
+// on PostgreSQL. A failed step leaves the database as it was.
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.db.DB.Conn(ctx)
+	if err != nil {
+		return &MigrationError{s.name, fmt.Errorf("connect: %w", err)}
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		return s.migrateOn(ctx, dc.(driver.Conn))
+	})
+	if err != nil {
+		return &MigrationError{s.name, err}
+	}
+	return nil
+}
+
+// migrateOn runs the migrations on the physical connection dc through a
+// one-connection pool, so that bun's migrator works inside our transaction.
+func (s *Store) migrateOn(ctx context.Context, dc driver.Conn) (err error) {
+	sqldb := sql.OpenDB(pinned{dc})
+	sqldb.SetMaxOpenConns(1)
+	defer sqldb.Close()
+	var db *bun.DB
+	if s.pg {
+		db = bun.NewDB(sqldb, pgdialect.New())
+	} else {
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	}
+
+	begin := []string{"BEGIN IMMEDIATE"}
+	if s.pg {
+		begin = []string{"BEGIN", "SELECT pg_advisory_xact_lock(hashtext('waauto_migrate:' || current_schema()))"}
+	}
+	for _, q := range begin {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			if q != begin[0] {
+				_, _ = db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			}
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
+	defer func() {
+		if err != nil {
+			_, _ = db.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+
+	if !s.pg {
+		if err := s.checkSQLiteOwner(ctx, db); err != nil {
+			return err
+		}
+	}
+	m := migrate.NewMigrator(db, migrations(s.pg),
+		migrate.WithTableName("waauto_migrations"),
+		migrate.WithLocksTableName("waauto_migration_locks"),
+		migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("create migration table: %w", err)
+	}
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if !s.pg {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+			return fmt.Errorf("mark file: %w", err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if !group.IsZero() {
+		s.log.InfoContext(ctx, "database migrated", "database", s.name, "group", group.String())
+	}
+	return nil
+}
+
+// checkSQLiteOwner refuses a file another application uses: one marked
+// with another application_id, or, unless Options.Shared, one with tables
+// but none of ours.
+func (s *Store) checkSQLiteOwner(ctx context.Context, db *bun.DB) error {
+	var appID int64
+	if err := db.NewRaw("PRAGMA application_id").Scan(ctx, &appID); err != nil {
+		return fmt.Errorf("read file header: %w", err)
+	}
+	if appID != 0 && appID != applicationID {
+		return fmt.Errorf("%w: the file belongs to another application (application_id %#x)", ErrForeignDatabase, appID)
+	}
+	if appID == applicationID || s.shared {
+		return nil
+	}
+	var foreign []string
+	err := db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'waauto\_%' ESCAPE '\' ORDER BY name LIMIT 3`).
+		Scan(ctx, &foreign)
+	if err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("%w: the file holds other tables (%s); set Options.Shared to share it",
+			ErrForeignDatabase, strings.Join(foreign, ", "))
+	}
+	return nil
+}
+
+// pinned is a driver.Connector that always hands out the same physical
+// connection, which it never closes: the owning pool does.
+type pinned struct{ conn driver.Conn }
+
+func (p pinned) Connect(context.Context) (driver.Conn, error) { return pinnedConn{p.conn}, nil }
+func (p pinned) Driver() driver.Driver                        { return nil }
+
+type pinnedConn struct{ driver.Conn }
+
+func (pinnedConn) Close() error { return nil }
+
+func (c pinnedConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	if e, ok := c.Conn.(driver.ExecerContext); ok {
+		return e.ExecContext(ctx, q, args)
+	}
+	return nil, driver.ErrSkip
+}
+
+func (c pinnedConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	if e, ok := c.Conn.(driver.QueryerContext); ok {
+		return e.QueryContext(ctx, q, args)
+	}
+	return nil, driver.ErrSkip
+}
+
+func (c pinnedConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	if e, ok := c.Conn.(driver.ConnPrepareContext); ok {
+		return e.PrepareContext(ctx, q)
+	}
+	return c.Conn.Prepare(q)
+}
+
+func (c pinnedConn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
+	return nil, errors.New("migrations run inside one transaction already")
+}

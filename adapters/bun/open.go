@@ -1,0 +1,173 @@
+package bun
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+)
+
+// BusyTimeoutMillis is how long a SQLite connection waits for another
+// writer (another process) before failing with SQLITE_BUSY.
+const BusyTimeoutMillis = 10_000
+
+// Open opens the database named by dsn and migrates it: a
+// "postgres://" or "postgresql://" URL (or "host=… dbname=…" keywords)
+// for PostgreSQL through pgx, anything else is a SQLite file path,
+// optionally as a "file:" URI. A SQLite file is created with mode 0600
+// when missing, and refused with ErrForeignDatabase when it is not a
+// SQLite database or holds another application's tables.
+//
+// Errors are one line naming the database (passwords removed) and what
+// failed, for example:
+//
+//	open postgres://app:xxxxx@db:5432/shop: connect: dial tcp …: connection refused
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if isPostgres(dsn) {
+		return openPostgres(ctx, dsn, opts)
+	}
+	return openSQLite(ctx, dsn, opts)
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") ||
+		strings.Contains(dsn, "dbname=") || strings.Contains(dsn, "host=")
+}
+
+// Redact returns dsn with any password replaced by "xxxxx", for messages.
+func Redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	fields := strings.Fields(dsn)
+	for i, f := range fields {
+		if strings.HasPrefix(f, "password=") {
+			fields[i] = "password=xxxxx"
+		}
+	}
+	return strings.Join(fields, " ")
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	name := Redact(dsn)
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	if opts.MaxOpenConns > 0 {
+		sqldb.SetMaxOpenConns(opts.MaxOpenConns)
+	}
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open %s: connect: %w", name, err)
+	}
+	return start(ctx, bun.NewDB(sqldb, pgdialect.New()), opts, name)
+}
+
+// start migrates a database Open created and hands it over to the Store.
+func start(ctx context.Context, db *bun.DB, opts Options, name string) (*Store, error) {
+	s := newStore(db, opts, name)
+	s.owned = true
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// SQLiteDSN returns the sqliteshim DSN Open uses for path: WAL,
+// synchronous=NORMAL, busy_timeout, foreign keys on every connection, and
+// immediate transactions (a transaction takes the write lock when it
+// begins, so it never fails upgrading a read lock).
+func SQLiteDSN(path string) string {
+	v := url.Values{}
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeoutMillis))
+	v.Add("_pragma", "journal_mode(WAL)")
+	v.Add("_pragma", "synchronous(NORMAL)")
+	v.Add("_pragma", "foreign_keys(ON)")
+	v.Set("_txlock", "immediate")
+	return "file:" + path + "?" + v.Encode()
+}
+
+// sqlitePath extracts the file path of a SQLite DSN, dropping any
+// parameters: Open always sets its own.
+func sqlitePath(dsn string) (string, error) {
+	p := strings.TrimPrefix(dsn, "file:")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" || p == ":memory:" || strings.HasPrefix(p, "file::memory:") {
+		return "", errors.New("a SQLite database needs a file path (an in-memory database is not persistent)")
+	}
+	return p, nil
+}
+
+func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	path, err := sqlitePath(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
+	}
+	name := "sqlite " + path
+	if err := prepareSQLiteFile(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	n := opts.MaxOpenConns
+	if n <= 0 {
+		n = 8
+	}
+	sqldb.SetMaxOpenConns(n)
+	sqldb.SetMaxIdleConns(n)
+	if err := sqldb.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	return start(ctx, bun.NewDB(sqldb, sqlitedialect.New()), opts, name)
+}
+
+// sqliteHeader starts every SQLite database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// prepareSQLiteFile creates path with mode 0600 when missing, and refuses
+// an existing file that does not start with the SQLite header. An empty
+// file is accepted: SQLite makes it a new database.
+func prepareSQLiteFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create file: %w", err)
+	}
+	f, err = os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read file: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, 100) // the database header is 100 bytes
+	n, err := io.ReadFull(f, head)
+	switch {
+	case n == 0 && errors.Is(err, io.EOF):
+		return nil
+	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("read file: %w", err)
+	case n < len(head) || !bytes.HasPrefix(head, sqliteHeader):
+		return fmt.Errorf("%w: the file is not a SQLite database (wrong header); it was left untouched", ErrForeignDatabase)
+	}
+	return nil
+}
