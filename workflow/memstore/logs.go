@@ -17,31 +17,32 @@ const (
 	MaxLogLimit     = 1000
 )
 
-// ErrNegativeDebit is returned by DebitCredits for a negative amount.
-var ErrNegativeDebit = errors.New("memstore: negative credit debit")
+// Errors of memstore, testable with errors.Is.
+var (
+	// ErrNegativeDebit: DebitCredits was asked to debit a negative amount.
+	ErrNegativeDebit = errors.New("memstore: negative credit debit")
+	// ErrLogWithoutID: AppendLogs got an entry without an ID.
+	ErrLogWithoutID = errors.New("memstore: execution log entry without ID")
+)
 
-// AppendLogs stores entries in one batch: all of them or, when one has no
-// ID or an ID already stored, none (an error wrapping workflow.ErrConflict
-// for a duplicate).
+// AppendLogs stores entries in one batch. An entry whose ID is already
+// stored is skipped, so retrying a batch after an error is safe. An entry
+// without ID fails the whole batch with ErrLogWithoutID.
 func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	for i, e := range entries {
+		if e.ID == "" {
+			return fmt.Errorf("entry %d of workflow %q: %w", i, e.WorkflowID, ErrLogWithoutID)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := make(map[string]bool, len(entries))
 	for _, e := range entries {
-		if e.ID == "" {
-			return fmt.Errorf("memstore: execution log entry of workflow %q has no ID", e.WorkflowID)
+		if i, dup := s.findLog(e.ID); !dup {
+			s.logs = slices.Insert(s.logs, i, copyExecution(e))
 		}
-		if _, dup := s.findLog(e.ID); dup || seen[e.ID] {
-			return fmt.Errorf("execution log entry %q: %w", e.ID, workflow.ErrConflict)
-		}
-		seen[e.ID] = true
-	}
-	for _, e := range entries {
-		i, _ := s.findLog(e.ID)
-		s.logs = slices.Insert(s.logs, i, copyExecution(e))
 	}
 	return nil
 }
