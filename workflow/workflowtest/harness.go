@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/action/ai/langdetect"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
@@ -33,7 +34,7 @@ type Options struct {
 	Sessions []workflow.Session
 	// AI scripts the model; nil means no model (ai_reply fails, logged).
 	AI *ScriptedAI
-	// Detector detects languages for reply.translate; nil sends texts untranslated.
+	// Detector detects languages for reply.translate; nil means langdetect.New().
 	Detector ai.LanguageDetector
 	// Credits, when set, turns credit metering on with this balance.
 	Credits        *int64
@@ -76,6 +77,9 @@ func newHarness(ctx context.Context, o Options) (*Harness, error) {
 	}
 	if o.Store == nil {
 		o.Store = memstore.New()
+	}
+	if o.Detector == nil {
+		o.Detector = langdetect.New()
 	}
 	h := &Harness{Store: o.Store, Clock: NewClock(o.Start)}
 	cfg := workflow.Config{
