@@ -41,13 +41,27 @@ type vars struct {
 	IsNewContact bool     `expr:"is_new_contact"`
 }
 
-// env adds what the generated leaves read.
+// env adds what the generated leaves read. The clocks of the first
+// flatZones time zones are plain fields (fetching a struct out of _tz
+// costs an allocation); further zones are read from _tz.
 type env struct {
 	vars
 	SinceNS int64           `expr:"_since_ns"`
 	Clocks  []backend.Clock `expr:"_tz"`
-	buf     [2]backend.Clock
+	WD0     int64           `expr:"_wd0"`
+	YWD0    int64           `expr:"_ywd0"`
+	Min0    int64           `expr:"_min0"`
+	Date0   string          `expr:"_date0"`
+	YDate0  string          `expr:"_ydate0"`
+	WD1     int64           `expr:"_wd1"`
+	YWD1    int64           `expr:"_ywd1"`
+	Min1    int64           `expr:"_min1"`
+	Date1   string          `expr:"_date1"`
+	YDate1  string          `expr:"_ydate1"`
+	buf     [flatZones]backend.Clock
 }
+
+const flatZones = 2
 
 type dialect struct{ maxNodes uint }
 
@@ -62,6 +76,9 @@ func (dialect) Bind(names, exprs []string, body string) string {
 }
 
 func (dialect) ClockVar(slot int, field string) string {
+	if slot < flatZones {
+		return fmt.Sprintf("_%s%d", field, slot)
+	}
 	return fmt.Sprintf("_tz[%d].%s", slot, field)
 }
 
@@ -109,6 +126,9 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	if err := ctx.Err(); err != nil {
 		return condition.Result{}, err
 	}
+	if f == nil {
+		return condition.Result{}, errNoFacts
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
@@ -143,14 +163,16 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	return res, nil
 }
 
-var errNoFacts = errors.New("nil facts")
+var errNoFacts = errors.New("expr: nil facts")
 
 func (p *program) fill(e *env, f *condition.Facts) {
-	if f == nil {
-		panic(errNoFacts)
-	}
 	e.Clocks = p.plan.Clocks(f.Time, e.buf[:0])
 	now := e.Clocks[0]
+	e.WD0, e.YWD0, e.Min0, e.Date0, e.YDate0 = now.Weekday, now.Yesterday, now.Minute, now.Date, now.YDate
+	if len(e.Clocks) > 1 {
+		c := e.Clocks[1]
+		e.WD1, e.YWD1, e.Min1, e.Date1, e.YDate1 = c.Weekday, c.Yesterday, c.Minute, c.Date, c.YDate
+	}
 	since := int64(-1)
 	if f.SinceLastReply >= 0 {
 		since = int64(f.SinceLastReply)

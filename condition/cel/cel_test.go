@@ -1,0 +1,139 @@
+package cel_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp/syntax"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/cel"
+	"github.com/waauto/waauto/trigger"
+)
+
+func raw(src string) condition.Raw { return condition.Raw{Lang: condition.CEL, Source: src} }
+
+func TestCompileErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		tree   condition.Node
+		env    condition.Env
+		path   string
+		is     error
+		syntax bool
+	}{
+		{name: "bad regexp", tree: condition.Text{Op: condition.Matches, Value: "a(b"}, path: "text", syntax: true},
+		{name: "unknown hours", tree: condition.Any{Nodes: []condition.Node{condition.InHours{Name: "shop"}}}, path: "any[0].schedule"},
+		{name: "expr leaf", tree: condition.Not{Node: condition.Raw{Lang: condition.Expr, Source: "true"}}, path: "not.expr", is: condition.ErrUnsupported},
+		{name: "not boolean", tree: raw(`message_count + 1`), path: "cel"},
+		{name: "syntax error", tree: raw(`message_count >`), path: "cel"},
+		{name: "unknown variable", tree: raw(`_since_ns > 0`), path: "cel"},
+		{name: "over the cost limit", tree: raw(`labels.all(a, labels.all(b, text.contains(a + b)))`), path: "cel", is: condition.ErrCostLimit},
+		{name: "over a small cost limit", tree: raw(`text.contains("x")`), env: condition.Env{CostLimit: 10}, path: "cel", is: condition.ErrCostLimit},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cel.New().Compile(tc.tree, tc.env)
+			var ce *condition.CompileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v (%T), want a *condition.CompileError", err, err)
+			}
+			if ce.Path != tc.path {
+				t.Errorf("path %q, want %q", ce.Path, tc.path)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("error %v does not wrap %v", err, tc.is)
+			}
+			var se *syntax.Error
+			if tc.syntax && !errors.As(err, &se) {
+				t.Errorf("error %v does not wrap the *syntax.Error", err)
+			}
+		})
+	}
+}
+
+func facts(text string, labels ...string) *condition.Facts {
+	return condition.NewFacts(condition.Input{
+		Message: trigger.Message{Text: text, Time: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)},
+		Labels:  labels,
+	})
+}
+
+func TestRawWithinEstimateCompiles(t *testing.T) {
+	prg, err := cel.New().Compile(raw(`text.contains("prix") && labels.exists(l, l == "vip")`), condition.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := prg.Eval(context.Background(), facts("le prix", "b2b", "vip"))
+	if err != nil || !res.Matched {
+		t.Errorf("got %+v, %v; want matched", res, err)
+	}
+}
+
+// Labels beyond MaxLabels make the evaluation exceed the cost its estimate
+// allowed: Eval fails with ErrCostLimit, and the next evaluation works.
+func TestCostLimitAtRuntime(t *testing.T) {
+	tree := condition.All{Nodes: []condition.Node{
+		condition.Text{Op: condition.Contains, Value: "prix"},
+		raw(`labels.exists(l, l.startsWith("zz"))`),
+	}}
+	prg, err := cel.New().Compile(tree, condition.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := make([]string, 20*cel.MaxLabels)
+	for i := range many {
+		many[i] = fmt.Sprint("label", i)
+	}
+	_, err = prg.Eval(context.Background(), facts("prix", many...))
+	if !errors.Is(err, condition.ErrCostLimit) {
+		t.Fatalf("error %v, want ErrCostLimit", err)
+	}
+	res, err := prg.Eval(context.Background(), facts("prix", "zz-top"))
+	if err != nil || !res.Matched {
+		t.Errorf("got %+v, %v; want matched", res, err)
+	}
+}
+
+// A long text does not make built-in leaves fail: the limit applies to raw
+// expressions, built-in leaves get their own estimate.
+func TestLongTextWithRawLeaf(t *testing.T) {
+	var leaves []condition.Node
+	for range 20 {
+		leaves = append(leaves, condition.Text{Op: condition.Contains, Value: "zzz"})
+	}
+	leaves = append(leaves, raw(`true`))
+	prg, err := cel.New().Compile(condition.Any{Nodes: leaves}, condition.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := prg.Eval(context.Background(), facts(strings.Repeat("abcdefgh ", 5000)))
+	if err != nil || !res.Matched || len(res.Trace) != 21 {
+		t.Errorf("got %v leaves, matched %t, %v", len(res.Trace), res.Matched, err)
+	}
+}
+
+func TestRuntimeErrorIsReturned(t *testing.T) {
+	prg, err := cel.New().Compile(raw(`10 / (message_count - message_count) == 1`), condition.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prg.Eval(context.Background(), facts("x")); err == nil {
+		t.Error("division by zero: no error")
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	prg, err := cel.New().Compile(condition.Text{Op: condition.Empty, IsEmpty: true}, condition.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := prg.Eval(ctx, facts("")); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
