@@ -1,0 +1,16 @@
+package langdetect_test
+
+import (
+	"fmt"
+
+	"github.com/waauto/waauto/action/ai/langdetect"
+)
+
+func ExampleDetector_Detect() {
+	d := langdetect.New("fr", "es", "en")
+	fmt.Println(d.Detect("Hola", "¿cuánto cuesta el envío?"))
+	fmt.Println(d.Detect("ok"))
+	// Output:
+	// es true
+	//  false
+}
