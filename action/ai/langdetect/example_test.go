@@ -6,8 +6,8 @@ import (
 	"github.com/waauto/waauto/action/ai/langdetect"
 )
 
-func ExampleDetector_Detect() {
-	d := langdetect.New("fr", "es", "en")
+func ExampleWordList_Detect() {
+	d := langdetect.NewWordList("fr", "es", "en")
 	fmt.Println(d.Detect("Hola", "¿cuánto cuesta el envío?"))
 	fmt.Println(d.Detect("ok"))
 	// Output:
