@@ -169,7 +169,7 @@ func (s *Store) migrateOn(ctx context.Context, dc driver.Conn) (err error) {
 	}()
 
 	if !s.pg {
-		if err := s.checkSQLiteOwner(ctx, db); err != nil {
+		if err := checkSQLiteOwner(ctx, db, s.shared); err != nil {
 			return err
 		}
 	}
@@ -201,7 +201,7 @@ func (s *Store) migrateOn(ctx context.Context, dc driver.Conn) (err error) {
 // checkSQLiteOwner refuses a file another application uses: one marked
 // with another application_id, or, unless Options.Shared, one with tables
 // but none of ours.
-func (s *Store) checkSQLiteOwner(ctx context.Context, db *bun.DB) error {
+func checkSQLiteOwner(ctx context.Context, db bun.IDB, shared bool) error {
 	var appID int64
 	if err := db.NewRaw("PRAGMA application_id").Scan(ctx, &appID); err != nil {
 		return fmt.Errorf("read file header: %w", err)
@@ -209,7 +209,7 @@ func (s *Store) checkSQLiteOwner(ctx context.Context, db *bun.DB) error {
 	if appID != 0 && appID != applicationID {
 		return fmt.Errorf("%w: the file belongs to another application (application_id %#x)", ErrForeignDatabase, appID)
 	}
-	if appID == applicationID || s.shared {
+	if appID == applicationID || shared {
 		return nil
 	}
 	var foreign []string

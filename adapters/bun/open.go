@@ -98,7 +98,25 @@ func SQLiteDSN(path string) string {
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(ON)")
 	v.Set("_txlock", "immediate")
-	return "file:" + path + "?" + v.Encode()
+	return sqliteURI(path) + "?" + v.Encode()
+}
+
+// sqliteURI makes path a SQLite URI filename, escaping what a URI would
+// otherwise read as its query or fragment.
+func sqliteURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+// checkSQLiteFile refuses a foreign file before the pool opens it: the
+// pool's pragmas (WAL) would rewrite the file header. It reads through a
+// read-only connection without pragmas.
+func checkSQLiteFile(ctx context.Context, path string, shared bool) error {
+	sqldb, err := sql.Open(sqliteshim.ShimName, fmt.Sprintf("%s?mode=ro&_pragma=busy_timeout(%d)", sqliteURI(path), BusyTimeoutMillis))
+	if err != nil {
+		return err
+	}
+	defer sqldb.Close()
+	return checkSQLiteOwner(ctx, bun.NewDB(sqldb, sqlitedialect.New()), shared)
 }
 
 // sqlitePath extracts the file path of a SQLite DSN, dropping any
@@ -121,6 +139,9 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	name := "sqlite " + path
 	if err := prepareSQLiteFile(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	if err := checkSQLiteFile(ctx, path, opts.Shared); err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))

@@ -37,8 +37,8 @@ type Store struct {
 	owned bool // Close closes db
 	// shared: Options.Shared, a SQLite file may hold foreign tables.
 	shared bool
-	clock workflow.Clock
-	log   *slog.Logger
+	clock  workflow.Clock
+	log    *slog.Logger
 	// name identifies the database in errors: a file path or a redacted URL.
 	name string
 	// wsem lets one writer at a time into SQLite from this process, so
