@@ -11,6 +11,7 @@ import (
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/common/types/traits"
 	"github.com/google/cel-go/ext"
 	"github.com/google/cel-go/interpreter"
@@ -79,7 +80,7 @@ func (*dialect) ClockVar(slot int, field string) string { return clockVar(slot, 
 
 func (d *dialect) CheckRaw(r condition.Raw) error {
 	if r.Lang != condition.CEL {
-		return fmt.Errorf("%s expression: %w", r.Lang, condition.ErrUnsupported)
+		return fmt.Errorf("%s expressions need the %s backend: %w", r.Lang, r.Lang, condition.ErrUnsupported)
 	}
 	ast, iss := d.env.Compile(r.Source)
 	if iss.Err() != nil {
@@ -213,7 +214,13 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	}()
 	a := &activation{f: f, clocks: p.clocks}
 	a.clock = p.plan.Clocks(f.Time, a.buf[:0])
-	out, _, err := p.prg.ContextEval(ctx, a)
+	var out ref.Val
+	if p.plan.RawLeaves > 0 {
+		// Only raw expressions can loop long enough for cancellation to matter.
+		out, _, err = p.prg.ContextEval(ctx, a)
+	} else {
+		out, _, err = p.prg.Eval(a)
+	}
 	if err != nil {
 		var cancel interpreter.EvalCancelledError
 		if errors.As(err, &cancel) && cancel.Cause == interpreter.CostLimitExceeded {

@@ -84,7 +84,7 @@ func (dialect) ClockVar(slot int, field string) string {
 
 func (d dialect) CheckRaw(r condition.Raw) error {
 	if r.Lang != condition.Expr {
-		return fmt.Errorf("%s expression: %w", r.Lang, condition.ErrUnsupported)
+		return fmt.Errorf("%s expressions need the %s backend: %w", r.Lang, r.Lang, condition.ErrUnsupported)
 	}
 	if _, err := expr.Compile(r.Source, expr.Env(vars{}), expr.AsBool(), expr.MaxNodes(d.maxNodes)); err != nil {
 		return fmt.Errorf("expr expression: %w", err)
