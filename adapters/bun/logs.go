@@ -2,6 +2,7 @@ package bun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,9 +21,13 @@ const (
 // bound values; a row has 12).
 const logChunk = 500
 
-// AppendLogs stores entries in one transaction with multi-row INSERTs: all
-// of them or, when one has no ID or an ID already stored, none (an error
-// wrapping workflow.ErrConflict for a duplicate).
+// ErrLogWithoutID is returned by AppendLogs for an entry without an ID.
+var ErrLogWithoutID = errors.New("execution log entry without ID")
+
+// AppendLogs stores entries in one transaction with multi-row INSERTs. An
+// entry whose ID is already stored is skipped (ON CONFLICT DO NOTHING), so
+// retrying a batch after an error — even one whose commit did succeed — is
+// safe. An entry without ID fails the whole batch with ErrLogWithoutID.
 func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) error {
 	if len(entries) == 0 {
 		return nil
@@ -30,7 +35,7 @@ func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) er
 	rows := make([]executionRow, len(entries))
 	for i, e := range entries {
 		if e.ID == "" {
-			return fmt.Errorf("execution log entry of workflow %q has no ID", e.WorkflowID)
+			return fmt.Errorf("entry %d of workflow %q: %w", i, e.WorkflowID, ErrLogWithoutID)
 		}
 		r, err := executionToRow(e)
 		if err != nil {
@@ -41,15 +46,8 @@ func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) er
 	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for start := 0; start < len(rows); start += logChunk {
 			chunk := rows[start:min(start+logChunk, len(rows))]
-			res, err := tx.NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx)
-			if err != nil {
+			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
 				return fmt.Errorf("append %d log entries: %w", len(chunk), err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("append log entries: %w", err)
-			} else if n != int64(len(chunk)) {
-				return fmt.Errorf("append log entries: %d of %d IDs already stored: %w",
-					int64(len(chunk))-n, len(chunk), workflow.ErrConflict)
 			}
 		}
 		return nil
