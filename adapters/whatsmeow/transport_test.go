@@ -106,3 +106,7 @@ func TestNewMessageID(t *testing.T) {
 	assert.True(t, strings.HasPrefix(a, "3EB0"), a)
 	assert.Len(t, a, 22)
 }
+
+func outgoing(id, session string) workflow.Outgoing {
+	return workflow.Outgoing{ID: id, Session: session, To: "+33611111111", Text: "ok"}
+}
