@@ -96,12 +96,12 @@ type Trigger interface {
 
 type incoming struct{}
 
-func (incoming) Kind() Kind        { return IncomingMessage }
+func (incoming) Kind() Kind       { return IncomingMessage }
 func (incoming) Fires(Event) bool { return true }
 
 type newContact struct{}
 
-func (newContact) Kind() Kind           { return NewContact }
+func (newContact) Kind() Kind          { return NewContact }
 func (newContact) Fires(ev Event) bool { return ev.NewContact }
 
 // ForKind returns the built-in trigger for k, or an error naming the valid kinds.
