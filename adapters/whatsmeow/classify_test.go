@@ -255,3 +255,12 @@ func TestClassifyOwnAndGroups(t *testing.T) {
 		assert.Equal(t, "+33611111111", m.Phone)
 	})
 }
+
+func BenchmarkClassify(b *testing.B) {
+	e := dm("B1", text("hello, is the shop open today?"))
+	opt := ClassifyOptions{Session: "s1", Now: t0, Own: ownPN, OwnLID: ownLID}
+	b.ReportAllocs()
+	for b.Loop() {
+		Classify(e, opt)
+	}
+}
