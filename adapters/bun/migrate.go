@@ -32,7 +32,9 @@ func migrations(pg bool) *migrate.Migrations {
 }
 
 // schemaV1 is the first schema. {{key}} is a text column compared
-// bytewise (IDs sort as Go strings do), {{bytes}} a binary column.
+// bytewise (IDs sort as Go strings do), {{bytes}} a binary column, and
+// {{clustered}} stores a SQLite table in its primary key's b-tree (one
+// b-tree less to update per row).
 var schemaV1 = []string{
 	`CREATE TABLE waauto_conversations (
 		session {{key}} NOT NULL, phone {{key}} NOT NULL,
@@ -82,20 +84,21 @@ var schemaV1 = []string{
 		session {{key}} NOT NULL DEFAULT '', phone {{key}} NOT NULL DEFAULT '',
 		message_id TEXT NOT NULL DEFAULT '', trigger TEXT NOT NULL DEFAULT '',
 		outcome TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '',
-		trace TEXT NOT NULL DEFAULT '[]', actions TEXT NOT NULL DEFAULT '[]')`,
+		trace TEXT NOT NULL DEFAULT '[]', actions TEXT NOT NULL DEFAULT '[]'){{clustered}}`,
 	`CREATE INDEX waauto_executions_at ON waauto_executions (at)`,
 	`CREATE INDEX waauto_executions_workflow ON waauto_executions (workflow_id, id)`,
-	`CREATE INDEX waauto_executions_conversation ON waauto_executions (session, phone, id)`,
-	`CREATE INDEX waauto_executions_phone ON waauto_executions (phone, id)`,
+	// Serves the contact filter and per-conversation history; a filter on
+	// the number alone scans IDs, as most rows of a shop match it anyway.
+	`CREATE INDEX waauto_executions_contact ON waauto_executions (phone, session, id)`,
 	`CREATE TABLE waauto_credits (id INTEGER PRIMARY KEY, balance BIGINT NOT NULL)`,
 	`INSERT INTO waauto_credits (id, balance) VALUES (1, 0)`,
 }
 
 // execAll runs the statements of one migration step.
 func execAll(ctx context.Context, db bun.IDB, stmts []string, pg bool) error {
-	r := strings.NewReplacer("{{key}}", "TEXT", "{{bytes}}", "BLOB")
+	r := strings.NewReplacer("{{key}}", "TEXT", "{{bytes}}", "BLOB", "{{clustered}}", " WITHOUT ROWID")
 	if pg {
-		r = strings.NewReplacer("{{key}}", `TEXT COLLATE "C"`, "{{bytes}}", "BYTEA")
+		r = strings.NewReplacer("{{key}}", `TEXT COLLATE "C"`, "{{bytes}}", "BYTEA", "{{clustered}}", "")
 	}
 	for _, q := range stmts {
 		if _, err := db.ExecContext(ctx, r.Replace(q)); err != nil {
