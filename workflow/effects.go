@@ -8,9 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode"
-
-	"github.com/waauto/waauto/condition"
 )
 
 // EffectKind names something the product did by itself.
@@ -83,20 +80,4 @@ func newIDGen() *idGen {
 
 func (g *idGen) next(t time.Time) string {
 	return fmt.Sprintf("%016x%08x%s", t.UnixNano(), uint32(g.n.Add(1)), g.suffix)
-}
-
-// engineSlug derives a workflow id from its name: folded, non-alphanumerics as "-".
-func engineSlug(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range condition.Fold(name) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }

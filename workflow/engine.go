@@ -181,15 +181,26 @@ func (e *Engine) Close(ctx context.Context) error {
 // FlushLogs writes the buffered execution log entries now.
 func (e *Engine) FlushLogs(ctx context.Context) error { return e.logs.Flush(ctx) }
 
-// SetWorkflows replaces all workflows and named hours with d. Every workflow
-// is validated and compiled first: on any error nothing changes.
+// SetWorkflows replaces all workflows and named hours with d and saves
+// them in the Store. Every workflow is validated and compiled first: on any
+// error nothing changes.
 func (e *Engine) SetWorkflows(ctx context.Context, d Definitions) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	hours := maps2(e.cfg.Hours, d.Hours)
-	set, err := e.compile(d.Workflows, hours)
+	return e.apply(ctx, d.Workflows, maps2(e.cfg.Hours, d.Hours), true)
+}
+
+// apply compiles ws, saves them when persist is set, and makes them current.
+// The caller holds e.mu.
+func (e *Engine) apply(ctx context.Context, ws []Workflow, hours map[string]condition.Hours, persist bool) error {
+	set, err := e.compile(ws, hours)
 	if err != nil {
 		return err
+	}
+	if persist {
+		if err := e.save(ctx, set); err != nil {
+			return fmt.Errorf("save workflows: %w", err)
+		}
 	}
 	e.set.Store(set)
 	return nil
@@ -208,16 +219,16 @@ func (e *Engine) Workflows() []Workflow {
 // SetEnabled enables or disables the named workflows (a bulk operation).
 // Unknown names are an error and change nothing.
 func (e *Engine) SetEnabled(ctx context.Context, names []string, enabled bool) error {
-	return e.update(names, func(w *Workflow) bool { w.Enabled = enabled; return true })
+	return e.update(ctx, names, func(w *Workflow) bool { w.Enabled = enabled; return true })
 }
 
 // DeleteWorkflows removes the named workflows (a bulk operation).
 func (e *Engine) DeleteWorkflows(ctx context.Context, names []string) error {
-	return e.update(names, func(*Workflow) bool { return false })
+	return e.update(ctx, names, func(*Workflow) bool { return false })
 }
 
 // update applies f to the named workflows; f returning false deletes it.
-func (e *Engine) update(names []string, f func(*Workflow) bool) error {
+func (e *Engine) update(ctx context.Context, names []string, f func(*Workflow) bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	set := e.set.Load()
@@ -244,12 +255,7 @@ func (e *Engine) update(names []string, f func(*Workflow) bool) error {
 		slices.Sort(missing)
 		return fmt.Errorf("workflows %q: %w", missing, ErrNotFound)
 	}
-	next, err := e.compile(ws, set.hours)
-	if err != nil {
-		return err
-	}
-	e.set.Store(next)
-	return nil
+	return e.apply(ctx, ws, set.hours, true)
 }
 
 func byPosition(list []*compiled) []*compiled {
@@ -288,7 +294,7 @@ func (e *Engine) compileOne(w Workflow, env condition.Env) (*compiled, error) {
 		return nil, fmt.Errorf("name is required")
 	}
 	if w.ID == "" {
-		w.ID = engineSlug(w.Name)
+		w.ID = Slug(w.Name)
 	}
 	if w.Mode == "" {
 		w.Mode = Live
@@ -306,6 +312,9 @@ func (e *Engine) compileOne(w Workflow, env condition.Env) (*compiled, error) {
 	for i, s := range w.Actions {
 		if s.Action == nil {
 			return nil, fmt.Errorf("actions[%d]: nil action", i)
+		}
+		if !e.cfg.Registry.Has(s.Type) {
+			return nil, fmt.Errorf("actions[%d]: %q: %w (register it in Config.Registry)", i, s.Type, action.ErrUnknownAction)
 		}
 		if v, ok := s.Action.(action.Validator); ok {
 			if err := v.Validate(); err != nil {

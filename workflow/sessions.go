@@ -102,7 +102,7 @@ func (e *Engine) DeleteSession(ctx context.Context, id string) error {
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
-	if err := e.globalise(id); err != nil {
+	if err := e.globalise(ctx, id); err != nil {
 		return err
 	}
 	pending, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: id})
@@ -117,7 +117,7 @@ func (e *Engine) DeleteSession(ctx context.Context, id string) error {
 }
 
 // globalise makes the workflows of a deleted number apply to all numbers.
-func (e *Engine) globalise(session string) error {
+func (e *Engine) globalise(ctx context.Context, session string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	set := e.set.Load()
@@ -129,10 +129,5 @@ func (e *Engine) globalise(session string) error {
 		}
 		ws = append(ws, w)
 	}
-	next, err := e.compile(ws, set.hours)
-	if err != nil {
-		return err
-	}
-	e.set.Store(next)
-	return nil
+	return e.apply(ctx, ws, set.hours, true)
 }

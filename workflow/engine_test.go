@@ -1,0 +1,202 @@
+package workflow_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/memstore"
+	"github.com/waauto/waauto/workflow/workflowtest"
+)
+
+type recorder struct{ sent []workflow.Outgoing }
+
+func (r *recorder) Send(_ context.Context, m workflow.Outgoing) error {
+	r.sent = append(r.sent, m)
+	return nil
+}
+
+func mustLoad(t *testing.T, src string, opts workflow.LoadOptions) workflow.Definitions {
+	t.Helper()
+	d, err := workflow.Load("test.yaml", []byte(src), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+const twoWorkflows = `
+hours:
+  shop: {weekly: {mon: ["09:00-18:00"]}}
+workflows:
+  - name: Bonjour
+    trigger: incoming_message
+    priority: 5
+    conditions: {text: {contains: bonjour}}
+    actions: [{reply: {text: "Salut {{contact.name}}"}}]
+  - name: Horaires
+    trigger: incoming_message
+    conditions: {schedule: {hours: shop}}
+    actions: [{label: {add: [open]}}]
+`
+
+func TestRestoreAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	e1, err := workflow.New(workflow.Config{Store: st, Transport: &recorder{}, Compiler: expr.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e1.SetWorkflows(ctx, mustLoad(t, twoWorkflows, workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	if err := e1.SetEnabled(ctx, []string{"Horaires"}, false); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	e2, _ := workflow.New(workflow.Config{Store: st, Transport: rec, Compiler: expr.New()})
+	if err := e2.Restore(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ws := e2.Workflows()
+	if len(ws) != 2 || ws[0].Name != "Bonjour" || ws[1].Name != "Horaires" || ws[1].Enabled || !ws[0].Enabled {
+		t.Fatalf("restored workflows = %+v", ws)
+	}
+	if err := e2.Receive(ctx, trigger.Message{ID: "1", Session: "main", Phone: "+33611111111", PushName: "Léa", Text: "Bonjour !"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.sent) != 1 || rec.sent[0].Text != "Salut Léa" {
+		t.Fatalf("sent = %+v", rec.sent)
+	}
+	if err := e2.DeleteWorkflows(ctx, []string{"Bonjour"}); err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := st.Workflows(ctx)
+	if len(stored) != 1 || stored[0].Name != "Horaires" {
+		t.Fatalf("stored after delete = %+v", stored)
+	}
+}
+
+func TestUserTemplates(t *testing.T) {
+	ctx := context.Background()
+	e, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: expr.New()})
+	d := mustLoad(t, "name: Promo\ntrigger: incoming_message\nconditions: {text: {contains: promo}}\nactions: [{reply: {text: \"-10%\"}}]\n", workflow.LoadOptions{})
+	if err := e.SaveTemplate(ctx, d.Workflows[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SaveTemplate(ctx, workflow.Workflow{Name: "welcome"}); !errors.Is(err, workflow.ErrConflict) {
+		t.Fatalf("saving over a built-in: %v, want ErrConflict", err)
+	}
+	tpls, err := e.Templates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2 := mustLoad(t, "name: Promo Noël\ntemplate: Promo\npriority: 3\n", workflow.LoadOptions{Templates: tpls})
+	w := d2.Workflows[0]
+	if w.Priority != 3 || len(w.Actions) != 1 || w.Actions[0].Type != "reply" || w.Conditions == nil {
+		t.Fatalf("workflow from user template = %+v", w)
+	}
+}
+
+type panicky struct{}
+
+func (panicky) Run(context.Context, *action.Call) error { panic("boom") }
+
+// failingCompiler compiles every tree to a program whose evaluation fails.
+type failingCompiler struct{ condition.Compiler }
+
+type failingProgram struct{}
+
+func (failingProgram) Eval(context.Context, *condition.Facts) (condition.Result, error) {
+	return condition.Result{}, condition.ErrCostLimit
+}
+
+func (f failingCompiler) Compile(tree condition.Node, env condition.Env) (condition.Program, error) {
+	if tree != nil {
+		return failingProgram{}, nil
+	}
+	return f.Compiler.Compile(tree, env)
+}
+
+func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	rec := &recorder{}
+	e, _ := workflow.New(workflow.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}})
+	ws := []workflow.Workflow{
+		{Name: "Panique", Enabled: true, Priority: 1, Actions: []workflow.Step{{Type: "panicky", Action: panicky{}}, {Type: "reply", Action: &action.Reply{Text: "après la panique"}}}},
+		{Name: "Coûteux", Enabled: true, Priority: 2, Conditions: condition.Text{Op: condition.Contains, Value: "x"}, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "jamais"}}}},
+		{Name: "Normal", Enabled: true, Priority: 3, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}},
+	}
+	if err := e.SetWorkflows(ctx, workflow.Definitions{Workflows: ws}); err == nil {
+		t.Fatal("a workflow with an unregistered action type saved without error")
+	}
+	reg := action.NewRegistry()
+	reg.MustRegister("panicky", panicky{}, func(action.Decoder) (action.Action, error) { return panicky{}, nil })
+	e, _ = workflow.New(workflow.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}, Registry: reg})
+	if err := e.SetWorkflows(ctx, workflow.Definitions{Workflows: ws}); err != nil {
+		t.Fatal(err)
+	}
+	execs, err := e.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+33611111111", Text: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.sent) != 2 || rec.sent[0].Text != "après la panique" || rec.sent[1].Text != "ok" {
+		t.Fatalf("sent = %+v", rec.sent)
+	}
+	if len(execs) != 3 || execs[0].Outcome != workflow.OutcomeFailed || !strings.Contains(execs[0].Actions[0].Error, "panic: boom") ||
+		execs[1].Outcome != workflow.OutcomeFailed || !strings.Contains(execs[1].Reason, "cost limit") || execs[2].Outcome != workflow.OutcomeFired {
+		t.Fatalf("executions = %+v", execs)
+	}
+	if err := e.FlushLogs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeFailed})
+	if err != nil || len(page.Entries) != 2 {
+		t.Fatalf("failed log entries = %+v, %v", page.Entries, err)
+	}
+}
+
+// flaky fails its first n sends.
+type flaky struct {
+	n   int
+	ids []string
+}
+
+func (f *flaky) Send(_ context.Context, m workflow.Outgoing) error {
+	f.ids = append(f.ids, m.ID)
+	if len(f.ids) <= f.n {
+		return errors.New("connection reset")
+	}
+	return nil
+}
+
+func TestFailedSendIsRetriedWithTheSameID(t *testing.T) {
+	ctx := context.Background()
+	tr := &flaky{n: 2}
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) { c.Transport = tr }})
+	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: hi}}]\n", workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "yo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Effects) != 0 {
+		t.Fatalf("effects before the retry = %+v", res.Effects)
+	}
+	effects := h.Advance(ctx, time.Minute)
+	if len(tr.ids) != 3 || tr.ids[0] != tr.ids[1] || tr.ids[1] != tr.ids[2] {
+		t.Fatalf("attempt ids = %v, want 3 attempts with one id", tr.ids)
+	}
+	if len(effects) != 1 || effects[0].Text != "hi" {
+		t.Fatalf("effects after retry = %+v", effects)
+	}
+}
