@@ -91,7 +91,27 @@ func (s *Store) QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.Lo
 	}
 	limit = min(limit, MaxLogLimit)
 	var rows []executionRow
-	sel := s.db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(limit + 1))
+	sel := logFilter(s.db.NewSelect().Model(&rows), q).OrderExpr("id DESC").Limit(int64(limit + 1))
+	if err := sel.Scan(ctx); err != nil {
+		return workflow.LogPage{}, fmt.Errorf("query execution log: %w", err)
+	}
+	page := workflow.LogPage{Entries: make([]workflow.Execution, 0, min(len(rows), limit))}
+	for i, r := range rows {
+		if i == limit {
+			page.Next = page.Entries[limit-1].ID
+			break
+		}
+		e, err := r.execution()
+		if err != nil {
+			return workflow.LogPage{}, err
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	return page, nil
+}
+
+// logFilter adds the conditions of q to sel (Limit aside).
+func logFilter(sel *bun.SelectQuery, q workflow.LogQuery) *bun.SelectQuery {
 	filters := []struct {
 		cond string
 		val  any
@@ -111,22 +131,35 @@ func (s *Store) QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.Lo
 			sel = sel.Where(f.cond, f.val)
 		}
 	}
-	if err := sel.Scan(ctx); err != nil {
-		return workflow.LogPage{}, fmt.Errorf("query execution log: %w", err)
+	return sel
+}
+
+// CountLogs counts the entries matching q (Limit is ignored), e.g. the
+// collisions avoided in a period: Outcome skipped with their Reason.
+func (s *Store) CountLogs(ctx context.Context, q workflow.LogQuery) (int, error) {
+	n, err := logFilter(s.db.NewSelect().Model((*executionRow)(nil)), q).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count execution log: %w", err)
 	}
-	page := workflow.LogPage{Entries: make([]workflow.Execution, 0, min(len(rows), limit))}
-	for i, r := range rows {
-		if i == limit {
-			page.Next = page.Entries[limit-1].ID
-			break
-		}
-		e, err := r.execution()
-		if err != nil {
-			return workflow.LogPage{}, err
-		}
-		page.Entries = append(page.Entries, e)
+	return int(n), nil
+}
+
+// PurgeLogsBefore deletes every entry older than before in batches of
+// batch rows (0 or less: 1000), each its own statement, so that writers
+// are never held up for long. It returns how many it deleted; on error,
+// what was deleted so far stays deleted.
+func (s *Store) PurgeLogsBefore(ctx context.Context, before time.Time, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 1000
 	}
-	return page, nil
+	total := 0
+	for {
+		n, err := s.PurgeLogs(ctx, before, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
 }
 
 // PurgeLogs deletes up to limit entries older than before (oldest first;

@@ -1,6 +1,7 @@
 package bun_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/waauto/waauto/workflow"
@@ -12,5 +13,8 @@ func TestConformanceSQLite(t *testing.T) {
 }
 
 func TestConformancePostgres(t *testing.T) {
+	if os.Getenv(pgEnv) == "" {
+		t.Skipf("PostgreSQL conformance skipped: set %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", pgEnv)
+	}
 	storetest.Run(t, func(t *testing.T) workflow.Store { return newPostgres(t) })
 }
