@@ -11,6 +11,7 @@ import (
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/trigger"
 )
 
@@ -63,6 +64,9 @@ func (b *bursts) add(session, phone string, m trigger.Message, seq int64) {
 // queueAI schedules the AI reply of one firing and returns a log detail.
 func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req action.AIReplyRequest) (string, error) {
 	m := x.ev.Message
+	if m.Media != nil {
+		e.media.Store(m.Session+"/"+m.ID, m.Media)
+	}
 	job := aiJob{WorkflowID: c.ID, Workflow: c.Name, Session: m.Session, Phone: m.Phone, ContactName: x.contact.Name,
 		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req}
 	now := e.cfg.Clock.Now()
@@ -113,6 +117,7 @@ func (e *Engine) burstReady(ctx context.Context, j aiJob) (aiJob, bool, error) {
 
 // runAI generates, checks and sends one AI reply, logging the outcome.
 func (e *Engine) runAI(ctx context.Context, j aiJob) error {
+	defer e.media.Delete(j.Session + "/" + j.MessageID)
 	if j.Burst != "" {
 		var ready bool
 		var err error
@@ -124,16 +129,34 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 	res := ActionResult{Type: "ai_reply"}
 	defer func() {
 		now := e.cfg.Clock.Now()
-		exec.ID, exec.Time, exec.Actions = e.ids.next(now), now, []ActionResult{res}
+		exec.ID, exec.Time, exec.Actions = e.ids.next(now), now, append([]ActionResult{res}, exec.Actions...)
 		e.writeLog(ctx, exec)
 	}()
 	outcome, reason, err := e.generateAndSend(ctx, j, &res)
+	e.media.Delete(j.Session + "/" + j.MessageID)
 	exec.Outcome, exec.Reason, res.Outcome = outcome, reason, outcome
 	if err != nil {
 		res.Error = err.Error()
 		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", reason), slog.Any("err", err))
 	}
+	if outcome == OutcomeFailed && reason == "model failed" {
+		exec.Actions = e.fallback(ctx, j)
+	}
 	return nil
+}
+
+// fallback runs Config.AIFallback in the conversation of a failed AI reply.
+func (e *Engine) fallback(ctx context.Context, j aiJob) []ActionResult {
+	if len(e.cfg.AIFallback) == 0 {
+		return nil
+	}
+	conv, _ := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
+	contact, _ := e.cfg.Store.Contact(ctx, j.Phone)
+	m := trigger.Message{ID: j.MessageID, Session: j.Session, Phone: j.Phone, Type: j.Type, Text: j.Text, Time: e.cfg.Clock.Now()}
+	x := &execution{ev: trigger.Event{Message: m}, contact: contact, sess: e.session(ctx, j.Session), seq: j.Seq,
+		facts: condition.NewFacts(condition.Input{Message: m, Agent: conv.Agent, Labels: contact.Labels, MessageCount: int(conv.MessageCount), LastReply: conv.LastReplyAt})}
+	c := &compiled{Workflow: Workflow{ID: j.WorkflowID, Name: j.Workflow, Actions: e.cfg.AIFallback}}
+	return e.runActions(ctx, c, x)
 }
 
 func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *ActionResult) (Outcome, string, error) {
@@ -212,7 +235,7 @@ func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
 		}
 	}
 	req := ai.Request{AccountPrompt: e.cfg.AccountPrompt, Prompt: j.Req.Prompt, Prefix: j.Req.Prefix, Helpers: j.Req.Helpers, ContactName: j.ContactName,
-		Message: ai.Message{Role: ai.Customer, Text: j.Text, At: e.cfg.Clock.Now()}}
+		Message: ai.Message{Role: ai.Customer, Text: j.Text, At: e.cfg.Clock.Now(), Media: e.mediaOf(j)}}
 	for _, h := range hist {
 		text := h.Text
 		if h.Author == Automation {
@@ -227,4 +250,22 @@ func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
 func CreditCost(text string, charsPerCredit int) int64 {
 	n := utf8.RuneCountInString(text)
 	return max(1, int64((n+charsPerCredit-1)/charsPerCredit))
+}
+
+// mediaKinds maps message types to the attachment kinds a model may take.
+var mediaKinds = map[trigger.MessageType]ai.MediaKind{
+	trigger.Image: ai.Image, trigger.Document: ai.Document, trigger.Audio: ai.Audio,
+	trigger.Video: ai.Video, trigger.Sticker: ai.Sticker,
+}
+
+// mediaOf returns the attachment of the triggering message, if the
+// transport gave one and it is still in memory.
+func (e *Engine) mediaOf(j aiJob) *ai.Media {
+	v, ok := e.media.Load(j.Session + "/" + j.MessageID)
+	kind, known := mediaKinds[j.Type]
+	if !ok || !known {
+		return nil
+	}
+	m := v.(*trigger.Media)
+	return &ai.Media{Kind: kind, MIMEType: m.MIMEType, FileName: m.FileName, Size: m.Size, Fetch: m.Fetch}
 }

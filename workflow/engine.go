@@ -48,6 +48,10 @@ type Config struct {
 	Detector   ai.LanguageDetector
 	// AccountPrompt is the shop's prompt given to every AI reply.
 	AccountPrompt string
+	// AIFallback runs, in the conversation, when an AI reply fails (model
+	// error, timeout, empty reply), e.g. an assign and a label for a human
+	// hand-off. Nil means nothing more than the logged failure.
+	AIFallback []Step
 	// AIDeadline bounds one AI generation; 0 means 60s.
 	AIDeadline time.Duration
 	// MeterCredits turns credit accounting on (CharsPerCredit, default 100).
@@ -127,6 +131,7 @@ type Engine struct {
 	logs  *LogWriter
 	ids   *idGen
 	burst bursts
+	media sync.Map // session/message id → *trigger.Media of messages waiting for an AI reply
 }
 
 // workflowSet is an immutable snapshot of the compiled workflows, swapped atomically.

@@ -1,0 +1,95 @@
+package workflow_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/workflowtest"
+)
+
+// captureAI records the requests it gets and answers with err, or the text.
+type captureAI struct {
+	reqs []ai.Request
+	err  error
+}
+
+func (c *captureAI) Respond(_ context.Context, r ai.Request) (ai.Reply, error) {
+	c.reqs = append(c.reqs, r)
+	if c.err != nil {
+		return ai.Reply{}, c.err
+	}
+	return ai.Reply{Text: "Voici le prix"}, nil
+}
+
+func aiHarness(t *testing.T, model *captureAI, fallback []workflow.Step) *workflowtest.Harness {
+	t.Helper()
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+		c.Responder, c.AIFallback, c.AccountPrompt = model, fallback, "Boutique de pulls"
+	}})
+	d := mustLoad(t, "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {prefix: \"[Auto] \", history: 5}}]\n", workflow.LoadOptions{})
+	if err := h.Engine.SetWorkflows(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestAIReplyGetsMediaHistoryAndPrompt(t *testing.T) {
+	ctx := context.Background()
+	model := &captureAI{}
+	h := aiHarness(t, model, nil)
+	fetch := func(context.Context) ([]byte, error) { return []byte("jpeg"), nil }
+	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "Bonjour"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Type: trigger.Image, Text: "ce pull ?",
+		Media: &trigger.Media{MIMEType: "image/jpeg", Size: 4, Fetch: fetch}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Effects) != 1 || res.Effects[0].Text != "[Auto] Voici le prix" {
+		t.Fatalf("effects = %+v", res.Effects)
+	}
+	r := model.reqs[1]
+	if r.AccountPrompt != "Boutique de pulls" || r.Prefix != "[Auto] " || r.Message.Text != "ce pull ?" {
+		t.Fatalf("request = %+v", r)
+	}
+	if r.Message.Media == nil || r.Message.Media.Kind != ai.Image || r.Message.Media.MIMEType != "image/jpeg" {
+		t.Fatalf("media = %+v", r.Message.Media)
+	}
+	if b, _ := r.Message.Media.Fetch(ctx); string(b) != "jpeg" {
+		t.Fatalf("fetched %q", b)
+	}
+	// History: the first message and the first reply (prefix stripped), not the trigger.
+	if len(r.History) != 2 || r.History[0].Text != "Bonjour" || r.History[0].Role != ai.Customer ||
+		r.History[1].Text != "Voici le prix" || r.History[1].Role != ai.Automation {
+		t.Fatalf("history = %+v", r.History)
+	}
+}
+
+func TestAIFailureRunsTheFallbackAndLogs(t *testing.T) {
+	ctx := context.Background()
+	model := &captureAI{err: errors.New("503 from provider")}
+	h := aiHarness(t, model, []workflow.Step{
+		{Type: "assign", Action: &action.Assign{Agent: "humain"}},
+		{Type: "label", Action: &action.Label{Add: action.Strings{"ia-echec"}}},
+	})
+	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "Prix ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Effects) != 2 || res.Effects[0].Kind != workflow.EffectAssign || res.Effects[0].Agent != "humain" || res.Effects[1].Add != "ia-echec" {
+		t.Fatalf("effects = %+v", res.Effects)
+	}
+	if err := h.Engine.FlushLogs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := h.Store.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeFailed})
+	if len(page.Entries) != 1 || page.Entries[0].Reason != "model failed" || len(page.Entries[0].Actions) != 3 {
+		t.Fatalf("log = %+v", page.Entries)
+	}
+}
