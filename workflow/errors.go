@@ -21,7 +21,9 @@ var (
 type LoadError struct {
 	File         string
 	Line, Column int
-	// Path is the key path of the offending value, e.g. "workflows[0].conditions.all[1].schedule.from".
+	// Path is the key path of the offending value: relative to its workflow
+	// for a value inside one ("conditions.all[1].schedule.from"), from the
+	// file's root otherwise ("hours.shop.weekly.mon[0]", "workflows[2]").
 	Path string
 	Msg  string
 }
