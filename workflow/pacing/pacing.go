@@ -1,0 +1,248 @@
+package pacing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// ErrHeld means the number may not send now (temporarily banned, logged
+// out): the send must be retried later with the same id, never failed.
+var ErrHeld = errors.New("number held: not sending until it is back")
+
+// ErrDeferred means pacing moved a send later than Config.MaxWait allows
+// to wait in place; the *DeferredError says until when.
+var ErrDeferred = errors.New("send deferred by pacing")
+
+// DeferredError is returned by Send when the send's slot is further away
+// than Config.MaxWait. Nothing was sent and no slot was taken: retry at Until.
+type DeferredError struct {
+	Session, To string
+	Until       time.Time
+}
+
+// Error describes the deferral.
+func (e *DeferredError) Error() string {
+	return fmt.Sprintf("send from %s to %s deferred by pacing until %s", e.Session, e.To, e.Until.UTC().Format(time.RFC3339Nano))
+}
+
+// Is makes errors.Is(err, ErrDeferred) true.
+func (e *DeferredError) Is(target error) bool { return target == ErrDeferred }
+
+// Sleeper waits for d, or until ctx ends. workflowtest.Clock implements it
+// on virtual time.
+type Sleeper interface {
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Typer is implemented by transports that can show "typing…" in a chat.
+// When the wrapped transport has it, replies get a typing indicator before
+// they are sent (refreshed during long waits); otherwise Pacer sets
+// Outgoing.Typing and leaves it to the transport.
+type Typer interface {
+	SendTyping(ctx context.Context, session, to string) error
+}
+
+// Rule is a token bucket: Burst sends at once, then one per Every, each
+// slot moved later by a random delay in [0, Jitter).
+type Rule struct {
+	Every  time.Duration
+	Burst  int
+	Jitter time.Duration
+}
+
+// Config configures a Pacer; the zero value is the default.
+type Config struct {
+	// Clock tells the time; nil means workflow.SystemClock.
+	Clock workflow.Clock
+	// Sleeper waits; nil means a real timer. Tests pass their fake clock.
+	Sleeper Sleeper
+	// Logger receives "send deferred by pacing"; nil discards.
+	Logger *slog.Logger
+	// Rand draws the jitter; nil means a randomly seeded generator.
+	Rand *rand.Rand
+	// Cold paces scheduled (and any non-reply) sends per number. Zero
+	// means 5 per minute: Every 12s, Burst 1, Jitter 3s.
+	Cold Rule
+	// Reply paces auto-replies (fixed and AI) per number and recipient.
+	// Zero means 1 per 6 s: Every 6s, Burst 1, Jitter 1.5s.
+	Reply Rule
+	// Typing is how long "typing…" shows before a reply of text; nil means
+	// 800ms + 30ms per character, at most 4s.
+	Typing func(text string) time.Duration
+	// TypingRefresh re-sends the typing indicator during longer waits
+	// (WhatsApp clears it after about 20 s); 0 means 15s.
+	TypingRefresh time.Duration
+	// MaxWait is the longest Send waits in place for its slot; a later
+	// slot returns a *DeferredError. 0 means wait however long it takes.
+	MaxWait time.Duration
+}
+
+// Pacer is a workflow.Transport that paces sends to the wrapped one. It is
+// safe for concurrent use.
+type Pacer struct {
+	next  workflow.Transport
+	cfg   Config
+	log   *slog.Logger
+	mu    sync.Mutex
+	rnd   *rand.Rand
+	tat   map[key]time.Time // theoretical arrival time of each bucket
+	holds map[string]time.Time
+}
+
+type key struct{ session, to string }
+
+var _ workflow.Transport = (*Pacer)(nil)
+
+// New wraps next.
+func New(next workflow.Transport, cfg Config) *Pacer {
+	if cfg.Clock == nil {
+		cfg.Clock = workflow.SystemClock{}
+	}
+	if cfg.Sleeper == nil {
+		cfg.Sleeper = timerSleeper{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	if cfg.Cold == (Rule{}) {
+		cfg.Cold = Rule{Every: 12 * time.Second, Burst: 1, Jitter: 3 * time.Second}
+	}
+	if cfg.Reply == (Rule{}) {
+		cfg.Reply = Rule{Every: 6 * time.Second, Burst: 1, Jitter: 1500 * time.Millisecond}
+	}
+	cfg.Cold.Burst, cfg.Reply.Burst = max(cfg.Cold.Burst, 1), max(cfg.Reply.Burst, 1)
+	if cfg.Typing == nil {
+		cfg.Typing = DefaultTyping
+	}
+	if cfg.TypingRefresh <= 0 {
+		cfg.TypingRefresh = 15 * time.Second
+	}
+	return &Pacer{next: next, cfg: cfg, log: cfg.Logger, rnd: cfg.Rand, tat: map[key]time.Time{}, holds: map[string]time.Time{}}
+}
+
+// DefaultTyping is 800ms + 30ms per character, at most 4s.
+func DefaultTyping(text string) time.Duration {
+	return min(800*time.Millisecond+30*time.Millisecond*time.Duration(utf8.RuneCountInString(text)), 4*time.Second)
+}
+
+// IsReply reports whether Pacer treats a send of kind k as an auto-reply.
+func IsReply(k workflow.SendKind) bool { return k == workflow.Fixed || k == workflow.AI }
+
+// Hold makes every send of session return ErrHeld until Release or until
+// (zero: until Release). Call it on a temporary ban (with its expiry) or
+// a logout.
+func (p *Pacer) Hold(session string, until time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until.IsZero() {
+		until = time.Unix(1<<62, 0)
+	}
+	p.holds[session] = until
+}
+
+// Release ends a hold.
+func (p *Pacer) Release(session string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.holds, session)
+}
+
+// Send waits for m's slot (showing "typing…" first for a reply) and hands
+// m to the wrapped transport. It returns ErrHeld for a held number and a
+// *DeferredError when the slot is further than MaxWait.
+func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
+	reply := IsReply(m.Kind)
+	at, err := p.reserve(m, reply)
+	if err != nil {
+		return err
+	}
+	now := p.cfg.Clock.Now()
+	if wait := at.Sub(now); wait > 0 {
+		p.log.InfoContext(ctx, "send deferred by pacing", slog.String("session", m.Session), slog.String("id", m.ID),
+			slog.String("kind", string(m.Kind)), slog.Duration("wait", wait))
+	}
+	typer, canType := p.next.(Typer)
+	if reply && !canType {
+		m.Typing = true
+	}
+	for typed := false; ; {
+		wait := at.Sub(p.cfg.Clock.Now())
+		if reply && canType && (!typed || wait > 0) {
+			if err := typer.SendTyping(ctx, m.Session, m.To); err != nil {
+				return fmt.Errorf("typing before reply %s: %w", m.ID, err)
+			}
+			typed = true
+			wait = min(wait, p.cfg.TypingRefresh)
+		}
+		if wait <= 0 {
+			break
+		}
+		if err := p.cfg.Sleeper.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	return p.next.Send(ctx, m)
+}
+
+// reserve takes m's slot: the later of its bucket's next slot plus
+// jitter and, for a reply, now plus the typing time.
+func (p *Pacer) reserve(m workflow.Outgoing, reply bool) (time.Time, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.cfg.Clock.Now()
+	if until, ok := p.holds[m.Session]; ok {
+		if now.Before(until) {
+			return time.Time{}, fmt.Errorf("send %s from %s: %w", m.ID, m.Session, ErrHeld)
+		}
+		delete(p.holds, m.Session)
+	}
+	rule, k := p.cfg.Cold, key{session: m.Session}
+	if reply {
+		rule, k = p.cfg.Reply, key{session: m.Session, to: m.To}
+	}
+	tat := p.tat[k]
+	at := now
+	if free := tat.Add(-time.Duration(rule.Burst-1) * rule.Every); free.After(at) {
+		at = free
+	}
+	if rule.Jitter > 0 {
+		at = at.Add(time.Duration(p.rnd.Int64N(int64(rule.Jitter))))
+	}
+	if reply {
+		if t := now.Add(p.cfg.Typing(m.Text)); t.After(at) {
+			at = t
+		}
+	}
+	if p.cfg.MaxWait > 0 && at.Sub(now) > p.cfg.MaxWait {
+		return time.Time{}, &DeferredError{Session: m.Session, To: m.To, Until: at}
+	}
+	if tat.Before(at) {
+		tat = at
+	}
+	p.tat[k] = tat.Add(rule.Every)
+	return at, nil
+}
+
+type timerSleeper struct{}
+
+func (timerSleeper) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
