@@ -56,15 +56,17 @@ type Harness struct {
 // New builds a harness; the engine is closed when the test ends.
 func New(t testing.TB, o Options) *Harness {
 	t.Helper()
-	h, err := newHarness(context.Background(), o)
+	h, err := Start(context.Background(), o)
 	if err != nil {
 		t.Fatalf("workflowtest.New: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Engine.Close(context.Background()) })
+	t.Cleanup(func() { _ = h.Close() })
 	return h
 }
 
-func newHarness(ctx context.Context, o Options) (*Harness, error) {
+// Start builds a harness outside a test (e.g. a chat simulator). Close it
+// when done.
+func Start(ctx context.Context, o Options) (*Harness, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
@@ -138,6 +140,9 @@ func (h *Harness) record(_ context.Context, e workflow.Effect) {
 	h.effects = append(h.effects, e)
 	h.mu.Unlock()
 }
+
+// Close stops the engine and flushes its execution log.
+func (h *Harness) Close() error { return h.Engine.Close(context.Background()) }
 
 // TakeEffects returns the effects recorded since the last call.
 func (h *Harness) TakeEffects() []workflow.Effect {

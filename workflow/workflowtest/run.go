@@ -75,11 +75,11 @@ func (sc *Scenario) Play(ctx context.Context, o RunOptions) (Report, error) {
 	if sc.Credits != nil {
 		opts.Credits, opts.CharsPerCredit = &sc.Credits.Balance, sc.Credits.CharsPerCredit
 	}
-	h, err := newHarness(ctx, opts)
+	h, err := Start(ctx, opts)
 	if err != nil {
 		return rep, err
 	}
-	defer h.Engine.Close(ctx)
+	defer h.Close()
 	if err := sc.setup(ctx, h); err != nil {
 		return rep, fmt.Errorf("%s: %w", sc.File, err)
 	}
