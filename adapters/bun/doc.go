@@ -28,6 +28,12 @@
 //
 // The execution log is append-only with time-ordered IDs and is
 // keyset-paginated by ID. Write it through workflow.LogWriter, which
-// batches rows into AppendLogs calls; see BENCHMARKS.md for what batching
-// buys on each database.
+// batches rows into AppendLogs calls (a retried batch skips the IDs
+// already stored); see BENCHMARKS.md for what batching buys on each
+// database. Beyond workflow.Store, CountLogs counts entries per period
+// and reason (e.g. collisions avoided) and PurgeLogsBefore deletes old
+// entries in bounded batches.
+//
+// The package is pure Go on SQLite (modernc.org/sqlite through bun's
+// sqliteshim): it builds and passes its tests with CGO_ENABLED=0.
 package bun
