@@ -66,6 +66,7 @@ func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req act
 	m := x.ev.Message
 	if m.Media != nil {
 		e.media.Store(m.Session+"/"+m.ID, m.Media)
+		x.aiQueued = true
 	}
 	job := aiJob{WorkflowID: c.ID, Workflow: c.Name, Session: m.Session, Phone: m.Phone, ContactName: x.contact.Name,
 		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req}
@@ -133,7 +134,6 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 		e.writeLog(ctx, exec)
 	}()
 	outcome, reason, err := e.generateAndSend(ctx, j, &res)
-	e.media.Delete(j.Session + "/" + j.MessageID)
 	exec.Outcome, exec.Reason, res.Outcome = outcome, reason, outcome
 	if err != nil {
 		res.Error = err.Error()

@@ -69,7 +69,7 @@ func TestRestoreAfterRestart(t *testing.T) {
 	if len(ws) != 2 || ws[0].Name != "Bonjour" || ws[1].Name != "Horaires" || ws[1].Enabled || !ws[0].Enabled {
 		t.Fatalf("restored workflows = %+v", ws)
 	}
-	if err := e2.Receive(ctx, trigger.Message{ID: "1", Session: "main", Phone: "+33611111111", PushName: "Léa", Text: "Bonjour !"}); err != nil {
+	if _, err := e2.Handle(ctx, trigger.Message{ID: "1", Session: "main", Phone: "+33611111111", PushName: "Léa", Text: "Bonjour !"}); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.sent) != 1 || rec.sent[0].Text != "Salut Léa" {
@@ -198,5 +198,44 @@ func TestFailedSendIsRetriedWithTheSameID(t *testing.T) {
 	}
 	if len(effects) != 1 || effects[0].Text != "hi" {
 		t.Fatalf("effects after retry = %+v", effects)
+	}
+}
+
+// Receive only records and queues: the workflows run from the job queue,
+// so a slow action never blocks the transport's handler.
+func TestReceiveQueuesTheEvaluation(t *testing.T) {
+	ctx := context.Background()
+	tr := &recorder{}
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) { c.Transport = tr }})
+	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: hi}}]\n", workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	m := trigger.Message{ID: "w1", Session: "main", Phone: "+33611111111", Text: "yo"}
+	if err := h.Engine.Receive(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.sent) != 0 {
+		t.Fatalf("sent before the queue ran: %+v", tr.sent)
+	}
+	inbound := 0
+	for _, j := range h.Clock.Pending() {
+		if j.Kind == workflow.JobInbound {
+			inbound++
+		}
+	}
+	if inbound != 1 {
+		t.Fatalf("%d inbound jobs pending, want 1", inbound)
+	}
+	h.Clock.Settle(ctx)
+	if len(tr.sent) != 1 || tr.sent[0].Text != "hi" {
+		t.Fatalf("sent = %+v", tr.sent)
+	}
+	// The same WhatsApp id delivered again is recorded once and answered once.
+	if err := h.Engine.Receive(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Settle(ctx)
+	if len(tr.sent) != 1 {
+		t.Fatalf("redelivery answered again: %+v", tr.sent)
 	}
 }

@@ -47,7 +47,9 @@ func Example_embedding() {
 	if err := eng.SetWorkflows(ctx, defs); err != nil {
 		panic(err)
 	}
-	err = eng.Receive(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+33 6 11 11 11 11", PushName: "Marie", Text: "Quel est le PRIX du pull ?"})
+	// Handle runs the workflows before returning; a transport calls Receive,
+	// which records the message and queues the same work (run by Start).
+	_, err = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+33 6 11 11 11 11", PushName: "Marie", Text: "Quel est le PRIX du pull ?"})
 	if err != nil {
 		panic(err)
 	}
@@ -92,7 +94,7 @@ actions:
 	}
 	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
 	_ = eng.SetWorkflows(ctx, defs)
-	_ = eng.Receive(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"})
+	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"})
 
 	_, err = workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_slack: {}\n"), workflow.LoadOptions{Registry: reg})
 	fmt.Println(err)

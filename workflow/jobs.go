@@ -9,6 +9,7 @@ import (
 
 // Job kinds the engine enqueues and RunJob runs.
 const (
+	JobInbound        = "inbound"
 	JobAIReply        = "ai_reply"
 	JobScheduled      = "scheduled"
 	JobScheduleExpiry = "schedule_expiry"
@@ -22,6 +23,8 @@ const (
 // due; an error asks the queue to retry later.
 func (e *Engine) RunJob(ctx context.Context, j Job) error {
 	switch j.Kind {
+	case JobInbound:
+		return runJSON(ctx, j, e.runInbound)
 	case JobAIReply:
 		return runJSON(ctx, j, e.runAI)
 	case JobScheduled, JobScheduleExpiry:

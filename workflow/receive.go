@@ -25,17 +25,36 @@ var (
 	ErrNoCredits = fmt.Errorf("%w: insufficient credits", ErrSkipped)
 )
 
-// Receive records a customer message and runs the workflows it triggers.
-// It implements Inbox: an error means the message was not recorded.
+// Receive records a customer message and queues its evaluation, then
+// returns: the transport handler never waits for workflows, models or
+// sends. It implements Inbox: an error means the message was not
+// recorded and must be redelivered.
 func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
-	_, err := e.Handle(ctx, m)
-	return err
+	x, err := e.record(ctx, m)
+	if err != nil || x == nil {
+		return err
+	}
+	if x.ev.Message.Media != nil {
+		e.media.Store(x.ev.Message.Session+"/"+x.ev.Message.ID, x.ev.Message.Media)
+	}
+	return e.enqueue(ctx, JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, x.facts.Time, x.snapshot())
 }
 
-// Handle is Receive returning the executions the message caused (fired,
-// shadow, skipped or failed workflows), in priority order. A message already
-// recorded (same session and id) causes none.
+// Handle records a message and runs its workflows before returning the
+// executions it caused (fired, shadow, skipped or failed workflows), in
+// priority order: Receive without the queue, for simulators and tests. A
+// message already recorded (same session and id) causes none.
 func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]Execution, error) {
+	x, err := e.record(ctx, m)
+	if err != nil || x == nil {
+		return nil, err
+	}
+	return e.run(ctx, x), nil
+}
+
+// record stores m and returns the facts of the moment it arrived, or nil
+// when it must not be automated (a duplicate, an excluded contact, ...).
+func (e *Engine) record(ctx context.Context, m trigger.Message) (*execution, error) {
 	now := e.cfg.Clock.Now()
 	if m.Time.IsZero() {
 		m.Time = now
@@ -70,7 +89,11 @@ func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]Execution, er
 		LastReply:    in.Conversation.LastReplyAt,
 		IsNewContact: in.NewContact,
 	})
-	x := &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq}
+	return &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq}, nil
+}
+
+// run evaluates the candidate workflows of x in priority order.
+func (e *Engine) run(ctx context.Context, x *execution) []Execution {
 	var out []Execution
 	for _, c := range e.set.Load().list {
 		if !c.applies(x.ev) {
@@ -84,7 +107,45 @@ func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]Execution, er
 			break
 		}
 	}
-	return out, nil
+	return out
+}
+
+// inboundJob is the payload of a queued evaluation: the message and the
+// facts of the moment it arrived, so that a later run sees the same world.
+type inboundJob struct {
+	Message      trigger.Message
+	NewContact   bool
+	Seq          int64
+	Agent        string
+	Labels       []string
+	MessageCount int
+	LastReply    time.Time
+	Contact      Contact
+	Session      Session
+}
+
+func (x *execution) snapshot() inboundJob {
+	var last time.Time
+	if x.facts.SinceLastReply >= 0 {
+		last = x.facts.Time.Add(-x.facts.SinceLastReply)
+	}
+	return inboundJob{Message: x.ev.Message, NewContact: x.ev.NewContact, Seq: x.seq, Agent: x.facts.Agent,
+		Labels: x.facts.Labels, MessageCount: x.facts.MessageCount, LastReply: last, Contact: x.contact, Session: x.sess}
+}
+
+// runInbound evaluates a queued message.
+func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
+	if v, ok := e.media.Load(j.Message.Session + "/" + j.Message.ID); ok {
+		j.Message.Media = v.(*trigger.Media)
+	}
+	facts := condition.NewFacts(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
+		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact})
+	x := &execution{ev: trigger.Event{Message: j.Message, NewContact: j.NewContact}, facts: facts, contact: j.Contact, sess: j.Session, seq: j.Seq}
+	e.run(ctx, x)
+	if !x.aiQueued {
+		e.media.Delete(j.Message.Session + "/" + j.Message.ID)
+	}
+	return nil
 }
 
 // ignoreReason says why a recorded message must not be automated, or "".
@@ -125,6 +186,8 @@ type execution struct {
 	contact Contact
 	sess    Session
 	seq     int64
+	// aiQueued: an ai_reply job holds the message's media.
+	aiQueued bool
 }
 
 // evaluate runs one candidate workflow: conditions, guards, actions, log.

@@ -123,6 +123,7 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 	if err := e.Start(ctx); err != nil {
 		return nil, err
 	}
+	h.Clock.Settle(ctx)
 	return h, nil
 }
 

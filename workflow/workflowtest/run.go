@@ -151,8 +151,8 @@ func (sc *Scenario) play(ctx context.Context, h *Harness, s stepSpec) error {
 		if id == "" {
 			id = workflow.NewMessageID()
 		}
-		_, err := e.Handle(ctx, trigger.Message{ID: id, Session: sc.session(m.Session), Phone: m.From, PushName: m.Name, Type: typ, Text: text, Time: h.Clock.Now()})
-		return err
+		// Receive, as a transport does: record, then the queued evaluation runs until idle.
+		return e.Receive(ctx, trigger.Message{ID: id, Session: sc.session(m.Session), Phone: m.From, PushName: m.Name, Type: typ, Text: text, Time: h.Clock.Now()})
 	case s.AgentReply != nil:
 		return e.ReceiveOwn(ctx, sc.session(s.AgentReply.Session), s.AgentReply.To, workflow.NewMessageID(), s.AgentReply.Text, h.Clock.Now())
 	case s.Assign != nil:
