@@ -15,15 +15,17 @@ type JobHandler func(ctx context.Context, j Job) error
 // least once, retried with capped backoff on error. It keeps nothing across
 // restarts; use the River queue of adapters/bun for durability.
 type MemQueue struct {
-	clock Clock
-	mu    sync.Mutex
-	jobs  []queued
-	seen  map[string]bool
-	seq   int
-	wake  chan struct{}
-	stop  chan struct{}
-	once  sync.Once
-	wg    sync.WaitGroup
+	// Workers bounds the jobs running at once; 0 means 4. Set before Start.
+	Workers int
+	clock   Clock
+	mu      sync.Mutex
+	jobs    []queued
+	seen    map[string]bool
+	seq     int
+	wake    chan struct{}
+	stop    chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
 }
 
 type queued struct {
@@ -48,10 +50,7 @@ func (q *MemQueue) Enqueue(ctx context.Context, j Job) error {
 		q.push(queued{Job: j})
 	}
 	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
+	q.signal()
 	return nil
 }
 
@@ -79,35 +78,62 @@ func (q *MemQueue) Next() (time.Time, bool) {
 	return q.jobs[0].RunAt, true
 }
 
-// RunDue runs, one at a time and in order, every job due at the clock's
-// current time, including jobs they enqueue that are due too.
-func (q *MemQueue) RunDue(ctx context.Context, h JobHandler) {
-	for {
+// pop removes and returns the earliest job due at the clock's time.
+func (q *MemQueue) pop() (queued, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.jobs) == 0 || q.jobs[0].RunAt.After(q.clock.Now()) {
+		return queued{}, false
+	}
+	j := q.jobs[0]
+	q.jobs = q.jobs[1:]
+	return j, true
+}
+
+// run runs one job and re-queues it with capped backoff when it fails.
+func (q *MemQueue) run(ctx context.Context, h JobHandler, j queued) {
+	if err := h(ctx, j.Job); err != nil {
+		j.attempt++
+		j.RunAt = q.clock.Now().Add(min(time.Second<<min(j.attempt, 6), time.Minute))
 		q.mu.Lock()
-		if len(q.jobs) == 0 || q.jobs[0].RunAt.After(q.clock.Now()) {
-			q.mu.Unlock()
-			return
-		}
-		j := q.jobs[0]
-		q.jobs = q.jobs[1:]
+		q.push(j)
 		q.mu.Unlock()
-		if err := h(ctx, j.Job); err != nil {
-			j.attempt++
-			j.RunAt = q.clock.Now().Add(min(time.Second<<min(j.attempt, 6), time.Minute))
-			q.mu.Lock()
-			q.push(j)
-			q.mu.Unlock()
-		}
+		q.signal()
 	}
 }
 
-// Start runs jobs in the background as they fall due, until ctx ends or Stop.
+func (q *MemQueue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs jobs in the background as they fall due, at most Workers at
+// a time (default 4) so that a slow job (an AI reply) never holds up the
+// others, until ctx ends or Stop.
 func (q *MemQueue) Start(ctx context.Context, h JobHandler) {
+	workers := q.Workers
+	if workers <= 0 {
+		workers = 4
+	}
+	sem := make(chan struct{}, workers)
 	q.wg.Add(1)
 	go func() {
 		defer q.wg.Done()
 		for {
-			q.RunDue(ctx, h)
+			for {
+				j, ok := q.pop()
+				if !ok {
+					break
+				}
+				sem <- struct{}{}
+				q.wg.Add(1)
+				go func() {
+					defer func() { <-sem; q.wg.Done() }()
+					q.run(ctx, h, j)
+				}()
+			}
 			wait := time.Hour
 			if at, ok := q.Next(); ok {
 				wait = max(at.Sub(q.clock.Now()), time.Millisecond)
@@ -128,7 +154,8 @@ func (q *MemQueue) Start(ctx context.Context, h JobHandler) {
 	}()
 }
 
-// Stop ends the background loop started by Start.
+// Stop ends the background loop started by Start and waits for the
+// running jobs; jobs not yet run are dropped (the queue is not durable).
 func (q *MemQueue) Stop() {
 	q.once.Do(func() { close(q.stop) })
 	q.wg.Wait()
