@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,18 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (ScheduledMess
 	}
 	m := ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
 		Status: StatusPending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
+	if a, ok := e.jobs.(AtomicScheduler); ok {
+		payload, err := json.Marshal(m.ID)
+		if err != nil {
+			return ScheduledMessage{}, err
+		}
+		jobs := []Job{{ID: "scheduled/" + m.ID, Kind: JobScheduled, RunAt: m.At, Payload: payload},
+			{ID: "scheduled-expiry/" + m.ID, Kind: JobScheduleExpiry, RunAt: m.At.Add(e.cfg.ScheduleExpiry), Payload: payload}}
+		if err := a.PutScheduledAndEnqueue(ctx, m, jobs); err != nil {
+			return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
+		}
+		return m, nil
+	}
 	if err := e.cfg.Store.PutScheduled(ctx, m); err != nil {
 		return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
 	}

@@ -1,0 +1,319 @@
+package riverqueue
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	bunstore "github.com/waauto/waauto/adapters/bun"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/pacing"
+)
+
+// ErrLocked is returned by Start on SQLite when another process already
+// runs a queue on the same database file.
+var ErrLocked = errors.New("another process runs the job queue of this SQLite database")
+
+// Config configures a Queue; the zero value is the default.
+type Config struct {
+	// Logger receives the queue's and River's logs; nil discards them.
+	Logger *slog.Logger
+	// ID names this instance in River (job rows' attempted_by); "" lets
+	// River make one from the host name and time.
+	ID string
+	// MaxWorkers is how many jobs this instance runs at once; 0 means 10.
+	MaxWorkers int
+	// FetchPollInterval is how often an idle instance looks for due jobs;
+	// 0 means 1s. On PostgreSQL through database/sql River cannot LISTEN,
+	// so this is also the delay before another instance sees a new job.
+	FetchPollInterval time.Duration
+	// JobTimeout cancels a job's context after this long; 0 means 2m.
+	JobTimeout time.Duration
+	// RescueStuckJobsAfter: a job running this long is taken to belong to
+	// a dead worker and is run again; 0 means 5m. It must exceed the
+	// longest job (JobTimeout).
+	RescueStuckJobsAfter time.Duration
+	// MaxAttempts before River gives a failing job up (discarded); 0
+	// means 300, about a day at the 5 min backoff cap.
+	MaxAttempts int
+	// MaxBackoff caps the wait between retries (1s, 2s, 4s, … plus up to
+	// 20% jitter); 0 means 5m.
+	MaxBackoff time.Duration
+	// HoldRecheck is how long a job of a held number (pacing.ErrHeld)
+	// sleeps before it looks again; 0 means 1m.
+	HoldRecheck time.Duration
+	// Schema is the PostgreSQL schema of River's tables; "" means the
+	// connection's search_path, where the store's tables are.
+	Schema string
+}
+
+func (c *Config) setDefaults() {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	setDefault(&c.MaxWorkers, 10)
+	setDefault(&c.FetchPollInterval, time.Second)
+	setDefault(&c.JobTimeout, 2*time.Minute)
+	setDefault(&c.RescueStuckJobsAfter, 5*time.Minute)
+	setDefault(&c.MaxAttempts, 300)
+	setDefault(&c.MaxBackoff, 5*time.Minute)
+	setDefault(&c.HoldRecheck, time.Minute)
+}
+
+func setDefault[T comparable](p *T, v T) {
+	var zero T
+	if *p == zero {
+		*p = v
+	}
+}
+
+// Queue is a workflow.JobQueue on River, in the bun store's database. It
+// is safe for concurrent use.
+type Queue struct {
+	store   *bunstore.Store
+	db      *bun.DB
+	sqlite  bool
+	cfg     Config
+	log     *slog.Logger
+	handler workflow.JobHandler
+	driver  riverdriver.Driver[*sql.Tx]
+	client  *river.Client[*sql.Tx]
+
+	mu     sync.Mutex
+	unlock func() error // releases the SQLite process lock
+}
+
+var (
+	_ workflow.JobQueue        = (*Queue)(nil)
+	_ workflow.AtomicScheduler = (*Queue)(nil)
+)
+
+// jobArgs is the one River job kind: a workflow.Job. River's unique key
+// is made of the kind and the fields tagged unique, so Job.ID alone.
+type jobArgs struct {
+	ID      string `json:"id" river:"unique"`
+	Type    string `json:"type"`
+	Payload []byte `json:"payload,omitempty"`
+}
+
+// Kind is River's job kind.
+func (jobArgs) Kind() string { return "waauto_job" }
+
+// New migrates River's tables in store's database and returns a stopped
+// queue that hands due jobs to handler (the engine's RunJob). Run Start
+// to work jobs; Enqueue works before Start.
+func New(ctx context.Context, store *bunstore.Store, handler workflow.JobHandler, cfg Config) (*Queue, error) {
+	if handler == nil {
+		return nil, errors.New("riverqueue.New: handler is nil")
+	}
+	cfg.setDefaults()
+	db := store.DB()
+	q := &Queue{store: store, db: db, cfg: cfg, log: cfg.Logger, handler: handler}
+	switch db.Dialect().Name() {
+	case dialect.SQLite:
+		q.sqlite = true
+		q.driver = riversqlite.New(db.DB)
+	case dialect.PG:
+		q.driver = riverdatabasesql.New(db.DB)
+	default:
+		return nil, fmt.Errorf("riverqueue.New: unsupported database %s", db.Dialect().Name())
+	}
+	if err := q.migrate(ctx); err != nil {
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &worker{q: q}); err != nil {
+		return nil, fmt.Errorf("riverqueue.New: %w", err)
+	}
+	client, err := river.NewClient(q.driver, &river.Config{
+		ID:                   cfg.ID,
+		Logger:               cfg.Logger,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}},
+		Workers:              workers,
+		FetchPollInterval:    cfg.FetchPollInterval,
+		FetchCooldown:        min(cfg.FetchPollInterval, 100*time.Millisecond),
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
+		MaxAttempts:          cfg.MaxAttempts,
+		RetryPolicy:          backoff{max: cfg.MaxBackoff},
+		Schema:               cfg.Schema,
+		// Every job is one of ours: an unknown kind is a bug to see, not skip.
+		SkipUnknownJobCheck: false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("riverqueue.New: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// migrate runs River's migrations (a no-op when they are applied).
+func (q *Queue) migrate(ctx context.Context) error {
+	m, err := rivermigrate.New(q.driver, &rivermigrate.Config{Logger: q.log, Schema: q.cfg.Schema})
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	for _, v := range res.Versions {
+		q.log.InfoContext(ctx, "river migration applied", slog.Int("version", v.Version))
+	}
+	return nil
+}
+
+// Client returns the River client, for River's own API (listing jobs,
+// subscribing to events) and tests.
+func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
+
+// Start works due jobs in the background until Stop or ctx ends. On
+// SQLite it fails with ErrLocked when another process works this database.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.sqlite {
+		if err := q.lockSQLite(ctx); err != nil {
+			return err
+		}
+	}
+	if err := q.client.Start(ctx); err != nil {
+		q.releaseSQLite()
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching jobs and waits for running ones until ctx ends;
+// jobs cut short run again later (after RescueStuckJobsAfter).
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	q.releaseSQLite()
+	if err != nil {
+		return fmt.Errorf("stop job queue: %w", err)
+	}
+	return nil
+}
+
+// Enqueue inserts j to run at j.RunAt (now when zero or past). An ID that
+// exists, waiting, running or completed within River's retention (24h
+// by default), is skipped without error.
+func (q *Queue) Enqueue(ctx context.Context, j workflow.Job) error {
+	if _, err := q.client.Insert(ctx, args(j), insertOpts(j)); err != nil {
+		return fmt.Errorf("enqueue job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// EnqueueTx inserts jobs inside tx, a transaction on the store's database:
+// they exist if and only if tx commits, and no worker sees them before.
+func (q *Queue) EnqueueTx(ctx context.Context, tx *sql.Tx, jobs ...workflow.Job) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: args(j), InsertOpts: insertOpts(j)}
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %d jobs (first %s): %w", len(jobs), jobs[0].ID, err)
+	}
+	return nil
+}
+
+// PutScheduledAndEnqueue stores m and inserts its jobs in one transaction
+// (workflow.AtomicScheduler): a crash can never leave a pending message
+// without its send job, nor a job without its message.
+func (q *Queue) PutScheduledAndEnqueue(ctx context.Context, m workflow.ScheduledMessage, jobs []workflow.Job) error {
+	return q.store.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := q.store.PutScheduledTx(ctx, tx, m); err != nil {
+			return err
+		}
+		return q.EnqueueTx(ctx, tx.Tx, jobs...)
+	})
+}
+
+func args(j workflow.Job) jobArgs { return jobArgs{ID: j.ID, Type: j.Kind, Payload: j.Payload} }
+
+func insertOpts(j workflow.Job) *river.InsertOpts {
+	return &river.InsertOpts{ScheduledAt: j.RunAt, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// worker runs every job through the handler.
+type worker struct {
+	river.WorkerDefaults[jobArgs]
+	q *Queue
+}
+
+func (w *worker) Work(ctx context.Context, job *river.Job[jobArgs]) error {
+	j := workflow.Job{ID: job.Args.ID, Kind: job.Args.Type, RunAt: job.ScheduledAt, Payload: job.Args.Payload}
+	if job.Attempt > 1 && j.Kind == workflow.JobScheduled {
+		if err := w.q.resumeScheduled(ctx, j); err != nil {
+			return err
+		}
+	}
+	err := w.q.handler(ctx, j)
+	if err == nil {
+		return nil
+	}
+	var d *pacing.DeferredError
+	switch {
+	case errors.As(err, &d):
+		wait := max(time.Until(d.Until), 0)
+		w.q.log.InfoContext(ctx, "job deferred by pacing", slog.String("job", j.ID), slog.Duration("wait", wait))
+		return river.JobSnooze(wait)
+	case errors.Is(err, pacing.ErrHeld):
+		w.q.log.InfoContext(ctx, "job held: its number may not send", slog.String("job", j.ID), slog.Duration("recheck", w.q.cfg.HoldRecheck))
+		return river.JobSnooze(w.q.cfg.HoldRecheck)
+	}
+	w.q.log.WarnContext(ctx, "job failed; River retries it", slog.String("job", j.ID), slog.Int("attempt", job.Attempt), slog.Any("err", err))
+	return err
+}
+
+// backoff is the retry policy: 1s doubling per attempt up to max, plus up
+// to 20% jitter so that failed jobs do not retry in lockstep.
+type backoff struct{ max time.Duration }
+
+func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
+	d := b.max
+	if n := job.Attempt - 1; n < 30 {
+		d = min(time.Second<<max(n, 0), b.max)
+	}
+	return time.Now().Add(d + time.Duration(rand.Int64N(int64(d)/5+1)))
+}
+
+// resumeScheduled puts back to pending a scheduled message that an
+// interrupted earlier attempt of its job left "sending" (the process died
+// between claiming and marking it sent), so that the engine sends it
+// again, with the same message id. Only a retry does this: River runs one
+// attempt of a job at a time, so a retry's "sending" row is its own dead
+// attempt's (or, rarely, a concurrent reconnect flush's: then the same
+// message may go out twice, with the same id).
+func (q *Queue) resumeScheduled(ctx context.Context, j workflow.Job) error {
+	var id string
+	if err := json.Unmarshal(j.Payload, &id); err != nil {
+		return nil // the engine reports the bad payload
+	}
+	err := q.store.TransitionScheduled(ctx, id, workflow.StatusSending, workflow.StatusPending, "resumed after an interrupted attempt", time.Now())
+	switch {
+	case err == nil:
+		q.log.WarnContext(ctx, "scheduled message resumed after an interrupted attempt", slog.String("id", id))
+		return nil
+	case errors.Is(err, workflow.ErrConflict), errors.Is(err, workflow.ErrNotFound):
+		return nil
+	}
+	return err
+}
