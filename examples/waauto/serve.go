@@ -6,170 +6,460 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
-	"sync"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"go.mau.fi/whatsmeow/store"
+
 	bunstore "github.com/waauto/waauto/adapters/bun"
+	wa "github.com/waauto/waauto/adapters/whatsmeow"
+	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/expr"
-	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
-// cmdServe runs the product: the engine on SQLite (default ./waauto.db) or
-// PostgreSQL, with a status page and a chat simulator on --addr.
-func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// options are the settings of `waauto serve`, from flags and environment.
+type options struct {
+	DB            string
+	Devices       string
+	Addr          string
+	Workflows     string
+	TZ            string
+	AdminUser     string
+	AdminPassword string
+	NoWhatsApp    bool
+	SecureCookie  bool
+	MeterCredits  bool
+	CharsPerCred  int
+	AI            aiOptions
+
+	// newClient replaces the whatsmeow client in tests.
+	newClient func(dev *store.Device) wa.Client
+	// logger overrides the text logger on stderr (tests).
+	logger *slog.Logger
+}
+
+// env returns the environment variable key, or def when unset.
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// parseServeFlags reads the serve flags; environment variables give the defaults.
+func parseServeFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", "waauto.db", "SQLite file, or a postgres:// DSN")
-	addr := fs.String("addr", "127.0.0.1:8080", "dashboard address")
-	wfFile := fs.String("workflows", "", "workflow file to load at start")
+	fs.StringVar(&o.DB, "db", env("WAAUTO_DB", "waauto.db"), "SQLite file, or a postgres:// DSN (env WAAUTO_DB)")
+	fs.StringVar(&o.Devices, "devices", env("WAAUTO_DEVICES", ""), "whatsmeow key store: a SQLite file (default: NAME-devices.db beside --db) or a postgres:// DSN")
+	fs.StringVar(&o.Addr, "addr", env("WAAUTO_ADDR", "127.0.0.1:8080"), "dashboard address")
+	fs.StringVar(&o.Workflows, "workflows", "", "workflow file to load at start (replaces the saved workflows)")
+	fs.StringVar(&o.TZ, "tz", env("TZ", "UTC"), "account time zone (IANA name; default $TZ or UTC)")
+	fs.StringVar(&o.AdminUser, "admin-user", "admin", "name of the first dashboard admin")
+	fs.StringVar(&o.AdminPassword, "admin-password", "", "password of the first admin, used only when no user exists (env WAAUTO_ADMIN_PASSWORD; default: a random one printed once)")
+	fs.BoolVar(&o.NoWhatsApp, "no-whatsapp", false, "run without WhatsApp (simulator only)")
+	fs.BoolVar(&o.SecureCookie, "secure-cookie", false, "mark the session cookie Secure even without TLS (behind an HTTPS proxy)")
+	fs.BoolVar(&o.MeterCredits, "meter-credits", env("WAAUTO_METER_CREDITS", "") == "1", "AI replies consume credits (env WAAUTO_METER_CREDITS=1)")
+	fs.IntVar(&o.CharsPerCred, "chars-per-credit", 100, "characters of AI reply per credit")
+	fs.StringVar(&o.AI.Provider, "ai-provider", env("WAAUTO_AI_PROVIDER", ""), "openai (any OpenAI-compatible server), anthropic or ollama; empty disables AI replies")
+	fs.StringVar(&o.AI.BaseURL, "ai-base-url", env("WAAUTO_AI_BASE_URL", ""), "model server URL (env WAAUTO_AI_BASE_URL)")
+	fs.StringVar(&o.AI.Model, "ai-model", env("WAAUTO_AI_MODEL", ""), "model name (env WAAUTO_AI_MODEL)")
+	fs.StringVar(&o.AI.Prompt, "ai-prompt", env("WAAUTO_AI_PROMPT", ""), "initial account prompt (editable in the dashboard)")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	o.AdminPassword = cmpOr(o.AdminPassword, os.Getenv("WAAUTO_ADMIN_PASSWORD"))
+	// The API key is read from the environment only, so it never shows in
+	// a process listing.
+	o.AI.APIKey = os.Getenv("WAAUTO_AI_API_KEY")
+	o.AI.ShopifyShop = os.Getenv("WAAUTO_SHOPIFY_SHOP")
+	o.AI.ShopifyToken = os.Getenv("WAAUTO_SHOPIFY_TOKEN")
+	if o.Devices == "" {
+		o.Devices = devicesPath(o.DB)
+	}
+	return o, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// isPostgres reports whether dsn names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || strings.Contains(dsn, "dbname=")
+}
+
+// devicesPath is the default key store: a SQLite file of its own beside the
+// product database (waauto.db → waauto-devices.db), or the same PostgreSQL
+// database (whatsmeow's tables are prefixed whatsmeow_).
+func devicesPath(db string) string {
+	if isPostgres(db) {
+		return db
+	}
+	p := strings.TrimPrefix(db, "file:")
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	ext := filepath.Ext(p)
+	return strings.TrimSuffix(p, ext) + "-devices" + cmpOr(ext, ".db")
+}
+
+// cmdServe runs the product: the engine on SQLite (default ./waauto.db) or
+// PostgreSQL, WhatsApp numbers, and the dashboard on --addr.
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseServeFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "waauto serve: %v\n", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	app, err := newApp(ctx, *db, *wfFile, log)
+	o.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	a, err := newApp(ctx, o, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "waauto: %v\n", err)
 		return 1
 	}
-	defer app.close()
-	srv := &http.Server{Addr: *addr, Handler: app.routes(), ReadHeaderTimeout: 10 * time.Second}
+	defer a.close()
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "waauto: %v\n", err)
+		return 1
+	}
+	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.logger.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	fmt.Fprintf(stdout, "WhatsApp Auto on http://%s (database %s)\n", *addr, *db)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	fmt.Fprintf(stdout, "WhatsApp Auto on http://%s (database %s)\n", ln.Addr(), bunstore.Redact(o.DB))
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(stderr, "waauto: %v\n", err)
 		return 1
 	}
+	<-done
+	fmt.Fprintln(stdout, "WhatsApp Auto stopped")
 	return 0
 }
 
-// app is the running product.
+// simSession is the virtual number of the chat simulator.
+const simSession = "simulator"
+
+// app is the running product: store, engine, WhatsApp numbers, dashboard.
 type app struct {
-	store  *bunstore.Store
-	engine *workflow.Engine
-	mu     sync.Mutex
-	sent   []workflow.Outgoing // simulator outbox
+	opts     options
+	log      *slog.Logger
+	loc      *time.Location
+	store    *bunstore.Store
+	dash     *dashStore
+	auth     *authenticator
+	engine   *workflow.Engine
+	compiler condition.Compiler
+	devices  *wa.DeviceStore
+	wa       *wa.Manager
+	sim      *simulator
+	links    *linker
+	ai       aiInfo
+	pages    pages
+	mem      *workflow.MemQueue
+	bg       context.Context
+	stopBg   context.CancelFunc
 }
 
-func newApp(ctx context.Context, db, wfFile string, log *slog.Logger) (*app, error) {
-	st, err := bunstore.Open(ctx, db, bunstore.Options{})
+// newApp opens everything serve needs. On error, what was opened is closed.
+func newApp(ctx context.Context, o options, stdout io.Writer) (a *app, err error) {
+	log := o.logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	loc, err := time.LoadLocation(o.TZ)
+	if err != nil || o.TZ == "" || strings.EqualFold(o.TZ, "local") {
+		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
+	}
+	a = &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: newSimulator(500)}
+	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
+	defer func() {
+		if err != nil {
+			a.close()
+			a = nil
+		}
+	}()
+	if a.pages, err = parsePages(loc); err != nil {
+		return nil, err
+	}
+	a.store, err = bunstore.Open(ctx, o.DB, bunstore.Options{Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: st}
-	eng, err := workflow.New(workflow.Config{
-		Store: st, Compiler: expr.New(), Logger: log,
-		Transport: sendFunc(a.record),
-	})
+	if a.dash, err = newDashStore(ctx, a.store.DB()); err != nil {
+		return nil, err
+	}
+	if a.auth, err = newAuthenticator(a.dash, time.Now); err != nil {
+		return nil, err
+	}
+	generated, err := a.auth.ensureAdmin(ctx, o.AdminUser, o.AdminPassword)
 	if err != nil {
-		st.Close()
+		return nil, fmt.Errorf("creating the first admin: %w", err)
+	}
+	if generated != "" {
+		fmt.Fprintf(stdout, "Created dashboard admin %q with the one-time password %s (shown only now; change it under Settings)\n", o.AdminUser, generated)
+	}
+	if err := a.openEngine(ctx); err != nil {
 		return nil, err
 	}
-	a.engine = eng
-	if err := eng.PutSession(ctx, workflow.Session{ID: "simulator", Label: "Simulator"}); err != nil {
-		st.Close()
+	if err := a.loadWorkflows(ctx); err != nil {
 		return nil, err
 	}
-	if wfFile != "" {
-		data, err := os.ReadFile(wfFile)
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
-		defs, err := workflow.Load(wfFile, data, workflow.LoadOptions{Compiler: expr.New()})
-		if err == nil {
-			err = eng.SetWorkflows(ctx, defs)
-		}
-		if err != nil {
-			st.Close()
-			return nil, err
-		}
-	}
-	if err := eng.Start(ctx); err != nil {
-		st.Close()
+	if err := a.engine.Start(a.bg); err != nil {
 		return nil, err
+	}
+	if err := a.startJobs(ctx); err != nil {
+		return nil, err
+	}
+	if a.wa != nil {
+		a.startNumbers(ctx)
+		go a.pruneLoop()
 	}
 	return a, nil
 }
 
-func (a *app) close() {
-	_ = a.engine.Close(context.Background())
-	_ = a.store.Close()
-}
-
-type sendFunc func(context.Context, workflow.Outgoing) error
-
-func (f sendFunc) Send(ctx context.Context, m workflow.Outgoing) error { return f(ctx, m) }
-
-func (a *app) record(_ context.Context, m workflow.Outgoing) error {
-	a.mu.Lock()
-	a.sent = append(a.sent, m)
-	a.mu.Unlock()
+// openEngine wires the engine: router transport (simulator + WhatsApp),
+// AI responder, credits, job queue.
+func (a *app) openEngine(ctx context.Context) error {
+	o := a.opts
+	router := &router{sim: a.sim}
+	resp, info, err := newAI(o.AI, a.log)
+	if err != nil {
+		return err
+	}
+	a.ai = info
+	cfg := workflow.Config{
+		Store:          a.store,
+		Transport:      router,
+		Compiler:       a.compiler,
+		Logger:         a.log,
+		Location:       a.loc,
+		Detector:       newDetector(),
+		MeterCredits:   o.MeterCredits,
+		CharsPerCredit: o.CharsPerCred,
+		Jobs:           a.jobQueue(),
+		NewMessageID:   wa.NewMessageID(),
+	}
+	if resp != nil {
+		cfg.Responder = &promptResponder{inner: resp, prompt: a.accountPrompt}
+		cfg.Translator = resp
+	}
+	if a.engine, err = workflow.New(cfg); err != nil {
+		return err
+	}
+	if _, err := a.store.Session(ctx, simSession); errors.Is(err, workflow.ErrNotFound) {
+		if err := a.engine.PutSession(ctx, workflow.Session{ID: simSession, Label: "Chat simulator"}); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	if o.NoWhatsApp {
+		return nil
+	}
+	if isPostgres(o.Devices) {
+		a.devices, err = wa.OpenPostgres(ctx, o.Devices, a.log)
+	} else {
+		a.devices, err = wa.OpenSQLite(ctx, o.Devices, a.log)
+	}
+	if err != nil {
+		return fmt.Errorf("whatsapp key store %s: %w", bunstore.Redact(o.Devices), err)
+	}
+	a.wa = wa.NewManager(wa.ManagerConfig{
+		Store:     a.devices,
+		Inbox:     a.engine,
+		Status:    statusSink{engine: a.engine, log: a.log},
+		Logger:    a.log,
+		NewClient: o.newClient,
+	})
+	router.wa = a.wa.Transport()
+	a.links = newLinker(a.wa)
 	return nil
 }
 
-func (a *app) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", a.home)
-	mux.HandleFunc("POST /api/simulate", a.simulate)
-	mux.HandleFunc("GET /api/logs", a.logs)
-	return http.NewCrossOriginProtection().Handler(mux)
+// jobQueue chooses the engine's job queue. THIS is the place to switch to
+// the durable River queue of adapters/bun/river once it lands. Until then
+// an in-memory queue runs scheduled messages, AI replies and webhooks;
+// startJobs re-queues the pending scheduled messages from the Store, since
+// an in-memory queue forgets them on restart.
+func (a *app) jobQueue() workflow.JobQueue {
+	a.mem = workflow.NewMemQueue(nil)
+	return a.mem
 }
 
-var homeTmpl = template.Must(template.New("home").Parse(`<!doctype html><meta charset="utf-8"><title>WhatsApp Auto</title>
-<h1>WhatsApp Auto</h1>
-<h2>Workflows</h2><ul>{{range .}}<li>{{.Name}} (priority {{.Priority}}{{if not .Enabled}}, disabled{{end}})</li>{{else}}<li>none loaded (start with --workflows FILE)</li>{{end}}</ul>
-<h2>Chat simulator</h2><form method="post" action="/api/simulate"><input name="from" value="+33600000000"> <input name="text" placeholder="message"> <button>Send</button></form>`))
-
-func (a *app) home(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = homeTmpl.Execute(w, a.engine.Workflows())
-}
-
-// simulate plays a customer message on the simulator number and returns
-// what fired (with traces) and what was sent.
-func (a *app) simulate(w http.ResponseWriter, r *http.Request) {
-	from, text := r.FormValue("from"), r.FormValue("text")
-	a.mu.Lock()
-	before := len(a.sent)
-	a.mu.Unlock()
-	execs, err := a.engine.Handle(r.Context(), trigger.Message{ID: workflow.NewMessageID(), Session: "simulator", Phone: from, Text: text})
+// startJobs runs the queue of jobQueue and re-queues the scheduled
+// messages still pending in the Store (their send and their expiry).
+func (a *app) startJobs(ctx context.Context) error {
+	if a.mem == nil {
+		return nil
+	}
+	a.mem.Start(a.bg, a.engine.RunJob)
+	pending, err := a.store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}})
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return fmt.Errorf("re-queueing scheduled messages: %w", err)
 	}
-	a.mu.Lock()
-	sent := append([]workflow.Outgoing(nil), a.sent[before:]...)
-	a.mu.Unlock()
-	writeJSON(w, map[string]any{"executions": execs, "sent": sent})
+	for _, m := range pending {
+		// The engine's job ids and payload for a scheduled message (see
+		// workflow.Engine.Schedule): its id as a JSON string.
+		payload, _ := json.Marshal(m.ID)
+		jobs := []workflow.Job{
+			{ID: "scheduled/" + m.ID, Kind: workflow.JobScheduled, RunAt: m.At, Payload: payload},
+			{ID: "scheduled-expiry/" + m.ID, Kind: workflow.JobScheduleExpiry, RunAt: m.At.Add(24 * time.Hour), Payload: payload},
+		}
+		for _, j := range jobs {
+			if err := a.mem.Enqueue(ctx, j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-func (a *app) logs(w http.ResponseWriter, r *http.Request) {
-	if err := a.engine.FlushLogs(r.Context()); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
+// loadWorkflows makes the saved workflows current, or those of --workflows
+// when given (which are then saved). The one place that decides where
+// workflows persist: the engine saves them in the Store on every change.
+func (a *app) loadWorkflows(ctx context.Context) error {
+	if a.opts.Workflows == "" {
+		if err := a.engine.Restore(ctx); err != nil {
+			return fmt.Errorf("restoring saved workflows: %w", err)
+		}
+		return nil
 	}
-	page, err := a.store.QueryLogs(r.Context(), workflow.LogQuery{After: r.URL.Query().Get("after"), Phone: r.URL.Query().Get("phone")})
+	data, err := os.ReadFile(a.opts.Workflows)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return err
 	}
-	writeJSON(w, page)
+	if _, err := a.applyYAML(ctx, a.opts.Workflows, data); err != nil {
+		return err
+	}
+	return nil
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+// startNumbers connects every linked number at boot.
+func (a *app) startNumbers(ctx context.Context) {
+	bound, err := a.devices.Bindings(ctx)
+	if err != nil {
+		a.log.Error("listing linked numbers failed", "err", err)
+		return
+	}
+	for id := range bound {
+		if err := a.wa.Start(a.bg, id, wa.SessionOptions{}); err != nil {
+			a.log.Warn("number not started", "session", id, "err", err)
+		}
+	}
+}
+
+// pruneLoop deletes numbers disconnected for 7 days, hourly.
+func (a *app) pruneLoop() {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.bg.Done():
+			return
+		case <-t.C:
+			ids, err := a.wa.PruneDisconnected(a.bg, 7*24*time.Hour)
+			if err != nil {
+				a.log.Error("pruning disconnected numbers failed", "err", err)
+			}
+			for _, id := range ids {
+				a.log.Info("number deleted after 7 days disconnected", "session", id)
+			}
+		}
+	}
+}
+
+func (a *app) close() {
+	if a.stopBg != nil {
+		a.stopBg()
+	}
+	if a.wa != nil {
+		a.wa.Close()
+	}
+	if a.mem != nil {
+		a.mem.Stop()
+	}
+	if a.engine != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.engine.Close(ctx); err != nil {
+			a.log.Error("closing the engine", "err", err)
+		}
+		cancel()
+	}
+	if a.devices != nil {
+		_ = a.devices.Close()
+	}
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+}
+
+// router sends the simulator's messages to the page and the others
+// through WhatsApp.
+type router struct {
+	sim *simulator
+	wa  workflow.Transport
+}
+
+// errNoWhatsApp: a message for a real number while WhatsApp is off.
+var errNoWhatsApp = errors.New("whatsapp is disabled (--no-whatsapp)")
+
+func (r *router) Send(ctx context.Context, m workflow.Outgoing) error {
+	if m.Session == simSession {
+		r.sim.add(simMessage{Bot: true, Phone: m.To, Text: m.Text, Kind: string(m.Kind), Workflow: m.Workflow})
+		return nil
+	}
+	if r.wa == nil {
+		return errNoWhatsApp
+	}
+	return r.wa.Send(ctx, m)
+}
+
+// statusSink maps the WhatsApp manager's statuses onto the engine's sessions.
+type statusSink struct {
+	engine *workflow.Engine
+	log    *slog.Logger
+}
+
+func (s statusSink) SessionStatus(ctx context.Context, id string, st wa.Status, at time.Time) error {
+	switch st {
+	case wa.StatusConnected:
+		return s.engine.SetConnected(ctx, id, true)
+	case wa.StatusDisconnected, wa.StatusLoggedOut, wa.StatusBanned:
+		err := s.engine.SetConnected(ctx, id, false)
+		if errors.Is(err, workflow.ErrNotFound) || errors.Is(err, workflow.ErrConflict) {
+			return nil // a number that never got to the engine, or was deleted
+		}
+		return err
+	case wa.StatusDeleted:
+		err := s.engine.DeleteSession(ctx, id)
+		if errors.Is(err, workflow.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	return nil
 }

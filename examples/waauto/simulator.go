@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	wa "github.com/waauto/waauto/adapters/whatsmeow"
+)
+
+// simMessage is one line of the chat simulator: a customer message typed
+// in the page, or what automation sent back to the virtual number.
+type simMessage struct {
+	Seq      int       `json:"seq"`
+	Bot      bool      `json:"bot"`
+	Phone    string    `json:"phone"`
+	Text     string    `json:"text"`
+	Kind     string    `json:"kind,omitempty"`
+	Workflow string    `json:"workflow,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// simulator keeps the last messages of the virtual number in memory.
+type simulator struct {
+	mu   sync.Mutex
+	max  int
+	seq  int
+	msgs []simMessage
+}
+
+func newSimulator(max int) *simulator { return &simulator{max: max} }
+
+func (s *simulator) add(m simMessage) simMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	m.Seq = s.seq
+	if m.Time.IsZero() {
+		m.Time = time.Now()
+	}
+	s.msgs = append(s.msgs, m)
+	if len(s.msgs) > s.max {
+		s.msgs = append([]simMessage(nil), s.msgs[len(s.msgs)-s.max:]...)
+	}
+	return m
+}
+
+// since returns the messages after seq, for phone ("" = all).
+func (s *simulator) since(seq int, phone string) []simMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []simMessage{}
+	for _, m := range s.msgs {
+		if m.Seq > seq && (phone == "" || m.Phone == phone) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// linkState is what the dashboard shows of a number being linked. The QR
+// code string stays in memory: it is rendered as PNG for admins only and
+// never logged.
+type linkState struct {
+	code    string
+	expires time.Time
+	done    bool
+	err     string
+}
+
+// linker follows the numbers being linked by QR code.
+type linker struct {
+	mgr *wa.Manager
+	mu  sync.Mutex
+	m   map[string]*linkState
+}
+
+func newLinker(mgr *wa.Manager) *linker { return &linker{mgr: mgr, m: map[string]*linkState{}} }
+
+// startQR starts linking id by QR code; codes arrive in the background
+// until one is scanned or they run out.
+func (l *linker) startQR(ctx context.Context, id string) error {
+	ch, err := l.mgr.LinkQR(ctx, id, wa.SessionOptions{})
+	if errors.Is(err, wa.ErrSessionExists) {
+		l.mgr.Stop(id)
+		ch, err = l.mgr.LinkQR(ctx, id, wa.SessionOptions{})
+	}
+	if err != nil {
+		return err
+	}
+	st := &linkState{}
+	l.mu.Lock()
+	l.m[id] = st
+	l.mu.Unlock()
+	go func() {
+		for c := range ch {
+			l.mu.Lock()
+			st.code, st.expires = c.Code, time.Now().Add(c.Expires)
+			l.mu.Unlock()
+		}
+		l.mu.Lock()
+		st.code, st.done = "", true
+		l.mu.Unlock()
+	}()
+	return nil
+}
+
+// state returns the current code of id and whether linking has ended.
+func (l *linker) state(id string) (code string, done, known bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	st, ok := l.m[id]
+	if !ok {
+		return "", false, false
+	}
+	return st.code, st.done, true
+}

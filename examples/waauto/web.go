@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ctxKey keys the logged-in session in a request's context.
+type ctxKey struct{}
+
+func userOf(r *http.Request) loginSession {
+	ls, _ := r.Context().Value(ctxKey{}).(loginSession)
+	return ls
+}
+
+// routes is the dashboard: every page needs a login, pairing needs an
+// admin, and every state-changing request must come from the same origin.
+func (a *app) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS())))
+	mux.HandleFunc("GET /login", a.loginPage)
+	mux.HandleFunc("POST /login", a.loginPost)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+
+	user := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.authed(false, h)) }
+	admin := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.authed(true, h)) }
+
+	user("POST /logout", a.logout)
+	user("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/numbers", http.StatusSeeOther) })
+
+	user("GET /numbers", a.numbersPage)
+	user("POST /numbers", a.numberAdd)
+	user("POST /numbers/{id}/label", a.numberLabel)
+	user("POST /numbers/{id}/modules", a.numberModules)
+	admin("POST /numbers/{id}/link", a.numberLinkQR)
+	admin("GET /numbers/{id}/link", a.numberLinkPage)
+	admin("GET /numbers/{id}/qr.png", a.numberQR)
+	admin("GET /numbers/{id}/link/status", a.numberLinkStatus)
+	admin("POST /numbers/{id}/pair", a.numberPair)
+	admin("POST /numbers/{id}/reconnect", a.numberReconnect)
+	admin("POST /numbers/{id}/delete", a.numberDelete)
+
+	user("GET /workflows", a.workflowsPage)
+	user("POST /workflows/bulk", a.workflowsBulk)
+	user("GET /workflows/edit", a.editorPage)
+	user("POST /workflows/edit", a.editorPost)
+
+	user("GET /exclusions", a.exclusionsPage)
+	user("POST /exclusions", a.exclusionsPost)
+
+	user("GET /scheduled", a.scheduledPage)
+	user("POST /scheduled", a.scheduledAdd)
+	user("POST /scheduled/{id}/cancel", a.scheduledCancel)
+
+	user("GET /logs", a.logsPage)
+
+	user("GET /ai", a.aiPage)
+	admin("POST /ai/credits", a.aiCredits)
+	admin("POST /ai/prompt", a.aiPrompt)
+
+	user("GET /settings", a.settingsPage)
+	user("POST /settings/password", a.settingsPassword)
+	admin("POST /settings/users", a.settingsAddUser)
+
+	user("GET /simulator", a.simulatorPage)
+	user("POST /simulator/send", a.simulatorSend)
+	user("GET /simulator/messages", a.simulatorMessages)
+
+	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authed lets logged-in users (admins only when admin) through: pages
+// redirect to the login, other requests get 401; a non-admin gets 403.
+func (a *app) authed(admin bool, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Cookie(sessionCookie)
+		var ls loginSession
+		ok := false
+		if c != nil {
+			ls, ok = a.auth.sess.get(c.Value)
+		}
+		if !ok {
+			if r.Method == http.MethodGet && !wantsJSON(r) && !strings.HasSuffix(r.URL.Path, ".png") {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			http.Error(w, errNotLoggedIn.Error(), http.StatusUnauthorized)
+			return
+		}
+		if admin && !ls.Admin {
+			http.Error(w, "admins only", http.StatusForbidden)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ls)))
+	})
+}
+
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json") || r.URL.Path == "/simulator/messages" ||
+		strings.HasSuffix(r.URL.Path, "/status")
+}
+
+func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "login", "Log in", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+// safeNext keeps only local paths as the post-login target.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/numbers"
+	}
+	return next
+}
+
+func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
+	user, pass := strings.TrimSpace(r.FormValue("user")), r.FormValue("password")
+	next := safeNext(r.FormValue("next"))
+	token, err := a.auth.login(r.Context(), clientIP(r), user, pass)
+	switch {
+	case errors.Is(err, errThrottled):
+		a.log.WarnContext(r.Context(), "login throttled", "ip", clientIP(r), "user", user)
+		a.renderError(w, r, http.StatusTooManyRequests, "login", "Log in", map[string]string{"Next": next}, err)
+		return
+	case errors.Is(err, errBadLogin):
+		a.renderError(w, r, http.StatusUnauthorized, "login", "Log in", map[string]string{"Next": next}, err)
+		return
+	case err != nil:
+		a.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || a.opts.SecureCookie,
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (a *app) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		a.auth.sess.end(c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// fail answers an unexpected error without its details.
+func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	a.log.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "internal error (see the server log)", http.StatusInternalServerError)
+}
+
+// back redirects to path with a message shown once on the page.
+func back(w http.ResponseWriter, r *http.Request, path, msg string) {
+	if msg != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "msg=" + url.QueryEscape(msg)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,144 @@
+// WhatsApp Auto dashboard: small progressive enhancements, no build step.
+"use strict";
+
+document.addEventListener("submit", function (ev) {
+  var f = ev.target;
+  var btn = ev.submitter;
+  var msg = (btn && btn.dataset.confirm) || f.dataset.confirm;
+  if (msg && !window.confirm(msg)) ev.preventDefault();
+});
+
+function selectAll() {
+  var all = document.getElementById("all");
+  if (!all) return;
+  all.addEventListener("change", function () {
+    document.querySelectorAll('#bulk input[name="name"]').forEach(function (c) { c.checked = all.checked; });
+  });
+}
+
+// Editor: clicking an error position moves the caret there.
+function editorErrors() {
+  var ta = document.getElementById("yaml");
+  if (!ta) return;
+  document.querySelectorAll("[data-line]").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      var line = +a.dataset.line, col = +a.dataset.col || 1;
+      var lines = ta.value.split("\n"), pos = 0;
+      for (var i = 0; i < line - 1 && i < lines.length; i++) pos += lines[i].length + 1;
+      pos += col - 1;
+      ta.focus();
+      ta.setSelectionRange(pos, pos + 1);
+      var lh = parseFloat(getComputedStyle(ta).lineHeight) || 18;
+      ta.scrollTop = Math.max(0, (line - 5) * lh);
+    });
+  });
+  var first = document.querySelector("[data-line]");
+  if (first) first.click();
+}
+
+// Link page: refresh the QR code PNG until the number is connected.
+function qrRefresh() {
+  var box = document.getElementById("qr");
+  if (!box) return;
+  var id = box.dataset.id, img = document.getElementById("qr-img"), state = document.getElementById("qr-state");
+  function tick() {
+    fetch("/numbers/" + encodeURIComponent(id) + "/link/status", { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.connected) {
+          img.hidden = true;
+          state.textContent = "Linked and connected.";
+          return;
+        }
+        if (s.qr) {
+          img.src = "/numbers/" + encodeURIComponent(id) + "/qr.png?t=" + Date.now();
+          img.hidden = false;
+          state.textContent = "Scan this code; it refreshes by itself.";
+        } else {
+          img.hidden = true;
+          state.textContent = s.ended ? "No code: linking ended. Ask for a new QR code." : "Waiting for a code…";
+        }
+        setTimeout(tick, 2000);
+      })
+      .catch(function () { setTimeout(tick, 5000); });
+  }
+  tick();
+}
+
+// Simulator: send as a customer, show replies as they come.
+function simulator() {
+  var form = document.getElementById("sim");
+  if (!form) return;
+  var chat = document.getElementById("chat"), why = document.getElementById("why");
+  var last = 0;
+  function show(msgs) {
+    msgs.forEach(function (m) {
+      if (m.seq <= last) return;
+      last = m.seq;
+      var li = document.createElement("li");
+      li.className = m.bot ? "automation" : "customer";
+      var meta = document.createElement("small");
+      meta.textContent = m.bot ? ("reply" + (m.workflow ? " · " + m.workflow : "") + (m.kind ? " (" + m.kind + ")" : "")) : m.phone;
+      var body = document.createElement("div");
+      body.className = "text";
+      body.textContent = m.text;
+      li.appendChild(meta);
+      li.appendChild(body);
+      chat.appendChild(li);
+    });
+    chat.scrollTop = chat.scrollHeight;
+  }
+  function poll() {
+    fetch("/simulator/messages?after=" + last, { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (d) { show(d.messages || []); })
+      .catch(function () {})
+      .finally(function () { setTimeout(poll, 1500); });
+  }
+  function explain(execs) {
+    why.textContent = "";
+    if (!execs.length) {
+      var p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = "No workflow ran for this message.";
+      why.appendChild(p);
+      return;
+    }
+    execs.forEach(function (e) {
+      var d = document.createElement("div");
+      d.className = "exec";
+      var h = document.createElement("strong");
+      h.textContent = e.Workflow + " — " + e.Outcome;
+      var r = document.createElement("div");
+      r.className = "muted";
+      r.textContent = e.Reason;
+      var t = document.createElement("pre");
+      t.textContent = e.Trace || "(no conditions)";
+      d.appendChild(h); d.appendChild(r); d.appendChild(t);
+      why.appendChild(d);
+    });
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var text = document.getElementById("sim-text");
+    var body = new URLSearchParams(new FormData(form));
+    fetch("/simulator/send", { method: "POST", body: body, headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (d) {
+        if (d.error) { why.textContent = d.error; return; }
+        show(d.messages || []);
+        explain(d.executions || []);
+        text.value = "";
+        text.focus();
+      });
+  });
+  poll();
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  selectAll();
+  editorErrors();
+  qrRefresh();
+  simulator();
+});

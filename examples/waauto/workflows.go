@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// editorFile names the editor's text in error positions.
+const editorFile = "workflows.yaml"
+
+// settingYAML keeps the editor's last applied text (with its comments).
+// It is cleared when a bulk operation changes the workflows, so that the
+// editor then shows the current workflows again.
+const settingYAML = "workflows_yaml"
+
+func (a *app) workflowsPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "workflows", "Workflows", map[string]any{"Workflows": a.engine.Workflows()})
+}
+
+// workflowsBulk enables, disables or deletes the checked workflows.
+func (a *app) workflowsBulk(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	names := r.Form["name"]
+	if len(names) == 0 {
+		back(w, r, "/workflows", "Select at least one workflow")
+		return
+	}
+	ctx := r.Context()
+	var err error
+	op := r.FormValue("op")
+	switch op {
+	case "enable":
+		err = a.engine.SetEnabled(ctx, names, true)
+	case "disable":
+		err = a.engine.SetEnabled(ctx, names, false)
+	case "delete":
+		err = a.engine.DeleteWorkflows(ctx, names)
+	default:
+		http.Error(w, fmt.Sprintf("unknown operation %q", op), http.StatusBadRequest)
+		return
+	}
+	if err != nil {
+		back(w, r, "/workflows", "Nothing changed: "+err.Error())
+		return
+	}
+	if err := a.dash.setSetting(ctx, settingYAML, ""); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	back(w, r, "/workflows", fmt.Sprintf("%sd %d workflow(s)", strings.TrimSuffix(strings.ToUpper(op[:1])+op[1:], "e"), len(names)))
+}
+
+// editorData is what the editor page shows.
+type editorData struct {
+	Text      string
+	Errors    []*workflow.LoadError
+	Templates []templateInfo
+	Checked   bool
+}
+
+type templateInfo struct {
+	Name, Description string
+	User              bool
+}
+
+// currentYAML is the editor's text: the last applied one, or the current
+// workflows written out.
+func (a *app) currentYAML(ctx context.Context) (string, error) {
+	s, err := a.dash.setting(ctx, settingYAML)
+	if err != nil || s != "" {
+		return s, err
+	}
+	ws := a.engine.Workflows()
+	if len(ws) == 0 {
+		return "workflows: []\n", nil
+	}
+	js, err := workflow.MarshalDefinitions(workflow.Definitions{Workflows: ws}, nil)
+	if err != nil {
+		return "", err
+	}
+	y, err := yaml.JSONToYAML(js)
+	return string(y), err
+}
+
+func (a *app) templates(ctx context.Context) ([]templateInfo, error) {
+	var out []templateInfo
+	for name, t := range workflow.BuiltinTemplates() {
+		out = append(out, templateInfo{Name: name, Description: t.Description})
+	}
+	user, err := a.engine.Templates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for name, t := range user {
+		out = append(out, templateInfo{Name: name, Description: t.Description, User: true})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (a *app) editorPage(w http.ResponseWriter, r *http.Request) {
+	text, err := a.currentYAML(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if t := r.URL.Query().Get("template"); t != "" {
+		text = addTemplate(text, t)
+	}
+	a.showEditor(w, r, http.StatusOK, editorData{Text: text}, nil)
+}
+
+// addTemplate appends a workflow starting from template t to the text.
+func addTemplate(text, t string) string {
+	if strings.TrimSpace(text) == "workflows: []" {
+		text = "workflows:\n"
+	}
+	return strings.TrimRight(text, "\n") + fmt.Sprintf("\n  - template: %s\n    name: %s (copy)\n", t, t)
+}
+
+func (a *app) showEditor(w http.ResponseWriter, r *http.Request, status int, d editorData, err error) {
+	ts, terr := a.templates(r.Context())
+	if terr != nil {
+		a.fail(w, r, terr)
+		return
+	}
+	d.Templates = ts
+	a.renderError(w, r, status, "editor", "Workflow editor", d, err)
+}
+
+// editorPost checks the text with workflow.Load and, unless only checking,
+// makes it the account's workflows. Errors keep the text in the editor with
+// every position listed.
+func (a *app) editorPost(w http.ResponseWriter, r *http.Request) {
+	text := r.FormValue("yaml")
+	d := editorData{Text: text, Checked: true}
+	if r.FormValue("op") == "check" {
+		if _, err := a.loadYAML(r.Context(), editorFile, []byte(text)); err != nil {
+			d.Errors = loadErrors(err)
+			a.showEditor(w, r, http.StatusUnprocessableEntity, d, errors.New("the workflows have errors"))
+			return
+		}
+		a.showEditor(w, r, http.StatusOK, d, nil)
+		return
+	}
+	n, err := a.applyYAML(r.Context(), editorFile, []byte(text))
+	if err != nil {
+		d.Errors = loadErrors(err)
+		a.showEditor(w, r, http.StatusUnprocessableEntity, d, errors.New("nothing was saved: the workflows have errors"))
+		return
+	}
+	back(w, r, "/workflows", fmt.Sprintf("Saved %d workflow(s)", n))
+}
+
+// loadYAML parses a workflow file the way the engine will run it.
+func (a *app) loadYAML(ctx context.Context, file string, data []byte) (workflow.Definitions, error) {
+	user, err := a.engine.Templates(ctx)
+	if err != nil {
+		return workflow.Definitions{}, err
+	}
+	return workflow.Load(file, data, workflow.LoadOptions{Compiler: a.compiler, Location: a.loc, Templates: user})
+}
+
+// applyYAML loads data, makes it the account's workflows (saved in the
+// Store by the engine) and keeps the text for the editor.
+func (a *app) applyYAML(ctx context.Context, file string, data []byte) (int, error) {
+	defs, err := a.loadYAML(ctx, file, data)
+	if err != nil {
+		return 0, err
+	}
+	if err := a.engine.SetWorkflows(ctx, defs); err != nil {
+		return 0, err
+	}
+	return len(defs.Workflows), a.dash.setSetting(ctx, settingYAML, string(data))
+}
+
+// loadErrors lists the positioned errors in err; any other error becomes
+// one entry without position.
+func loadErrors(err error) []*workflow.LoadError {
+	var les workflow.LoadErrors
+	if errors.As(err, &les) {
+		return slices.Clone(les)
+	}
+	var le *workflow.LoadError
+	if errors.As(err, &le) {
+		return []*workflow.LoadError{le}
+	}
+	return []*workflow.LoadError{{Msg: err.Error()}}
+}
