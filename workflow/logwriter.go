@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,6 +33,8 @@ type LogWriter struct {
 	done  chan struct{}
 	once  sync.Once
 	wg    sync.WaitGroup
+	// started: a background flusher runs (Start).
+	started atomic.Bool
 }
 
 // NewLogWriter returns a writer to store; call Start to flush in the
@@ -51,7 +54,8 @@ func NewLogWriter(store Logs, cfg LogWriterConfig) *LogWriter {
 	return w
 }
 
-// Write queues one entry, blocking while the queue is full.
+// Write queues one entry, blocking while the queue is full. Without Start,
+// every full batch is written by the Write that fills it.
 func (w *LogWriter) Write(ctx context.Context, e Execution) error {
 	select {
 	case <-w.space:
@@ -62,17 +66,22 @@ func (w *LogWriter) Write(ctx context.Context, e Execution) error {
 	w.buf = append(w.buf, e)
 	full := len(w.buf) >= w.cfg.BatchSize
 	w.mu.Unlock()
-	if full {
+	switch {
+	case full && w.started.Load():
 		select {
 		case w.kick <- struct{}{}:
 		default:
 		}
+	case full:
+		// No background flusher: write the batch now rather than fill the queue.
+		return w.Flush(ctx)
 	}
 	return nil
 }
 
 // Start flushes in the background until Close.
 func (w *LogWriter) Start(ctx context.Context) {
+	w.started.Store(true)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
