@@ -18,6 +18,7 @@ import (
 	"go.mau.fi/whatsmeow/store"
 
 	bunstore "github.com/waauto/waauto/adapters/bun"
+	lc "github.com/waauto/waauto/adapters/langchaingo"
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/expr"
@@ -178,14 +179,16 @@ type app struct {
 	sim      *simulator
 	links    *linker
 	ai       aiInfo
-	pages    pages
-	mem      *workflow.MemQueue
-	bg       context.Context
-	stopBg   context.CancelFunc
+	// responder is the model behind ai_reply and translation; nil without a provider.
+	responder *lc.Responder
+	pages     pages
+	mem       *workflow.MemQueue
+	bg        context.Context
+	stopBg    context.CancelFunc
 }
 
 // newApp opens everything serve needs. On error, what was opened is closed.
-func newApp(ctx context.Context, o options, stdout io.Writer) (a *app, err error) {
+func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error) {
 	log := o.logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -194,14 +197,17 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (a *app, err error
 	if err != nil || o.TZ == "" || strings.EqualFold(o.TZ, "local") {
 		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
 	}
-	a = &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: newSimulator(500)}
+	a := &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: newSimulator(500)}
 	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
 		if err != nil {
 			a.close()
-			a = nil
 		}
 	}()
+	// Configuration errors first, before any file is touched.
+	if a.responder, a.ai, err = newAI(o.AI, log); err != nil {
+		return nil, err
+	}
 	if a.pages, err = parsePages(loc); err != nil {
 		return nil, err
 	}
@@ -246,11 +252,6 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (a *app, err error
 func (a *app) openEngine(ctx context.Context) error {
 	o := a.opts
 	router := &router{sim: a.sim}
-	resp, info, err := newAI(o.AI, a.log)
-	if err != nil {
-		return err
-	}
-	a.ai = info
 	cfg := workflow.Config{
 		Store:          a.store,
 		Transport:      router,
@@ -263,10 +264,11 @@ func (a *app) openEngine(ctx context.Context) error {
 		Jobs:           a.jobQueue(),
 		NewMessageID:   wa.NewMessageID(),
 	}
-	if resp != nil {
-		cfg.Responder = &promptResponder{inner: resp, prompt: a.accountPrompt}
-		cfg.Translator = resp
+	if a.responder != nil {
+		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}
+		cfg.Translator = a.responder
 	}
+	var err error
 	if a.engine, err = workflow.New(cfg); err != nil {
 		return err
 	}
