@@ -138,6 +138,7 @@ type Engine struct {
 type workflowSet struct {
 	list  []*compiled // ascending priority, ties in definition order
 	hours map[string]condition.Hours
+	index *prefilter // keyword prefilter over list; nil iterates all of list
 }
 
 type compiled struct {
@@ -291,6 +292,7 @@ func (e *Engine) compile(ws []Workflow, hours map[string]condition.Hours) (*work
 		return nil, errors.Join(errs...)
 	}
 	slices.SortStableFunc(set.list, func(a, b *compiled) int { return cmp.Compare(a.Priority, b.Priority) })
+	set.index = newPrefilter(set.list)
 	return set, nil
 }
 

@@ -95,7 +95,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (*execution, err
 // run evaluates the candidate workflows of x in priority order.
 func (e *Engine) run(ctx context.Context, x *execution) []Execution {
 	var out []Execution
-	for _, c := range e.set.Load().list {
+	for c := range e.set.Load().candidates(x.facts.Text) {
 		if !c.applies(x.ev) {
 			continue
 		}

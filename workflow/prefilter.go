@@ -1,0 +1,313 @@
+package workflow
+
+import (
+	"iter"
+	"slices"
+	"unsafe"
+
+	"github.com/waauto/waauto/condition"
+)
+
+// PrefilterStats describes the keyword prefilter of the current workflows.
+//
+// Every enabled workflow whose conditions need the message text to contain
+// one of some keywords (condition.Keywords) is indexed: it is evaluated only
+// for messages whose folded text contains one of them. The others are
+// evaluated for every message, so their number, not the number of
+// workflows, sets the cost of a message.
+type PrefilterStats struct {
+	// Enabled counts the enabled workflows.
+	Enabled int
+	// Indexed counts the enabled workflows the prefilter can skip.
+	Indexed int
+	// Always counts the enabled workflows evaluated for every message.
+	Always int
+	// Keywords counts the distinct keywords; States the automaton's states.
+	Keywords, States int
+	// Bytes is the memory the index holds, approximately.
+	Bytes int
+}
+
+// IndexedFraction is Indexed / Enabled, 1 when no workflow is enabled.
+func (s PrefilterStats) IndexedFraction() float64 {
+	if s.Enabled == 0 {
+		return 1
+	}
+	return float64(s.Indexed) / float64(s.Enabled)
+}
+
+// Prefilter describes the keyword prefilter of the current workflows.
+func (e *Engine) Prefilter() PrefilterStats {
+	if ix := e.set.Load().index; ix != nil {
+		return ix.stats
+	}
+	return PrefilterStats{}
+}
+
+// prefilter is the immutable keyword index of one workflow set: an
+// Aho–Corasick automaton over every indexed workflow's keywords, scanned
+// once over the folded text of a message, and the list of workflows that
+// must always be evaluated.
+//
+// One automaton serves every keyword because text conditions match
+// substrings (contains, starts_with, ends_with, equals); a word hash index
+// would serve only `word: true` keywords and would need a second pass with
+// the exact \pL\pN word boundaries of the backends. The automaton is sparse
+// (edges sorted per state, a dense table at the root only) so it costs a
+// few tens of bytes per keyword byte, not the 1–4 KiB per state of a dense
+// 256-way table, and a scan allocates nothing.
+type prefilter struct {
+	// always lists the positions (in workflowSet.list) of enabled workflows
+	// the index cannot skip, ascending.
+	always []int32
+	// root is the root's dense transition table; 0 means "stay at root".
+	root [256]int32
+	// edges of state s are label/next[first[s]:first[s+1]], sorted by label.
+	first []int32
+	label []byte
+	next  []int32
+	// fail is each state's failure link.
+	fail []int32
+	// hit is s when s ends a keyword, else the nearest state on its
+	// failure chain that does; 0 when none.
+	hit []int32
+	// The workflows needing the keyword that ends at s are
+	// wfs[wfFirst[s]:wfFirst[s+1]], ascending.
+	wfFirst []int32
+	wfs     []int32
+	stats   PrefilterStats
+}
+
+// newPrefilter indexes list (ascending priority, as in workflowSet).
+func newPrefilter(list []*compiled) *prefilter {
+	p := &prefilter{}
+	type need struct {
+		kw  string
+		pos int32
+	}
+	var needs []need
+	for i, c := range list {
+		if !c.Enabled {
+			continue
+		}
+		p.stats.Enabled++
+		ks := condition.Keywords(c.Conditions)
+		if !ks.Indexable {
+			p.always = append(p.always, int32(i))
+			continue
+		}
+		// A workflow needing no keyword at all is never true: indexed, and
+		// never a candidate.
+		p.stats.Indexed++
+		for _, k := range ks.Any {
+			needs = append(needs, need{k, int32(i)})
+		}
+	}
+	p.stats.Always = len(p.always)
+	slices.SortFunc(needs, func(a, b need) int {
+		if a.kw != b.kw {
+			if a.kw < b.kw {
+				return -1
+			}
+			return 1
+		}
+		return int(a.pos - b.pos)
+	})
+	kws := make([]string, 0, len(needs))
+	for _, n := range needs {
+		if len(kws) == 0 || kws[len(kws)-1] != n.kw {
+			kws = append(kws, n.kw)
+		}
+	}
+	ends := p.buildTrie(kws)
+	// Workflow lists per terminal state, in state order.
+	counts := make([]int32, len(p.fail)+1)
+	k := 0
+	for i, n := range needs {
+		if i > 0 && n.kw != needs[i-1].kw {
+			k++
+		}
+		counts[ends[k]+1]++
+	}
+	for s := 1; s < len(counts); s++ {
+		counts[s] += counts[s-1]
+	}
+	p.wfFirst = counts
+	p.wfs = make([]int32, len(needs))
+	fill := slices.Clone(counts[:len(counts)-1])
+	k = 0
+	for i, n := range needs {
+		if i > 0 && n.kw != needs[i-1].kw {
+			k++
+		}
+		s := ends[k]
+		p.wfs[fill[s]] = n.pos
+		fill[s]++
+	}
+	p.stats.Keywords = len(kws)
+	p.stats.States = len(p.fail)
+	p.stats.Bytes = int(unsafe.Sizeof(*p)) + 4*(len(p.always)+len(p.first)+len(p.next)+len(p.fail)+len(p.hit)+len(p.wfFirst)+len(p.wfs)) + len(p.label)
+	return p
+}
+
+// buildTrie builds the automaton over kws (sorted, distinct, non-empty) and
+// returns the state each keyword ends at.
+func (p *prefilter) buildTrie(kws []string) []int32 {
+	type edge struct {
+		from, to int32
+		b        byte
+	}
+	var edges []edge
+	states := int32(1)
+	ends := make([]int32, len(kws))
+	path := []int32{0} // path[d] is the state of the previous keyword's prefix of length d
+	prev := ""
+	for i, kw := range kws {
+		l := 0
+		for l < len(prev) && l < len(kw) && prev[l] == kw[l] {
+			l++
+		}
+		path = path[:l+1]
+		for d := l; d < len(kw); d++ {
+			// Sorted keywords add each state's children in ascending byte order.
+			edges = append(edges, edge{from: path[d], to: states, b: kw[d]})
+			path = append(path, states)
+			states++
+		}
+		ends[i] = path[len(kw)]
+		prev = kw
+	}
+	p.first = make([]int32, states+1)
+	for _, e := range edges {
+		p.first[e.from+1]++
+	}
+	for s := int32(1); s <= states; s++ {
+		p.first[s] += p.first[s-1]
+	}
+	p.label = make([]byte, len(edges))
+	p.next = make([]int32, len(edges))
+	fill := slices.Clone(p.first[:states])
+	for _, e := range edges {
+		p.label[fill[e.from]] = e.b
+		p.next[fill[e.from]] = e.to
+		fill[e.from]++
+	}
+	for i := p.first[0]; i < p.first[1]; i++ {
+		p.root[p.label[i]] = p.next[i]
+	}
+	terminal := make([]bool, states)
+	for _, s := range ends {
+		terminal[s] = true
+	}
+	p.fail = make([]int32, states)
+	p.hit = make([]int32, states)
+	// Breadth first, so a failure link points to a state already done.
+	queue := make([]int32, 0, states)
+	queue = append(queue, 0)
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for i := p.first[s]; i < p.first[s+1]; i++ {
+			t := p.next[i]
+			if s != 0 {
+				p.fail[t] = p.step(p.fail[s], p.label[i])
+			}
+			if terminal[t] {
+				p.hit[t] = t
+			} else {
+				p.hit[t] = p.hit[p.fail[t]]
+			}
+			queue = append(queue, t)
+		}
+	}
+	return ends
+}
+
+// child returns s's transition on b, or -1.
+func (p *prefilter) child(s int32, b byte) int32 {
+	lo, hi := p.first[s], p.first[s+1]
+	for hi-lo > 8 {
+		mid := int32(uint32(lo+hi) >> 1)
+		if p.label[mid] < b {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	for ; lo < hi; lo++ {
+		if p.label[lo] == b {
+			return p.next[lo]
+		}
+	}
+	return -1
+}
+
+// step is the automaton's transition from s on b, failure links included.
+func (p *prefilter) step(s int32, b byte) int32 {
+	for s != 0 {
+		if t := p.child(s, b); t >= 0 {
+			return t
+		}
+		s = p.fail[s]
+	}
+	return p.root[b]
+}
+
+// lookup appends to dst the positions of the indexed workflows one of whose
+// keywords text contains, ascending and distinct.
+func (p *prefilter) lookup(text string, dst []int32) []int32 {
+	var buf [32]int32
+	hits := buf[:0]
+	s := int32(0)
+	for i := 0; i < len(text); i++ {
+		s = p.step(s, text[i])
+		for h := p.hit[s]; h != 0; h = p.hit[p.fail[h]] {
+			hits = append(hits, h)
+		}
+	}
+	if len(hits) == 0 {
+		return dst
+	}
+	slices.Sort(hits)
+	hits = slices.Compact(hits)
+	start := len(dst)
+	for _, h := range hits {
+		dst = append(dst, p.wfs[p.wfFirst[h]:p.wfFirst[h+1]]...)
+	}
+	if len(hits) > 1 {
+		slices.Sort(dst[start:])
+		dst = dst[:start+len(slices.Compact(dst[start:]))]
+	}
+	return dst
+}
+
+// candidates yields, in the order of s.list, the workflows that may match
+// a message whose folded text is text: those the index finds by keyword and
+// those it cannot index. It skips only workflows that are disabled or whose
+// conditions are certainly false on text.
+func (s *workflowSet) candidates(text string) iter.Seq[*compiled] {
+	return func(yield func(*compiled) bool) {
+		p := s.index
+		if p == nil {
+			for _, c := range s.list {
+				if !yield(c) {
+					return
+				}
+			}
+			return
+		}
+		var buf [64]int32
+		found, always := p.lookup(text, buf[:0]), p.always
+		for len(found) > 0 || len(always) > 0 {
+			var i int32
+			if len(always) == 0 || len(found) > 0 && found[0] < always[0] {
+				i, found = found[0], found[1:]
+			} else {
+				i, always = always[0], always[1:]
+			}
+			if !yield(s.list[i]) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,292 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/cel"
+	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/trigger"
+)
+
+// compileSet compiles ws as the engine does, with compiler c.
+func compileSet(tb testing.TB, c condition.Compiler, ws []Workflow) *workflowSet {
+	tb.Helper()
+	e := &Engine{cfg: Config{Compiler: c, Registry: action.NewRegistry(), Location: time.UTC}}
+	set, err := e.compile(ws, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return set
+}
+
+func textWorkflow(name string, tree condition.Node) Workflow {
+	return Workflow{Name: name, Enabled: true, Priority: DefaultPriority, Trigger: trigger.IncomingMessage, Conditions: tree,
+		Actions: []Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}}
+}
+
+func positions(set *workflowSet, text string) []int32 {
+	var out []int32
+	for c := range set.candidates(text) {
+		out = append(out, int32(slices.Index(set.list, c)))
+	}
+	return out
+}
+
+// The automaton finds exactly the keywords a text contains, overlapping,
+// nested and multi-byte ones included: compared with strings.Contains on
+// random keywords over a tiny alphabet.
+func TestPrefilterAutomatonExact(t *testing.T) {
+	g := rand.New(rand.NewPCG(3, 4))
+	// Keywords use the first four letters; texts add a space.
+	alphabet := []string{"a", "b", "é", "e", " "}
+	word := func(max int) string {
+		letters := len(alphabet) - 1
+		if max > 5 {
+			letters++
+		}
+		var b strings.Builder
+		for range 1 + g.IntN(max) {
+			b.WriteString(alphabet[g.IntN(letters)])
+		}
+		return b.String()
+	}
+	for round := range 200 {
+		var ws []Workflow
+		var need [][]string
+		for i := range 1 + g.IntN(40) {
+			kws := []string{word(5)}
+			if g.IntN(3) == 0 {
+				kws = append(kws, word(3))
+			}
+			ws = append(ws, textWorkflow(fmt.Sprint("w", i), condition.Text{Op: condition.ContainsAny, Values: kws}))
+			need = append(need, kws)
+		}
+		set := compileSet(t, expr.New(), ws)
+		if set.index.stats.Always != 0 || set.index.stats.Indexed != len(ws) {
+			t.Fatalf("stats %+v, want every workflow indexed", set.index.stats)
+		}
+		for range 50 {
+			text := word(30)
+			var want []int32
+			for i, c := range set.list {
+				if slices.ContainsFunc(need[c.pos], func(k string) bool { return strings.Contains(text, condition.Fold(k)) }) {
+					want = append(want, int32(i))
+				}
+			}
+			if got := positions(set, text); !slices.Equal(got, want) {
+				t.Fatalf("round %d: text %q: candidates %v, want %v", round, text, got, want)
+			}
+		}
+	}
+}
+
+func TestPrefilterStats(t *testing.T) {
+	ws := []Workflow{
+		textWorkflow("prix", condition.Text{Op: condition.Contains, Value: "prix"}),
+		textWorkflow("tarif", condition.Text{Op: condition.ContainsAny, Values: []string{"tarif", "prix"}}),
+		textWorkflow("always", condition.Agent{Op: condition.Assigned}),
+		textWorkflow("never", condition.Any{}),
+		textWorkflow("off", condition.Text{Op: condition.Contains, Value: "off"}),
+		textWorkflow("no conditions", nil),
+	}
+	ws[4].Enabled = false
+	ws[2].Priority = 1
+	set := compileSet(t, expr.New(), ws)
+	got := set.index.stats
+	want := PrefilterStats{Enabled: 5, Indexed: 3, Always: 2, Keywords: 2, States: 1 + 4 + 5}
+	got.Bytes = 0
+	if got != want {
+		t.Errorf("stats = %+v, want %+v", got, want)
+	}
+	if f := want.IndexedFraction(); f != 0.6 {
+		t.Errorf("IndexedFraction = %v, want 0.6", f)
+	}
+	name := func(text string) []string {
+		var out []string
+		for c := range set.candidates(condition.Fold(text)) {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	// Priority order: "always" (priority 1) first, then definition order.
+	if got, want := name("Le PRIX ?"), []string{"always", "prix", "tarif", "no conditions"}; !slices.Equal(got, want) {
+		t.Errorf("candidates = %q, want %q", got, want)
+	}
+	if got, want := name("vos tarifs"), []string{"always", "tarif", "no conditions"}; !slices.Equal(got, want) {
+		t.Errorf("candidates = %q, want %q", got, want)
+	}
+	if got, want := name("off"), []string{"always", "no conditions"}; !slices.Equal(got, want) {
+		t.Errorf("candidates = %q, want %q", got, want)
+	}
+	// Stopping the iteration stops it.
+	for c := range set.candidates("prix") {
+		if c.Name != "always" {
+			t.Fatalf("first candidate %q", c.Name)
+		}
+		break
+	}
+}
+
+// The property the index exists for: on random workflow sets and random
+// messages, the workflows that match with the index are exactly those
+// that match with the naive loop over every workflow, in the same order.
+func TestPrefilterMatchesNaive(t *testing.T) {
+	for _, c := range []condition.Compiler{expr.New(), cel.New()} {
+		t.Run(c.Name(), func(t *testing.T) {
+			g := rand.New(rand.NewPCG(20261124, 1))
+			sets, rounds := 60, 40
+			if c.Name() == "cel" {
+				sets = 15 // CEL compiles 6x slower
+			}
+			indexed, total, matches := 0, 0, 0
+			for s := range sets {
+				var ws []Workflow
+				for i := range 1 + g.IntN(30) {
+					ws = append(ws, randomWorkflow(g, i))
+				}
+				set := compileSet(t, c, ws)
+				indexed += set.index.stats.Indexed
+				total += set.index.stats.Enabled
+				for range rounds {
+					f, ev := randomFacts(g)
+					naive, err := matching(set.list, f, ev)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := matching(slices.Collect(set.candidates(f.Text)), f, ev)
+					if err != nil {
+						t.Fatal(err)
+					}
+					matches += len(naive)
+					if !slices.Equal(got, naive) {
+						t.Fatalf("set %d, text %q: indexed matches %q, naive %q", s, f.RawText, got, naive)
+					}
+				}
+			}
+			if indexed < total/3 || matches < sets*rounds {
+				t.Fatalf("%d of %d workflows indexed, %d matches: generator too weak", indexed, total, matches)
+			}
+			t.Logf("%d of %d enabled workflows indexed; %d matches", indexed, total, matches)
+		})
+	}
+}
+
+// matching evaluates list in order as Engine.run does and returns the names
+// of the workflows that apply and match.
+func matching(list []*compiled, f *condition.Facts, ev trigger.Event) ([]string, error) {
+	var out []string
+	for _, c := range list {
+		if !c.applies(ev) {
+			continue
+		}
+		res, err := c.prog.Eval(context.Background(), f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Name, err)
+		}
+		if res.Matched {
+			out = append(out, c.Name)
+		}
+	}
+	return out, nil
+}
+
+var (
+	pfWords = []string{
+		"prix", "Prix", "prixx", "tarif", "tarifs", "dispo", "disponible", "Problème", "probleme",
+		"rdv", "rendez-vous", "ça", "ca", "été", "ÉTÉ", "a", "ab", "b", "🙏", "\u1100\u1161", "가", "İstanbul", "straße",
+	}
+	pfSeps    = []string{" ", " ", "", ", ", "-", "!", "\u0301"}
+	pfTextOps = []condition.Op{
+		condition.Contains, condition.Contains, condition.ContainsAny, condition.ContainsAny, condition.NotContains,
+		condition.StartsWith, condition.EndsWith, condition.Equals, condition.NotEquals, condition.ContainsAll,
+		condition.Matches, condition.Empty,
+	}
+)
+
+func pfText(g *rand.Rand) string {
+	var b strings.Builder
+	for range g.IntN(6) {
+		b.WriteString(pfWords[g.IntN(len(pfWords))])
+		b.WriteString(pfSeps[g.IntN(len(pfSeps))])
+	}
+	return b.String()
+}
+
+func randomWorkflow(g *rand.Rand, i int) Workflow {
+	w := textWorkflow(fmt.Sprint("w", i), randomTree(g, 0))
+	w.Priority = g.IntN(3)
+	w.Enabled = g.IntN(6) > 0
+	if g.IntN(4) == 0 {
+		w.Session = "s1"
+	}
+	if g.IntN(5) == 0 {
+		w.Trigger = trigger.NewContact
+	}
+	return w
+}
+
+func randomTree(g *rand.Rand, depth int) condition.Node {
+	if depth < 3 {
+		switch g.IntN(9) {
+		case 0, 1:
+			return condition.All{Nodes: randomNodes(g, depth)}
+		case 2:
+			return condition.Any{Nodes: randomNodes(g, depth)}
+		case 3:
+			return condition.Not{Node: randomTree(g, depth+1)}
+		}
+	}
+	switch g.IntN(8) {
+	case 0:
+		return condition.Agent{Op: condition.Assigned, IsAssigned: g.IntN(2) == 0}
+	case 1:
+		return condition.Labels{Op: condition.Has, Values: []string{"vip"}}
+	case 2:
+		return condition.Length{Op: condition.Gt, N: g.IntN(15)}
+	}
+	n := condition.Text{Op: pfTextOps[g.IntN(len(pfTextOps))], Exact: g.IntN(4) == 0, Word: g.IntN(3) == 0}
+	switch n.Op {
+	case condition.ContainsAny, condition.ContainsAll:
+		for range 1 + g.IntN(3) {
+			n.Values = append(n.Values, pfWords[g.IntN(len(pfWords))])
+		}
+	case condition.Matches:
+		n.Value = `^(prix|tarif)`
+	case condition.Empty:
+		n.IsEmpty = g.IntN(2) == 0
+	case condition.Equals, condition.NotEquals:
+		n.Value = pfText(g)
+	default:
+		n.Value = pfWords[g.IntN(len(pfWords))]
+	}
+	return n
+}
+
+func randomNodes(g *rand.Rand, depth int) []condition.Node {
+	out := make([]condition.Node, g.IntN(4))
+	for i := range out {
+		out[i] = randomTree(g, depth+1)
+	}
+	return out
+}
+
+func randomFacts(g *rand.Rand) (*condition.Facts, trigger.Event) {
+	m := trigger.Message{Session: []string{"s1", "s2"}[g.IntN(2)], Text: pfText(g), Type: trigger.Text,
+		Time: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	in := condition.Input{Message: m, IsNewContact: g.IntN(3) == 0, MessageCount: 1 + g.IntN(3)}
+	if g.IntN(2) == 0 {
+		in.Agent = "alice"
+	}
+	if g.IntN(2) == 0 {
+		in.Labels = []string{"vip"}
+	}
+	return condition.NewFacts(in), trigger.Event{Message: m, NewContact: in.IsNewContact}
+}
