@@ -42,7 +42,8 @@ type Config struct {
 	// 0 means 1s. On PostgreSQL through database/sql River cannot LISTEN,
 	// so this is also the delay before another instance sees a new job.
 	FetchPollInterval time.Duration
-	// JobTimeout cancels a job's context after this long; 0 means 2m.
+	// JobTimeout cancels a job's context after this long; 0 means 2m (or
+	// RescueStuckJobsAfter when that is shorter).
 	JobTimeout time.Duration
 	// RescueStuckJobsAfter: a job running this long is taken to belong to
 	// a dead worker and is run again; 0 means 5m. It must exceed the
@@ -68,8 +69,8 @@ func (c *Config) setDefaults() {
 	}
 	setDefault(&c.MaxWorkers, 10)
 	setDefault(&c.FetchPollInterval, time.Second)
-	setDefault(&c.JobTimeout, 2*time.Minute)
 	setDefault(&c.RescueStuckJobsAfter, 5*time.Minute)
+	setDefault(&c.JobTimeout, min(2*time.Minute, c.RescueStuckJobsAfter))
 	setDefault(&c.MaxAttempts, 300)
 	setDefault(&c.MaxBackoff, 5*time.Minute)
 	setDefault(&c.HoldRecheck, time.Minute)

@@ -1,0 +1,266 @@
+package riverqueue_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	bunstore "github.com/waauto/waauto/adapters/bun"
+	riverqueue "github.com/waauto/waauto/adapters/bun/river"
+	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/workflow"
+)
+
+// The crash test runs the dispatcher in a child process (this test binary
+// re-run with crashChildEnv set) so that it can be SIGKILLed for real.
+const (
+	crashChildEnv = "WAAUTO_CRASH_CHILD" // "db path|sends log|seed|rescue after"
+	crashRunsEnv  = "WAAUTO_CRASH_RUNS"  // number of seeded runs (default 50, 3 with -short)
+	crashRowsEnv  = "WAAUTO_CRASH_ROWS"  // due rows per run (default 300)
+	crashSession  = "shop"
+	crashLatency  = 20 * time.Millisecond // the fake sender's latency is uniform in [0, this)
+)
+
+// appendSender is the fake WhatsApp: it sleeps a random latency, then
+// appends "row message-id" to a file with one write(2), which survives
+// SIGKILL of the process (the kernel has it).
+type appendSender struct {
+	mu  sync.Mutex
+	f   *os.File
+	rnd *rand.Rand
+}
+
+func (s *appendSender) Send(ctx context.Context, m workflow.Outgoing) error {
+	s.mu.Lock()
+	d := time.Duration(s.rnd.Int64N(int64(crashLatency)))
+	s.mu.Unlock()
+	time.Sleep(d)
+	_, err := s.f.WriteString(m.Text + " " + m.ID + "\n")
+	return err
+}
+
+// newEngine builds the production wiring on store: an engine whose jobs
+// run on River.
+func newEngine(ctx context.Context, store *bunstore.Store, tr workflow.Transport, cfg riverqueue.Config) (*workflow.Engine, *riverqueue.Queue, error) {
+	var eng *workflow.Engine
+	q, err := riverqueue.New(ctx, store, func(ctx context.Context, j workflow.Job) error { return eng.RunJob(ctx, j) }, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err = workflow.New(workflow.Config{Store: store, Transport: tr, Compiler: expr.New(), Jobs: q,
+		Logger: slog.New(slog.DiscardHandler)})
+	return eng, q, err
+}
+
+// TestCrashChild is the child process; it does nothing in a normal run.
+func TestCrashChild(t *testing.T) {
+	spec := os.Getenv(crashChildEnv)
+	if spec == "" {
+		t.Skip("child process of TestCrashMidDispatch")
+	}
+	parts := strings.Split(spec, "|")
+	seed, _ := strconv.ParseUint(parts[2], 10, 64)
+	rescue, _ := time.ParseDuration(parts[3])
+	ctx := context.Background()
+	store, err := bunstore.Open(ctx, parts[0], quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(parts[1], os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, q, err := newEngine(ctx, store, &appendSender{f: f, rnd: rand.New(rand.NewPCG(seed, 7))},
+		riverqueue.Config{FetchPollInterval: 20 * time.Millisecond, MaxWorkers: 8, RescueStuckJobsAfter: rescue, MaxBackoff: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {} // until killed
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// TestCrashMidDispatch: a dispatcher sending due scheduled messages through
+// a fake sender with random latency is SIGKILLed at a random moment, then
+// restarted. After the restart has drained, every message is sent, and no
+// message was sent twice with different WhatsApp ids (a second send with
+// the same id — the first attempt's outcome unknown — is allowed).
+func TestCrashMidDispatch(t *testing.T) {
+	// About 5 s a run: 10 by default keeps go test ./... short; set
+	// WAAUTO_CRASH_RUNS=50 for the full set.
+	runs, rows := envInt(crashRunsEnv, 10), envInt(crashRowsEnv, 300)
+	if testing.Short() {
+		runs = min(runs, 3)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= uint64(runs); seed++ {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) { crashRun(t, exe, seed, rows) })
+	}
+}
+
+func crashRun(t *testing.T, exe string, seed uint64, rows int) {
+	ctx := context.Background()
+	rnd := rand.New(rand.NewPCG(seed, 1))
+	dir := t.TempDir()
+	dbPath, sendsPath := filepath.Join(dir, "waauto.db"), filepath.Join(dir, "sends.log")
+
+	// Schedule the rows, all due, through the engine (message and jobs in one transaction).
+	store := openSQLite(t, dbPath)
+	eng, _, err := newEngine(ctx, store, &appendSender{}, riverqueue.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.PutSession(ctx, workflow.Session{ID: crashSession}); err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().Add(-time.Minute)
+	for i := range rows {
+		id := fmt.Sprintf("row%05d", i)
+		if _, err := eng.Schedule(ctx, workflow.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	const rescueAfter = 300 * time.Millisecond
+	type proc struct {
+		*exec.Cmd
+		exited chan struct{}
+	}
+	child := func() proc {
+		cmd := exec.Command(exe, "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%d|%s", crashChildEnv, dbPath, sendsPath, seed, rescueAfter))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p := proc{cmd, make(chan struct{})}
+		go func() { cmd.Wait(); close(p.exited) }()
+		return p
+	}
+
+	// First run, killed at a random moment while dispatching.
+	// First run, killed at a random moment while dispatching: once a random
+	// number of sends are done, plus a random fraction of a send's latency.
+	cmd := child()
+	killAfter := 1 + rnd.IntN(rows-1)
+	started := time.Now()
+	for sendCount(sendsPath) < killAfter {
+		select {
+		case <-cmd.exited:
+			t.Fatalf("the dispatcher exited before the kill: %v", cmd.ProcessState)
+		case <-time.After(time.Millisecond):
+		}
+		if time.Since(started) > time.Minute {
+			t.Fatalf("%d sends after a minute; waiting for %d to kill", sendCount(sendsPath), killAfter)
+		}
+	}
+	time.Sleep(time.Duration(rnd.Int64N(int64(crashLatency))))
+	killAt := time.Since(started)
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-cmd.exited
+	sentBefore := len(readSends(t, sendsPath))
+	// Let the dead attempts age past RescueStuckJobsAfter, then restart.
+	time.Sleep(rescueAfter + 100*time.Millisecond)
+	cmd = child()
+	defer func() { cmd.Process.Signal(syscall.SIGKILL); <-cmd.exited }()
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		left, err := store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending, workflow.StatusSending}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 0 {
+			break
+		}
+		select {
+		case <-cmd.exited:
+			t.Fatalf("the restarted dispatcher exited: %v", cmd.ProcessState)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("killed after %s (%d sent); 30s after the restart %d rows are still %s (first: %+v)", killAt, sentBefore, len(left), left[0].Status, left[0])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	all, err := store.ListScheduled(ctx, workflow.ScheduleQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends := readSends(t, sendsPath)
+	byRow := map[string][]string{}
+	for _, s := range sends {
+		byRow[s[0]] = append(byRow[s[0]], s[1])
+	}
+	repeats := 0
+	for _, m := range all {
+		if m.Status != workflow.StatusSent {
+			t.Errorf("row %s is %s (%s), want sent", m.ID, m.Status, m.Reason)
+		}
+		ids := byRow[m.ID]
+		if len(ids) == 0 {
+			t.Errorf("row %s is sent but the sender never got it", m.ID)
+		}
+		for _, id := range ids {
+			if id != m.MessageID {
+				t.Errorf("row %s sent with id %s, but its message id is %s", m.ID, id, m.MessageID)
+			}
+		}
+		if len(ids) > 1 {
+			repeats++
+		}
+	}
+	if len(all) != rows {
+		t.Fatalf("%d rows stored, want %d", len(all), rows)
+	}
+	t.Logf("killed after %s with %d sends done; %d sends in all, %d rows sent twice (same id, ambiguous first attempt)", killAt.Round(time.Millisecond), sentBefore, len(sends), repeats)
+}
+
+func readSends(t *testing.T, path string) [][2]string {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][2]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		row, id, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			t.Fatalf("torn line in the send log: %q", sc.Text())
+		}
+		out = append(out, [2]string{row, id})
+	}
+	return out
+}
+
+// sendCount counts the lines of the send log.
+func sendCount(path string) int {
+	b, _ := os.ReadFile(path)
+	return strings.Count(string(b), "\n")
+}
