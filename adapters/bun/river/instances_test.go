@@ -13,8 +13,8 @@ import (
 
 // countingSender records which instance sent which row.
 type countingSender struct {
-	mu       sync.Mutex
-	byRow    map[string][]string // row -> instances that sent it
+	mu    sync.Mutex
+	byRow map[string][]string // row -> instances that sent it
 }
 
 type instanceSender struct {
