@@ -22,7 +22,7 @@ import (
 // NotifyTeam tells a team channel that a customer needs someone. Its
 // fields are read from the workflow file:
 //
-//	- notify_team: {channel: "#ventes", mention: alice}
+//   - notify_team: {channel: "#ventes", mention: alice}
 type NotifyTeam struct {
 	Channel string `yaml:"channel"`
 	Mention string `yaml:"mention"`
