@@ -2,7 +2,7 @@
 // embedded SQLite (or PostgreSQL), runs scenario files and validates
 // workflow files.
 //
-//	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080]
+//	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--tz ZONE] [--admin-password PW] (waauto serve -h for all flags)
 //	waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
 //	waauto validate FILE...
 package main
@@ -47,7 +47,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 const usage = `usage:
-  waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--workflows FILE]
+  waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--workflows FILE] [--tz ZONE]
+               [--admin-password PW] [--no-whatsapp] [--meter-credits] [--ai-provider openai|anthropic|ollama]
+               (waauto serve -h lists every flag and environment variable)
   waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
   waauto validate FILE...
 `
