@@ -166,12 +166,17 @@ func New(cfg Config) (*Engine, error) {
 }
 
 // Start runs the default job queue (when Config.Jobs is nil) and the log
-// writer until ctx ends or Close is called, and queues the daily purge of
-// the execution log.
+// writer until ctx ends or Close is called, queues the daily purge of the
+// execution log, and re-queues the scheduled messages still pending in the
+// Store (an in-memory queue forgets them on restart; a durable one ignores
+// the jobs it already has).
 func (e *Engine) Start(ctx context.Context) error {
 	e.logs.Start(ctx)
 	if e.mem != nil {
 		e.mem.Start(ctx, e.RunJob)
+	}
+	if err := e.requeueScheduled(ctx); err != nil {
+		return fmt.Errorf("re-queue scheduled messages: %w", err)
 	}
 	return e.queuePurge(ctx, e.cfg.Clock.Now())
 }

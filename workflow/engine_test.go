@@ -239,3 +239,53 @@ func TestReceiveQueuesTheEvaluation(t *testing.T) {
 		t.Fatalf("redelivery answered again: %+v", tr.sent)
 	}
 }
+
+// A restart re-queues pending scheduled messages; with the in-memory queue
+// it also resends, with the same id, one that a crash left "sending".
+func TestStartRequeuesScheduledMessages(t *testing.T) {
+	ctx := context.Background()
+	put := func(st workflow.Store, at time.Time) {
+		for _, m := range []workflow.ScheduledMessage{
+			{ID: "a", Session: "main", Phone: "+33611111111", Text: "A", At: at, Status: workflow.StatusPending, MessageID: "ID-A"},
+			{ID: "b", Session: "main", Phone: "+33622222222", Text: "B", At: at, Status: workflow.StatusSending, MessageID: "ID-B"},
+			{ID: "c", Session: "main", Phone: "+33633333333", Text: "C", At: at, Status: workflow.StatusSent, MessageID: "ID-C"},
+		} {
+			if err := st.PutScheduled(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A queue other than MemQueue (here the harness's) may be shared with
+	// live instances: only pending rows are re-queued.
+	st := memstore.New()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	put(st, at)
+	tr := &recorder{}
+	workflowtest.New(t, workflowtest.Options{Store: st, Start: at.Add(time.Minute), Configure: func(c *workflow.Config) { c.Transport = tr }})
+	if len(tr.sent) != 1 || tr.sent[0].ID != "ID-A" {
+		t.Fatalf("sent = %+v, want only A", tr.sent)
+	}
+
+	st = memstore.New()
+	put(st, time.Now())
+	tr = &recorder{}
+	e, _ := workflow.New(workflow.Config{Store: st, Transport: tr, Compiler: expr.New()})
+	_ = e.PutSession(ctx, workflow.Session{ID: "main"})
+	if err := e.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		a, _ := st.Scheduled(ctx, "a")
+		b, _ := st.Scheduled(ctx, "b")
+		if a.Status == workflow.StatusSent && b.Status == workflow.StatusSent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a %s, b %s; want both sent", a.Status, b.Status)
+		}
+	}
+	_ = e.Close(ctx) // waits for the queue's workers: tr is safe to read
+	if len(tr.sent) != 2 || tr.sent[0].ID == tr.sent[1].ID || tr.sent[0].ID+tr.sent[1].ID != "ID-AID-B" && tr.sent[0].ID+tr.sent[1].ID != "ID-BID-A" {
+		t.Fatalf("sent = %+v, want A and B with their ids", tr.sent)
+	}
+}

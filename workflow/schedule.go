@@ -36,13 +36,7 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (ScheduledMess
 	m := ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
 		Status: StatusPending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
 	if a, ok := e.jobs.(AtomicScheduler); ok {
-		payload, err := json.Marshal(m.ID)
-		if err != nil {
-			return ScheduledMessage{}, err
-		}
-		jobs := []Job{{ID: "scheduled/" + m.ID, Kind: JobScheduled, RunAt: m.At, Payload: payload},
-			{ID: "scheduled-expiry/" + m.ID, Kind: JobScheduleExpiry, RunAt: m.At.Add(e.cfg.ScheduleExpiry), Payload: payload}}
-		if err := a.PutScheduledAndEnqueue(ctx, m, jobs); err != nil {
+		if err := a.PutScheduledAndEnqueue(ctx, m, e.scheduledJobs(m)); err != nil {
 			return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
 		}
 		return m, nil
@@ -50,10 +44,54 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (ScheduledMess
 	if err := e.cfg.Store.PutScheduled(ctx, m); err != nil {
 		return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
 	}
-	if err := e.enqueue(ctx, JobScheduled, "scheduled/"+m.ID, m.At, m.ID); err != nil {
-		return m, err
+	return m, e.queueScheduled(ctx, m)
+}
+
+// scheduledJobs are the jobs of m: its send at its time and its expiry check.
+func (e *Engine) scheduledJobs(m ScheduledMessage) []Job {
+	payload, _ := json.Marshal(m.ID) // a string always marshals
+	return []Job{
+		{ID: "scheduled/" + m.ID, Kind: JobScheduled, RunAt: m.At, Payload: payload},
+		{ID: "scheduled-expiry/" + m.ID, Kind: JobScheduleExpiry, RunAt: m.At.Add(e.cfg.ScheduleExpiry), Payload: payload},
 	}
-	return m, e.enqueue(ctx, JobScheduleExpiry, "scheduled-expiry/"+m.ID, m.At.Add(e.cfg.ScheduleExpiry), m.ID)
+}
+
+// queueScheduled enqueues the jobs of m.
+func (e *Engine) queueScheduled(ctx context.Context, m ScheduledMessage) error {
+	for _, j := range e.scheduledJobs(m) {
+		if err := e.jobs.Enqueue(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requeueScheduled enqueues again the jobs of every pending scheduled
+// message. With the in-memory queue (nothing survives a restart, and only
+// this process dispatches) a message left "sending" by a crash mid-send is
+// put back to pending first: it is sent again with the same message id.
+func (e *Engine) requeueScheduled(ctx context.Context) error {
+	statuses := []ScheduleStatus{StatusPending}
+	_, inMemory := e.jobs.(*MemQueue)
+	if inMemory {
+		statuses = append(statuses, StatusSending)
+	}
+	list, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: statuses})
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range list {
+		if m.Status == StatusSending {
+			err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusSending, StatusPending, "resumed after an interrupted send", e.cfg.Clock.Now())
+			if err != nil && !errors.Is(err, ErrConflict) {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		errs = append(errs, e.queueScheduled(ctx, m))
+	}
+	return errors.Join(errs...)
 }
 
 // CancelScheduled cancels a pending scheduled message; one that is no
