@@ -153,6 +153,26 @@ type Contacts interface {
 	UpdateLabels(ctx context.Context, phone string, add, remove []string) (Contact, error)
 	// SetExcluded excludes or includes a contact, creating it (Imported) when unknown.
 	SetExcluded(ctx context.Context, phone string, excluded bool) error
+	// ListContacts returns contacts ordered by phone, keyset-paginated.
+	ListContacts(ctx context.Context, q ContactQuery) ([]Contact, error)
+}
+
+// ContactQuery filters ListContacts; zero fields match all.
+type ContactQuery struct {
+	// Excluded, when set, keeps only excluded (true) or included (false) contacts.
+	Excluded *bool
+	// After is the last phone of the previous page.
+	After string
+	// Limit is the page size: 0 means 100, at most 1000.
+	Limit int
+}
+
+// PageLimit resolves a page size: def when n is 0, never above max.
+func PageLimit(n, def, max int) int {
+	if n <= 0 {
+		return def
+	}
+	return min(n, max)
 }
 
 // Firing is one workflow firing for one inbound message.

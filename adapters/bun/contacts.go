@@ -94,3 +94,24 @@ func (s *Store) SetExcluded(ctx context.Context, phone string, excluded bool) er
 	}
 	return nil
 }
+
+// ListContacts returns contacts ordered by phone, after q.After.
+func (s *Store) ListContacts(ctx context.Context, q workflow.ContactQuery) ([]workflow.Contact, error) {
+	var rows []contactRow
+	sel := s.db.NewSelect().Model(&rows).Where("phone > ?", q.After).Order("phone").Limit(int64(workflow.PageLimit(q.Limit, 100, 1000)))
+	if q.Excluded != nil {
+		sel = sel.Where("excluded = ?", *q.Excluded)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list contacts: %w", err)
+	}
+	out := make([]workflow.Contact, len(rows))
+	for i, r := range rows {
+		c, err := r.contact()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}

@@ -91,18 +91,3 @@ func (s *dashStore) setSetting(ctx context.Context, key, value string) error {
 	_, err := s.db.NewInsert().Model(&r).On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx)
 	return err
 }
-
-// excludedContact is one row of the Exclusions page.
-type excludedContact struct {
-	Phone string `bun:"phone"`
-	Name  string `bun:"name"`
-}
-
-// excluded lists the excluded contacts. The Store has no listing of
-// contacts, so this reads the bun adapter's contacts table directly.
-func (s *dashStore) excluded(ctx context.Context) ([]excludedContact, error) {
-	var out []excludedContact
-	err := s.db.NewSelect().Table("waauto_contacts").Column("phone", "name").
-		Where("excluded = ?", true).Order("phone").Limit(1000).Scan(ctx, &out)
-	return out, err
-}

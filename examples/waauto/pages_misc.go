@@ -15,7 +15,8 @@ import (
 // ---- Exclusions
 
 func (a *app) exclusionsPage(w http.ResponseWriter, r *http.Request) {
-	list, err := a.dash.excluded(r.Context())
+	excluded := true
+	list, err := a.store.ListContacts(r.Context(), workflow.ContactQuery{Excluded: &excluded, Limit: 1000})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"go.mau.fi/whatsmeow/store"
 
 	bunstore "github.com/waauto/waauto/adapters/bun"
+	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 	lc "github.com/waauto/waauto/adapters/langchaingo"
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition"
@@ -35,6 +35,7 @@ type options struct {
 	AdminUser     string
 	AdminPassword string
 	NoWhatsApp    bool
+	Queue         string
 	SecureCookie  bool
 	MeterCredits  bool
 	CharsPerCred  int
@@ -67,6 +68,7 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.AdminUser, "admin-user", "admin", "name of the first dashboard admin")
 	fs.StringVar(&o.AdminPassword, "admin-password", "", "password of the first admin, used only when no user exists (env WAAUTO_ADMIN_PASSWORD; default: a random one printed once)")
 	fs.BoolVar(&o.NoWhatsApp, "no-whatsapp", false, "run without WhatsApp (simulator only)")
+	fs.StringVar(&o.Queue, "queue", env("WAAUTO_QUEUE", "river"), "job queue: river (durable, in the database) or memory (lost on restart)")
 	fs.BoolVar(&o.SecureCookie, "secure-cookie", false, "mark the session cookie Secure even without TLS (behind an HTTPS proxy)")
 	fs.BoolVar(&o.MeterCredits, "meter-credits", env("WAAUTO_METER_CREDITS", "") == "1", "AI replies consume credits (env WAAUTO_METER_CREDITS=1)")
 	fs.IntVar(&o.CharsPerCred, "chars-per-credit", 100, "characters of AI reply per credit")
@@ -79,6 +81,9 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.Queue != "river" && o.Queue != "memory" {
+		return o, fmt.Errorf("--queue %q: want river or memory", o.Queue)
 	}
 	o.AdminPassword = cmpOr(o.AdminPassword, os.Getenv("WAAUTO_ADMIN_PASSWORD"))
 	// The API key is read from the environment only, so it never shows in
@@ -182,7 +187,7 @@ type app struct {
 	// responder is the model behind ai_reply and translation; nil without a provider.
 	responder *lc.Responder
 	pages     pages
-	mem       *workflow.MemQueue
+	river     *riverqueue.Queue
 	bg        context.Context
 	stopBg    context.CancelFunc
 }
@@ -237,7 +242,7 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if err := a.engine.Start(a.bg); err != nil {
 		return nil, err
 	}
-	if err := a.startJobs(ctx); err != nil {
+	if err := a.startJobs(); err != nil {
 		return nil, err
 	}
 	if a.wa != nil {
@@ -252,6 +257,10 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 func (a *app) openEngine(ctx context.Context) error {
 	o := a.opts
 	router := &router{sim: a.sim}
+	jobs, err := a.jobQueue(ctx)
+	if err != nil {
+		return err
+	}
 	cfg := workflow.Config{
 		Store:          a.store,
 		Transport:      router,
@@ -261,14 +270,13 @@ func (a *app) openEngine(ctx context.Context) error {
 		Detector:       newDetector(),
 		MeterCredits:   o.MeterCredits,
 		CharsPerCredit: o.CharsPerCred,
-		Jobs:           a.jobQueue(),
+		Jobs:           jobs,
 		NewMessageID:   wa.NewMessageID(),
 	}
 	if a.responder != nil {
 		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}
 		cfg.Translator = a.responder
 	}
-	var err error
 	if a.engine, err = workflow.New(cfg); err != nil {
 		return err
 	}
@@ -302,42 +310,31 @@ func (a *app) openEngine(ctx context.Context) error {
 	return nil
 }
 
-// jobQueue chooses the engine's job queue. THIS is the place to switch to
-// the durable River queue of adapters/bun/river once it lands. Until then
-// an in-memory queue runs scheduled messages, AI replies and webhooks;
-// startJobs re-queues the pending scheduled messages from the Store, since
-// an in-memory queue forgets them on restart.
-func (a *app) jobQueue() workflow.JobQueue {
-	a.mem = workflow.NewMemQueue(nil)
-	return a.mem
+// jobQueue chooses the engine's job queue: River in the product's
+// database (durable: scheduled messages, AI replies, webhooks and sends
+// survive a crash and are shared by instances on PostgreSQL), or, with
+// --queue memory, the engine's in-memory queue (nil).
+func (a *app) jobQueue(ctx context.Context) (workflow.JobQueue, error) {
+	if a.opts.Queue == "memory" {
+		return nil, nil
+	}
+	q, err := riverqueue.New(ctx, a.store, func(ctx context.Context, j workflow.Job) error {
+		return a.engine.RunJob(ctx, j)
+	}, riverqueue.Config{Logger: a.log})
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	a.river = q
+	return q, nil
 }
 
-// startJobs runs the queue of jobQueue and re-queues the scheduled
-// messages still pending in the Store (their send and their expiry).
-func (a *app) startJobs(ctx context.Context) error {
-	if a.mem == nil {
+// startJobs starts River once the engine exists (the engine starts its own
+// in-memory queue, and re-queues pending scheduled messages, in Start).
+func (a *app) startJobs() error {
+	if a.river == nil {
 		return nil
 	}
-	a.mem.Start(a.bg, a.engine.RunJob)
-	pending, err := a.store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}})
-	if err != nil {
-		return fmt.Errorf("re-queueing scheduled messages: %w", err)
-	}
-	for _, m := range pending {
-		// The engine's job ids and payload for a scheduled message (see
-		// workflow.Engine.Schedule): its id as a JSON string.
-		payload, _ := json.Marshal(m.ID)
-		jobs := []workflow.Job{
-			{ID: "scheduled/" + m.ID, Kind: workflow.JobScheduled, RunAt: m.At, Payload: payload},
-			{ID: "scheduled-expiry/" + m.ID, Kind: workflow.JobScheduleExpiry, RunAt: m.At.Add(24 * time.Hour), Payload: payload},
-		}
-		for _, j := range jobs {
-			if err := a.mem.Enqueue(ctx, j); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return a.river.Start(a.bg)
 }
 
 // loadWorkflows makes the saved workflows current, or those of --workflows
@@ -401,8 +398,12 @@ func (a *app) close() {
 	if a.wa != nil {
 		a.wa.Close()
 	}
-	if a.mem != nil {
-		a.mem.Stop()
+	if a.river != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.river.Stop(ctx); err != nil {
+			a.log.Error("stopping the job queue", "err", err)
+		}
+		cancel()
 	}
 	if a.engine != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

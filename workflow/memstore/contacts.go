@@ -77,3 +77,25 @@ func (s *Store) contactOrNew(phone string) workflow.Contact {
 	}
 	return workflow.Contact{Phone: phone, Imported: true, CreatedAt: s.now()}
 }
+
+// ListContacts returns contacts ordered by phone, after q.After.
+func (s *Store) ListContacts(ctx context.Context, q workflow.ContactQuery) ([]workflow.Contact, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	phones := make([]string, 0, len(s.contacts))
+	for p, c := range s.contacts {
+		if p > q.After && (q.Excluded == nil || c.Excluded == *q.Excluded) {
+			phones = append(phones, p)
+		}
+	}
+	slices.Sort(phones)
+	phones = phones[:min(len(phones), workflow.PageLimit(q.Limit, 100, 1000))]
+	out := make([]workflow.Contact, len(phones))
+	for i, p := range phones {
+		out[i] = copyContact(s.contacts[p])
+	}
+	return out, nil
+}

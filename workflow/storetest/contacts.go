@@ -7,6 +7,36 @@ import (
 )
 
 func testContacts(t *testing.T, newStore func(t *testing.T) workflow.Store) {
+	t.Run("ListContacts/ordered_filtered_and_paged", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		if got := get(s.ListContacts(ctx, workflow.ContactQuery{})).must(t, "ListContacts(empty store)"); len(got) != 0 {
+			t.Fatalf("ListContacts on an empty store = %v", got)
+		}
+		for i := 9; i >= 0; i-- { // inserted in reverse order
+			ok(t, s.PutContact(ctx, workflow.Contact{Phone: "+3361111111" + string(rune('0'+i)), Excluded: i%3 == 0, Imported: true}), "PutContact")
+		}
+		phones := func(cs []workflow.Contact) string {
+			out := ""
+			for _, c := range cs {
+				out += c.Phone[len(c.Phone)-1:]
+			}
+			return out
+		}
+		if got := phones(get(s.ListContacts(ctx, workflow.ContactQuery{})).must(t, "ListContacts")); got != "0123456789" {
+			t.Errorf("ListContacts order = %s, want 0123456789 (last digits)", got)
+		}
+		yes, no := true, false
+		if got := phones(get(s.ListContacts(ctx, workflow.ContactQuery{Excluded: &yes})).must(t, "ListContacts(excluded)")); got != "0369" {
+			t.Errorf("excluded = %s, want 0369", got)
+		}
+		if got := phones(get(s.ListContacts(ctx, workflow.ContactQuery{Excluded: &no, Limit: 2})).must(t, "ListContacts(included, 2)")); got != "12" {
+			t.Errorf("first page of included = %s, want 12", got)
+		}
+		if got := phones(get(s.ListContacts(ctx, workflow.ContactQuery{Excluded: &no, After: "+33611111112", Limit: 2})).must(t, "ListContacts(after)")); got != "45" {
+			t.Errorf("second page of included = %s, want 45", got)
+		}
+	})
+
 	t.Run("Contact/not_found", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		_, err := s.Contact(ctx, phoneA)
