@@ -231,7 +231,7 @@ func (p *prefilter) child(s int32, b byte) int32 {
 		if p.label[mid] < b {
 			lo = mid + 1
 		} else {
-			hi = mid
+			hi = mid + 1 // keep mid: it may be b
 		}
 	}
 	for ; lo < hi; lo++ {

@@ -1,0 +1,253 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	goruntime "runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/cel"
+	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/trigger"
+)
+
+// The matching benchmarks follow research/performance.md §2.2: every
+// workflow is all: [any: [text contains k1, text contains k2], agent
+// unassigned, schedule mon-fri from a random hour for 9 hours]. With
+// kw=unique every workflow has keywords of its own; with kw=shared they
+// come from a 200-word vocabulary (each in about 1% of the workflows);
+// kw=open5 and kw=open20 are unique with 5% or 20% of the workflows
+// without a text condition (evaluated for every message). msg=hit
+// contains one workflow's first keyword, msg=miss none. engine=naive
+// evaluates every workflow (B-EXPR / B-CEL), engine=indexed the
+// prefilter's candidates, as Engine.run does.
+//
+//	go test ./workflow -run '^$' -bench 'Match|PrefilterBuild' -count 5 | tee bench.txt
+//	benchstat -col /engine bench.txt
+
+const benchFiller = "Bonjour, le modèle bleu en taille 42 est-il encore en boutique ? Merci beaucoup, bonne journée"
+
+type benchFixture struct {
+	set      *workflowSet
+	hit      string // a keyword of workflow hitIndex
+	compiled time.Duration
+}
+
+var benchCache = struct {
+	sync.Mutex
+	m map[string]*benchFixture
+}{m: map[string]*benchFixture{}}
+
+// benchKeyword is the i-th unique keyword: "xq" and four letters, which
+// neither French filler nor another keyword contains.
+func benchKeyword(i int) string {
+	b := []byte("xq____")
+	for k := 5; k >= 2; k-- {
+		b[k] = byte('a' + i%26)
+		i /= 26
+	}
+	return string(b)
+}
+
+func benchWorkflows(n int, kw string) ([]Workflow, string) {
+	ws := make([]Workflow, n)
+	hit := ""
+	for i := range ws {
+		var k1, k2 string
+		switch kw {
+		case "shared":
+			k1, k2 = benchKeyword((i*7)%200), benchKeyword(200+(i*13)%200)
+		default:
+			k1, k2 = benchKeyword(2*i), benchKeyword(2*i+1)
+		}
+		if i == hitIndex(n) {
+			hit = k1
+		}
+		from := condition.Clock((i % 10) * 60)
+		nodes := []condition.Node{
+			condition.Any{Nodes: []condition.Node{
+				condition.Text{Op: condition.Contains, Value: k1},
+				condition.Text{Op: condition.Contains, Value: k2},
+			}},
+			condition.Agent{Op: condition.Assigned, IsAssigned: false},
+			condition.Schedule{Days: []time.Weekday{1, 2, 3, 4, 5}, From: from, To: from + 9*60},
+		}
+		if kw == "open5" && i%20 == 1 || kw == "open20" && i%5 == 1 {
+			nodes = nodes[1:]
+		}
+		ws[i] = textWorkflow(fmt.Sprint("w", i), condition.All{Nodes: nodes})
+	}
+	return ws, hit
+}
+
+// hitIndex is the workflow in the middle whose hours (from i%10 o'clock,
+// 9 hours) contain the benchmark's 10:30.
+func hitIndex(n int) int { return n/2/10*10 + 5 }
+
+func benchCompiler(name string) condition.Compiler {
+	if name == "cel" {
+		return cel.New()
+	}
+	return expr.New()
+}
+
+func fixture(b *testing.B, backend string, n int, kw string) *benchFixture {
+	key := fmt.Sprint(backend, n, kw)
+	benchCache.Lock()
+	defer benchCache.Unlock()
+	if f, ok := benchCache.m[key]; ok {
+		return f
+	}
+	ws, hit := benchWorkflows(n, kw)
+	start := time.Now()
+	set := compileSet(b, benchCompiler(backend), ws)
+	f := &benchFixture{set: set, hit: hit, compiled: time.Since(start)}
+	benchCache.m[key] = f
+	return f
+}
+
+func benchFacts(text string) (*condition.Facts, trigger.Event) {
+	m := trigger.Message{Session: "s1", Text: text, Type: trigger.Text, Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)}
+	return condition.NewFacts(condition.Input{Message: m, MessageCount: 3}), trigger.Event{Message: m}
+}
+
+// evalAll evaluates every applicable workflow of seq, like Engine.run
+// without actions, and counts the matches.
+func evalAll(b *testing.B, seq func(func(*compiled) bool), f *condition.Facts, ev trigger.Event) int {
+	ctx := context.Background()
+	n := 0
+	for c := range seq {
+		if !c.applies(ev) {
+			continue
+		}
+		res, err := c.prog.Eval(ctx, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Matched {
+			n++
+		}
+	}
+	return n
+}
+
+func naiveSeq(list []*compiled) func(func(*compiled) bool) {
+	return func(yield func(*compiled) bool) {
+		for _, c := range list {
+			if !yield(c) {
+				return
+			}
+		}
+	}
+}
+
+func BenchmarkMatch(b *testing.B) {
+	type size struct {
+		n        int
+		backends []string
+	}
+	sizes := []size{{10, []string{"expr", "cel"}}, {1000, []string{"expr", "cel"}}, {10000, []string{"expr", "cel"}}, {100000, []string{"expr"}}}
+	for _, sz := range sizes {
+		for _, backend := range sz.backends {
+			kws := []string{"unique", "shared"}
+			if sz.n == 1000 && backend == "expr" {
+				kws = append(kws, "open5", "open20")
+			}
+			for _, kw := range kws {
+				for _, msg := range []string{"hit", "miss"} {
+					name := fmt.Sprintf("backend=%s/N=%d/kw=%s/msg=%s", backend, sz.n, kw, msg)
+					b.Run(name, func(b *testing.B) { benchMatch(b, backend, sz.n, kw, msg) })
+				}
+			}
+		}
+	}
+}
+
+func benchMatch(b *testing.B, backend string, n int, kw, msg string) {
+	fx := fixture(b, backend, n, kw)
+	text := benchFiller
+	if msg == "hit" {
+		text = benchFiller[:40] + fx.hit + " " + benchFiller[40:]
+	}
+	f, ev := benchFacts(text)
+	naive := evalAll(b, naiveSeq(fx.set.list), f, ev)
+	if got := evalAll(b, fx.set.candidates(f.Text), f, ev); got != naive {
+		b.Fatalf("indexed matches %d, naive %d", got, naive)
+	}
+	if msg == "hit" && naive == 0 {
+		b.Fatal("the hit message matches nothing")
+	}
+	b.Run("engine=naive", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			evalAll(b, naiveSeq(fx.set.list), f, ev)
+		}
+	})
+	b.Run("engine=indexed", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			evalAll(b, fx.set.candidates(f.Text), f, ev)
+		}
+	})
+}
+
+// BenchmarkMatchParallel is the indexed engine at N=1k on every core (T6).
+func BenchmarkMatchParallel(b *testing.B) {
+	fx := fixture(b, "expr", 1000, "unique")
+	f, ev := benchFacts(benchFiller[:40] + fx.hit + " " + benchFiller[40:])
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			evalAll(b, fx.set.candidates(f.Text), f, ev)
+		}
+	})
+}
+
+// BenchmarkPrefilterBuild measures building the index alone (the programs
+// are compiled once, outside the loop), and reports its memory per workflow.
+func BenchmarkPrefilterBuild(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, kw := range []string{"unique", "shared"} {
+			b.Run(fmt.Sprintf("N=%d/kw=%s", n, kw), func(b *testing.B) {
+				ws, _ := benchWorkflows(n, kw)
+				list := make([]*compiled, len(ws))
+				for i, w := range ws {
+					list[i] = &compiled{Workflow: w, pos: i}
+				}
+				var p *prefilter
+				b.ReportAllocs()
+				for b.Loop() {
+					p = newPrefilter(list)
+				}
+				b.ReportMetric(float64(p.stats.Bytes)/float64(n), "index-B/wf")
+				b.ReportMetric(float64(p.stats.States), "states")
+			})
+		}
+	}
+}
+
+// BenchmarkCompileSet is the whole compile() of N workflows with expr:
+// validation, programs and index, to set the index build against (T10).
+// It also reports the heap the compiled set holds per workflow.
+func BenchmarkCompileSet(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			ws, _ := benchWorkflows(n, "unique")
+			var set *workflowSet
+			var before, after goruntime.MemStats
+			goruntime.GC()
+			goruntime.ReadMemStats(&before)
+			for b.Loop() {
+				set = compileSet(b, expr.New(), ws)
+			}
+			goruntime.GC()
+			goruntime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-min(before.HeapAlloc, after.HeapAlloc))/float64(n), "heap-B/wf")
+			b.ReportMetric(float64(set.index.stats.Bytes)/float64(n), "index-B/wf")
+			goruntime.KeepAlive(set)
+		})
+	}
+}
