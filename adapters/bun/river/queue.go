@@ -131,6 +131,13 @@ func New(ctx context.Context, store *bunstore.Store, handler workflow.JobHandler
 		q.driver = riversqlite.New(db.DB)
 	case dialect.PG:
 		q.driver = riverdatabasesql.New(db.DB)
+		// database/sql keeps 2 idle connections by default: with MaxWorkers
+		// jobs each making a few queries, every query past the second
+		// opened a new PostgreSQL backend (fork, auth), 67 ms a scheduled
+		// dispatch instead of 22 ms (BENCHMARKS.md). Keep enough idle for
+		// the workers plus River's own loops; a lower MaxOpenConns on the
+		// pool still caps this.
+		db.DB.SetMaxIdleConns(cfg.MaxWorkers + 8)
 	default:
 		return nil, fmt.Errorf("riverqueue.New: unsupported database %s", db.Dialect().Name())
 	}
@@ -249,8 +256,19 @@ func (q *Queue) PutScheduledAndEnqueue(ctx context.Context, m workflow.Scheduled
 
 func args(j workflow.Job) jobArgs { return jobArgs{ID: j.ID, Type: j.Kind, Payload: j.Payload} }
 
+// insertOpts gives River a ScheduledAt only for a job due in the future.
+// River inserts any job with a ScheduledAt, even a past one, as
+// "scheduled", and only its leader's scheduler pass (every 5 s) makes it
+// runnable, in one JobSchedule query whose unique-key check can go
+// quadratic when the planner's statistics on river_job are stale (2,000
+// due rows: 6.7–9.6 s on PostgreSQL 15, see BENCHMARKS.md). A job due now
+// or in the past is inserted "available" and fetched at the next poll.
 func insertOpts(j workflow.Job) *river.InsertOpts {
-	return &river.InsertOpts{ScheduledAt: j.RunAt, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	o := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	if j.RunAt.After(time.Now()) {
+		o.ScheduledAt = j.RunAt
+	}
+	return o
 }
 
 // worker runs every job through the handler.
