@@ -3,6 +3,7 @@ package workflow
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -93,8 +94,13 @@ func (q *MemQueue) pop() (queued, bool) {
 // run runs one job and re-queues it with capped backoff when it fails.
 func (q *MemQueue) run(ctx context.Context, h JobHandler, j queued) {
 	if err := h(ctx, j.Job); err != nil {
-		j.attempt++
-		j.RunAt = q.clock.Now().Add(min(time.Second<<min(j.attempt, 6), time.Minute))
+		var later *RetryAtError
+		if errors.As(err, &later) {
+			j.RunAt = later.At
+		} else {
+			j.attempt++
+			j.RunAt = q.clock.Now().Add(min(time.Second<<min(j.attempt, 6), time.Minute))
+		}
 		q.mu.Lock()
 		q.push(j)
 		q.mu.Unlock()

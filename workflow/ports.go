@@ -67,3 +67,16 @@ type Job struct {
 type JobQueue interface {
 	Enqueue(ctx context.Context, j Job) error
 }
+
+// RetryAtError is returned by a job that must run again at At rather than
+// now (e.g. a scheduled message whose queue ran it early because its clock
+// is ahead of the engine's). It is not a failure: queues reschedule the job
+// without counting an attempt.
+type RetryAtError struct {
+	At     time.Time
+	Reason string
+}
+
+func (e *RetryAtError) Error() string {
+	return "retry at " + e.At.Format(time.RFC3339) + ": " + e.Reason
+}

@@ -108,8 +108,11 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 		return err
 	}
 	now := e.cfg.Clock.Now()
-	if m.Status != StatusPending || now.Before(m.At) {
+	if m.Status != StatusPending {
 		return nil
+	}
+	if now.Before(m.At) {
+		return &RetryAtError{At: m.At, Reason: "scheduled message " + m.ID + " not due yet"}
 	}
 	sess, err := e.cfg.Store.Session(ctx, m.Session)
 	switch {
@@ -161,14 +164,23 @@ func (e *Engine) failScheduled(ctx context.Context, m ScheduledMessage, reason s
 	return nil
 }
 
-// flushScheduled sends the waiting due messages of a number, oldest first.
+// flushScheduled sends the waiting due messages of a number, oldest
+// first, and re-arms the jobs of those not yet due (their job may have run
+// while the number was down).
 func (e *Engine) flushScheduled(ctx context.Context, session string) error {
-	due, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: session, To: e.cfg.Clock.Now().Add(time.Nanosecond)})
+	list, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: session})
 	if err != nil {
 		return err
 	}
+	now := e.cfg.Clock.Now()
 	var errs []error
-	for _, m := range due {
+	for _, m := range list {
+		if now.Before(m.At) {
+			j := e.scheduledJobs(m)[0]
+			j.ID = fmt.Sprintf("%s/reconnect/%d", j.ID, now.UnixNano())
+			errs = append(errs, e.jobs.Enqueue(ctx, j))
+			continue
+		}
 		errs = append(errs, e.dispatchScheduled(ctx, m.ID))
 	}
 	return errors.Join(errs...)

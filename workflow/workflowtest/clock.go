@@ -3,6 +3,7 @@ package workflowtest
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -132,7 +133,12 @@ func (c *Clock) Settle(ctx context.Context) { c.Set(ctx, c.Now()) }
 func (c *Clock) run(ctx context.Context, t *timer) {
 	err := c.handler(ctx, *t.job)
 	c.mu.Lock()
-	if err != nil && t.try < 10 {
+	var later *workflow.RetryAtError
+	switch {
+	case errors.As(err, &later):
+		t.at = later.At
+		c.push(t)
+	case err != nil && t.try < 10:
 		t.try++
 		t.at = c.now.Add(time.Second << t.try)
 		c.push(t)

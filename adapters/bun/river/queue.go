@@ -289,7 +289,10 @@ func (w *worker) Work(ctx context.Context, job *river.Job[jobArgs]) error {
 		return nil
 	}
 	var d *pacing.DeferredError
+	var later *workflow.RetryAtError
 	switch {
+	case errors.As(err, &later):
+		return river.JobSnooze(max(time.Until(later.At), 0))
 	case errors.As(err, &d):
 		wait := max(time.Until(d.Until), 0)
 		w.q.log.InfoContext(ctx, "job deferred by pacing", slog.String("job", j.ID), slog.Duration("wait", wait))
