@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	_ "time/tzdata" // binaries carry the time zone database; libraries do not
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition/expr"

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // binaries carry the time zone database; libraries do not
 
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
