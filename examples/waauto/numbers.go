@@ -252,6 +252,7 @@ func (a *app) numberDelete(w http.ResponseWriter, r *http.Request) {
 		if err := a.wa.Delete(r.Context(), s.ID); err != nil && !errors.Is(err, wa.ErrNoDevice) {
 			a.log.WarnContext(r.Context(), "whatsapp logout failed", "session", s.ID, "err", err)
 		}
+		a.releaseLease(s.ID)
 	}
 	if err := a.engine.DeleteSession(r.Context(), s.ID); err != nil && !errors.Is(err, workflow.ErrConflict) {
 		a.fail(w, r, err)

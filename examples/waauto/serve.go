@@ -11,7 +11,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mau.fi/whatsmeow/store"
@@ -23,6 +26,7 @@ import (
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/pacing"
 )
 
 // options are the settings of `waauto serve`, from flags and environment.
@@ -188,6 +192,8 @@ type app struct {
 	responder *lc.Responder
 	pages     pages
 	river     *riverqueue.Queue
+	leaseMu   sync.Mutex
+	leases    map[string]func() error // numbers this instance runs
 	bg        context.Context
 	stopBg    context.CancelFunc
 }
@@ -202,7 +208,7 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if err != nil || o.TZ == "" || strings.EqualFold(o.TZ, "local") {
 		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
 	}
-	a := &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: newSimulator(500)}
+	a := &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: newSimulator(500), leases: map[string]func() error{}}
 	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
 		if err != nil {
@@ -248,6 +254,7 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if a.wa != nil {
 		a.startNumbers(ctx)
 		go a.pruneLoop()
+		go a.leaseLoop()
 	}
 	return a, nil
 }
@@ -298,14 +305,23 @@ func (a *app) openEngine(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("whatsapp key store %s: %w", bunstore.Redact(o.Devices), err)
 	}
+	// Pacing per number: scheduled sends at most 5 a minute, auto-replies 1
+	// per 6 s per customer, typing before replies. With River a send whose
+	// slot is more than 10 s away is snoozed instead of holding a worker.
+	pcfg := pacing.Config{Logger: a.log}
+	if a.river != nil {
+		pcfg.MaxWait = 10 * time.Second
+	}
+	sink := &statusSink{engine: a.engine, log: a.log}
 	a.wa = wa.NewManager(wa.ManagerConfig{
 		Store:     a.devices,
 		Inbox:     a.engine,
-		Status:    statusSink{engine: a.engine, log: a.log},
+		Status:    sink,
 		Logger:    a.log,
 		NewClient: o.newClient,
 	})
-	router.wa = a.wa.Transport()
+	sink.pacer = pacing.New(a.wa.Transport(), pcfg)
+	router.wa = sink.pacer
 	a.links = newLinker(a.wa)
 	return nil
 }
@@ -364,9 +380,60 @@ func (a *app) startNumbers(ctx context.Context) {
 		a.log.Error("listing linked numbers failed", "err", err)
 		return
 	}
+	running := map[string]bool{}
+	for _, si := range a.wa.Sessions() {
+		running[si.ID] = true
+	}
+	a.leaseMu.Lock()
+	defer a.leaseMu.Unlock()
 	for id := range bound {
-		if err := a.wa.Start(a.bg, id, wa.SessionOptions{}); err != nil {
-			a.log.Warn("number not started", "session", id, "err", err)
+		if a.leases[id] != nil {
+			continue
+		}
+		// One owner per number across instances (a PostgreSQL advisory
+		// lock; always granted on SQLite): the others retry every 30 s and
+		// take over when the owner's connection dies.
+		release, ok, err := riverqueue.Lease(ctx, a.store.DB(), id)
+		if err != nil || !ok {
+			if err != nil {
+				a.log.Warn("number lease failed", "session", id, "err", err)
+			}
+			continue
+		}
+		if !running[id] { // a number linked here a moment ago already runs
+			if err := a.wa.Start(a.bg, id, wa.SessionOptions{}); err != nil {
+				a.log.Warn("number not started", "session", id, "err", err)
+				_ = release()
+				continue
+			}
+		}
+		a.leases[id] = release
+	}
+}
+
+// releaseLease lets another instance run a number this one stopped running.
+func (a *app) releaseLease(id string) {
+	a.leaseMu.Lock()
+	release := a.leases[id]
+	delete(a.leases, id)
+	a.leaseMu.Unlock()
+	if release != nil {
+		if err := release(); err != nil {
+			a.log.Warn("number lease release failed", "session", id, "err", err)
+		}
+	}
+}
+
+// leaseLoop starts, every 30 s, the linked numbers no instance runs.
+func (a *app) leaseLoop() {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.bg.Done():
+			return
+		case <-t.C:
+			a.startNumbers(a.bg)
 		}
 	}
 }
@@ -397,6 +464,12 @@ func (a *app) close() {
 	}
 	if a.wa != nil {
 		a.wa.Close()
+		a.leaseMu.Lock()
+		ids := slices.Collect(maps.Keys(a.leases))
+		a.leaseMu.Unlock()
+		for _, id := range ids {
+			a.releaseLease(id)
+		}
 	}
 	if a.river != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -441,13 +514,24 @@ func (r *router) Send(ctx context.Context, m workflow.Outgoing) error {
 	return r.wa.Send(ctx, m)
 }
 
-// statusSink maps the WhatsApp manager's statuses onto the engine's sessions.
+// statusSink maps the WhatsApp manager's statuses onto the engine's
+// sessions, and holds the sends of a banned or logged-out number (their
+// jobs wait, they do not fail) until it connects again.
 type statusSink struct {
 	engine *workflow.Engine
 	log    *slog.Logger
+	pacer  *pacing.Pacer // nil: no holds
 }
 
 func (s statusSink) SessionStatus(ctx context.Context, id string, st wa.Status, at time.Time) error {
+	if s.pacer != nil {
+		switch st {
+		case wa.StatusBanned, wa.StatusLoggedOut:
+			s.pacer.Hold(id, time.Time{})
+		case wa.StatusConnected:
+			s.pacer.Release(id)
+		}
+	}
 	switch st {
 	case wa.StatusConnected:
 		return s.engine.SetConnected(ctx, id, true)
