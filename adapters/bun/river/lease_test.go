@@ -2,9 +2,11 @@ package riverqueue_test
 
 import (
 	"context"
-	"testing"
-
 	"database/sql"
+	"fmt"
+	"testing"
+	"time"
+
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -27,15 +29,18 @@ func TestLeaseOneOwnerHandedOverWhenTheOwnerDies(t *testing.T) {
 		return db
 	}
 	a, b := open(), open()
+	// Advisory locks are database-wide: names unique to this run keep
+	// repeated or concurrent runs apart.
+	shop1, shop2 := fmt.Sprintf("shop-1-%d", time.Now().UnixNano()), fmt.Sprintf("shop-2-%d", time.Now().UnixNano())
 
-	relA, ok, err := riverqueue.Lease(ctx, a, "shop-1")
+	relA, ok, err := riverqueue.Lease(ctx, a, shop1)
 	if err != nil || !ok {
 		t.Fatalf("first lease: ok=%v err=%v", ok, err)
 	}
-	if _, ok, err := riverqueue.Lease(ctx, b, "shop-1"); err != nil || ok {
+	if _, ok, err := riverqueue.Lease(ctx, b, shop1); err != nil || ok {
 		t.Fatalf("second instance leased a number the first owns: ok=%v err=%v", ok, err)
 	}
-	rel2, ok, err := riverqueue.Lease(ctx, b, "shop-2")
+	rel2, ok, err := riverqueue.Lease(ctx, b, shop2)
 	if err != nil || !ok {
 		t.Fatalf("another number: ok=%v err=%v", ok, err)
 	}
@@ -45,7 +50,7 @@ func TestLeaseOneOwnerHandedOverWhenTheOwnerDies(t *testing.T) {
 	if err := relA(); err != nil {
 		t.Fatal(err)
 	}
-	relB, ok, err := riverqueue.Lease(ctx, b, "shop-1")
+	relB, ok, err := riverqueue.Lease(ctx, b, shop1)
 	if err != nil || !ok {
 		t.Fatalf("after release: ok=%v err=%v", ok, err)
 	}
@@ -53,19 +58,32 @@ func TestLeaseOneOwnerHandedOverWhenTheOwnerDies(t *testing.T) {
 
 	// The owner dies: PostgreSQL sees its connection end (here: the
 	// backend is terminated, as when the process is killed).
-	if _, ok, err := riverqueue.Lease(ctx, a, "shop-1"); err != nil || !ok {
+	if _, ok, err := riverqueue.Lease(ctx, a, shop1); err != nil || !ok {
 		t.Fatalf("re-lease: ok=%v err=%v", ok, err)
 	}
-	if _, ok, _ := riverqueue.Lease(ctx, b, "shop-1"); ok {
+	if _, ok, _ := riverqueue.Lease(ctx, b, shop1); ok {
 		t.Fatal("two owners")
 	}
 	var killed int
 	if err := b.DB.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
-		WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted`, 0x7761).Scan(&killed); err != nil || killed != 1 {
+		WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted
+		AND objid::bigint = (hashtext($2)::bigint & 4294967295)`, 0x7761, shop1).Scan(&killed); err != nil || killed != 1 {
 		t.Fatalf("terminate the owner's connection: %d terminated, %v", killed, err)
 	}
-	if _, ok, err := riverqueue.Lease(ctx, b, "shop-1"); err != nil || !ok {
-		t.Fatalf("lease after the owner died: ok=%v err=%v", ok, err)
+	// pg_terminate_backend only signals the backend: its locks go when it
+	// has exited, a moment later.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		rel, ok, err := riverqueue.Lease(ctx, b, shop1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			_ = rel()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lease was not handed over after the owner's connection died")
+		}
 	}
 }
 
