@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/action/ai"
 	"github.com/waauto/waauto/action/ai/langdetect"
 	lc "github.com/waauto/waauto/adapters/langchaingo"
 	"github.com/waauto/waauto/adapters/shopify"
+	"github.com/waauto/waauto/workflow"
 )
 
 // aiOptions configure the model behind ai_reply and translation.
@@ -20,6 +22,20 @@ type aiOptions struct {
 	// Prompt is the initial account prompt.
 	Prompt                    string
 	ShopifyShop, ShopifyToken string
+	// FallbackAgent, when set, gets the conversation (and the customer the
+	// label "handoff") when an AI reply fails.
+	FallbackAgent string
+}
+
+// fallback is what runs when an AI reply fails: a hand-off to a person.
+func (o aiOptions) fallback() []workflow.Step {
+	if o.FallbackAgent == "" {
+		return nil
+	}
+	return []workflow.Step{
+		{Type: "assign", Action: &action.Assign{Agent: o.FallbackAgent}},
+		{Type: "label", Action: &action.Label{Add: action.Strings{"handoff"}}},
+	}
 }
 
 // aiInfo is what the AI page shows: never the key itself.

@@ -79,6 +79,7 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.AI.Provider, "ai-provider", env("WAAUTO_AI_PROVIDER", ""), "openai (any OpenAI-compatible server), anthropic or ollama; empty disables AI replies")
 	fs.StringVar(&o.AI.BaseURL, "ai-base-url", env("WAAUTO_AI_BASE_URL", ""), "model server URL (env WAAUTO_AI_BASE_URL)")
 	fs.StringVar(&o.AI.Model, "ai-model", env("WAAUTO_AI_MODEL", ""), "model name (env WAAUTO_AI_MODEL)")
+	fs.StringVar(&o.AI.FallbackAgent, "ai-fallback-agent", env("WAAUTO_AI_FALLBACK_AGENT", ""), "agent who gets the conversation (customer labelled handoff) when an AI reply fails; empty: the failure is only logged")
 	fs.StringVar(&o.AI.Prompt, "ai-prompt", env("WAAUTO_AI_PROMPT", ""), "initial account prompt (editable in the dashboard)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -283,6 +284,7 @@ func (a *app) openEngine(ctx context.Context) error {
 	if a.responder != nil {
 		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}
 		cfg.Translator = a.responder
+		cfg.AIFallback = o.AI.fallback()
 	}
 	if a.engine, err = workflow.New(cfg); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/waauto/waauto/action"
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/workflow"
 )
@@ -714,5 +715,15 @@ func TestServeStopsOnCancel(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "stopped") {
 		t.Fatalf("stdout %q", out.String())
+	}
+}
+
+func TestAIFallbackHandsOff(t *testing.T) {
+	if got := (aiOptions{}).fallback(); got != nil {
+		t.Fatalf("no fallback agent: %+v", got)
+	}
+	steps := aiOptions{FallbackAgent: "alice"}.fallback()
+	if len(steps) != 2 || steps[0].Action.(*action.Assign).Agent != "alice" || steps[1].Action.(*action.Label).Add[0] != "handoff" {
+		t.Fatalf("fallback = %+v", steps)
 	}
 }
