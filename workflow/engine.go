@@ -28,6 +28,9 @@ type Config struct {
 	Compiler condition.Compiler
 	// Registry resolves action names; nil means action.NewRegistry().
 	Registry *action.Registry
+	// Middleware wraps every action run (first listed outermost), e.g. to
+	// meter, trace or guard actions.
+	Middleware []action.Middleware
 	// Clock tells the time; nil means SystemClock.
 	Clock Clock
 	// Logger receives operational logs; nil discards them.

@@ -289,3 +289,26 @@ func TestStartRequeuesScheduledMessages(t *testing.T) {
 		t.Fatalf("sent = %+v, want A and B with their ids", tr.sent)
 	}
 }
+
+// Config.Middleware wraps every action run, in order.
+func TestActionMiddleware(t *testing.T) {
+	ctx := context.Background()
+	var ran []string
+	meter := func(next action.Action) action.Action {
+		return action.Func(func(ctx context.Context, c *action.Call) error {
+			ran = append(ran, c.Workflow)
+			return next.Run(ctx, c)
+		})
+	}
+	rec := &recorder{}
+	e, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: rec, Compiler: expr.New(), Middleware: []action.Middleware{meter}})
+	if err := e.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: a}}, {label: {add: x}}]\n", workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Handle(ctx, trigger.Message{ID: "1", Session: "main", Phone: "+33611111111", Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ran) != 2 || len(rec.sent) != 1 {
+		t.Fatalf("middleware saw %v, sent %d", ran, len(rec.sent))
+	}
+}

@@ -273,7 +273,7 @@ func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []Ac
 	out := make([]ActionResult, 0, len(c.Actions))
 	for _, s := range c.Actions {
 		rt.detail = ""
-		err := runAction(ctx, s.Action, call)
+		err := runAction(ctx, action.Chain(s.Action, e.cfg.Middleware...), call)
 		r := ActionResult{Type: s.Type, Outcome: OutcomeFired, Detail: rt.detail}
 		switch {
 		case errors.Is(err, ErrSkipped):
