@@ -33,7 +33,8 @@ type aiJob struct {
 }
 
 // bursts tracks debounced AI replies waiting for the customer to be quiet.
-// They live in memory: a restart answers the burst's first message alone.
+// They live in memory: after a restart, the job of a waiting burst answers
+// the message that started it alone.
 type bursts struct {
 	mu sync.Mutex
 	m  map[string]*burst
@@ -46,7 +47,9 @@ type burst struct {
 	lastID         string
 	lastSeq        int64
 	firstSeq       int64
-	rounds         int
+	// firstID is the id of the message that started the burst: its jobs carry it.
+	firstID string
+	rounds  int
 }
 
 // add appends an incoming message to every waiting burst of its conversation.
@@ -83,7 +86,7 @@ func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req act
 		e.burst.mu.Unlock()
 		return "joined the waiting burst", nil
 	}
-	e.burst.m[key] = &burst{session: m.Session, phone: m.Phone, first: m.Time, last: m.Time, texts: []string{m.Text}, lastID: m.ID, lastSeq: x.seq, firstSeq: x.seq}
+	e.burst.m[key] = &burst{session: m.Session, phone: m.Phone, first: m.Time, last: m.Time, texts: []string{m.Text}, lastID: m.ID, lastSeq: x.seq, firstSeq: x.seq, firstID: m.ID}
 	e.burst.mu.Unlock()
 	job.Burst = key
 	return "waiting for the customer to be quiet", e.enqueue(ctx, "ai_reply", "ai/"+key+"/"+m.ID, m.Time.Add(req.Debounce), job)
@@ -95,9 +98,11 @@ func (e *Engine) burstReady(ctx context.Context, j aiJob) (aiJob, bool, error) {
 	now := e.cfg.Clock.Now()
 	e.burst.mu.Lock()
 	b, ok := e.burst.m[j.Burst]
-	if !ok {
+	if !ok || b.firstID != j.MessageID {
+		// The burst is not in memory: the process restarted while it
+		// waited. Answer the message that started it rather than nothing.
 		e.burst.mu.Unlock()
-		return j, false, nil
+		return j, true, nil
 	}
 	due := b.last.Add(j.Req.Debounce)
 	if limit := b.first.Add(j.Req.MaxWait); limit.Before(due) {

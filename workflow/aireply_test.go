@@ -8,7 +8,9 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/action/ai"
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/memstore"
 	"github.com/waauto/waauto/workflow/workflowtest"
 )
 
@@ -91,5 +93,40 @@ func TestAIFailureRunsTheFallbackAndLogs(t *testing.T) {
 	page, _ := h.Store.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeFailed})
 	if len(page.Entries) != 1 || page.Entries[0].Reason != "model failed" || len(page.Entries[0].Actions) != 3 {
 		t.Fatalf("log = %+v", page.Entries)
+	}
+}
+
+// A debounced reply whose burst was lost (the process restarted while it
+// waited) still answers the message that started it.
+func TestDebouncedReplySurvivesALostBurst(t *testing.T) {
+	ctx := context.Background()
+	model := &captureAI{}
+	st := memstore.New()
+	wf := "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {debounce: 30s}}]\n"
+	h1 := workflowtest.New(t, workflowtest.Options{Store: st, Configure: func(c *workflow.Config) { c.Responder = model }})
+	if err := h1.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h1.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "Bonjour"}); err != nil {
+		t.Fatal(err)
+	}
+	jobs := h1.Clock.Pending()
+	var ai []workflow.Job
+	for _, j := range jobs {
+		if j.Kind == workflow.JobAIReply {
+			ai = append(ai, j)
+		}
+	}
+	if len(ai) != 1 {
+		t.Fatalf("waiting AI jobs = %+v", ai)
+	}
+	// A new process: same store, no burst in memory; its queue runs the job.
+	tr := &recorder{}
+	e2, _ := workflow.New(workflow.Config{Store: st, Transport: tr, Compiler: expr.New(), Responder: model, Clock: h1.Clock})
+	if err := e2.RunJob(ctx, ai[0]); err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.sent) != 1 || tr.sent[0].Text != "Voici le prix" || model.reqs[0].Message.Text != "Bonjour" {
+		t.Fatalf("sent %+v after the restart, model saw %+v", tr.sent, model.reqs)
 	}
 }
