@@ -7,8 +7,8 @@ import (
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/action/ai"
-	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/memstore"
 	"github.com/waauto/waauto/workflow/workflowtest"
