@@ -312,3 +312,52 @@ func TestActionMiddleware(t *testing.T) {
 		t.Fatalf("middleware saw %v, sent %d", ran, len(rec.sent))
 	}
 }
+
+// flakyQueue fails its first inbound enqueue, as a crash between recording
+// a message and queueing its evaluation would.
+type flakyQueue struct {
+	workflow.JobQueue
+	failed bool
+}
+
+func (q *flakyQueue) Enqueue(ctx context.Context, j workflow.Job) error {
+	if j.Kind == workflow.JobInbound && !q.failed {
+		q.failed = true
+		return errors.New("database is locked")
+	}
+	return q.JobQueue.Enqueue(ctx, j)
+}
+
+// A message recorded but whose evaluation was never queued is evaluated
+// when WhatsApp delivers it again, and answered once.
+func TestRedeliveryQueuesALostEvaluation(t *testing.T) {
+	ctx := context.Background()
+	tr := &recorder{}
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+		c.Transport = tr
+		c.Jobs = &flakyQueue{JobQueue: c.Jobs}
+	}})
+	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: hi}}]\n", workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	m := trigger.Message{ID: "lost", Session: "main", Phone: "+33611111111", Text: "yo"}
+	if err := h.Engine.Receive(ctx, m); err == nil {
+		t.Fatal("a failed enqueue was not reported to the transport")
+	}
+	h.Clock.Settle(ctx)
+	if len(tr.sent) != 0 {
+		t.Fatalf("sent = %+v", tr.sent)
+	}
+	for range 2 { // redelivered, twice
+		if err := h.Engine.Receive(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		h.Clock.Settle(ctx)
+	}
+	if len(tr.sent) != 1 || tr.sent[0].Text != "hi" {
+		t.Fatalf("sent = %+v, want one answer", tr.sent)
+	}
+	if c, _ := h.Store.Conversation(ctx, "main", "+33611111111"); c.MessageCount != 2 {
+		t.Fatalf("message count = %d, want 2 (the message once, the answer once)", c.MessageCount)
+	}
+}

@@ -29,8 +29,13 @@ var (
 // returns: the transport handler never waits for workflows, models or
 // sends. It implements Inbox: an error means the message was not
 // recorded and must be redelivered.
+//
+// A message delivered again (same session and id) queues its evaluation
+// again under the same job id: a no-op when the first delivery's job
+// exists, and the evaluation of a message whose job was lost in a crash
+// between recording and queueing (the answer-once rule still holds).
 func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
-	x, err := e.record(ctx, m)
+	x, _, err := e.record(ctx, m)
 	if err != nil || x == nil {
 		return err
 	}
@@ -45,16 +50,18 @@ func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 // priority order: Receive without the queue, for simulators and tests. A
 // message already recorded (same session and id) causes none.
 func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]Execution, error) {
-	x, err := e.record(ctx, m)
-	if err != nil || x == nil {
+	x, dup, err := e.record(ctx, m)
+	if err != nil || x == nil || dup {
 		return nil, err
 	}
 	return e.run(ctx, x), nil
 }
 
 // record stores m and returns the facts of the moment it arrived, or nil
-// when it must not be automated (a duplicate, an excluded contact, ...).
-func (e *Engine) record(ctx context.Context, m trigger.Message) (*execution, error) {
+// when it must not be automated (an excluded contact, ...). For a message
+// recorded before (dup), the facts are rebuilt from the stored position of
+// the message and the conversation as it is now.
+func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, dup bool, err error) {
 	now := e.cfg.Clock.Now()
 	if m.Time.IsZero() {
 		m.Time = now
@@ -64,32 +71,35 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (*execution, err
 	}
 	phone, err := trigger.NormalizePhone(m.Phone)
 	if err != nil {
-		return nil, fmt.Errorf("receive %s: %w", m.ID, err)
+		return nil, false, fmt.Errorf("receive %s: %w", m.ID, err)
 	}
 	m.Phone = phone
 	in, err := e.cfg.Store.RecordInbound(ctx, m)
 	if err != nil {
-		return nil, fmt.Errorf("receive %s: record: %w", m.ID, err)
+		return nil, false, fmt.Errorf("receive %s: record: %w", m.ID, err)
 	}
+	count := int(in.Conversation.MessageCount)
 	if in.Duplicate {
-		return nil, nil
+		count = int(in.Seq)
+	} else {
+		e.burst.add(m.Session, m.Phone, m, in.Seq)
 	}
-	e.burst.add(m.Session, m.Phone, m, in.Seq)
 	sess := e.session(ctx, m.Session)
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
 		e.log.DebugContext(ctx, "message recorded, not automated",
 			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", reason))
-		return nil, nil
+		return nil, in.Duplicate, nil
 	}
 	facts := condition.NewFacts(condition.Input{
 		Message:      m,
 		Agent:        in.Conversation.Agent,
 		Labels:       in.Contact.Labels,
-		MessageCount: int(in.Conversation.MessageCount),
+		MessageCount: count,
 		LastReply:    in.Conversation.LastReplyAt,
 		IsNewContact: in.NewContact,
 	})
-	return &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq}, nil
+	x = &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq}
+	return x, in.Duplicate, nil
 }
 
 // run evaluates the candidate workflows of x in priority order.
