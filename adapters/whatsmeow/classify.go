@@ -91,7 +91,9 @@ type ClassifyOptions struct {
 	// Own and OwnLID are the account's phone-number and hidden-user JIDs
 	// (either may be empty); they detect self-chat.
 	Own, OwnLID types.JID
-	// Now is the current time, for the stale-backlog window.
+	// Now is the current time, for the stale-backlog window: a stale message
+	// is still delivered (Reason ReasonStale), for the engine to record and
+	// not answer.
 	Now time.Time
 	// StaleAfter is the stale-backlog window; 0 means DefaultStaleAfter and
 	// a negative value disables the check.
@@ -165,9 +167,6 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonBot}
 	}
 
-	if stale(info.Timestamp, opt) {
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonStale}
-	}
 
 	phone, d := phoneOf(partner, alt, opt.ResolveLID)
 	if d.Verdict != 0 {
@@ -177,6 +176,12 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 	out.Type, out.Text, out.Media = content(msg)
 	if out.Type == trigger.Other && verdict == Receive {
 		reason = ReasonUnknownType
+	}
+	if stale(info.Timestamp, opt) {
+		// Backlog replayed after a reconnect or a history sync: recorded
+		// (history, counts, the pre-send check see it) but not answered —
+		// the engine applies the same window (workflow.Config.StaleAfter).
+		reason = ReasonStale
 	}
 	return out, Decision{Verdict: verdict, Reason: reason}
 }

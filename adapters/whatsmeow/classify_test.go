@@ -130,11 +130,11 @@ func TestClassifyIgnoreAndSkip(t *testing.T) {
 		{"self chat by lid", mod(func(e *events.Message) {
 			e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = ownLID, types.JID{User: ownLID.User, Server: types.HiddenUserServer, Device: 3}, true
 		}), nil, Ignore, ReasonSelfChat, ""},
-		{"stale backlog", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-11 * time.Minute) }), nil, Ignore, ReasonStale, ""},
-		{"stale custom window", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-2 * time.Minute) }), func(o *ClassifyOptions) { o.StaleAfter = time.Minute }, Ignore, ReasonStale, ""},
+		{"stale backlog", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-11 * time.Minute) }), nil, Receive, ReasonStale, ""},
+		{"stale custom window", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-2 * time.Minute) }), func(o *ClassifyOptions) { o.StaleAfter = time.Minute }, Receive, ReasonStale, ""},
 		{"stale own message", mod(func(e *events.Message) {
 			e.Info.Timestamp, e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = now.Add(-time.Hour), custPN, ownPN, true
-		}), nil, Ignore, ReasonStale, ""},
+		}), nil, ReceiveOwn, ReasonStale, ""},
 		{"bot sender", mod(func(e *events.Message) { e.Info.Sender, e.Info.Chat = types.MetaAIJID, types.MetaAIJID }), nil, Ignore, ReasonBot, ""},
 		{"missing id", mod(func(e *events.Message) { e.Info.ID = "" }), nil, Skip, ReasonMissingID, ""},
 		{"unknown server", mod(func(e *events.Message) {
@@ -161,6 +161,10 @@ func TestClassifyIgnoreAndSkip(t *testing.T) {
 			assert.Equal(t, tc.verdict, d.Verdict)
 			assert.Equal(t, tc.reason, d.Reason)
 			assert.Equal(t, tc.raw, d.Raw)
+			if tc.verdict == Receive || tc.verdict == ReceiveOwn { // stale backlog: recorded, not answered
+				assert.Equal(t, "X1", m.ID, "stale messages are still delivered")
+				return
+			}
 			assert.Equal(t, trigger.Message{}, m, "dropped messages map to nothing")
 		})
 	}

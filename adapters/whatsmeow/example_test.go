@@ -29,5 +29,5 @@ func ExampleClassify() {
 	fmt.Println(d.Verdict, d.Reason)
 	// Output:
 	// receive +33611111111 image is this in stock?
-	// ignore stale backlog
+	// receive stale backlog
 }
