@@ -167,7 +167,6 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonBot}
 	}
 
-
 	phone, d := phoneOf(partner, alt, opt.ResolveLID)
 	if d.Verdict != 0 {
 		return trigger.Message{}, d
