@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/waauto/waauto/trigger"
@@ -27,6 +29,53 @@ type Outgoing struct {
 	Workflow string
 	// Typing asks the transport to show a typing indicator first.
 	Typing bool
+	// Media, when set, makes the message a file; Text is then its caption.
+	Media *OutgoingMedia `json:",omitempty"`
+}
+
+// MaxMediaSize is the largest file the engine sends (16 MiB, WhatsApp's
+// limit for images, audio and video). Failed sends are retried from a job
+// whose JSON payload carries the file, so the cap also bounds job size.
+const MaxMediaSize = 16 << 20
+
+// Errors of media sends, testable with errors.Is.
+var (
+	// ErrMediaTooLarge: the file is larger than MaxMediaSize.
+	ErrMediaTooLarge = errors.New("media too large")
+	// ErrInvalidMedia: the kind is not a sendable one, the file is empty,
+	// or an audio message has a caption.
+	ErrInvalidMedia = errors.New("invalid media")
+)
+
+// OutgoingMedia is the file of an Outgoing message. Data travels in retry
+// job payloads as base64 JSON.
+type OutgoingMedia struct {
+	// Kind is trigger.Image, trigger.Document, trigger.Audio or trigger.Video.
+	Kind     trigger.MessageType
+	MIMEType string
+	FileName string
+	Data     []byte
+}
+
+// Validate checks the kind and size of the file; caption is the message's
+// Text.
+func (m *OutgoingMedia) Validate(caption string) error {
+	switch m.Kind {
+	case trigger.Image, trigger.Document, trigger.Video:
+	case trigger.Audio:
+		if caption != "" {
+			return fmt.Errorf("audio with a caption: %w", ErrInvalidMedia)
+		}
+	default:
+		return fmt.Errorf("kind %q (want image, document, audio or video): %w", m.Kind, ErrInvalidMedia)
+	}
+	if len(m.Data) == 0 {
+		return fmt.Errorf("%s without data: %w", m.Kind, ErrInvalidMedia)
+	}
+	if len(m.Data) > MaxMediaSize {
+		return fmt.Errorf("%s of %d bytes (max %d): %w", m.Kind, len(m.Data), MaxMediaSize, ErrMediaTooLarge)
+	}
+	return nil
 }
 
 // Inbox is what a transport adapter feeds: the engine implements it. Each

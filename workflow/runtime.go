@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -22,6 +23,20 @@ type runtime struct {
 func (r *runtime) Send(ctx context.Context, text string) error {
 	m := r.x.ev.Message
 	return r.e.send(ctx, Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: Fixed, Workflow: r.wf.Name, Typing: true})
+}
+
+// SendMedia sends a file through the same path as Send; the caption is the
+// message's text (and the send effect's Text).
+func (r *runtime) SendMedia(ctx context.Context, md action.Media) error {
+	om := &OutgoingMedia{Kind: md.Kind, MIMEType: md.MIMEType, FileName: md.FileName, Data: md.Data}
+	if err := om.Validate(md.Caption); err != nil {
+		return fmt.Errorf("send media: %w", err)
+	}
+	if om.MIMEType == "" {
+		om.MIMEType = http.DetectContentType(om.Data)
+	}
+	m := r.x.ev.Message
+	return r.e.send(ctx, Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: Fixed, Workflow: r.wf.Name, Typing: true, Media: om})
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {

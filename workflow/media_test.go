@@ -1,0 +1,192 @@
+package workflow_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/workflowtest"
+)
+
+// pngBytes starts with the PNG signature so that the MIME type is sniffed.
+var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 64)...)
+
+// mediaTransport records every attempt and fails the first fail ones.
+type mediaTransport struct {
+	mu   sync.Mutex
+	fail int
+	got  []workflow.Outgoing
+}
+
+func (m *mediaTransport) Send(_ context.Context, o workflow.Outgoing) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.got = append(m.got, o)
+	if len(m.got) <= m.fail {
+		return errors.New("upload: connection reset")
+	}
+	return nil
+}
+
+// mediaAction is a custom action running a test's function; it has no
+// fields in workflow files.
+type mediaAction struct {
+	run func(ctx context.Context, c *action.Call) error
+}
+
+func (a *mediaAction) Run(ctx context.Context, c *action.Call) error { return a.run(ctx, c) }
+
+// mediaHarness runs a workflow whose only action is run, registered as the
+// custom action "send_media".
+func mediaHarness(t *testing.T, tr workflow.Transport, loopLimit int, run func(ctx context.Context, c *action.Call) error) *workflowtest.Harness {
+	t.Helper()
+	reg := action.NewRegistry()
+	reg.MustRegister("send_media", &mediaAction{}, func(action.Decoder) (action.Action, error) { return &mediaAction{run: run}, nil })
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+		c.Transport, c.Registry = tr, reg
+		if loopLimit > 0 {
+			c.LoopLimit = loopLimit
+		}
+	}})
+	defs := mustLoad(t, "name: Catalogue\ntrigger: incoming_message\nactions: [{send_media: {}}]\n", workflow.LoadOptions{Registry: reg})
+	if err := h.Engine.SetWorkflows(context.Background(), defs); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestSendMediaReachesTheTransport(t *testing.T) {
+	ctx := context.Background()
+	tr := &mediaTransport{}
+	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
+		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Image, Data: pngBytes, Caption: "Notre catalogue"})
+	})
+	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "catalogue ?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.got) != 1 {
+		t.Fatalf("attempts = %d, want 1", len(tr.got))
+	}
+	o := tr.got[0]
+	if o.Media == nil || o.Media.Kind != trigger.Image || !bytes.Equal(o.Media.Data, pngBytes) {
+		t.Fatalf("media = %+v", o.Media)
+	}
+	if o.Media.MIMEType != "image/png" {
+		t.Errorf("MIME type = %q, want sniffed image/png", o.Media.MIMEType)
+	}
+	if o.Text != "Notre catalogue" || o.To != "+33611111111" || o.Session != "main" || !o.Typing || o.Workflow != "Catalogue" || o.ID == "" {
+		t.Errorf("outgoing = %+v", o)
+	}
+	if len(res.Effects) != 1 || res.Effects[0].Kind != workflow.EffectSend || res.Effects[0].Text != "Notre catalogue" {
+		t.Fatalf("effects = %+v", res.Effects)
+	}
+	rec, err := h.Store.Message(ctx, "main", o.ID)
+	if err != nil {
+		t.Fatalf("the id was not stored: %v", err)
+	}
+	if rec.Text != "Notre catalogue" {
+		t.Errorf("stored text = %q", rec.Text)
+	}
+}
+
+// A failed media send is retried from a JSON job: same id, same bytes.
+func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
+	ctx := context.Background()
+	tr := &mediaTransport{fail: 2}
+	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
+		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Document, MIMEType: "application/pdf", FileName: "tarifs.pdf", Data: []byte("%PDF-1.4 prices"), Caption: "Tarifs"})
+	})
+	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "tarifs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Effects) != 0 {
+		t.Fatalf("effects before the retry = %+v", res.Effects)
+	}
+	effects := h.Advance(ctx, time.Minute)
+	if len(tr.got) != 3 {
+		t.Fatalf("attempts = %d, want 3", len(tr.got))
+	}
+	for i, o := range tr.got {
+		if o.ID != tr.got[0].ID {
+			t.Errorf("attempt %d id = %q, want %q", i, o.ID, tr.got[0].ID)
+		}
+		if o.Media == nil || string(o.Media.Data) != "%PDF-1.4 prices" || o.Media.FileName != "tarifs.pdf" || o.Media.MIMEType != "application/pdf" || o.Media.Kind != trigger.Document || o.Text != "Tarifs" {
+			t.Errorf("attempt %d = %+v media %+v", i, o, o.Media)
+		}
+	}
+	if len(effects) != 1 || effects[0].Text != "Tarifs" {
+		t.Fatalf("effects after the retry = %+v", effects)
+	}
+}
+
+// Media sends count towards the loop breaker like text sends.
+func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
+	ctx := context.Background()
+	tr := &mediaTransport{}
+	var errs []error
+	h := mediaHarness(t, tr, 2, func(ctx context.Context, c *action.Call) error {
+		errs = append(errs,
+			c.Runtime.Send(ctx, "voici"),
+			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Image, Data: pngBytes}),
+			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Image, Data: pngBytes}))
+		return nil
+	})
+	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "photos"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], workflow.ErrLoopBreaker) {
+		t.Fatalf("errors = %v, want nil, nil, loop breaker", errs)
+	}
+	if len(tr.got) != 2 || tr.got[0].Media != nil || tr.got[1].Media == nil {
+		t.Fatalf("sent = %+v", tr.got)
+	}
+}
+
+func TestSendMediaRejectsBadFiles(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		m    action.Media
+		want error
+	}{
+		{"too large", action.Media{Kind: trigger.Video, Data: make([]byte, workflow.MaxMediaSize+1)}, workflow.ErrMediaTooLarge},
+		{"empty", action.Media{Kind: trigger.Image}, workflow.ErrInvalidMedia},
+		{"sticker", action.Media{Kind: trigger.Sticker, Data: pngBytes}, workflow.ErrInvalidMedia},
+		{"audio caption", action.Media{Kind: trigger.Audio, Data: []byte("OggS"), Caption: "écoutez"}, workflow.ErrInvalidMedia},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &mediaTransport{}
+			var got error
+			h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
+				got = c.Runtime.SendMedia(ctx, tc.m)
+				return got
+			})
+			res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !errors.Is(got, tc.want) {
+				t.Fatalf("err = %v, want %v", got, tc.want)
+			}
+			if len(tr.got) != 0 || len(res.Effects) != 0 {
+				t.Fatalf("sent %+v, effects %+v", tr.got, res.Effects)
+			}
+			if len(res.Executions) != 1 || res.Executions[0].Outcome != workflow.OutcomeFailed {
+				t.Fatalf("executions = %+v", res.Executions)
+			}
+		})
+	}
+	// The exact limit is accepted.
+	if err := (&workflow.OutgoingMedia{Kind: trigger.Video, Data: make([]byte, workflow.MaxMediaSize)}).Validate(""); err != nil {
+		t.Fatalf("a file of exactly MaxMediaSize: %v", err)
+	}
+}
