@@ -16,6 +16,8 @@ type Client interface {
 	SendMessage(ctx context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
 	// SendChatPresence shows or hides the typing indicator in a chat.
 	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	// Upload encrypts and uploads a file for a media message.
+	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
 	// Download fetches and decrypts the media of a message.
 	Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
 	// Connect opens the websocket.

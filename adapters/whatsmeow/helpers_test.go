@@ -89,6 +89,8 @@ type fakeClient struct {
 	presences []types.ChatPresence
 	order     []string
 	sendErr   error
+	uploads   []uploadCall
+	uploadErr error
 	download  []byte
 	dlErr     error
 	dlCalls   int
@@ -106,6 +108,11 @@ type fakeClient struct {
 	pairCode  string
 	pairPhone string
 	ids       int
+}
+
+type uploadCall struct {
+	Data []byte
+	Kind whatsmeow.MediaType
 }
 
 type sentMsg struct {
@@ -139,6 +146,20 @@ func (f *fakeClient) SendChatPresence(ctx context.Context, jid types.JID, state 
 	f.order = append(f.order, "presence:"+string(state))
 	f.presences = append(f.presences, state)
 	return nil
+}
+
+func (f *fakeClient) Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.order = append(f.order, "upload")
+	f.uploads = append(f.uploads, uploadCall{plaintext, appInfo})
+	if f.uploadErr != nil {
+		return whatsmeow.UploadResponse{}, f.uploadErr
+	}
+	return whatsmeow.UploadResponse{
+		URL: "https://mmg.whatsapp.net/fake", DirectPath: "/v/fake", MediaKey: []byte("key"),
+		FileEncSHA256: []byte("enc"), FileSHA256: []byte("sha"), FileLength: uint64(len(plaintext)),
+	}, nil
 }
 
 func (f *fakeClient) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {

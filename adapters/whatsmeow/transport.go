@@ -14,6 +14,7 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
+	"google.golang.org/protobuf/proto"
 )
 
 // Errors of Transport.Send.
@@ -24,6 +25,8 @@ var (
 	ErrNotConnected = errors.New("whatsapp session not connected")
 	// ErrNoMessageID: Outgoing.ID was empty; ids must be generated and stored before sending.
 	ErrNoMessageID = errors.New("outgoing message without id")
+	// ErrUpload: uploading the file of a media message failed; retry later.
+	ErrUpload = errors.New("whatsapp media upload failed")
 )
 
 // Transport implements workflow.Transport over one whatsmeow client per
@@ -57,7 +60,9 @@ func DefaultTyping(text string) time.Duration {
 	return min(max(d, time.Second), 5*time.Second)
 }
 
-// Send sends m.Text to m.To from session m.Session.
+// Send sends m.Text to m.To from session m.Session, or, when m.Media is
+// set, uploads the file and sends it with m.Text as its caption. A reply
+// shows "typing…" ("recording audio…" for audio) first when m.Typing.
 func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 	if m.ID == "" {
 		return fmt.Errorf("send to %s: %w", m.To, ErrNoMessageID)
@@ -77,17 +82,28 @@ func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 	if err != nil {
 		return fmt.Errorf("send %s: %w", m.ID, err)
 	}
+	log := t.logger()
+	msg := &waE2E.Message{Conversation: &m.Text}
+	presence := types.ChatPresenceMediaText
+	if m.Media != nil {
+		if msg, err = upload(ctx, cli, m); err != nil {
+			log.Warn("whatsmeow: upload failed", "session", m.Session, "id", m.ID, "kind", m.Media.Kind, "err", err)
+			return err
+		}
+		if m.Media.Kind == trigger.Audio {
+			presence = types.ChatPresenceMediaAudio
+		}
+	}
 	if err := t.pace(ctx, m.Session); err != nil {
 		return fmt.Errorf("send %s: %w", m.ID, err)
 	}
-	log := t.logger()
 	if m.Typing {
-		if err := cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
+		if err := cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, presence); err != nil {
 			log.Warn("whatsmeow: typing indicator failed", "session", m.Session, "id", m.ID, "err", err)
 		}
 		defer func() {
 			// Paused even when the send failed, so the indicator never hangs.
-			if err := cli.SendChatPresence(context.WithoutCancel(ctx), to, types.ChatPresencePaused, types.ChatPresenceMediaText); err != nil {
+			if err := cli.SendChatPresence(context.WithoutCancel(ctx), to, types.ChatPresencePaused, presence); err != nil {
 				log.Warn("whatsmeow: clearing typing indicator failed", "session", m.Session, "id", m.ID, "err", err)
 			}
 		}()
@@ -99,7 +115,7 @@ func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 			return fmt.Errorf("send %s: %w", m.ID, err)
 		}
 	}
-	resp, err := cli.SendMessage(ctx, to, &waE2E.Message{Conversation: &m.Text}, whatsmeow.SendRequestExtra{ID: types.MessageID(m.ID)})
+	resp, err := cli.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: types.MessageID(m.ID)})
 	t.mark(m.Session)
 	if err != nil {
 		log.Warn("whatsmeow: send failed", "session", m.Session, "id", m.ID, "err", err)
@@ -107,6 +123,66 @@ func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 	}
 	log.Debug("whatsmeow: sent", "session", m.Session, "id", m.ID, "server_id", resp.ServerID)
 	return nil
+}
+
+// upload validates and uploads the file of m and returns the message that
+// carries it. Nothing is sent yet: a failure here is retried by the engine
+// with the same id.
+func upload(ctx context.Context, cli Client, m workflow.Outgoing) (*waE2E.Message, error) {
+	md := m.Media
+	if err := md.Validate(m.Text); err != nil {
+		return nil, fmt.Errorf("send %s: %w", m.ID, err)
+	}
+	var kind whatsmeow.MediaType
+	switch md.Kind {
+	case trigger.Image:
+		kind = whatsmeow.MediaImage
+	case trigger.Video:
+		kind = whatsmeow.MediaVideo
+	case trigger.Audio:
+		kind = whatsmeow.MediaAudio
+	default: // trigger.Document; Validate rejected the others
+		kind = whatsmeow.MediaDocument
+	}
+	up, err := cli.Upload(ctx, md.Data, kind)
+	if err != nil {
+		return nil, fmt.Errorf("send %s: %w: %w", m.ID, ErrUpload, err)
+	}
+	var caption *string
+	if m.Text != "" {
+		caption = proto.String(m.Text)
+	}
+	mime := proto.String(md.MIMEType)
+	length := proto.Uint64(up.FileLength)
+	switch md.Kind {
+	case trigger.Image:
+		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,
+			Mimetype: mime, Caption: caption,
+		}}, nil
+	case trigger.Video:
+		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,
+			Mimetype: mime, Caption: caption,
+		}}, nil
+	case trigger.Audio:
+		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,
+			Mimetype: mime,
+		}}, nil
+	}
+	var name *string
+	if md.FileName != "" {
+		name = proto.String(md.FileName)
+	}
+	return &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{
+		URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+		FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,
+		Mimetype: mime, Caption: caption, FileName: name, Title: name,
+	}}, nil
 }
 
 // PhoneJID converts an E.164 phone number to a WhatsApp user JID.

@@ -177,6 +177,9 @@ func (f *fakeClient) SendMessage(ctx context.Context, to types.JID, msg *waE2E.M
 func (f *fakeClient) SendChatPresence(context.Context, types.JID, types.ChatPresence, types.ChatPresenceMedia) error {
 	return nil
 }
+func (f *fakeClient) Upload(context.Context, []byte, whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	return whatsmeow.UploadResponse{}, nil
+}
 func (f *fakeClient) Download(context.Context, whatsmeow.DownloadableMessage) ([]byte, error) {
 	return nil, wa.ErrNoMedia
 }
