@@ -227,7 +227,7 @@ func (s *Store) OpenConversations(ctx context.Context, agents []string) (map[str
 		N     int    `bun:"n"`
 	}
 	err := s.db.NewSelect().Model((*conversationRow)(nil)).ColumnExpr("agent, COUNT(*) AS n").
-		Where("agent IN (?) AND agent <> ''", bun.In(agents)).Group("agent").Scan(ctx, &rows)
+		Where("agent IN (?) AND agent <> ''", bun.List(agents)).Group("agent").Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count open conversations: %w", err)
 	}

@@ -44,7 +44,7 @@ func (s *Store) ListScheduled(ctx context.Context, q workflow.ScheduleQuery) ([]
 		for i, v := range q.Status {
 			st[i] = string(v)
 		}
-		sel = sel.Where("status IN (?)", bun.In(st))
+		sel = sel.Where("status IN (?)", bun.List(st))
 	}
 	if q.Session != "" {
 		sel = sel.Where("session = ?", q.Session)

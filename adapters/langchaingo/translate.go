@@ -99,9 +99,3 @@ func (c *lru) put(key, val string) {
 		delete(c.items, last.Value.(*entry).key)
 	}
 }
-
-func (c *lru) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}

@@ -66,7 +66,6 @@ type linkState struct {
 	code    string
 	expires time.Time
 	done    bool
-	err     string
 }
 
 // linker follows the numbers being linked by QR code.

@@ -88,24 +88,23 @@ type creditSpec struct {
 }
 
 type stepSpec struct {
-	At               string          `yaml:"at"`
-	After            action.Duration `yaml:"after"`
-	Message          *messageSpec    `yaml:"message"`
-	AgentReply       *agentReply     `yaml:"agent_reply"`
-	Assign           *assignSpec     `yaml:"assign"`
-	Unassign         *assignSpec     `yaml:"unassign"`
-	Label            *labelSpec      `yaml:"label"`
-	Exclude          *phoneSpec      `yaml:"exclude"`
-	Include          *phoneSpec      `yaml:"include"`
-	Schedule         *scheduleSpec   `yaml:"schedule"`
-	CancelSchedule   *idSpec         `yaml:"cancel_schedule"`
-	Disconnect       *sessionRef     `yaml:"disconnect_session"`
-	Reconnect        *sessionRef     `yaml:"reconnect_session"`
-	DeleteSession    *sessionRef     `yaml:"delete_session"`
-	Workflows        *bulkSpec       `yaml:"workflows"`
-	Expect           *[]rawNode      `yaml:"expect"`
-	State            *stateSpec      `yaml:"state"`
-	hasAfter, events int
+	At             string          `yaml:"at"`
+	After          action.Duration `yaml:"after"`
+	Message        *messageSpec    `yaml:"message"`
+	AgentReply     *agentReply     `yaml:"agent_reply"`
+	Assign         *assignSpec     `yaml:"assign"`
+	Unassign       *assignSpec     `yaml:"unassign"`
+	Label          *labelSpec      `yaml:"label"`
+	Exclude        *phoneSpec      `yaml:"exclude"`
+	Include        *phoneSpec      `yaml:"include"`
+	Schedule       *scheduleSpec   `yaml:"schedule"`
+	CancelSchedule *idSpec         `yaml:"cancel_schedule"`
+	Disconnect     *sessionRef     `yaml:"disconnect_session"`
+	Reconnect      *sessionRef     `yaml:"reconnect_session"`
+	DeleteSession  *sessionRef     `yaml:"delete_session"`
+	Workflows      *bulkSpec       `yaml:"workflows"`
+	Expect         *[]rawNode      `yaml:"expect"`
+	State          *stateSpec      `yaml:"state"`
 }
 
 type messageSpec struct {

@@ -9,8 +9,6 @@ import (
 	"github.com/waauto/waauto/adapters/bun/buntest"
 )
 
-const pgEnv = buntest.PostgresEnv
-
 func quiet() bunstore.Options { return buntest.Quiet() }
 
 func openSQLite(t testing.TB, path string) *bunstore.Store { return buntest.Open(t, path) }
