@@ -1,13 +1,18 @@
-// Command customaction shows a custom action: Go code registers
-// `notify_team` by name, workflow files use it like a built-in, and its
-// fields are validated when the file loads.
+// Command customaction shows custom actions: Go code registers
+// `notify_team` and `send_catalogue` by name, workflow files use them like
+// built-ins, and their fields are validated when the file loads.
+// `send_catalogue` sends a picture, something workflow files cannot do on
+// their own.
 //
 //	go run ./examples/customaction
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"strings"
@@ -54,6 +59,28 @@ func (n *NotifyTeam) Run(ctx context.Context, c *action.Call) error {
 	return c.Runtime.Label(ctx, []string{"notified"}, nil)
 }
 
+// SendCatalogue sends the catalogue picture with a caption:
+//
+//   - send_catalogue: {caption: "Notre catalogue"}
+type SendCatalogue struct {
+	Caption string `yaml:"caption"`
+
+	// picture is the image to send; a real action would read it from a
+	// file or the shop's product database.
+	picture []byte
+}
+
+// Run sends the picture through the engine's Runtime: same loop breaker,
+// pre-generated message id and retries as a text reply.
+func (s *SendCatalogue) Run(ctx context.Context, c *action.Call) error {
+	return c.Runtime.SendMedia(ctx, action.Media{
+		Kind:     trigger.Image,
+		FileName: "catalogue.png",
+		Data:     s.picture, // MIMEType left empty: sniffed from the data
+		Caption:  s.Caption,
+	})
+}
+
 const salesWorkflow = `
 name: Ventes
 trigger: incoming_message
@@ -63,11 +90,37 @@ actions:
   - reply: {text: "Merci ! Alice vous répond tout de suite."}
 `
 
+const catalogueWorkflow = `
+name: Catalogue
+trigger: incoming_message
+conditions: {text: {contains: catalogue}}
+actions:
+  - send_catalogue: {caption: "Notre catalogue de printemps"}
+`
+
 type printer struct{ w io.Writer }
 
 func (p printer) Send(_ context.Context, m workflow.Outgoing) error {
-	_, err := fmt.Fprintf(p.w, "→ %s: %s\n", m.To, m.Text)
+	var err error
+	if md := m.Media; md != nil {
+		_, err = fmt.Fprintf(p.w, "→ %s: [%s %s %s] %s\n", m.To, md.Kind, md.MIMEType, md.FileName, m.Text)
+	} else {
+		_, err = fmt.Fprintf(p.w, "→ %s: %s\n", m.To, m.Text)
+	}
 	return err
+}
+
+// catalogue draws a tiny picture to stand in for a product photo.
+func catalogue() ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func main() {
@@ -91,9 +144,24 @@ func run(ctx context.Context, out io.Writer) error {
 	}); err != nil {
 		return err
 	}
+	pic, err := catalogue()
+	if err != nil {
+		return err
+	}
+	baseCat := action.Of[*SendCatalogue]()
+	if err := reg.Register("send_catalogue", &SendCatalogue{}, func(d action.Decoder) (action.Action, error) {
+		a, err := baseCat(d)
+		if err != nil {
+			return nil, err
+		}
+		a.(*SendCatalogue).picture = pic
+		return a, nil
+	}); err != nil {
+		return err
+	}
 
 	// A bad definition is rejected with its position.
-	_, err := workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_team: {channel: ventes}\n"), workflow.LoadOptions{Registry: reg})
+	_, err = workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_team: {channel: ventes}\n"), workflow.LoadOptions{Registry: reg})
 	fmt.Fprintln(out, "load error:", err)
 
 	compiler := expr.New()
@@ -101,6 +169,11 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cat, err := workflow.Load("catalogue.yaml", []byte(catalogueWorkflow), workflow.LoadOptions{Registry: reg, Compiler: compiler})
+	if err != nil {
+		return err
+	}
+	defs.Workflows = append(defs.Workflows, cat.Workflows...)
 	store := memstore.New()
 	eng, err := workflow.New(workflow.Config{Store: store, Transport: printer{out}, Compiler: compiler, Registry: reg})
 	if err != nil {
@@ -117,5 +190,6 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, "labels:", c.Labels)
-	return nil
+	_, err = eng.Handle(ctx, trigger.Message{ID: "m2", Session: "main", Phone: "+34600000002", Text: "Vous avez un catalogue ?"})
+	return err
 }

@@ -14,6 +14,7 @@ func TestRun(t *testing.T) {
 #ventes: +34600000001 wrote "Je veux commander" (workflow Ventes) @alice
 → +34600000001: Merci ! Alice vous répond tout de suite.
 labels: [notified]
+→ +34600000002: [image image/png catalogue.png] Notre catalogue de printemps
 `
 	if out.String() != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", out.String(), want)
