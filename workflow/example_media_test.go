@@ -1,0 +1,59 @@
+package workflow_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/memstore"
+)
+
+// SendPriceList is a custom action that sends a PDF: workflow files cannot
+// send media, Go code can.
+type SendPriceList struct {
+	Caption string `yaml:"caption"`
+}
+
+// Run sends the price list through the engine (loop breaker, message id
+// stored first, retried with the same id).
+func (a *SendPriceList) Run(ctx context.Context, c *action.Call) error {
+	pdf := []byte("%PDF-1.4\n% price list\n")
+	return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Document, FileName: "tarifs.pdf", Data: pdf, Caption: a.Caption})
+}
+
+// mediaPrinter prints what a transport would send.
+type mediaPrinter struct{}
+
+func (mediaPrinter) Send(_ context.Context, m workflow.Outgoing) error {
+	if m.Media != nil {
+		fmt.Printf("send %s %s (%s, %d bytes) to %s, caption %q\n", m.Media.Kind, m.Media.FileName, m.Media.MIMEType, len(m.Media.Data), m.To, m.Text)
+		return nil
+	}
+	fmt.Printf("send to %s: %s\n", m.To, m.Text)
+	return nil
+}
+
+// A custom action sending a document with Runtime.SendMedia.
+func Example_sendMedia() {
+	ctx := context.Background()
+	reg := action.NewRegistry()
+	reg.MustRegister("send_price_list", &SendPriceList{}, action.Of[*SendPriceList]())
+	defs, err := workflow.Load("prices.yaml", []byte(`
+name: Tarifs
+trigger: incoming_message
+conditions: {text: {contains: tarif}}
+actions:
+  - send_price_list: {caption: "Nos tarifs 2026"}
+`), workflow.LoadOptions{Registry: reg})
+	if err != nil {
+		panic(err)
+	}
+	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: mediaPrinter{}, Compiler: expr.New(), Registry: reg})
+	_ = eng.SetWorkflows(ctx, defs)
+	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Vos tarifs ?"})
+	// Output:
+	// send document tarifs.pdf (application/pdf, 22 bytes) to +34600000001, caption "Nos tarifs 2026"
+}
