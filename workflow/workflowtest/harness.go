@@ -34,7 +34,7 @@ type Options struct {
 	Sessions []workflow.Session
 	// AI scripts the model; nil means no model (ai_reply fails, logged).
 	AI *ScriptedAI
-	// Detector detects languages for reply.translate; nil means langdetect.New().
+	// Detector detects languages for reply.translate; nil means langdetect.NewWordList().
 	Detector ai.LanguageDetector
 	// Credits, when set, turns credit metering on with this balance.
 	Credits        *int64
@@ -81,7 +81,7 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 		o.Store = memstore.New()
 	}
 	if o.Detector == nil {
-		o.Detector = langdetect.New()
+		o.Detector = langdetect.NewWordList()
 	}
 	h := &Harness{Store: o.Store, Clock: NewClock(o.Start)}
 	cfg := workflow.Config{

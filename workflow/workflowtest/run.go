@@ -27,7 +27,7 @@ type RunOptions struct {
 	// NewStore makes a fresh store per scenario run; nil means memstore.
 	// The returned func releases it.
 	NewStore func(ctx context.Context) (workflow.Store, func(), error)
-	// Detector detects customer languages for reply.translate; nil means langdetect.New().
+	// Detector detects customer languages for reply.translate; nil means langdetect.NewWordList().
 	Detector ai.LanguageDetector
 }
 

@@ -3,7 +3,7 @@ package langdetect
 import "testing"
 
 func TestDetect(t *testing.T) {
-	d := New()
+	d := NewWordList()
 	cases := []struct {
 		text, want string
 		ok         bool
