@@ -186,7 +186,10 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 	cmd = child()
 	defer func() { cmd.Process.Signal(syscall.SIGKILL); <-cmd.exited }()
 
-	deadline := time.Now().Add(30 * time.Second)
+	// A bound, not a speed check: about 100 rows/s of dispatch on a loaded
+	// 2-core machine, plus River's rescue of the dead attempts.
+	wait := 30*time.Second + time.Duration(rows)*10*time.Millisecond
+	deadline := time.Now().Add(wait)
 	for {
 		left, err := store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending, workflow.StatusSending}})
 		if err != nil {
@@ -201,7 +204,7 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("killed after %s (%d sent); 30s after the restart %d rows are still %s (first: %+v)", killAt, sentBefore, len(left), left[0].Status, left[0])
+			t.Fatalf("killed after %s (%d sent); %s after the restart %d rows are still %s (first: %+v)", killAt, sentBefore, wait, len(left), left[0].Status, left[0])
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
