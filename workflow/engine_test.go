@@ -361,3 +361,28 @@ func TestRedeliveryQueuesALostEvaluation(t *testing.T) {
 		t.Fatalf("message count = %d, want 2 (the message once, the answer once)", c.MessageCount)
 	}
 }
+
+// slowTransport sends, but only after the job's context has ended.
+type slowTransport struct{ cancel context.CancelFunc }
+
+func (s slowTransport) Send(context.Context, workflow.Outgoing) error {
+	s.cancel() // the job times out while the send completes
+	return nil
+}
+
+// A scheduled send that completes while its job's context ends is still
+// recorded as sent, so that the retry does not send it again.
+func TestScheduledSentDespiteJobTimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := memstore.New()
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	h := workflowtest.New(t, workflowtest.Options{Store: st, Start: at, Configure: func(c *workflow.Config) { c.Transport = slowTransport{cancel} }})
+	if _, err := h.Engine.Schedule(context.Background(), workflow.ScheduleRequest{ID: "r", Session: "main", Phone: "+33611111111", Text: "hi", At: at.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(ctx, 2*time.Minute)
+	if m, _ := st.Scheduled(context.Background(), "r"); m.Status != workflow.StatusSent {
+		t.Fatalf("status %s, want sent", m.Status)
+	}
+}

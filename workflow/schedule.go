@@ -138,17 +138,29 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	if err := e.transmit(ctx, out); err != nil {
 		return e.unclaim(ctx, m, err)
 	}
-	return e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusSending, StatusSent, "", e.cfg.Clock.Now())
+	// Sent: record it even if the job's context ended meanwhile (a job
+	// timeout), or the message would be sent again on the retry.
+	fctx, cancel := finishing(ctx)
+	defer cancel()
+	return e.cfg.Store.TransitionScheduled(fctx, m.ID, StatusSending, StatusSent, "", e.cfg.Clock.Now())
 }
 
 // unclaim puts a message whose send failed back to pending and returns
 // the error so that the queue retries it (with the same message id).
 func (e *Engine) unclaim(ctx context.Context, m ScheduledMessage, cause error) error {
 	e.log.WarnContext(ctx, "scheduled send failed; will retry", slog.String("id", m.ID), slog.Any("err", cause))
-	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusSending, StatusPending, cause.Error(), e.cfg.Clock.Now()); err != nil {
+	fctx, cancel := finishing(ctx) // the cause may be the job's own deadline
+	defer cancel()
+	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, StatusSending, StatusPending, cause.Error(), e.cfg.Clock.Now()); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause
+}
+
+// finishing returns a context for recording the outcome of work done under
+// ctx: not cancelled with ctx, bounded on its own.
+func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
 func (e *Engine) failScheduled(ctx context.Context, m ScheduledMessage, reason string) error {
