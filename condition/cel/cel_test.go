@@ -4,55 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp/syntax"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/cel"
+	"github.com/waauto/waauto/condition/conditiontest"
 	"github.com/waauto/waauto/trigger"
 )
 
 func raw(src string) condition.Raw { return condition.Raw{Lang: condition.CEL, Source: src} }
 
 func TestCompileErrors(t *testing.T) {
-	tests := []struct {
-		name   string
-		tree   condition.Node
-		env    condition.Env
-		path   string
-		is     error
-		syntax bool
-	}{
-		{name: "bad regexp", tree: condition.Text{Op: condition.Matches, Value: "a(b"}, path: "text", syntax: true},
-		{name: "unknown hours", tree: condition.Any{Nodes: []condition.Node{condition.InHours{Name: "shop"}}}, path: "any[0].schedule"},
-		{name: "expr leaf", tree: condition.Not{Node: condition.Raw{Lang: condition.Expr, Source: "true"}}, path: "not.expr", is: condition.ErrUnsupported},
-		{name: "not boolean", tree: raw(`message_count + 1`), path: "cel"},
-		{name: "syntax error", tree: raw(`message_count >`), path: "cel"},
-		{name: "unknown variable", tree: raw(`_since_ns > 0`), path: "cel"},
-		{name: "over the cost limit", tree: raw(`labels.all(a, labels.all(b, text.contains(a + b)))`), path: "cel", is: condition.ErrCostLimit},
-		{name: "over a small cost limit", tree: raw(`text.contains("x")`), env: condition.Env{CostLimit: 10}, path: "cel", is: condition.ErrCostLimit},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := cel.New().Compile(tc.tree, tc.env)
-			var ce *condition.CompileError
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T), want a *condition.CompileError", err, err)
-			}
-			if ce.Path != tc.path {
-				t.Errorf("path %q, want %q", ce.Path, tc.path)
-			}
-			if tc.is != nil && !errors.Is(err, tc.is) {
-				t.Errorf("error %v does not wrap %v", err, tc.is)
-			}
-			var se *syntax.Error
-			if tc.syntax && !errors.As(err, &se) {
-				t.Errorf("error %v does not wrap the *syntax.Error", err)
-			}
-		})
-	}
+	conditiontest.CheckCompileErrors(t, cel.New(), []conditiontest.CompileErrorCase{
+		{Name: "expr leaf", Tree: condition.Not{Node: condition.Raw{Lang: condition.Expr, Source: "true"}}, Path: "not.expr", Is: condition.ErrUnsupported},
+		{Name: "not boolean", Tree: raw(`message_count + 1`), Path: "cel"},
+		{Name: "syntax error", Tree: raw(`message_count >`), Path: "cel"},
+		{Name: "unknown variable", Tree: raw(`_since_ns > 0`), Path: "cel"},
+		{Name: "over the cost limit", Tree: raw(`labels.all(a, labels.all(b, text.contains(a + b)))`), Path: "cel", Is: condition.ErrCostLimit},
+		{Name: "over a small cost limit", Tree: raw(`text.contains("x")`), Env: condition.Env{CostLimit: 10}, Path: "cel", Is: condition.ErrCostLimit},
+	})
 }
 
 func facts(text string, labels ...string) *condition.Facts {

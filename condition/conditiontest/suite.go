@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp/syntax"
 	"strings"
 	"sync"
 	"testing"
@@ -94,29 +95,48 @@ func runCases(t *testing.T, c condition.Compiler) {
 	}
 }
 
-func runCompileErrors(t *testing.T, c condition.Compiler) {
-	cases := []struct {
-		name string
-		tree condition.Node
-		path string
-	}{
-		{"bad regexp", condition.All{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "(a"}}}, "all[0].text"},
-		{"unknown hours", condition.Not{Node: condition.InHours{Name: "nope"}}, "not.schedule"},
-		{"unknown text operator", condition.Text{Op: "sounds_like", Value: "a"}, "text"},
-		{"since_last_reply eq", condition.SinceLastReply{Op: condition.Eq}, "since_last_reply"},
-	}
+// CompileErrorCase is a tree a compiler must refuse: with a
+// *condition.CompileError at Path, wrapping Is when set, and wrapping the
+// regexp's *syntax.Error when Syntax is set.
+type CompileErrorCase struct {
+	Name   string
+	Tree   condition.Node
+	Env    condition.Env
+	Path   string
+	Is     error
+	Syntax bool
+}
+
+// CheckCompileErrors compiles each case with c and reports every
+// difference from what the case wants.
+func CheckCompileErrors(t *testing.T, c condition.Compiler, cases []CompileErrorCase) {
+	t.Helper()
 	for _, tc := range cases {
-		_, err := c.Compile(tc.tree, condition.Env{})
+		_, err := c.Compile(tc.Tree, tc.Env)
 		var ce *condition.CompileError
+		var se *syntax.Error
 		switch {
 		case err == nil:
-			t.Errorf("%s: compiled without error", tc.name)
+			t.Errorf("%s: compiled without error", tc.Name)
 		case !errors.As(err, &ce):
-			t.Errorf("%s: error %v (%T) is not a *condition.CompileError", tc.name, err, err)
-		case ce.Path != tc.path:
-			t.Errorf("%s: error path %q, want %q", tc.name, ce.Path, tc.path)
+			t.Errorf("%s: error %v (%T) is not a *condition.CompileError", tc.Name, err, err)
+		case ce.Path != tc.Path:
+			t.Errorf("%s: error path %q, want %q", tc.Name, ce.Path, tc.Path)
+		case tc.Is != nil && !errors.Is(err, tc.Is):
+			t.Errorf("%s: error %v does not wrap %v", tc.Name, err, tc.Is)
+		case tc.Syntax && !errors.As(err, &se):
+			t.Errorf("%s: error %v does not wrap the regexp's *syntax.Error", tc.Name, err)
 		}
 	}
+}
+
+func runCompileErrors(t *testing.T, c condition.Compiler) {
+	CheckCompileErrors(t, c, []CompileErrorCase{
+		{Name: "bad regexp", Tree: condition.All{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "(a"}}}, Path: "all[0].text", Syntax: true},
+		{Name: "unknown hours", Tree: condition.Not{Node: condition.InHours{Name: "nope"}}, Path: "not.schedule"},
+		{Name: "unknown text operator", Tree: condition.Text{Op: "sounds_like", Value: "a"}, Path: "text"},
+		{Name: "since_last_reply eq", Tree: condition.SinceLastReply{Op: condition.Eq}, Path: "since_last_reply"},
+	})
 	// Every faulty leaf is reported, not only the first.
 	tree := condition.Any{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "("}, condition.InHours{Name: "x"}}}
 	_, err := c.Compile(tree, condition.Env{})
