@@ -1,6 +1,7 @@
 package bun_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -27,4 +28,17 @@ var backends = []struct {
 }{
 	{"sqlite", newSQLite},
 	{"postgres", newPostgres},
+}
+
+// eachDatabase runs f on a fresh SQLite file, then on a fresh PostgreSQL
+// schema (skipped without WAAUTO_TEST_POSTGRES).
+func eachDatabase(t *testing.T, f func(t *testing.T, dsn string)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, filepath.Join(t.TempDir(), "w.db")) })
+	t.Run("postgres", func(t *testing.T) { f(t, postgresDSN(t)) })
+}
+
+// twoStores opens two stores on one database, from two pools, as two
+// processes would.
+func twoStores(t *testing.T, dsn string) [2]*bunstore.Store {
+	return [2]*bunstore.Store{buntest.Open(t, dsn), buntest.Open(t, dsn)}
 }

@@ -3,7 +3,6 @@ package bun_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -90,59 +89,42 @@ func TestCountAndPurgeLogs(t *testing.T) {
 // once and never take the balance below 0: the database, not a lock in
 // this process, makes the statement atomic.
 func TestDebitCreditsAcrossStores(t *testing.T) {
-	for _, b := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "w.db") }},
-		{"postgres", func(t *testing.T) string { return postgresDSN(t) }},
-	} {
-		t.Run(b.name, func(t *testing.T) {
-			dsn := b.dsn(t)
-			ctx := context.Background()
-			var stores [2]*bunstore.Store
-			for i := range stores {
-				s, err := bunstore.Open(ctx, dsn, quiet())
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
-				stores[i] = s
-			}
-			if err := stores[0].SetCredits(ctx, 100); err != nil {
-				t.Fatal(err)
-			}
-			var wg sync.WaitGroup
-			for _, s := range stores {
-				for range 4 {
-					wg.Go(func() {
-						for range 10 {
-							if b, err := s.DebitCredits(ctx, 3); err != nil || b < 0 {
-								t.Errorf("DebitCredits = %d, %v", b, err)
-							}
-						}
-					})
-				}
-			}
-			wg.Wait()
-			// 80 debits of 3 = 240 > 100: the balance must stop at exactly 0.
-			if b, err := stores[1].CreditBalance(ctx); err != nil || b != 0 {
-				t.Errorf("balance = %d, %v; want 0", b, err)
-			}
-			if err := stores[1].SetCredits(ctx, 1000); err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range stores {
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		stores := twoStores(t, dsn)
+		if err := stores[0].SetCredits(ctx, 100); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for _, s := range stores {
+			for range 4 {
 				wg.Go(func() {
-					for range 50 {
-						s.DebitCredits(ctx, 1)
+					for range 10 {
+						if b, err := s.DebitCredits(ctx, 3); err != nil || b < 0 {
+							t.Errorf("DebitCredits = %d, %v", b, err)
+						}
 					}
 				})
 			}
-			wg.Wait()
-			if b, _ := stores[0].CreditBalance(ctx); b != 900 {
-				t.Errorf("balance after 100 debits of 1 from 1000 = %d, want 900 (a debit was lost)", b)
-			}
-		})
-	}
+		}
+		wg.Wait()
+		// 80 debits of 3 = 240 > 100: the balance must stop at exactly 0.
+		if b, err := stores[1].CreditBalance(ctx); err != nil || b != 0 {
+			t.Errorf("balance = %d, %v; want 0", b, err)
+		}
+		if err := stores[1].SetCredits(ctx, 1000); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stores {
+			wg.Go(func() {
+				for range 50 {
+					s.DebitCredits(ctx, 1)
+				}
+			})
+		}
+		wg.Wait()
+		if b, _ := stores[0].CreditBalance(ctx); b != 900 {
+			t.Errorf("balance after 100 debits of 1 from 1000 = %d, want 900 (a debit was lost)", b)
+		}
+	})
 }

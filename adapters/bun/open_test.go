@@ -238,92 +238,66 @@ func countMigrations(t *testing.T, s *bunstore.Store) int {
 // Opening twice, one after the other and concurrently from separate pools
 // (as two processes would), migrates once and lets every opener in.
 func TestMigrationsTwiceAndConcurrently(t *testing.T) {
-	for _, b := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "w.db") }},
-		{"postgres", func(t *testing.T) string { return postgresDSN(t) }},
-	} {
-		t.Run(b.name, func(t *testing.T) {
-			dsn := b.dsn(t)
-			ctx := context.Background()
-			const n = 4
-			stores := make([]*bunstore.Store, n)
-			errs := make([]error, n)
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Go(func() { stores[i], errs[i] = bunstore.Open(ctx, dsn, quiet()) })
-			}
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Fatalf("concurrent Open %d: %v", i, err)
-				}
-				defer stores[i].Close()
-			}
-			again, err := bunstore.Open(ctx, dsn, quiet())
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		const n = 4
+		stores := make([]*bunstore.Store, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() { stores[i], errs[i] = bunstore.Open(ctx, dsn, quiet()) })
+		}
+		wg.Wait()
+		for i, err := range errs {
 			if err != nil {
-				t.Fatalf("Open again: %v", err)
+				t.Fatalf("concurrent Open %d: %v", i, err)
 			}
-			defer again.Close()
-			if got := countMigrations(t, again); got != 1 {
-				t.Errorf("%d migration rows, want 1", got)
-			}
-		})
-	}
+			defer stores[i].Close()
+		}
+		again, err := bunstore.Open(ctx, dsn, quiet())
+		if err != nil {
+			t.Fatalf("Open again: %v", err)
+		}
+		defer again.Close()
+		if got := countMigrations(t, again); got != 1 {
+			t.Errorf("%d migration rows, want 1", got)
+		}
+	})
 }
 
 // Two stores on one database (two processes): the unique key, not
 // anything in memory, lets exactly one of them record a message.
 func TestRecordInboundAcrossStores(t *testing.T) {
-	for _, b := range []struct {
-		name string
-		dsn  func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "w.db") }},
-		{"postgres", func(t *testing.T) string { return postgresDSN(t) }},
-	} {
-		t.Run(b.name, func(t *testing.T) {
-			dsn := b.dsn(t)
-			ctx := context.Background()
-			var stores [2]*bunstore.Store
-			for i := range stores {
-				s, err := bunstore.Open(ctx, dsn, quiet())
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
-				stores[i] = s
+	eachDatabase(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		stores := twoStores(t, dsn)
+		const rounds = 20
+		for r := range rounds {
+			m := trigger.Message{ID: "wamid-" + string(rune('a'+r)), Session: "s", Phone: "+33611111111", Text: "x"}
+			var wins [2]bool
+			var wg sync.WaitGroup
+			for i, s := range stores {
+				wg.Go(func() {
+					in, err := s.RecordInbound(ctx, m)
+					if err != nil {
+						t.Errorf("store %d: %v", i, err)
+					}
+					wins[i] = !in.Duplicate
+				})
 			}
-			const rounds = 20
-			for r := range rounds {
-				m := trigger.Message{ID: "wamid-" + string(rune('a'+r)), Session: "s", Phone: "+33611111111", Text: "x"}
-				var wins [2]bool
-				var wg sync.WaitGroup
-				for i, s := range stores {
-					wg.Go(func() {
-						in, err := s.RecordInbound(ctx, m)
-						if err != nil {
-							t.Errorf("store %d: %v", i, err)
-						}
-						wins[i] = !in.Duplicate
-					})
-				}
-				wg.Wait()
-				if wins[0] == wins[1] {
-					t.Fatalf("round %d: wins = %v, want exactly one", r, wins)
-				}
+			wg.Wait()
+			if wins[0] == wins[1] {
+				t.Fatalf("round %d: wins = %v, want exactly one", r, wins)
 			}
-			c, err := stores[0].Conversation(ctx, "s", "+33611111111")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.MessageCount != rounds {
-				t.Errorf("MessageCount = %d, want %d", c.MessageCount, rounds)
-			}
-		})
-	}
+		}
+		c, err := stores[0].Conversation(ctx, "s", "+33611111111")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.MessageCount != rounds {
+			t.Errorf("MessageCount = %d, want %d", c.MessageCount, rounds)
+		}
+	})
 }
 
 // New uses a *bun.DB the caller owns: the store migrates it and Close
