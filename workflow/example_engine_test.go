@@ -15,6 +15,10 @@ import (
 type printTransport struct{}
 
 func (printTransport) Send(_ context.Context, m workflow.Outgoing) error {
+	if m.Media != nil {
+		fmt.Printf("send %s %s (%s, %d bytes) to %s, caption %q\n", m.Media.Kind, m.Media.FileName, m.Media.MIMEType, len(m.Media.Data), m.To, m.Text)
+		return nil
+	}
 	fmt.Printf("send to %s: %s\n", m.To, m.Text)
 	return nil
 }

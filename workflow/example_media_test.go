@@ -2,7 +2,6 @@ package workflow_test
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition/expr"
@@ -24,18 +23,6 @@ func (a *SendPriceList) Run(ctx context.Context, c *action.Call) error {
 	return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Document, FileName: "tarifs.pdf", Data: pdf, Caption: a.Caption})
 }
 
-// mediaPrinter prints what a transport would send.
-type mediaPrinter struct{}
-
-func (mediaPrinter) Send(_ context.Context, m workflow.Outgoing) error {
-	if m.Media != nil {
-		fmt.Printf("send %s %s (%s, %d bytes) to %s, caption %q\n", m.Media.Kind, m.Media.FileName, m.Media.MIMEType, len(m.Media.Data), m.To, m.Text)
-		return nil
-	}
-	fmt.Printf("send to %s: %s\n", m.To, m.Text)
-	return nil
-}
-
 // A custom action sending a document with Runtime.SendMedia.
 func Example_sendMedia() {
 	ctx := context.Background()
@@ -51,7 +38,7 @@ actions:
 	if err != nil {
 		panic(err)
 	}
-	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: mediaPrinter{}, Compiler: expr.New(), Registry: reg})
+	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
 	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Vos tarifs ?"})
 	// Output:
