@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs what the browser test of examples/waauto needs: Chromium from
+# Installs what the browser test of internal/app needs: Chromium from
 # Debian at /usr/bin/chromium. Without it, that test skips with a message.
 set -eu
 if [ -x /usr/bin/chromium ]; then

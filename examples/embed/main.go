@@ -1,7 +1,7 @@
 // Command embed shows the engine inside one's own Go program: workflows
 // from a YAML file, the in-memory store, and a transport of your own (here
 // it prints). A real app would use adapters/bun for the store and
-// adapters/whatsmeow for the transport, as examples/waauto does.
+// adapters/whatsmeow for the transport, as the product (internal/app) does.
 //
 //	go run ./examples/embed
 package main

@@ -1,6 +1,7 @@
 // Command waauto is the WhatsApp Auto product: it serves the engine on
 // embedded SQLite (or PostgreSQL), runs scenario files and validates
-// workflow files.
+// workflow files. The product lives in internal/app (wiring and commands)
+// and internal/dashboard (the web interface); this is its entry point.
 //
 //	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--tz ZONE] [--admin-password PW] (waauto serve -h for all flags)
 //	waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
@@ -9,47 +10,18 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
 
 	_ "time/tzdata" // binaries carry the time zone database; libraries do not
+
+	"github.com/waauto/waauto/internal/app"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := app.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
-
-// run dispatches a subcommand and returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "test":
-		return cmdTest(ctx, args, stdout, stderr)
-	case "validate":
-		return cmdValidate(args, stdout, stderr)
-	case "serve":
-		return cmdServe(ctx, args, stdout, stderr)
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	fmt.Fprintf(stderr, "waauto: unknown command %q\n%s", cmd, usage)
-	return 2
-}
-
-const usage = `usage:
-  waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--workflows FILE] [--tz ZONE]
-               [--admin-password PW] [--no-whatsapp] [--meter-credits] [--ai-provider openai|anthropic|ollama]
-               (waauto serve -h lists every flag and environment variable)
-  waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
-  waauto validate FILE...
-`

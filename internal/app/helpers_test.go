@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // as in the binary: the tests' time zones resolve without /usr/share/zoneinfo
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -73,7 +74,7 @@ func startApp(t *testing.T, dir string, mod ...func(*options)) *testApp {
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
 	}
-	srv := httptest.NewServer(a.routes())
+	srv := httptest.NewServer(a.dashboard)
 	t.Cleanup(func() { srv.Close(); a.close() })
 	return &testApp{app: a, srv: srv, dir: dir, logs: logs}
 }
@@ -151,11 +152,7 @@ func (c *client) login(user, password string) {
 // addUser creates a dashboard user directly in the store.
 func (ta *testApp) addUser(t *testing.T, name, password string, admin bool) {
 	t.Helper()
-	h, err := hashPassword(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ta.dash.putUser(context.Background(), userRow{Name: name, Hash: h, Admin: admin}); err != nil {
+	if err := ta.dash.SetUser(context.Background(), name, password, admin); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
-package main
+package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/waauto/waauto/action/ai/langdetect"
 	lc "github.com/waauto/waauto/adapters/langchaingo"
 	"github.com/waauto/waauto/adapters/shopify"
+	"github.com/waauto/waauto/internal/dashboard"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -38,16 +40,9 @@ func (o aiOptions) fallback() []workflow.Step {
 	}
 }
 
-// aiInfo is what the AI page shows: never the key itself.
-type aiInfo struct {
-	Provider, BaseURL, Model string
-	KeySet                   bool
-	Catalog                  string
-}
-
 // newAI builds the responder of o, or nil when no provider is set.
-func newAI(o aiOptions, log *slog.Logger) (*lc.Responder, aiInfo, error) {
-	info := aiInfo{Provider: o.Provider, BaseURL: o.BaseURL, Model: o.Model, KeySet: o.APIKey != ""}
+func newAI(o aiOptions, log *slog.Logger) (*lc.Responder, dashboard.AIInfo, error) {
+	info := dashboard.AIInfo{Provider: o.Provider, BaseURL: o.BaseURL, Model: o.Model, KeySet: o.APIKey != ""}
 	if o.Provider == "" {
 		return nil, info, nil
 	}
@@ -101,14 +96,11 @@ func (p *promptResponder) Respond(ctx context.Context, req ai.Request) (ai.Reply
 	return p.inner.Respond(ctx, req)
 }
 
-// settingPrompt is the settings key of the account prompt.
-const settingPrompt = "account_prompt"
-
 // accountPrompt returns the saved account prompt, or --ai-prompt.
 func (a *app) accountPrompt(ctx context.Context) string {
-	s, err := a.dash.setting(ctx, settingPrompt)
+	s, err := a.dash.AccountPrompt(ctx)
 	if err != nil {
 		a.log.WarnContext(ctx, "reading the account prompt failed", "err", err)
 	}
-	return cmpOr(s, a.opts.AI.Prompt)
+	return cmp.Or(s, a.opts.AI.Prompt)
 }

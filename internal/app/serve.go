@@ -1,6 +1,7 @@
-package main
+package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go.mau.fi/whatsmeow/store"
@@ -25,6 +25,7 @@ import (
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/expr"
+	"github.com/waauto/waauto/internal/dashboard"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/pacing"
 )
@@ -90,7 +91,7 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	if o.Queue != "river" && o.Queue != "memory" {
 		return o, fmt.Errorf("--queue %q: want river or memory", o.Queue)
 	}
-	o.AdminPassword = cmpOr(o.AdminPassword, os.Getenv("WAAUTO_ADMIN_PASSWORD"))
+	o.AdminPassword = cmp.Or(o.AdminPassword, os.Getenv("WAAUTO_ADMIN_PASSWORD"))
 	// The API key is read from the environment only, so it never shows in
 	// a process listing.
 	o.AI.APIKey = os.Getenv("WAAUTO_AI_API_KEY")
@@ -100,13 +101,6 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 		o.Devices = devicesPath(o.DB)
 	}
 	return o, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // isPostgres reports whether dsn names a PostgreSQL database.
@@ -126,7 +120,7 @@ func devicesPath(db string) string {
 		p = p[:i]
 	}
 	ext := filepath.Ext(p)
-	return strings.TrimSuffix(p, ext) + "-devices" + cmpOr(ext, ".db")
+	return strings.TrimSuffix(p, ext) + "-devices" + cmp.Or(ext, ".db")
 }
 
 // cmdServe runs the product: the engine on SQLite (default ./waauto.db) or
@@ -152,7 +146,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "waauto: %v\n", err)
 		return 1
 	}
-	srv := &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.logger.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: a.dashboard, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.logger.Handler(), slog.LevelWarn)}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -171,30 +165,24 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-// simSession is the virtual number of the chat simulator.
-const simSession = "simulator"
-
 // app is the running product: store, engine, WhatsApp numbers, dashboard.
 type app struct {
 	opts     options
 	log      *slog.Logger
 	loc      *time.Location
 	store    *bunstore.Store
-	dash     *dashStore
-	auth     *authenticator
+	dash     *dashboard.Store
 	engine   *workflow.Engine
 	compiler condition.Compiler
 	devices  *wa.DeviceStore
 	wa       *wa.Manager
-	sim      *simulator
-	links    *linker
-	ai       aiInfo
+	sim      *dashboard.Simulator
+	ai       dashboard.AIInfo
 	// responder is the model behind ai_reply and translation; nil without a provider.
 	responder *lc.Responder
-	pages     pages
+	dashboard *dashboard.Dashboard
 	river     *riverqueue.Queue
-	leaseMu   sync.Mutex
-	leases    map[string]func() error // numbers this instance runs
+	leases    *riverqueue.NumberLeases // numbers this instance runs; nil without WhatsApp
 	bg        context.Context
 	stopBg    context.CancelFunc
 }
@@ -209,7 +197,7 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if err != nil || o.TZ == "" || strings.EqualFold(o.TZ, "local") {
 		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
 	}
-	a := &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: newSimulator(500), leases: map[string]func() error{}}
+	a := &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: dashboard.NewSimulator(500)}
 	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
 		if err != nil {
@@ -220,20 +208,14 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if a.responder, a.ai, err = newAI(o.AI, log); err != nil {
 		return nil, err
 	}
-	if a.pages, err = parsePages(loc); err != nil {
-		return nil, err
-	}
 	a.store, err = bunstore.Open(ctx, o.DB, bunstore.Options{Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	if a.dash, err = newDashStore(ctx, a.store.DB()); err != nil {
+	if a.dash, err = dashboard.OpenStore(ctx, a.store.DB()); err != nil {
 		return nil, err
 	}
-	if a.auth, err = newAuthenticator(a.dash, time.Now); err != nil {
-		return nil, err
-	}
-	generated, err := a.auth.ensureAdmin(ctx, o.AdminUser, o.AdminPassword)
+	generated, err := a.dash.EnsureAdmin(ctx, o.AdminUser, o.AdminPassword)
 	if err != nil {
 		return nil, fmt.Errorf("creating the first admin: %w", err)
 	}
@@ -241,6 +223,9 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 		fmt.Fprintf(stdout, "Created dashboard admin %q with the one-time password %s (shown only now; change it under Settings)\n", o.AdminUser, generated)
 	}
 	if err := a.openEngine(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.openDashboard(); err != nil {
 		return nil, err
 	}
 	if err := a.loadWorkflows(ctx); err != nil {
@@ -253,11 +238,26 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 		return nil, err
 	}
 	if a.wa != nil {
-		a.startNumbers(ctx)
+		a.leases.Acquire(ctx)
 		go a.pruneLoop()
-		go a.leaseLoop()
+		go a.leases.Run(a.bg)
 	}
 	return a, nil
+}
+
+// openDashboard builds the dashboard on the opened engine.
+func (a *app) openDashboard() error {
+	deps := dashboard.Deps{
+		Store: a.store, Engine: a.engine, Users: a.dash, Compiler: a.compiler, Location: a.loc, Logger: a.log,
+		Simulator: a.sim, WhatsApp: a.wa, Background: a.bg, AccountPrompt: a.accountPrompt, AI: a.ai,
+		MeterCredits: a.opts.MeterCredits, CharsPerCredit: a.opts.CharsPerCred, SecureCookie: a.opts.SecureCookie,
+	}
+	if a.leases != nil {
+		deps.ReleaseNumber = a.leases.Release
+	}
+	var err error
+	a.dashboard, err = dashboard.New(deps)
+	return err
 }
 
 // openEngine wires the engine: router transport (simulator + WhatsApp),
@@ -289,8 +289,8 @@ func (a *app) openEngine(ctx context.Context) error {
 	if a.engine, err = workflow.New(cfg); err != nil {
 		return err
 	}
-	if _, err := a.store.Session(ctx, simSession); errors.Is(err, workflow.ErrNotFound) {
-		if err := a.engine.PutSession(ctx, workflow.Session{ID: simSession, Label: "Chat simulator"}); err != nil {
+	if _, err := a.store.Session(ctx, dashboard.SimulatorSession); errors.Is(err, workflow.ErrNotFound) {
+		if err := a.engine.PutSession(ctx, workflow.Session{ID: dashboard.SimulatorSession, Label: "Chat simulator"}); err != nil {
 			return err
 		}
 	} else if err != nil {
@@ -314,7 +314,7 @@ func (a *app) openEngine(ctx context.Context) error {
 	if a.river != nil {
 		pcfg.MaxWait = 10 * time.Second
 	}
-	sink := &statusSink{engine: a.engine, log: a.log}
+	sink := &wa.SessionStatuses{Sessions: a.engine}
 	a.wa = wa.NewManager(wa.ManagerConfig{
 		Store:     a.devices,
 		Inbox:     a.engine,
@@ -322,9 +322,15 @@ func (a *app) openEngine(ctx context.Context) error {
 		Logger:    a.log,
 		NewClient: o.newClient,
 	})
-	sink.pacer = pacing.New(a.wa.Transport(), pcfg)
-	router.wa = sink.pacer
-	a.links = newLinker(a.wa)
+	pacer := pacing.New(a.wa.Transport(), pcfg)
+	sink.Holds = pacer
+	router.wa = pacer
+	a.leases = riverqueue.NewNumberLeases(riverqueue.NumberLeasesConfig{
+		DB:      a.store.DB(),
+		Numbers: a.linkedNumbers,
+		Start:   a.startNumber,
+		Logger:  a.log,
+	})
 	return nil
 }
 
@@ -369,75 +375,27 @@ func (a *app) loadWorkflows(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.applyYAML(ctx, a.opts.Workflows, data); err != nil {
+	if _, err := a.dashboard.ApplyWorkflows(ctx, a.opts.Workflows, data); err != nil {
 		return err
 	}
 	return nil
 }
 
-// startNumbers connects every linked number at boot.
-func (a *app) startNumbers(ctx context.Context) {
+// linkedNumbers lists the numbers with WhatsApp keys.
+func (a *app) linkedNumbers(ctx context.Context) ([]string, error) {
 	bound, err := a.devices.Bindings(ctx)
-	if err != nil {
-		a.log.Error("listing linked numbers failed", "err", err)
-		return
-	}
-	running := map[string]bool{}
+	return slices.Sorted(maps.Keys(bound)), err
+}
+
+// startNumber connects a linked number once this instance holds its lease;
+// a number linked here a moment ago already runs.
+func (a *app) startNumber(_ context.Context, id string) error {
 	for _, si := range a.wa.Sessions() {
-		running[si.ID] = true
-	}
-	a.leaseMu.Lock()
-	defer a.leaseMu.Unlock()
-	for id := range bound {
-		if a.leases[id] != nil {
-			continue
-		}
-		// One owner per number across instances (a PostgreSQL advisory
-		// lock; always granted on SQLite): the others retry every 30 s and
-		// take over when the owner's connection dies.
-		release, ok, err := riverqueue.Lease(ctx, a.store.DB(), id)
-		if err != nil || !ok {
-			if err != nil {
-				a.log.Warn("number lease failed", "session", id, "err", err)
-			}
-			continue
-		}
-		if !running[id] { // a number linked here a moment ago already runs
-			if err := a.wa.Start(a.bg, id, wa.SessionOptions{}); err != nil {
-				a.log.Warn("number not started", "session", id, "err", err)
-				_ = release()
-				continue
-			}
-		}
-		a.leases[id] = release
-	}
-}
-
-// releaseLease lets another instance run a number this one stopped running.
-func (a *app) releaseLease(id string) {
-	a.leaseMu.Lock()
-	release := a.leases[id]
-	delete(a.leases, id)
-	a.leaseMu.Unlock()
-	if release != nil {
-		if err := release(); err != nil {
-			a.log.Warn("number lease release failed", "session", id, "err", err)
+		if si.ID == id {
+			return nil
 		}
 	}
-}
-
-// leaseLoop starts, every 30 s, the linked numbers no instance runs.
-func (a *app) leaseLoop() {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-a.bg.Done():
-			return
-		case <-t.C:
-			a.startNumbers(a.bg)
-		}
-	}
+	return a.wa.Start(a.bg, id, wa.SessionOptions{})
 }
 
 // pruneLoop deletes numbers disconnected for 7 days, hourly.
@@ -466,12 +424,9 @@ func (a *app) close() {
 	}
 	if a.wa != nil {
 		a.wa.Close()
-		a.leaseMu.Lock()
-		ids := slices.Collect(maps.Keys(a.leases))
-		a.leaseMu.Unlock()
-		for _, id := range ids {
-			a.releaseLease(id)
-		}
+	}
+	if a.leases != nil {
+		a.leases.ReleaseAll()
 	}
 	if a.river != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -498,57 +453,17 @@ func (a *app) close() {
 // router sends the simulator's messages to the page and the others
 // through WhatsApp.
 type router struct {
-	sim *simulator
+	sim *dashboard.Simulator
 	wa  workflow.Transport
 }
 
-// errNoWhatsApp: a message for a real number while WhatsApp is off.
-var errNoWhatsApp = errors.New("whatsapp is disabled (--no-whatsapp)")
-
 func (r *router) Send(ctx context.Context, m workflow.Outgoing) error {
-	if m.Session == simSession {
-		r.sim.add(simMessage{Bot: true, Phone: m.To, Text: m.Text, Kind: string(m.Kind), Workflow: m.Workflow})
+	if m.Session == dashboard.SimulatorSession {
+		r.sim.Add(dashboard.SimMessage{Bot: true, Phone: m.To, Text: m.Text, Kind: string(m.Kind), Workflow: m.Workflow})
 		return nil
 	}
 	if r.wa == nil {
-		return errNoWhatsApp
+		return dashboard.ErrNoWhatsApp
 	}
 	return r.wa.Send(ctx, m)
-}
-
-// statusSink maps the WhatsApp manager's statuses onto the engine's
-// sessions, and holds the sends of a banned or logged-out number (their
-// jobs wait, they do not fail) until it connects again.
-type statusSink struct {
-	engine *workflow.Engine
-	log    *slog.Logger
-	pacer  *pacing.Pacer // nil: no holds
-}
-
-func (s statusSink) SessionStatus(ctx context.Context, id string, st wa.Status, at time.Time) error {
-	if s.pacer != nil {
-		switch st {
-		case wa.StatusBanned, wa.StatusLoggedOut:
-			s.pacer.Hold(id, time.Time{})
-		case wa.StatusConnected:
-			s.pacer.Release(id)
-		}
-	}
-	switch st {
-	case wa.StatusConnected:
-		return s.engine.SetConnected(ctx, id, true)
-	case wa.StatusDisconnected, wa.StatusLoggedOut, wa.StatusBanned:
-		err := s.engine.SetConnected(ctx, id, false)
-		if errors.Is(err, workflow.ErrNotFound) || errors.Is(err, workflow.ErrConflict) {
-			return nil // a number that never got to the engine, or was deleted
-		}
-		return err
-	case wa.StatusDeleted:
-		err := s.engine.DeleteSession(ctx, id)
-		if errors.Is(err, workflow.ErrNotFound) {
-			return nil
-		}
-		return err
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"bytes"
@@ -69,19 +69,19 @@ type pageData struct {
 }
 
 // render writes page name with data.
-func (a *app) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	a.renderError(w, r, status, name, title, data, nil)
+func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	d.renderError(w, r, status, name, title, data, nil)
 }
 
 // renderError writes page name with data and an error message.
-func (a *app) renderError(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, err error) {
-	d := pageData{Title: title, Page: name, User: userOf(r), Msg: r.URL.Query().Get("msg"), Data: data}
+func (d *Dashboard) renderError(w http.ResponseWriter, r *http.Request, status int, name, title string, data any, err error) {
+	pd := pageData{Title: title, Page: name, User: userOf(r), Msg: r.URL.Query().Get("msg"), Data: data}
 	if err != nil {
-		d.Error = err.Error()
+		pd.Error = err.Error()
 	}
 	var buf bytes.Buffer
-	if err := a.pages[name].ExecuteTemplate(&buf, "layout.html", d); err != nil {
-		a.fail(w, r, err)
+	if err := d.pages[name].ExecuteTemplate(&buf, "layout.html", pd); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

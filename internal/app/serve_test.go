@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -7,16 +7,15 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/waauto/waauto/action"
-	wa "github.com/waauto/waauto/adapters/whatsmeow"
+	"github.com/waauto/waauto/internal/dashboard"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -61,7 +60,7 @@ func TestPagesRequireLogin(t *testing.T) {
 		t.Errorf("GET /simulator/messages without login: %d, want 401", code)
 	}
 	// A forged cookie is no session.
-	c.hc.Jar.SetCookies(mustURL(t, ta.srv.URL), []*http.Cookie{{Name: sessionCookie, Value: strings.Repeat("ab", 32)}})
+	c.hc.Jar.SetCookies(mustURL(t, ta.srv.URL), []*http.Cookie{{Name: dashboard.SessionCookie, Value: strings.Repeat("ab", 32)}})
 	if code, _ := c.get("/simulator/messages"); code != http.StatusUnauthorized {
 		t.Errorf("forged cookie: %d, want 401", code)
 	}
@@ -79,7 +78,7 @@ func TestLoginSetsStrictHttpOnlyCookie(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
 	code, body, _ := c.post("/login", url.Values{"user": {"admin"}, "password": {"wrong password"}})
-	if code != http.StatusUnauthorized || !strings.Contains(body, errBadLogin.Error()) {
+	if code != http.StatusUnauthorized || !strings.Contains(body, dashboard.ErrBadLogin.Error()) {
 		t.Fatalf("wrong password: %d", code)
 	}
 	code, _, resp := c.post("/login", url.Values{"user": {"admin"}, "password": {testPassword}, "next": {"//evil.example/x"}})
@@ -88,7 +87,7 @@ func TestLoginSetsStrictHttpOnlyCookie(t *testing.T) {
 	}
 	var ck *http.Cookie
 	for _, x := range resp.Cookies() {
-		if x.Name == sessionCookie {
+		if x.Name == dashboard.SessionCookie {
 			ck = x
 		}
 	}
@@ -127,28 +126,6 @@ func TestLoginThrottledPerIP(t *testing.T) {
 	code, body, _ := c.post("/login", url.Values{"user": {"admin"}, "password": {testPassword}})
 	if code != http.StatusTooManyRequests || !strings.Contains(body, "too many failed logins") {
 		t.Fatalf("6th login: %d, want 429", code)
-	}
-}
-
-func TestLoginThrottledPerUser(t *testing.T) {
-	now := time.Now()
-	clock := func() time.Time { return now }
-	ta := startApp(t, "")
-	auth, err := newAuthenticator(ta.dash, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 10 { // from 10 addresses, under the per-IP limit
-		if _, err := auth.login(t.Context(), fmt.Sprintf("10.0.0.%d", i), "admin", "nope"); err != errBadLogin {
-			t.Fatalf("attempt %d: %v", i, err)
-		}
-	}
-	if _, err := auth.login(t.Context(), "10.0.1.1", "admin", testPassword); err != errThrottled {
-		t.Fatalf("11th attempt on one account: %v, want throttled", err)
-	}
-	now = now.Add(16 * time.Minute)
-	if _, err := auth.login(t.Context(), "10.0.1.1", "admin", testPassword); err != nil {
-		t.Fatalf("after the window: %v", err)
 	}
 }
 
@@ -247,39 +224,6 @@ func TestLinkByQRServesPNGAndNeverLogsCode(t *testing.T) {
 	}
 }
 
-func TestStatusSinkMapsManagerStatuses(t *testing.T) {
-	ta := startApp(t, "")
-	ctx := t.Context()
-	if err := ta.engine.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.Disconnected}); err != nil {
-		t.Fatal(err)
-	}
-	sink := statusSink{engine: ta.engine, log: ta.log}
-	steps := []struct {
-		st   wa.Status
-		want workflow.SessionStatus
-	}{
-		{wa.StatusPairing, workflow.Disconnected},
-		{wa.StatusConnected, workflow.Connected},
-		{wa.StatusBanned, workflow.Disconnected},
-		{wa.StatusConnected, workflow.Connected},
-		{wa.StatusLoggedOut, workflow.Disconnected},
-		{wa.StatusDeleted, workflow.Deleted},
-		{wa.StatusDisconnected, workflow.Deleted}, // a late event does not resurrect it
-	}
-	for _, s := range steps {
-		if err := sink.SessionStatus(ctx, "shop", s.st, time.Now()); err != nil {
-			t.Fatalf("%s: %v", s.st, err)
-		}
-		got, _ := ta.store.Session(ctx, "shop")
-		if got.Status != s.want {
-			t.Fatalf("after %s: %s, want %s", s.st, got.Status, s.want)
-		}
-	}
-	if err := sink.SessionStatus(ctx, "never-added", wa.StatusDisconnected, time.Now()); err != nil {
-		t.Fatalf("unknown number: %v", err)
-	}
-}
-
 func TestEditorShowsErrorPositionsAndSavesNothing(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
@@ -310,7 +254,7 @@ func excerpt(s, near string) string {
 }
 
 // simSend posts a simulator message and decodes the answer.
-func simSend(t *testing.T, c *client, from, text string) (execs []map[string]string, msgs []simMessage) {
+func simSend(t *testing.T, c *client, from, text string) (execs []map[string]string, msgs []dashboard.SimMessage) {
 	t.Helper()
 	code, body, _ := c.post("/simulator/send", url.Values{"from": {from}, "text": {text}})
 	if code != http.StatusOK {
@@ -318,7 +262,7 @@ func simSend(t *testing.T, c *client, from, text string) (execs []map[string]str
 	}
 	var out struct {
 		Executions []map[string]string
-		Messages   []simMessage
+		Messages   []dashboard.SimMessage
 	}
 	if err := json.Unmarshal([]byte(body), &out); err != nil {
 		t.Fatal(err)
@@ -473,7 +417,7 @@ func TestScheduledInAccountTimezone(t *testing.T) {
 func TestScheduledSentAfterRestart(t *testing.T) {
 	dir := t.TempDir()
 	ta := startApp(t, dir)
-	m, err := ta.engine.Schedule(t.Context(), workflow.ScheduleRequest{Session: simSession, Phone: "+33611111111", Text: "plus tard", At: time.Now().Add(1500 * time.Millisecond)})
+	m, err := ta.engine.Schedule(t.Context(), workflow.ScheduleRequest{Session: dashboard.SimulatorSession, Phone: "+33611111111", Text: "plus tard", At: time.Now().Add(1500 * time.Millisecond)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +428,7 @@ func TestScheduledSentAfterRestart(t *testing.T) {
 		got, _ := ta2.store.Scheduled(context.Background(), m.ID)
 		return got.Status == workflow.StatusSent
 	})
-	if msgs := ta2.sim.since(0, ""); len(msgs) != 1 || msgs[0].Text != "plus tard" {
+	if msgs := ta2.sim.Since(0, ""); len(msgs) != 1 || msgs[0].Text != "plus tard" {
 		t.Fatalf("simulator got %+v", msgs)
 	}
 }
@@ -590,7 +534,7 @@ func TestSettingsPasswordAndUsers(t *testing.T) {
 	c := ta.client(t)
 	c.login("admin", testPassword)
 	c.post("/settings/users", url.Values{"user": {"alice"}, "password": {"alice password"}})
-	u, err := ta.dash.user(t.Context(), "alice")
+	u, err := ta.dash.User(t.Context(), "alice")
 	if err != nil || u.Admin {
 		t.Fatalf("alice: %+v %v", u, err)
 	}
@@ -606,33 +550,6 @@ func TestSettingsPasswordAndUsers(t *testing.T) {
 	a.login("alice", "new alice password")
 }
 
-func TestPasswordHashIsArgon2idAtOWASPMinimum(t *testing.T) {
-	h, err := hashPassword("s3cret password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mem, iters, par int
-	if _, err := fmt.Sscanf(h, "$argon2id$v=19$m=%d,t=%d,p=%d$", &mem, &iters, &par); err != nil {
-		t.Fatalf("hash %q: %v", h, err)
-	}
-	if mem < 19*1024 || iters < 2 || par < 1 {
-		t.Fatalf("parameters m=%d t=%d p=%d below the OWASP minimum", mem, iters, par)
-	}
-	for pw, want := range map[string]bool{"s3cret password": true, "s3cret passwore": false, "": false} {
-		if ok, err := checkPassword(h, pw); err != nil || ok != want {
-			t.Errorf("check %q: %v %v", pw, ok, err)
-		}
-	}
-	h2, _ := hashPassword("s3cret password")
-	if h == h2 {
-		t.Fatal("two hashes of one password are equal: no salt")
-	}
-	if _, err := checkPassword("$2a$10$bcrypt", "x"); err != errBadHash {
-		t.Fatalf("malformed: %v", err)
-	}
-	_ = argon2.Version
-}
-
 func TestFirstRunPrintsOneTimePassword(t *testing.T) {
 	dir := t.TempDir()
 	var out bytes.Buffer
@@ -646,9 +563,11 @@ func TestFirstRunPrintsOneTimePassword(t *testing.T) {
 		a.close()
 		t.Fatalf("no password printed: %q", out.String())
 	}
-	u, _ := a.dash.user(t.Context(), "admin")
-	if ok, _ := checkPassword(u.Hash, m[1]); !ok || !u.Admin {
-		t.Fatal("printed password does not log in")
+	srv := httptest.NewServer(a.dashboard)
+	(&testApp{app: a, srv: srv}).client(t).login("admin", m[1]) // fails the test unless the printed password logs in
+	srv.Close()
+	if u, err := a.dash.User(t.Context(), "admin"); err != nil || !u.Admin {
+		t.Fatalf("first user: %+v %v, want an admin", u, err)
 	}
 	a.close()
 	out.Reset()
@@ -675,7 +594,7 @@ func TestServeBadFlagsAndDatabase(t *testing.T) {
 		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 	} {
 		var out, errb bytes.Buffer
-		code := run(t.Context(), tc.args, &out, &errb)
+		code := Run(t.Context(), tc.args, &out, &errb)
 		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 		if code != tc.code || len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and one line with %q", tc.args, code, errb.String(), tc.code, tc.want)
@@ -689,7 +608,7 @@ func TestServeStopsOnCancel(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"--db", dir + "/waauto.db", "--addr", "127.0.0.1:0", "--admin-password", testPassword}, &out, &errb)
+		done <- Run(ctx, []string{"--db", dir + "/waauto.db", "--addr", "127.0.0.1:0", "--admin-password", testPassword}, &out, &errb)
 	}()
 	var addr string
 	waitFor(t, "the server to start", func() bool {

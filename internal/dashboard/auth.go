@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"context"
@@ -29,9 +29,11 @@ const (
 
 // Errors of authentication.
 var (
-	errBadHash     = errors.New("malformed password hash")
-	errBadLogin    = errors.New("wrong user name or password")
-	errThrottled   = errors.New("too many failed logins, try again later")
+	errBadHash = errors.New("malformed password hash")
+	// ErrBadLogin: the user does not exist or the password is wrong.
+	ErrBadLogin = errors.New("wrong user name or password")
+	// ErrThrottled: too many failed logins from the address or for the user.
+	ErrThrottled   = errors.New("too many failed logins, try again later")
 	errNotLoggedIn = errors.New("not logged in")
 )
 
@@ -102,8 +104,8 @@ type loginSession struct {
 	Expires time.Time
 }
 
-// sessionCookie names the dashboard's session cookie.
-const sessionCookie = "waauto_session"
+// SessionCookie names the dashboard's session cookie.
+const SessionCookie = "waauto_session"
 
 // sessions keeps the logged-in browsers in memory, keyed by the SHA-256 of
 // their cookie token (a restart logs everyone out).
@@ -226,7 +228,7 @@ func (t *throttle) prune(key string) []time.Time {
 
 // authenticator checks logins against the dashboard's users.
 type authenticator struct {
-	store  *dashStore
+	store  *Store
 	byIP   *throttle
 	byUser *throttle
 	sess   *sessions
@@ -235,7 +237,7 @@ type authenticator struct {
 	dummy string
 }
 
-func newAuthenticator(st *dashStore, now func() time.Time) (*authenticator, error) {
+func newAuthenticator(st *Store, now func() time.Time) (*authenticator, error) {
 	dummy, err := hashPassword(randomPassword())
 	if err != nil {
 		return nil, err
@@ -252,9 +254,9 @@ func newAuthenticator(st *dashStore, now func() time.Time) (*authenticator, erro
 // login checks user and password from ip and returns a session token.
 func (a *authenticator) login(ctx context.Context, ip, user, password string) (string, error) {
 	if a.byIP.blocked(ip) || a.byUser.blocked(user) {
-		return "", errThrottled
+		return "", ErrThrottled
 	}
-	u, err := a.store.user(ctx, user)
+	u, err := a.store.User(ctx, user)
 	hash := u.Hash
 	switch {
 	case errors.Is(err, errNoUser):
@@ -269,16 +271,16 @@ func (a *authenticator) login(ctx context.Context, ip, user, password string) (s
 	if err != nil || !ok {
 		a.byIP.fail(ip)
 		a.byUser.fail(user)
-		return "", errBadLogin
+		return "", ErrBadLogin
 	}
 	a.byUser.reset(user)
 	return a.sess.create(u.Name, u.Admin), nil
 }
 
-// ensureAdmin creates the first admin when there is no user: with
+// EnsureAdmin creates the first admin when there is no user: with
 // password, or with a random one it returns so that it is shown once.
-func (a *authenticator) ensureAdmin(ctx context.Context, name, password string) (generated string, err error) {
-	n, err := a.store.countUsers(ctx)
+func (s *Store) EnsureAdmin(ctx context.Context, name, password string) (generated string, err error) {
+	n, err := s.countUsers(ctx)
 	if err != nil || n > 0 {
 		return "", err
 	}
@@ -286,11 +288,17 @@ func (a *authenticator) ensureAdmin(ctx context.Context, name, password string) 
 		password = randomPassword()
 		generated = password
 	}
+	return generated, s.SetUser(ctx, name, password, true)
+}
+
+// SetUser creates or replaces the user name with password (hashed with
+// argon2id) and the admin right.
+func (s *Store) SetUser(ctx context.Context, name, password string, admin bool) error {
 	hash, err := hashPassword(password)
 	if err != nil {
-		return "", err
+		return err
 	}
-	return generated, a.store.putUser(ctx, userRow{Name: name, Hash: hash, Admin: true})
+	return s.putUser(ctx, User{Name: name, Hash: hash, Admin: admin})
 }
 
 // clientIP is the remote address without its port. The dashboard listens

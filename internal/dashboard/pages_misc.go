@@ -1,6 +1,7 @@
-package main
+package dashboard
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,25 +15,25 @@ import (
 
 // ---- Exclusions
 
-func (a *app) exclusionsPage(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) exclusionsPage(w http.ResponseWriter, r *http.Request) {
 	excluded := true
-	list, err := a.store.ListContacts(r.Context(), workflow.ContactQuery{Excluded: &excluded, Limit: 1000})
+	list, err := d.store.ListContacts(r.Context(), workflow.ContactQuery{Excluded: &excluded, Limit: 1000})
 	if err != nil {
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "exclusions", "Exclusions", map[string]any{"Contacts": list})
+	d.render(w, r, http.StatusOK, "exclusions", "Exclusions", map[string]any{"Contacts": list})
 }
 
-func (a *app) exclusionsPost(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) exclusionsPost(w http.ResponseWriter, r *http.Request) {
 	phone, err := trigger.NormalizePhone(r.FormValue("phone"))
 	if err != nil || len(phone) < 4 {
 		back(w, r, "/exclusions", fmt.Sprintf("%q is not a phone number", r.FormValue("phone")))
 		return
 	}
 	exclude := r.FormValue("op") != "include"
-	if err := a.engine.Exclude(r.Context(), phone, exclude); err != nil {
-		a.fail(w, r, err)
+	if err := d.engine.Exclude(r.Context(), phone, exclude); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	if exclude {
@@ -51,30 +52,30 @@ var scheduleFilters = map[string][]workflow.ScheduleStatus{
 	"all":     nil,
 }
 
-func (a *app) scheduledPage(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) scheduledPage(w http.ResponseWriter, r *http.Request) {
 	status := r.URL.Query().Get("status")
 	if _, ok := scheduleFilters[status]; !ok {
 		status = "pending"
 	}
-	list, err := a.store.ListScheduled(r.Context(), workflow.ScheduleQuery{Status: scheduleFilters[status], Limit: 500})
+	list, err := d.store.ListScheduled(r.Context(), workflow.ScheduleQuery{Status: scheduleFilters[status], Limit: 500})
 	if err != nil {
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 		return
 	}
-	sessions, err := a.liveSessions(r)
+	sessions, err := d.liveSessions(r)
 	if err != nil {
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "scheduled", "Scheduled messages", map[string]any{
+	d.render(w, r, http.StatusOK, "scheduled", "Scheduled messages", map[string]any{
 		"Status": status, "Messages": list, "Sessions": sessions,
-		"Today": time.Now().In(a.loc).Format("2006-01-02"),
+		"Today": time.Now().In(d.loc).Format("2006-01-02"),
 	})
 }
 
 // liveSessions lists the numbers that are not deleted.
-func (a *app) liveSessions(r *http.Request) ([]workflow.Session, error) {
-	all, err := a.store.ListSessions(r.Context())
+func (d *Dashboard) liveSessions(r *http.Request) ([]workflow.Session, error) {
+	all, err := d.store.ListSessions(r.Context())
 	var out []workflow.Session
 	for _, s := range all {
 		if s.Status != workflow.Deleted {
@@ -87,7 +88,7 @@ func (a *app) liveSessions(r *http.Request) ([]workflow.Session, error) {
 // scheduledAdd schedules a message at a date and time of the account's
 // time zone (a time in a DST gap moves forward, a repeated one takes its
 // first occurrence).
-func (a *app) scheduledAdd(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) scheduledAdd(w http.ResponseWriter, r *http.Request) {
 	day, err := time.Parse("2006-01-02 15:04", r.FormValue("date")+" "+r.FormValue("time"))
 	if err != nil {
 		back(w, r, "/scheduled", fmt.Sprintf("%q %q is not a date and time (want YYYY-MM-DD and HH:MM)", r.FormValue("date"), r.FormValue("time")))
@@ -98,29 +99,29 @@ func (a *app) scheduledAdd(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "/scheduled", "The message is empty")
 		return
 	}
-	at := workflow.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, a.loc)
+	at := workflow.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, d.loc)
 	session := r.FormValue("session")
-	if s, err := a.store.Session(r.Context(), session); err != nil || s.Status == workflow.Deleted {
+	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.Deleted {
 		back(w, r, "/scheduled", fmt.Sprintf("Number %q does not exist", session))
 		return
 	}
-	m, err := a.engine.Schedule(r.Context(), workflow.ScheduleRequest{Session: session, Phone: r.FormValue("phone"), Text: text, At: at})
+	m, err := d.engine.Schedule(r.Context(), workflow.ScheduleRequest{Session: session, Phone: r.FormValue("phone"), Text: text, At: at})
 	if err != nil {
 		back(w, r, "/scheduled", "Not scheduled: "+err.Error())
 		return
 	}
-	back(w, r, "/scheduled", fmt.Sprintf("Scheduled for %s (%s)", m.At.In(a.loc).Format("2006-01-02 15:04"), a.loc))
+	back(w, r, "/scheduled", fmt.Sprintf("Scheduled for %s (%s)", m.At.In(d.loc).Format("2006-01-02 15:04"), d.loc))
 }
 
-func (a *app) scheduledCancel(w http.ResponseWriter, r *http.Request) {
-	err := a.engine.CancelScheduled(r.Context(), r.PathValue("id"))
+func (d *Dashboard) scheduledCancel(w http.ResponseWriter, r *http.Request) {
+	err := d.engine.CancelScheduled(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, workflow.ErrConflict):
 		back(w, r, "/scheduled", "Not cancelled: the message is no longer pending")
 	case errors.Is(err, workflow.ErrNotFound):
 		http.Error(w, "no such scheduled message", http.StatusNotFound)
 	case err != nil:
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 	default:
 		back(w, r, "/scheduled", "Cancelled")
 	}
@@ -129,11 +130,11 @@ func (a *app) scheduledCancel(w http.ResponseWriter, r *http.Request) {
 // ---- Logs
 
 // logPeriod turns the period filter into [from, to) in the account's zone.
-func (a *app) logPeriod(r *http.Request) (period string, from, to time.Time, err error) {
+func (d *Dashboard) logPeriod(r *http.Request) (period string, from, to time.Time, err error) {
 	q := r.URL.Query()
 	period = q.Get("period")
-	now := time.Now().In(a.loc)
-	today := workflow.LocalTime(now.Year(), now.Month(), now.Day(), 0, 0, 0, a.loc)
+	now := time.Now().In(d.loc)
+	today := workflow.LocalTime(now.Year(), now.Month(), now.Day(), 0, 0, 0, d.loc)
 	switch period {
 	case "today":
 		return period, today, time.Time{}, nil
@@ -144,43 +145,43 @@ func (a *app) logPeriod(r *http.Request) (period string, from, to time.Time, err
 	case "all":
 		return period, time.Time{}, time.Time{}, nil
 	case "custom":
-		f, err1 := time.ParseInLocation("2006-01-02", q.Get("from"), a.loc)
-		t, err2 := time.ParseInLocation("2006-01-02", q.Get("to"), a.loc)
+		f, err1 := time.ParseInLocation("2006-01-02", q.Get("from"), d.loc)
+		t, err2 := time.ParseInLocation("2006-01-02", q.Get("to"), d.loc)
 		if err := errors.Join(err1, err2); err != nil {
 			return period, from, to, fmt.Errorf("custom period: want two dates YYYY-MM-DD")
 		}
-		from = workflow.LocalTime(f.Year(), f.Month(), f.Day(), 0, 0, 0, a.loc)
-		to = workflow.LocalTime(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, a.loc)
+		from = workflow.LocalTime(f.Year(), f.Month(), f.Day(), 0, 0, 0, d.loc)
+		to = workflow.LocalTime(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, d.loc)
 		return period, from, to, nil
 	}
 	return period, from, to, fmt.Errorf("unknown period %q", period)
 }
 
-func (a *app) logsPage(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) logsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	period, from, to, err := a.logPeriod(r)
+	period, from, to, err := d.logPeriod(r)
 	data := map[string]any{"Period": period, "From": q.Get("from"), "To": q.Get("to"), "Phone": q.Get("phone"), "Session": q.Get("session")}
 	if err != nil {
-		a.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
+		d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
 		return
 	}
 	phone := strings.TrimSpace(q.Get("phone"))
 	if phone != "" {
 		if phone, err = trigger.NormalizePhone(phone); err != nil {
-			a.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
+			d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
 			return
 		}
 	}
-	if err := a.engine.FlushLogs(r.Context()); err != nil {
-		a.fail(w, r, err)
+	if err := d.engine.FlushLogs(r.Context()); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	page, err := a.store.QueryLogs(r.Context(), workflow.LogQuery{
+	page, err := d.store.QueryLogs(r.Context(), workflow.LogQuery{
 		From: from, To: to, Phone: phone, Session: q.Get("session"), After: q.Get("after"), Limit: min(max(limit, 0), 200),
 	})
 	if err != nil {
-		a.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
+		d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
 		return
 	}
 	if page.Next != "" {
@@ -190,51 +191,51 @@ func (a *app) logsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data["Entries"] = page.Entries
 	if phone != "" && q.Get("session") != "" {
-		hist, err := a.store.History(r.Context(), q.Get("session"), phone, 0, 100)
+		hist, err := d.store.History(r.Context(), q.Get("session"), phone, 0, 100)
 		if err != nil {
-			a.fail(w, r, err)
+			d.fail(w, r, err)
 			return
 		}
 		data["History"] = hist
 	}
-	a.render(w, r, http.StatusOK, "logs", "Logs", data)
+	d.render(w, r, http.StatusOK, "logs", "Logs", data)
 }
 
 // ---- AI settings and credits
 
-func (a *app) aiPage(w http.ResponseWriter, r *http.Request) {
-	bal, err := a.store.CreditBalance(r.Context())
+func (d *Dashboard) aiPage(w http.ResponseWriter, r *http.Request) {
+	bal, err := d.store.CreditBalance(r.Context())
 	if err != nil {
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "ai", "AI and credits", map[string]any{
-		"AI": a.ai, "Prompt": a.accountPrompt(r.Context()), "Balance": bal,
-		"Metered": a.opts.MeterCredits, "CharsPerCredit": a.opts.CharsPerCred,
+	d.render(w, r, http.StatusOK, "ai", "AI and credits", map[string]any{
+		"AI": d.ai, "Prompt": d.accountPrompt(r.Context()), "Balance": bal,
+		"Metered": d.meterCredits, "CharsPerCredit": d.charsPerCredit,
 	})
 }
 
-func (a *app) aiCredits(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) aiCredits(w http.ResponseWriter, r *http.Request) {
 	n, err := strconv.ParseInt(strings.TrimSpace(r.FormValue("balance")), 10, 64)
 	if err != nil || n < 0 {
 		back(w, r, "/ai", fmt.Sprintf("%q is not a credit balance (a whole number, 0 or more)", r.FormValue("balance")))
 		return
 	}
-	if err := a.store.SetCredits(r.Context(), n); err != nil {
-		a.fail(w, r, err)
+	if err := d.store.SetCredits(r.Context(), n); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	back(w, r, "/ai", fmt.Sprintf("Balance set to %d credits", n))
 }
 
-func (a *app) aiPrompt(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) aiPrompt(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimSpace(r.FormValue("prompt"))
 	if len(p) > 20_000 {
 		back(w, r, "/ai", "The prompt is too long (20 000 characters at most)")
 		return
 	}
-	if err := a.dash.setSetting(r.Context(), settingPrompt, p); err != nil {
-		a.fail(w, r, err)
+	if err := d.dash.setSetting(r.Context(), settingPrompt, p); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	back(w, r, "/ai", "Account prompt saved")
@@ -242,23 +243,23 @@ func (a *app) aiPrompt(w http.ResponseWriter, r *http.Request) {
 
 // ---- Settings: password and users
 
-func (a *app) settingsPage(w http.ResponseWriter, r *http.Request) {
-	var users []userRow
+func (d *Dashboard) settingsPage(w http.ResponseWriter, r *http.Request) {
+	var users []User
 	if userOf(r).Admin {
 		var err error
-		if users, err = a.dash.users(r.Context()); err != nil {
-			a.fail(w, r, err)
+		if users, err = d.dash.Users(r.Context()); err != nil {
+			d.fail(w, r, err)
 			return
 		}
 	}
-	a.render(w, r, http.StatusOK, "settings", "Settings", map[string]any{"Users": users})
+	d.render(w, r, http.StatusOK, "settings", "Settings", map[string]any{"Users": users})
 }
 
 const minPassword = 10
 
-func (a *app) settingsPassword(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 	me := userOf(r)
-	if _, err := a.auth.login(r.Context(), clientIP(r), me.User, r.FormValue("current")); err != nil {
+	if _, err := d.auth.login(r.Context(), clientIP(r), me.User, r.FormValue("current")); err != nil {
 		back(w, r, "/settings", "Password not changed: "+err.Error())
 		return
 	}
@@ -267,19 +268,15 @@ func (a *app) settingsPassword(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "/settings", fmt.Sprintf("Password not changed: use at least %d characters", minPassword))
 		return
 	}
-	hash, err := hashPassword(pw)
-	if err == nil {
-		err = a.dash.putUser(r.Context(), userRow{Name: me.User, Hash: hash, Admin: me.Admin})
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	if err := d.dash.SetUser(r.Context(), me.User, pw, me.Admin); err != nil {
+		d.fail(w, r, err)
 		return
 	}
-	a.auth.sess.endUser(me.User)
+	d.auth.sess.endUser(me.User)
 	http.Redirect(w, r, "/login?msg="+"Password+changed%3A+log+in+again", http.StatusSeeOther)
 }
 
-func (a *app) settingsAddUser(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) settingsAddUser(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.FormValue("user"))
 	pw := r.FormValue("password")
 	if !sessionID.MatchString(name) {
@@ -290,16 +287,12 @@ func (a *app) settingsAddUser(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "/settings", fmt.Sprintf("Use a password of at least %d characters", minPassword))
 		return
 	}
-	if _, err := a.dash.user(r.Context(), name); err == nil {
+	if _, err := d.dash.User(r.Context(), name); err == nil {
 		back(w, r, "/settings", fmt.Sprintf("User %q exists already", name))
 		return
 	}
-	hash, err := hashPassword(pw)
-	if err == nil {
-		err = a.dash.putUser(r.Context(), userRow{Name: name, Hash: hash, Admin: r.FormValue("admin") != ""})
-	}
-	if err != nil {
-		a.fail(w, r, err)
+	if err := d.dash.SetUser(r.Context(), name, pw, r.FormValue("admin") != ""); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	back(w, r, "/settings", "User "+name+" added")
@@ -307,14 +300,14 @@ func (a *app) settingsAddUser(w http.ResponseWriter, r *http.Request) {
 
 // ---- Chat simulator
 
-func (a *app) simulatorPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "simulator", "Chat simulator", map[string]any{"Workflows": len(a.engine.Workflows())})
+func (d *Dashboard) simulatorPage(w http.ResponseWriter, r *http.Request) {
+	d.render(w, r, http.StatusOK, "simulator", "Chat simulator", map[string]any{"Workflows": len(d.engine.Workflows())})
 }
 
 // simulatorSend plays a customer message on the virtual number and returns
 // the executions it caused (with their "why") and the replies so far.
-func (a *app) simulatorSend(w http.ResponseWriter, r *http.Request) {
-	phone, err := trigger.NormalizePhone(cmpOr(r.FormValue("from"), "+10000000000"))
+func (d *Dashboard) simulatorSend(w http.ResponseWriter, r *http.Request) {
+	phone, err := trigger.NormalizePhone(cmp.Or(r.FormValue("from"), "+10000000000"))
 	if err != nil || len(phone) < 4 {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("%q is not a phone number", r.FormValue("from"))})
 		return
@@ -324,9 +317,9 @@ func (a *app) simulatorSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "empty message"})
 		return
 	}
-	before := a.sim.add(simMessage{Phone: phone, Text: text, Time: time.Now()})
-	execs, err := a.engine.Handle(r.Context(), trigger.Message{
-		ID: workflow.NewMessageID(), Session: simSession, Phone: phone, PushName: r.FormValue("name"), Text: text, Time: time.Now(),
+	before := d.sim.Add(SimMessage{Phone: phone, Text: text, Time: time.Now()})
+	execs, err := d.engine.Handle(r.Context(), trigger.Message{
+		ID: workflow.NewMessageID(), Session: SimulatorSession, Phone: phone, PushName: r.FormValue("name"), Text: text, Time: time.Now(),
 	})
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
@@ -339,11 +332,11 @@ func (a *app) simulatorSend(w http.ResponseWriter, r *http.Request) {
 	for _, e := range execs {
 		views = append(views, execView{Workflow: e.Workflow, Outcome: string(e.Outcome), Reason: e.Reason, Trace: e.Trace.String()})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"executions": views, "messages": a.sim.since(before.Seq-1, "")})
+	writeJSON(w, http.StatusOK, map[string]any{"executions": views, "messages": d.sim.Since(before.Seq-1, "")})
 }
 
 // simulatorMessages returns the simulator's messages after ?after=SEQ.
-func (a *app) simulatorMessages(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) simulatorMessages(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.Atoi(r.URL.Query().Get("after"))
-	writeJSON(w, http.StatusOK, map[string]any{"messages": a.sim.since(after, "")})
+	writeJSON(w, http.StatusOK, map[string]any{"messages": d.sim.Since(after, "")})
 }

@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"context"
@@ -9,9 +9,12 @@ import (
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 )
 
-// simMessage is one line of the chat simulator: a customer message typed
+// SimulatorSession is the id of the virtual number of the chat simulator.
+const SimulatorSession = "simulator"
+
+// SimMessage is one line of the chat simulator: a customer message typed
 // in the page, or what automation sent back to the virtual number.
-type simMessage struct {
+type SimMessage struct {
 	Seq      int       `json:"seq"`
 	Bot      bool      `json:"bot"`
 	Phone    string    `json:"phone"`
@@ -21,17 +24,19 @@ type simMessage struct {
 	Time     time.Time `json:"time"`
 }
 
-// simulator keeps the last messages of the virtual number in memory.
-type simulator struct {
+// Simulator keeps the last messages of the virtual number in memory.
+type Simulator struct {
 	mu   sync.Mutex
 	max  int
 	seq  int
-	msgs []simMessage
+	msgs []SimMessage
 }
 
-func newSimulator(max int) *simulator { return &simulator{max: max} }
+// NewSimulator keeps the last max messages.
+func NewSimulator(max int) *Simulator { return &Simulator{max: max} }
 
-func (s *simulator) add(m simMessage) simMessage {
+// Add appends m (numbered, and timed now when m.Time is zero) and returns it.
+func (s *Simulator) Add(m SimMessage) SimMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.seq++
@@ -41,16 +46,16 @@ func (s *simulator) add(m simMessage) simMessage {
 	}
 	s.msgs = append(s.msgs, m)
 	if len(s.msgs) > s.max {
-		s.msgs = append([]simMessage(nil), s.msgs[len(s.msgs)-s.max:]...)
+		s.msgs = append([]SimMessage(nil), s.msgs[len(s.msgs)-s.max:]...)
 	}
 	return m
 }
 
-// since returns the messages after seq, for phone ("" = all).
-func (s *simulator) since(seq int, phone string) []simMessage {
+// Since returns the messages after seq, for phone ("" = all).
+func (s *Simulator) Since(seq int, phone string) []SimMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := []simMessage{}
+	out := []SimMessage{}
 	for _, m := range s.msgs {
 		if m.Seq > seq && (phone == "" || m.Phone == phone) {
 			out = append(out, m)

@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"context"
@@ -22,12 +22,12 @@ const editorFile = "workflows.yaml"
 // editor then shows the current workflows again.
 const settingYAML = "workflows_yaml"
 
-func (a *app) workflowsPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "workflows", "Workflows", map[string]any{"Workflows": a.engine.Workflows()})
+func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
+	d.render(w, r, http.StatusOK, "workflows", "Workflows", map[string]any{"Workflows": d.engine.Workflows()})
 }
 
 // workflowsBulk enables, disables or deletes the checked workflows.
-func (a *app) workflowsBulk(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -42,11 +42,11 @@ func (a *app) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 	op := r.FormValue("op")
 	switch op {
 	case "enable":
-		err = a.engine.SetEnabled(ctx, names, true)
+		err = d.engine.SetEnabled(ctx, names, true)
 	case "disable":
-		err = a.engine.SetEnabled(ctx, names, false)
+		err = d.engine.SetEnabled(ctx, names, false)
 	case "delete":
-		err = a.engine.DeleteWorkflows(ctx, names)
+		err = d.engine.DeleteWorkflows(ctx, names)
 	default:
 		http.Error(w, fmt.Sprintf("unknown operation %q", op), http.StatusBadRequest)
 		return
@@ -55,8 +55,8 @@ func (a *app) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "/workflows", "Nothing changed: "+err.Error())
 		return
 	}
-	if err := a.dash.setSetting(ctx, settingYAML, ""); err != nil {
-		a.fail(w, r, err)
+	if err := d.dash.setSetting(ctx, settingYAML, ""); err != nil {
+		d.fail(w, r, err)
 		return
 	}
 	back(w, r, "/workflows", fmt.Sprintf("%sd %d workflow(s)", strings.TrimSuffix(strings.ToUpper(op[:1])+op[1:], "e"), len(names)))
@@ -77,12 +77,12 @@ type templateInfo struct {
 
 // currentYAML is the editor's text: the last applied one, or the current
 // workflows written out.
-func (a *app) currentYAML(ctx context.Context) (string, error) {
-	s, err := a.dash.setting(ctx, settingYAML)
+func (d *Dashboard) currentYAML(ctx context.Context) (string, error) {
+	s, err := d.dash.setting(ctx, settingYAML)
 	if err != nil || s != "" {
 		return s, err
 	}
-	ws := a.engine.Workflows()
+	ws := d.engine.Workflows()
 	if len(ws) == 0 {
 		return "workflows: []\n", nil
 	}
@@ -94,12 +94,12 @@ func (a *app) currentYAML(ctx context.Context) (string, error) {
 	return string(y), err
 }
 
-func (a *app) templates(ctx context.Context) ([]templateInfo, error) {
+func (d *Dashboard) templates(ctx context.Context) ([]templateInfo, error) {
 	var out []templateInfo
 	for name, t := range workflow.BuiltinTemplates() {
 		out = append(out, templateInfo{Name: name, Description: t.Description})
 	}
-	user, err := a.engine.Templates(ctx)
+	user, err := d.engine.Templates(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -110,16 +110,16 @@ func (a *app) templates(ctx context.Context) ([]templateInfo, error) {
 	return out, nil
 }
 
-func (a *app) editorPage(w http.ResponseWriter, r *http.Request) {
-	text, err := a.currentYAML(r.Context())
+func (d *Dashboard) editorPage(w http.ResponseWriter, r *http.Request) {
+	text, err := d.currentYAML(r.Context())
 	if err != nil {
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 		return
 	}
 	if t := r.URL.Query().Get("template"); t != "" {
 		text = addTemplate(text, t)
 	}
-	a.showEditor(w, r, http.StatusOK, editorData{Text: text}, nil)
+	d.showEditor(w, r, http.StatusOK, editorData{Text: text}, nil)
 }
 
 // addTemplate appends a workflow starting from template t to the text.
@@ -130,60 +130,61 @@ func addTemplate(text, t string) string {
 	return strings.TrimRight(text, "\n") + fmt.Sprintf("\n  - template: %s\n    name: %s (copy)\n", t, t)
 }
 
-func (a *app) showEditor(w http.ResponseWriter, r *http.Request, status int, d editorData, err error) {
-	ts, terr := a.templates(r.Context())
+func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status int, ed editorData, err error) {
+	ts, terr := d.templates(r.Context())
 	if terr != nil {
-		a.fail(w, r, terr)
+		d.fail(w, r, terr)
 		return
 	}
-	d.Templates = ts
-	a.renderError(w, r, status, "editor", "Workflow editor", d, err)
+	ed.Templates = ts
+	d.renderError(w, r, status, "editor", "Workflow editor", ed, err)
 }
 
 // editorPost checks the text with workflow.Load and, unless only checking,
 // makes it the account's workflows. Errors keep the text in the editor with
 // every position listed.
-func (a *app) editorPost(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 	text := r.FormValue("yaml")
-	d := editorData{Text: text, Checked: true}
+	ed := editorData{Text: text, Checked: true}
 	if r.FormValue("op") == "check" {
-		if _, err := a.loadYAML(r.Context(), editorFile, []byte(text)); err != nil {
-			d.Errors = loadErrors(err)
-			a.showEditor(w, r, http.StatusUnprocessableEntity, d, errors.New("the workflows have errors"))
+		if _, err := d.loadYAML(r.Context(), editorFile, []byte(text)); err != nil {
+			ed.Errors = loadErrors(err)
+			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("the workflows have errors"))
 			return
 		}
-		a.showEditor(w, r, http.StatusOK, d, nil)
+		d.showEditor(w, r, http.StatusOK, ed, nil)
 		return
 	}
-	n, err := a.applyYAML(r.Context(), editorFile, []byte(text))
+	n, err := d.ApplyWorkflows(r.Context(), editorFile, []byte(text))
 	if err != nil {
-		d.Errors = loadErrors(err)
-		a.showEditor(w, r, http.StatusUnprocessableEntity, d, errors.New("nothing was saved: the workflows have errors"))
+		ed.Errors = loadErrors(err)
+		d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("nothing was saved: the workflows have errors"))
 		return
 	}
 	back(w, r, "/workflows", fmt.Sprintf("Saved %d workflow(s)", n))
 }
 
 // loadYAML parses a workflow file the way the engine will run it.
-func (a *app) loadYAML(ctx context.Context, file string, data []byte) (workflow.Definitions, error) {
-	user, err := a.engine.Templates(ctx)
+func (d *Dashboard) loadYAML(ctx context.Context, file string, data []byte) (workflow.Definitions, error) {
+	user, err := d.engine.Templates(ctx)
 	if err != nil {
 		return workflow.Definitions{}, err
 	}
-	return workflow.Load(file, data, workflow.LoadOptions{Compiler: a.compiler, Location: a.loc, Templates: user})
+	return workflow.Load(file, data, workflow.LoadOptions{Compiler: d.compiler, Location: d.loc, Templates: user})
 }
 
-// applyYAML loads data, makes it the account's workflows (saved in the
-// Store by the engine) and keeps the text for the editor.
-func (a *app) applyYAML(ctx context.Context, file string, data []byte) (int, error) {
-	defs, err := a.loadYAML(ctx, file, data)
+// ApplyWorkflows loads the workflow file data (named file in errors),
+// makes it the account's workflows (saved in the Store by the engine) and
+// keeps the text for the editor. It returns how many workflows it holds.
+func (d *Dashboard) ApplyWorkflows(ctx context.Context, file string, data []byte) (int, error) {
+	defs, err := d.loadYAML(ctx, file, data)
 	if err != nil {
 		return 0, err
 	}
-	if err := a.engine.SetWorkflows(ctx, defs); err != nil {
+	if err := d.engine.SetWorkflows(ctx, defs); err != nil {
 		return 0, err
 	}
-	return len(defs.Workflows), a.dash.setSetting(ctx, settingYAML, string(data))
+	return len(defs.Workflows), d.dash.setSetting(ctx, settingYAML, string(data))
 }
 
 // loadErrors lists the positioned errors in err; any other error becomes

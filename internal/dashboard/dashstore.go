@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"context"
@@ -19,7 +19,8 @@ import (
 // errNoUser: the named dashboard user does not exist.
 var errNoUser = errors.New("no such dashboard user")
 
-type userRow struct {
+// User is a dashboard user; Hash is the argon2id PHC string of the password.
+type User struct {
 	bun.BaseModel `bun:"table:waauto_dashboard_users"`
 	Name          string `bun:"name,pk"`
 	Hash          string `bun:"hash,notnull"`
@@ -33,25 +34,26 @@ type settingRow struct {
 	Value         string `bun:"value,notnull"`
 }
 
-// dashStore reads and writes the dashboard's tables.
-type dashStore struct{ db *bun.DB }
+// Store reads and writes the dashboard's tables.
+type Store struct{ db *bun.DB }
 
-// newDashStore creates the dashboard tables when missing.
-func newDashStore(ctx context.Context, db *bun.DB) (*dashStore, error) {
-	for _, m := range []any{(*userRow)(nil), (*settingRow)(nil)} {
+// OpenStore creates the dashboard tables when missing.
+func OpenStore(ctx context.Context, db *bun.DB) (*Store, error) {
+	for _, m := range []any{(*User)(nil), (*settingRow)(nil)} {
 		if _, err := db.NewCreateTable().Model(m).IfNotExists().Exec(ctx); err != nil {
 			return nil, fmt.Errorf("dashboard tables: %w", err)
 		}
 	}
-	return &dashStore{db: db}, nil
+	return &Store{db: db}, nil
 }
 
-func (s *dashStore) countUsers(ctx context.Context) (int64, error) {
-	return s.db.NewSelect().Model((*userRow)(nil)).Count(ctx)
+func (s *Store) countUsers(ctx context.Context) (int64, error) {
+	return s.db.NewSelect().Model((*User)(nil)).Count(ctx)
 }
 
-func (s *dashStore) user(ctx context.Context, name string) (userRow, error) {
-	var u userRow
+// User returns the user named name (errNoUser when there is none).
+func (s *Store) User(ctx context.Context, name string) (User, error) {
+	var u User
 	err := s.db.NewSelect().Model(&u).Where("name = ?", name).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errNoUser
@@ -59,14 +61,15 @@ func (s *dashStore) user(ctx context.Context, name string) (userRow, error) {
 	return u, err
 }
 
-func (s *dashStore) users(ctx context.Context) ([]userRow, error) {
-	var us []userRow
+// Users lists the users by name.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var us []User
 	err := s.db.NewSelect().Model(&us).Order("name").Scan(ctx)
 	return us, err
 }
 
 // putUser creates or replaces a user.
-func (s *dashStore) putUser(ctx context.Context, u userRow) error {
+func (s *Store) putUser(ctx context.Context, u User) error {
 	if u.CreatedAt == 0 {
 		u.CreatedAt = time.Now().UnixNano()
 	}
@@ -77,7 +80,15 @@ func (s *dashStore) putUser(ctx context.Context, u userRow) error {
 	return err
 }
 
-func (s *dashStore) setting(ctx context.Context, key string) (string, error) {
+// settingPrompt is the settings key of the account prompt.
+const settingPrompt = "account_prompt"
+
+// AccountPrompt returns the account prompt saved on the AI page, "" when none is.
+func (s *Store) AccountPrompt(ctx context.Context) (string, error) {
+	return s.setting(ctx, settingPrompt)
+}
+
+func (s *Store) setting(ctx context.Context, key string) (string, error) {
 	var r settingRow
 	err := s.db.NewSelect().Model(&r).Where("key = ?", key).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -86,7 +97,7 @@ func (s *dashStore) setting(ctx context.Context, key string) (string, error) {
 	return r.Value, err
 }
 
-func (s *dashStore) setSetting(ctx context.Context, key, value string) error {
+func (s *Store) setSetting(ctx context.Context, key, value string) error {
 	r := settingRow{Key: key, Value: value}
 	_, err := s.db.NewInsert().Model(&r).On("CONFLICT (key) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx)
 	return err

@@ -1,4 +1,4 @@
-package main
+package dashboard
 
 import (
 	"context"
@@ -19,56 +19,56 @@ func userOf(r *http.Request) loginSession {
 
 // routes is the dashboard: every page needs a login, pairing needs an
 // admin, and every state-changing request must come from the same origin.
-func (a *app) routes() http.Handler {
+func (d *Dashboard) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS())))
-	mux.HandleFunc("GET /login", a.loginPage)
-	mux.HandleFunc("POST /login", a.loginPost)
+	mux.HandleFunc("GET /login", d.loginPage)
+	mux.HandleFunc("POST /login", d.loginPost)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 
-	user := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.authed(false, h)) }
-	admin := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, a.authed(true, h)) }
+	user := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, d.authed(false, h)) }
+	admin := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, d.authed(true, h)) }
 
-	user("POST /logout", a.logout)
+	user("POST /logout", d.logout)
 	user("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/numbers", http.StatusSeeOther) })
 
-	user("GET /numbers", a.numbersPage)
-	user("POST /numbers", a.numberAdd)
-	user("POST /numbers/{id}/label", a.numberLabel)
-	user("POST /numbers/{id}/modules", a.numberModules)
-	admin("POST /numbers/{id}/link", a.numberLinkQR)
-	admin("GET /numbers/{id}/link", a.numberLinkPage)
-	admin("GET /numbers/{id}/qr.png", a.numberQR)
-	admin("GET /numbers/{id}/link/status", a.numberLinkStatus)
-	admin("POST /numbers/{id}/pair", a.numberPair)
-	admin("POST /numbers/{id}/reconnect", a.numberReconnect)
-	admin("POST /numbers/{id}/delete", a.numberDelete)
+	user("GET /numbers", d.numbersPage)
+	user("POST /numbers", d.numberAdd)
+	user("POST /numbers/{id}/label", d.numberLabel)
+	user("POST /numbers/{id}/modules", d.numberModules)
+	admin("POST /numbers/{id}/link", d.numberLinkQR)
+	admin("GET /numbers/{id}/link", d.numberLinkPage)
+	admin("GET /numbers/{id}/qr.png", d.numberQR)
+	admin("GET /numbers/{id}/link/status", d.numberLinkStatus)
+	admin("POST /numbers/{id}/pair", d.numberPair)
+	admin("POST /numbers/{id}/reconnect", d.numberReconnect)
+	admin("POST /numbers/{id}/delete", d.numberDelete)
 
-	user("GET /workflows", a.workflowsPage)
-	user("POST /workflows/bulk", a.workflowsBulk)
-	user("GET /workflows/edit", a.editorPage)
-	user("POST /workflows/edit", a.editorPost)
+	user("GET /workflows", d.workflowsPage)
+	user("POST /workflows/bulk", d.workflowsBulk)
+	user("GET /workflows/edit", d.editorPage)
+	user("POST /workflows/edit", d.editorPost)
 
-	user("GET /exclusions", a.exclusionsPage)
-	user("POST /exclusions", a.exclusionsPost)
+	user("GET /exclusions", d.exclusionsPage)
+	user("POST /exclusions", d.exclusionsPost)
 
-	user("GET /scheduled", a.scheduledPage)
-	user("POST /scheduled", a.scheduledAdd)
-	user("POST /scheduled/{id}/cancel", a.scheduledCancel)
+	user("GET /scheduled", d.scheduledPage)
+	user("POST /scheduled", d.scheduledAdd)
+	user("POST /scheduled/{id}/cancel", d.scheduledCancel)
 
-	user("GET /logs", a.logsPage)
+	user("GET /logs", d.logsPage)
 
-	user("GET /ai", a.aiPage)
-	admin("POST /ai/credits", a.aiCredits)
-	admin("POST /ai/prompt", a.aiPrompt)
+	user("GET /ai", d.aiPage)
+	admin("POST /ai/credits", d.aiCredits)
+	admin("POST /ai/prompt", d.aiPrompt)
 
-	user("GET /settings", a.settingsPage)
-	user("POST /settings/password", a.settingsPassword)
-	admin("POST /settings/users", a.settingsAddUser)
+	user("GET /settings", d.settingsPage)
+	user("POST /settings/password", d.settingsPassword)
+	admin("POST /settings/users", d.settingsAddUser)
 
-	user("GET /simulator", a.simulatorPage)
-	user("POST /simulator/send", a.simulatorSend)
-	user("GET /simulator/messages", a.simulatorMessages)
+	user("GET /simulator", d.simulatorPage)
+	user("POST /simulator/send", d.simulatorSend)
+	user("GET /simulator/messages", d.simulatorMessages)
 
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
 }
@@ -91,13 +91,13 @@ func securityHeaders(next http.Handler) http.Handler {
 
 // authed lets logged-in users (admins only when admin) through: pages
 // redirect to the login, other requests get 401; a non-admin gets 403.
-func (a *app) authed(admin bool, h http.HandlerFunc) http.Handler {
+func (d *Dashboard) authed(admin bool, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := r.Cookie(sessionCookie)
+		c, _ := r.Cookie(SessionCookie)
 		var ls loginSession
 		ok := false
 		if c != nil {
-			ls, ok = a.auth.sess.get(c.Value)
+			ls, ok = d.auth.sess.get(c.Value)
 		}
 		if !ok {
 			if r.Method == http.MethodGet && !wantsJSON(r) && !strings.HasSuffix(r.URL.Path, ".png") {
@@ -120,8 +120,8 @@ func wantsJSON(r *http.Request) bool {
 		strings.HasSuffix(r.URL.Path, "/status")
 }
 
-func (a *app) loginPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "login", "Log in", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
+func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
+	d.render(w, r, http.StatusOK, "login", "Log in", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
 }
 
 // safeNext keeps only local paths as the post-login target.
@@ -132,40 +132,40 @@ func safeNext(next string) string {
 	return next
 }
 
-func (a *app) loginPost(w http.ResponseWriter, r *http.Request) {
+func (d *Dashboard) loginPost(w http.ResponseWriter, r *http.Request) {
 	user, pass := strings.TrimSpace(r.FormValue("user")), r.FormValue("password")
 	next := safeNext(r.FormValue("next"))
-	token, err := a.auth.login(r.Context(), clientIP(r), user, pass)
+	token, err := d.auth.login(r.Context(), clientIP(r), user, pass)
 	switch {
-	case errors.Is(err, errThrottled):
-		a.log.WarnContext(r.Context(), "login throttled", "ip", clientIP(r), "user", user)
-		a.renderError(w, r, http.StatusTooManyRequests, "login", "Log in", map[string]string{"Next": next}, err)
+	case errors.Is(err, ErrThrottled):
+		d.log.WarnContext(r.Context(), "login throttled", "ip", clientIP(r), "user", user)
+		d.renderError(w, r, http.StatusTooManyRequests, "login", "Log in", map[string]string{"Next": next}, err)
 		return
-	case errors.Is(err, errBadLogin):
-		a.renderError(w, r, http.StatusUnauthorized, "login", "Log in", map[string]string{"Next": next}, err)
+	case errors.Is(err, ErrBadLogin):
+		d.renderError(w, r, http.StatusUnauthorized, "login", "Log in", map[string]string{"Next": next}, err)
 		return
 	case err != nil:
-		a.fail(w, r, err)
+		d.fail(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || a.opts.SecureCookie,
+		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || d.secureCookie,
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-func (a *app) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		a.auth.sess.end(c.Value)
+func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		d.auth.sess.end(c.Value)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 // fail answers an unexpected error without its details.
-func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
-	a.log.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	d.log.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	http.Error(w, "internal error (see the server log)", http.StatusInternalServerError)
 }
 

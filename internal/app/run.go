@@ -1,0 +1,37 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+// Run runs the waauto command line args (without the program name) and
+// returns the exit code: serve (the default), test, validate or help.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "test":
+		return cmdTest(ctx, args, stdout, stderr)
+	case "validate":
+		return cmdValidate(args, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, args, stdout, stderr)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "waauto: unknown command %q\n%s", cmd, usage)
+	return 2
+}
+
+const usage = `usage:
+  waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--workflows FILE] [--tz ZONE]
+               [--admin-password PW] [--no-whatsapp] [--meter-credits] [--ai-provider openai|anthropic|ollama]
+               (waauto serve -h lists every flag and environment variable)
+  waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
+  waauto validate FILE...
+`

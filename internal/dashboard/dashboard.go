@@ -1,0 +1,121 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	wa "github.com/waauto/waauto/adapters/whatsmeow"
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/workflow"
+)
+
+// Deps are what the dashboard works on. Store, Engine, Users, Compiler,
+// Location and Simulator are required.
+type Deps struct {
+	// Store is the engine's Store, read by the pages.
+	Store workflow.Store
+	// Engine runs the workflows; every change goes through it.
+	Engine *workflow.Engine
+	// Users holds the dashboard's users and settings (OpenStore).
+	Users *Store
+	// Compiler and Location are those the engine runs workflows with.
+	Compiler condition.Compiler
+	Location *time.Location
+	// Logger receives request failures; nil discards them.
+	Logger *slog.Logger
+	// Simulator is the chat simulator's virtual number.
+	Simulator *Simulator
+	// WhatsApp links and runs the real numbers; nil when WhatsApp is off.
+	WhatsApp *wa.Manager
+	// Background outlives requests: numbers linked or reconnected from the
+	// dashboard run under it.
+	Background context.Context
+	// ReleaseNumber is called after a number is deleted, so that another
+	// instance may run it; may be nil.
+	ReleaseNumber func(id string)
+	// AccountPrompt returns the prompt AI replies currently use.
+	AccountPrompt func(ctx context.Context) string
+	// AI describes the configured model for the AI page.
+	AI AIInfo
+	// MeterCredits and CharsPerCredit are shown on the AI page.
+	MeterCredits   bool
+	CharsPerCredit int
+	// SecureCookie marks the session cookie Secure even without TLS.
+	SecureCookie bool
+}
+
+// AIInfo is what the AI page shows of the model: never the key itself.
+type AIInfo struct {
+	Provider, BaseURL, Model string
+	KeySet                   bool
+	Catalog                  string
+}
+
+// ErrNoWhatsApp: a real number was asked for while WhatsApp is off.
+var ErrNoWhatsApp = errors.New("whatsapp is disabled (--no-whatsapp)")
+
+// Dashboard is the web interface of the product: numbers, workflows and
+// their editor, exclusions, scheduled messages, logs, AI, users and the
+// chat simulator, behind a login.
+type Dashboard struct {
+	store          workflow.Store
+	engine         *workflow.Engine
+	dash           *Store
+	auth           *authenticator
+	compiler       condition.Compiler
+	loc            *time.Location
+	log            *slog.Logger
+	sim            *Simulator
+	wa             *wa.Manager
+	links          *linker
+	bg             context.Context
+	release        func(id string)
+	accountPrompt  func(ctx context.Context) string
+	ai             AIInfo
+	meterCredits   bool
+	charsPerCredit int
+	secureCookie   bool
+	pages          pages
+	handler        http.Handler
+}
+
+// New builds the dashboard on deps: it parses the page templates and
+// prepares logins.
+func New(deps Deps) (*Dashboard, error) {
+	if deps.Store == nil || deps.Engine == nil || deps.Users == nil || deps.Compiler == nil || deps.Location == nil || deps.Simulator == nil {
+		return nil, errors.New("dashboard.New: Store, Engine, Users, Compiler, Location and Simulator are required")
+	}
+	d := &Dashboard{
+		store: deps.Store, engine: deps.Engine, dash: deps.Users, compiler: deps.Compiler, loc: deps.Location,
+		log: deps.Logger, sim: deps.Simulator, wa: deps.WhatsApp, bg: deps.Background, release: deps.ReleaseNumber,
+		accountPrompt: deps.AccountPrompt, ai: deps.AI, meterCredits: deps.MeterCredits,
+		charsPerCredit: deps.CharsPerCredit, secureCookie: deps.SecureCookie,
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	if d.bg == nil {
+		d.bg = context.Background()
+	}
+	if d.accountPrompt == nil {
+		d.accountPrompt = func(context.Context) string { return "" }
+	}
+	if d.wa != nil {
+		d.links = newLinker(d.wa)
+	}
+	var err error
+	if d.pages, err = parsePages(d.loc); err != nil {
+		return nil, err
+	}
+	if d.auth, err = newAuthenticator(d.dash, time.Now); err != nil {
+		return nil, err
+	}
+	d.handler = d.routes()
+	return d, nil
+}
+
+// ServeHTTP serves the dashboard.
+func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.handler.ServeHTTP(w, r) }
