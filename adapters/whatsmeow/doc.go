@@ -12,4 +12,8 @@
 // Session keys live in whatsmeow's sqlstore, by default in its own SQLite
 // file created with mode 0600 and foreign keys on (see OpenSQLite). Key
 // material, QR codes and pair codes are never logged.
+//
+// SessionStatuses is the StatusSink that keeps the engine's sessions in step
+// with the Manager (connected, disconnected, deleted) and holds the sends
+// of a banned or logged-out number until it connects again.
 package whatsmeow

@@ -2,6 +2,7 @@ package whatsmeow_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -73,4 +74,23 @@ func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 	if err := (&wa.SessionStatuses{Sessions: eng}).SessionStatus(ctx, "never-added", wa.StatusBanned, time.Now()); err != nil {
 		t.Fatalf("no holds: %v", err)
 	}
+}
+
+// SessionStatuses keeps the engine's sessions in step with the Manager:
+// pass it as ManagerConfig.Status.
+func ExampleSessionStatuses() {
+	ctx := context.Background()
+	store := memstore.New()
+	eng, _ := workflow.New(workflow.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
+	_ = eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.Disconnected})
+	sink := &wa.SessionStatuses{Sessions: eng} // Holds: a *pacing.Pacer, to pause a banned number's sends
+	for _, st := range []wa.Status{wa.StatusConnected, wa.StatusBanned, wa.StatusDeleted} {
+		_ = sink.SessionStatus(ctx, "shop", st, time.Now())
+		s, _ := store.Session(ctx, "shop")
+		fmt.Println(st, "→", s.Status)
+	}
+	// Output:
+	// connected → connected
+	// banned → disconnected
+	// deleted → deleted
 }

@@ -45,4 +45,7 @@
 // Lease gives one instance the right to run a WhatsApp number's socket:
 // a PostgreSQL session-level advisory lock on a dedicated connection,
 // released when that connection closes, i.e. when the owner dies.
+// NumberLeases is the loop around it: every 30 s it leases and starts the
+// linked numbers no instance runs, so that a dead owner's numbers move to
+// a live instance.
 package riverqueue

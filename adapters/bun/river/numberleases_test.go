@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	bunstore "github.com/waauto/waauto/adapters/bun"
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 )
 
@@ -143,4 +146,34 @@ func TestNumberLeasesOneInstancePerNumber(t *testing.T) {
 		t.Fatalf("after the first let go the second started %v, want %v", got, numbers[1:])
 	}
 	b.ReleaseAll()
+}
+
+// NumberLeases starts each linked number on the one instance that leases
+// it; Run retries the others every 30 s.
+func ExampleNumberLeases() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "leases-example-*")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	store, err := bunstore.Open(ctx, filepath.Join(dir, "waauto.db"), bunstore.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	leases := riverqueue.NewNumberLeases(riverqueue.NumberLeasesConfig{
+		DB:      store.DB(),
+		Numbers: func(context.Context) ([]string, error) { return []string{"shop-1", "shop-2"}, nil },
+		Start: func(_ context.Context, id string) error {
+			fmt.Println("start", id) // e.g. Manager.Start
+			return nil
+		},
+	})
+	leases.Acquire(ctx) // at boot; then go leases.Run(ctx)
+	leases.Acquire(ctx) // a later pass: both are held, nothing starts twice
+	leases.ReleaseAll()
+	// Output:
+	// start shop-1
+	// start shop-2
 }
