@@ -20,7 +20,7 @@
 // Build an Engine from a Store, a Transport and a condition Compiler, load
 // workflows, and feed it messages:
 //
-//	eng, err := workflow.New(workflow.Config{
+//	eng, err := engine.New(engine.Config{
 //		Store:     memstore.New(),
 //		Transport: myTransport,   // e.g. adapters/whatsmeow
 //		Compiler:  expr.New(),

@@ -8,7 +8,7 @@
 // (adapters/whatsmeow, or your own) and a condition Compiler
 // (condition/expr or condition/cel):
 //
-//	eng, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: t, Compiler: expr.New()})
+//	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: t, Compiler: expr.New()})
 //	defs, err := workflow.Load("workflows.yaml", data, workflow.LoadOptions{})
 //	err = eng.SetWorkflows(ctx, defs) // saved in the Store; Restore reloads them
 //	err = eng.Start(ctx)              // job queue, log writer, re-queued scheduled messages

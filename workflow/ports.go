@@ -103,19 +103,36 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // Job is delayed work: a scheduled message, a pending AI reply, a webhook.
 type Job struct {
 	// ID is unique: enqueuing an ID that exists (pending or done) does nothing.
-	ID   string
+	ID string
+	// Kind is one of the Job* constants.
 	Kind string
 	// RunAt is the earliest time the job may run.
 	RunAt   time.Time
 	Payload []byte
 }
 
+// Job kinds the engine enqueues and its RunJob runs. A queue may treat a
+// kind specially (the River queue re-checks a retried JobScheduled).
+const (
+	JobInbound        = "inbound"
+	JobAIReply        = "ai_reply"
+	JobScheduled      = "scheduled"
+	JobScheduleExpiry = "schedule_expiry"
+	JobSessionExpiry  = "session_expiry"
+	JobSend           = "send"
+	JobWebhook        = "webhook"
+	JobLogPurge       = "log_purge"
+)
+
 // JobQueue runs jobs at their time, at least once, handing each to the
-// engine's RunJob. The in-memory queue lives in this package; the River
-// queue in adapters/bun.
+// engine's RunJob (a JobHandler). workflow/engine has an in-memory queue;
+// adapters/bun/river a durable one.
 type JobQueue interface {
 	Enqueue(ctx context.Context, j Job) error
 }
+
+// JobHandler runs one job; an error makes the queue retry it later.
+type JobHandler func(ctx context.Context, j Job) error
 
 // RetryAtError is returned by a job that must run again at At rather than
 // now (e.g. a scheduled message whose queue ran it early because its clock

@@ -8,6 +8,7 @@ import (
 
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // execution is a typical log row: three leaves of trace, one action.
@@ -56,7 +57,7 @@ func BenchmarkAppendLogs(b *testing.B) {
 	}
 }
 
-// BenchmarkLogWriter queues rows through workflow.LogWriter (flush every
+// BenchmarkLogWriter queues rows through engine.LogWriter (flush every
 // 100 rows or 100 ms) and closes it: the cost per row the engine sees,
 // including the final flush.
 func BenchmarkLogWriter(b *testing.B) {
@@ -64,7 +65,7 @@ func BenchmarkLogWriter(b *testing.B) {
 		b.Run(be.name, func(b *testing.B) {
 			s := be.open(b)
 			ctx := context.Background()
-			w := workflow.NewLogWriter(s, workflow.LogWriterConfig{})
+			w := engine.NewLogWriter(s, engine.LogWriterConfig{})
 			w.Start(ctx)
 			b.ReportAllocs()
 			b.ResetTimer()

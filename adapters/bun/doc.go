@@ -27,7 +27,7 @@
 // traces and action results are JSON text columns.
 //
 // The execution log is append-only with time-ordered IDs and is
-// keyset-paginated by ID. Write it through workflow.LogWriter, which
+// keyset-paginated by ID. Write it through engine.LogWriter, which
 // batches rows into AppendLogs calls (a retried batch skips the IDs
 // already stored); see BENCHMARKS.md for what batching buys on each
 // database. Beyond workflow.Store, CountLogs counts entries per period

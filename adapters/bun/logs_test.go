@@ -8,9 +8,10 @@ import (
 
 	bunstore "github.com/waauto/waauto/adapters/bun"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
-// Rows queued in workflow.LogWriter all reach the database by Close, and
+// Rows queued in engine.LogWriter all reach the database by Close, and
 // re-appending a batch that was stored (a retry after a lost commit
 // acknowledgement) neither fails nor duplicates.
 func TestLogWriterAndRetriedBatch(t *testing.T) {
@@ -18,7 +19,7 @@ func TestLogWriterAndRetriedBatch(t *testing.T) {
 		t.Run(be.name, func(t *testing.T) {
 			s := be.open(t)
 			ctx := context.Background()
-			w := workflow.NewLogWriter(s, workflow.LogWriterConfig{})
+			w := engine.NewLogWriter(s, engine.LogWriterConfig{})
 			w.Start(ctx)
 			const n = 250
 			for i := range n {

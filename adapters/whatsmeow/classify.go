@@ -179,7 +179,7 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 	if stale(info.Timestamp, opt) {
 		// Backlog replayed after a reconnect or a history sync: recorded
 		// (history, counts, the pre-send check see it) but not answered —
-		// the engine applies the same window (workflow.Config.StaleAfter).
+		// the engine applies the same window (engine.Config.StaleAfter).
 		reason = ReasonStale
 	}
 	return out, Decision{Verdict: verdict, Reason: reason}

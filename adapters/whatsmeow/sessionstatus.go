@@ -9,7 +9,7 @@ import (
 )
 
 // SessionUpdater is what SessionStatuses changes: the engine's sessions
-// (*workflow.Engine implements it).
+// (*engine.Engine implements it).
 type SessionUpdater interface {
 	SetConnected(ctx context.Context, id string, connected bool) error
 	DeleteSession(ctx context.Context, id string) error

@@ -9,6 +9,7 @@ import (
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -30,7 +31,7 @@ func (h holds) Release(session string)               { h[session] = false }
 func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 	ctx := t.Context()
 	store := memstore.New()
-	eng, err := workflow.New(workflow.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
+	eng, err := engine.New(engine.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 func ExampleSessionStatuses() {
 	ctx := context.Background()
 	store := memstore.New()
-	eng, _ := workflow.New(workflow.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
+	eng, _ := engine.New(engine.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
 	_ = eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.Disconnected})
 	sink := &wa.SessionStatuses{Sessions: eng} // Holds: a *pacing.Pacer, to pause a banned number's sends
 	for _, st := range []wa.Status{wa.StatusConnected, wa.StatusBanned, wa.StatusDeleted} {

@@ -22,6 +22,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -175,7 +176,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	defs.Workflows = append(defs.Workflows, cat.Workflows...)
 	store := memstore.New()
-	eng, err := workflow.New(workflow.Config{Store: store, Transport: printer{out}, Compiler: compiler, Registry: reg})
+	eng, err := engine.New(engine.Config{Store: store, Transport: printer{out}, Compiler: compiler, Registry: reg})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -58,7 +59,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err // every problem, each as file:line:col: path: message
 	}
-	eng, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: printer{out}, Compiler: compiler})
+	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printer{out}, Compiler: compiler})
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/internal/dashboard"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/pacing"
 )
 
@@ -172,7 +173,7 @@ type app struct {
 	loc      *time.Location
 	store    *bunstore.Store
 	dash     *dashboard.Store
-	engine   *workflow.Engine
+	engine   *engine.Engine
 	compiler condition.Compiler
 	devices  *wa.DeviceStore
 	wa       *wa.Manager
@@ -269,7 +270,7 @@ func (a *app) openEngine(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cfg := workflow.Config{
+	cfg := engine.Config{
 		Store:          a.store,
 		Transport:      router,
 		Compiler:       a.compiler,
@@ -286,7 +287,7 @@ func (a *app) openEngine(ctx context.Context) error {
 		cfg.Translator = a.responder
 		cfg.AIFallback = o.AI.fallback()
 	}
-	if a.engine, err = workflow.New(cfg); err != nil {
+	if a.engine, err = engine.New(cfg); err != nil {
 		return err
 	}
 	if _, err := a.store.Session(ctx, dashboard.SimulatorSession); errors.Is(err, workflow.ErrNotFound) {

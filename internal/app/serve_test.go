@@ -17,6 +17,7 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/internal/dashboard"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 const prixYAML = `# replies to price questions
@@ -417,7 +418,7 @@ func TestScheduledInAccountTimezone(t *testing.T) {
 func TestScheduledSentAfterRestart(t *testing.T) {
 	dir := t.TempDir()
 	ta := startApp(t, dir)
-	m, err := ta.engine.Schedule(t.Context(), workflow.ScheduleRequest{Session: dashboard.SimulatorSession, Phone: "+33611111111", Text: "plus tard", At: time.Now().Add(1500 * time.Millisecond)})
+	m, err := ta.engine.Schedule(t.Context(), engine.ScheduleRequest{Session: dashboard.SimulatorSession, Phone: "+33611111111", Text: "plus tard", At: time.Now().Add(1500 * time.Millisecond)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // Deps are what the dashboard works on. Store, Engine, Users, Compiler,
@@ -18,7 +19,7 @@ type Deps struct {
 	// Store is the engine's Store, read by the pages.
 	Store workflow.Store
 	// Engine runs the workflows; every change goes through it.
-	Engine *workflow.Engine
+	Engine *engine.Engine
 	// Users holds the dashboard's users and settings (OpenStore).
 	Users *Store
 	// Compiler and Location are those the engine runs workflows with.
@@ -62,7 +63,7 @@ var ErrNoWhatsApp = errors.New("whatsapp is disabled (--no-whatsapp)")
 // chat simulator, behind a login.
 type Dashboard struct {
 	store          workflow.Store
-	engine         *workflow.Engine
+	engine         *engine.Engine
 	dash           *Store
 	auth           *authenticator
 	compiler       condition.Compiler

@@ -11,6 +11,7 @@ import (
 
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // ---- Exclusions
@@ -99,13 +100,13 @@ func (d *Dashboard) scheduledAdd(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "/scheduled", "The message is empty")
 		return
 	}
-	at := workflow.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, d.loc)
+	at := engine.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, d.loc)
 	session := r.FormValue("session")
 	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.Deleted {
 		back(w, r, "/scheduled", fmt.Sprintf("Number %q does not exist", session))
 		return
 	}
-	m, err := d.engine.Schedule(r.Context(), workflow.ScheduleRequest{Session: session, Phone: r.FormValue("phone"), Text: text, At: at})
+	m, err := d.engine.Schedule(r.Context(), engine.ScheduleRequest{Session: session, Phone: r.FormValue("phone"), Text: text, At: at})
 	if err != nil {
 		back(w, r, "/scheduled", "Not scheduled: "+err.Error())
 		return
@@ -134,7 +135,7 @@ func (d *Dashboard) logPeriod(r *http.Request) (period string, from, to time.Tim
 	q := r.URL.Query()
 	period = q.Get("period")
 	now := time.Now().In(d.loc)
-	today := workflow.LocalTime(now.Year(), now.Month(), now.Day(), 0, 0, 0, d.loc)
+	today := engine.LocalTime(now.Year(), now.Month(), now.Day(), 0, 0, 0, d.loc)
 	switch period {
 	case "today":
 		return period, today, time.Time{}, nil
@@ -150,8 +151,8 @@ func (d *Dashboard) logPeriod(r *http.Request) (period string, from, to time.Tim
 		if err := errors.Join(err1, err2); err != nil {
 			return period, from, to, fmt.Errorf("custom period: want two dates YYYY-MM-DD")
 		}
-		from = workflow.LocalTime(f.Year(), f.Month(), f.Day(), 0, 0, 0, d.loc)
-		to = workflow.LocalTime(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, d.loc)
+		from = engine.LocalTime(f.Year(), f.Month(), f.Day(), 0, 0, 0, d.loc)
+		to = engine.LocalTime(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, d.loc)
 		return period, from, to, nil
 	}
 	return period, from, to, fmt.Errorf("unknown period %q", period)
@@ -319,7 +320,7 @@ func (d *Dashboard) simulatorSend(w http.ResponseWriter, r *http.Request) {
 	}
 	before := d.sim.Add(SimMessage{Phone: phone, Text: text, Time: time.Now()})
 	execs, err := d.engine.Handle(r.Context(), trigger.Message{
-		ID: workflow.NewMessageID(), Session: SimulatorSession, Phone: phone, PushName: r.FormValue("name"), Text: text, Time: time.Now(),
+		ID: engine.NewMessageID(), Session: SimulatorSession, Phone: phone, PushName: r.FormValue("name"), Text: text, Time: time.Now(),
 	})
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})

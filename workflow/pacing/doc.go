@@ -4,7 +4,7 @@
 // each reply. It is a workflow.Transport middleware: wrap any Transport.
 //
 //	t := pacing.New(whatsmeowTransport, pacing.Config{Clock: clock, Logger: log})
-//	eng, _ := workflow.New(workflow.Config{Transport: t, ...})
+//	eng, _ := engine.New(engine.Config{Transport: t, ...})
 //
 // A send that has to wait is logged ("send deferred by pacing") and then
 // either waits (up to Config.MaxWait) or returns a *DeferredError, which a

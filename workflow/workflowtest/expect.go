@@ -9,7 +9,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/waauto/waauto/internal/yamlpos"
-	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // effectSpec is one expected effect: its kind and the fields it names.
@@ -111,7 +111,7 @@ func checkExpectation(c *yamlpos.Collector, n ast.Node, path string, workflows m
 	}
 }
 
-func (e effectSpec) matches(a workflow.Effect) bool {
+func (e effectSpec) matches(a engine.Effect) bool {
 	if string(a.Kind) != e.kind {
 		return false
 	}
@@ -160,27 +160,27 @@ func (e effectSpec) String() string {
 }
 
 // FormatEffect renders an effect on one line, the way diffs show it.
-func FormatEffect(a workflow.Effect) string {
+func FormatEffect(a engine.Effect) string {
 	e := effectSpec{kind: string(a.Kind), Workflow: a.Workflow}
 	switch a.Kind {
-	case workflow.EffectSend:
+	case engine.EffectSend:
 		e.To, e.Session, e.Text, e.Kind = a.Phone, a.Session, a.Text, string(a.SendKind)
-	case workflow.EffectAssign:
+	case engine.EffectAssign:
 		e.Phone, e.Agent = a.Phone, a.Agent
-	case workflow.EffectLabel:
+	case engine.EffectLabel:
 		e.Phone, e.Add, e.Remove = a.Phone, a.Add, a.Remove
-	case workflow.EffectCancel:
+	case engine.EffectCancel:
 		e.Phone, e.Reason = a.Phone, a.Reason
-	case workflow.EffectScheduleFailed:
+	case engine.EffectScheduleFailed:
 		e.ID, e.Reason = a.ScheduleID, a.Reason
-	case workflow.EffectWebhook:
+	case engine.EffectWebhook:
 		e.URL = a.URL
 	}
 	return e.String()
 }
 
 // diffEffects compares expected and actual effects in order; "" when they agree.
-func diffEffects(want []effectSpec, got []workflow.Effect) string {
+func diffEffects(want []effectSpec, got []engine.Effect) string {
 	ok := len(want) == len(got)
 	for i := 0; ok && i < len(want); i++ {
 		ok = want[i].matches(got[i])

@@ -14,6 +14,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -40,17 +41,17 @@ type Options struct {
 	Credits        *int64
 	CharsPerCredit int
 	// Configure, when set, may change the engine config last.
-	Configure func(*workflow.Config)
+	Configure func(*engine.Config)
 }
 
 // Harness runs the real engine on a virtual clock and records its effects.
 type Harness struct {
-	Engine *workflow.Engine
+	Engine *engine.Engine
 	Store  workflow.Store
 	Clock  *Clock
 
 	mu      sync.Mutex
-	effects []workflow.Effect
+	effects []engine.Effect
 }
 
 // New builds a harness; the engine is closed when the test ends.
@@ -84,11 +85,11 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 		o.Detector = langdetect.NewWordList()
 	}
 	h := &Harness{Store: o.Store, Clock: NewClock(o.Start)}
-	cfg := workflow.Config{
+	cfg := engine.Config{
 		Store: o.Store, Transport: transportFunc(func(context.Context, workflow.Outgoing) error { return nil }),
 		Compiler: o.Compiler, Clock: h.Clock, Jobs: h.Clock, Location: o.Location,
 		Logger:   slog.New(slog.DiscardHandler),
-		Observer: workflow.ObserverFunc(h.record), Webhooks: webhookRecorder{},
+		Observer: engine.ObserverFunc(h.record), Webhooks: webhookRecorder{},
 		Detector: o.Detector,
 	}
 	if o.AI != nil {
@@ -104,7 +105,7 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
-	e, err := workflow.New(cfg)
+	e, err := engine.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ type webhookRecorder struct{}
 
 func (webhookRecorder) Post(context.Context, workflow.WebhookDelivery) error { return nil }
 
-func (h *Harness) record(_ context.Context, e workflow.Effect) {
+func (h *Harness) record(_ context.Context, e engine.Effect) {
 	h.mu.Lock()
 	h.effects = append(h.effects, e)
 	h.mu.Unlock()
@@ -146,7 +147,7 @@ func (h *Harness) record(_ context.Context, e workflow.Effect) {
 func (h *Harness) Close() error { return h.Engine.Close(context.Background()) }
 
 // TakeEffects returns the effects recorded since the last call.
-func (h *Harness) TakeEffects() []workflow.Effect {
+func (h *Harness) TakeEffects() []engine.Effect {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := h.effects
@@ -159,7 +160,7 @@ type Result struct {
 	// Executions are the workflows that fired (or were skipped, failed, shadowed), with their traces.
 	Executions []workflow.Execution
 	// Effects are what happened until the system was idle at that instant.
-	Effects []workflow.Effect
+	Effects []engine.Effect
 }
 
 // Receive delivers a customer message at the current virtual time and runs
@@ -169,7 +170,7 @@ func (h *Harness) Receive(ctx context.Context, m trigger.Message) (Result, error
 		m.Session = "main"
 	}
 	if m.ID == "" {
-		m.ID = workflow.NewMessageID()
+		m.ID = engine.NewMessageID()
 	}
 	h.Clock.Settle(ctx)
 	execs, err := h.Engine.Handle(ctx, m)
@@ -178,7 +179,7 @@ func (h *Harness) Receive(ctx context.Context, m trigger.Message) (Result, error
 }
 
 // Advance moves the virtual clock forward and returns the effects of what fell due.
-func (h *Harness) Advance(ctx context.Context, d time.Duration) []workflow.Effect {
+func (h *Harness) Advance(ctx context.Context, d time.Duration) []engine.Effect {
 	h.Clock.Advance(ctx, d)
 	return h.TakeEffects()
 }

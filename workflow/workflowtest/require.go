@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // Sent returns the texts of the send effects, in order.
 func (r Result) Sent() []string {
 	var out []string
 	for _, e := range r.Effects {
-		if e.Kind == workflow.EffectSend {
+		if e.Kind == engine.EffectSend {
 			out = append(out, e.Text)
 		}
 	}
@@ -58,7 +59,7 @@ func RequireSent(t testing.TB, r Result, texts ...string) {
 // RequireEffects fails the test unless the effects are exactly these, in
 // order, each given as FormatEffect renders it (e.g.
 // `label phone="+33611111111" add="vip" workflow="VIP"`).
-func RequireEffects(t testing.TB, effects []workflow.Effect, want ...string) {
+func RequireEffects(t testing.TB, effects []engine.Effect, want ...string) {
 	t.Helper()
 	got := make([]string, len(effects))
 	for i, e := range effects {

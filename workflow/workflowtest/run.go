@@ -18,6 +18,7 @@ import (
 	"github.com/waauto/waauto/internal/yamlpos"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // RunOptions selects what runs underneath a scenario.
@@ -149,12 +150,12 @@ func (sc *Scenario) play(ctx context.Context, h *Harness, s stepSpec) error {
 		}
 		id := m.ID
 		if id == "" {
-			id = workflow.NewMessageID()
+			id = engine.NewMessageID()
 		}
 		// Receive, as a transport does: record, then the queued evaluation runs until idle.
 		return e.Receive(ctx, trigger.Message{ID: id, Session: sc.session(m.Session), Phone: m.From, PushName: m.Name, Type: typ, Text: text, Time: h.Clock.Now()})
 	case s.AgentReply != nil:
-		return e.ReceiveOwn(ctx, sc.session(s.AgentReply.Session), s.AgentReply.To, workflow.NewMessageID(), s.AgentReply.Text, h.Clock.Now())
+		return e.ReceiveOwn(ctx, sc.session(s.AgentReply.Session), s.AgentReply.To, engine.NewMessageID(), s.AgentReply.Text, h.Clock.Now())
 	case s.Assign != nil:
 		return e.Assign(ctx, sc.session(s.Assign.Session), s.Assign.Phone, s.Assign.Agent)
 	case s.Unassign != nil:
@@ -170,7 +171,7 @@ func (sc *Scenario) play(ctx context.Context, h *Harness, s stepSpec) error {
 		if err != nil {
 			return err
 		}
-		_, err = e.Schedule(ctx, workflow.ScheduleRequest{ID: s.Schedule.ID, Session: sc.session(s.Schedule.Session), Phone: s.Schedule.To, Text: s.Schedule.Text, At: at})
+		_, err = e.Schedule(ctx, engine.ScheduleRequest{ID: s.Schedule.ID, Session: sc.session(s.Schedule.Session), Phone: s.Schedule.To, Text: s.Schedule.Text, At: at})
 		return err
 	case s.CancelSchedule != nil:
 		return e.CancelScheduled(ctx, s.CancelSchedule.ID)

@@ -15,6 +15,7 @@ import (
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/internal/yamlpos"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // Scenario is a parsed scenario file (SCENARIOS.md).
@@ -189,11 +190,11 @@ func (r *rawNode) UnmarshalYAML(n ast.Node) error { r.Node = n; return nil }
 var localLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"}
 
 // ParseLocal parses a local time of a scenario ("2026-11-23T20:15") in loc
-// with the DST rule of workflow.LocalTime.
+// with the DST rule of engine.LocalTime.
 func ParseLocal(s string, loc *time.Location) (time.Time, error) {
 	for _, l := range localLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			return workflow.LocalTime(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), loc), nil
+			return engine.LocalTime(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), loc), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a local time (want YYYY-MM-DDTHH:MM)", s)

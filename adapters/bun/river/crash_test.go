@@ -20,6 +20,7 @@ import (
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // The crash test runs the dispatcher in a child process (this test binary
@@ -52,13 +53,13 @@ func (s *appendSender) Send(ctx context.Context, m workflow.Outgoing) error {
 
 // newEngine builds the production wiring on store: an engine whose jobs
 // run on River.
-func newEngine(ctx context.Context, store *bunstore.Store, tr workflow.Transport, cfg riverqueue.Config) (*workflow.Engine, *riverqueue.Queue, error) {
-	var eng *workflow.Engine
+func newEngine(ctx context.Context, store *bunstore.Store, tr workflow.Transport, cfg riverqueue.Config) (*engine.Engine, *riverqueue.Queue, error) {
+	var eng *engine.Engine
 	q, err := riverqueue.New(ctx, store, func(ctx context.Context, j workflow.Job) error { return eng.RunJob(ctx, j) }, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err = workflow.New(workflow.Config{Store: store, Transport: tr, Compiler: expr.New(), Jobs: q,
+	eng, err = engine.New(engine.Config{Store: store, Transport: tr, Compiler: expr.New(), Jobs: q,
 		Logger: slog.New(slog.DiscardHandler)})
 	return eng, q, err
 }
@@ -138,7 +139,7 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 	due := time.Now().Add(-time.Minute)
 	for i := range rows {
 		id := fmt.Sprintf("row%05d", i)
-		if _, err := eng.Schedule(ctx, workflow.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
+		if _, err := eng.Schedule(ctx, engine.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
 			t.Fatal(err)
 		}
 	}

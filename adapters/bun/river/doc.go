@@ -4,11 +4,11 @@
 // instances on one PostgreSQL.
 //
 //	store, _ := bunstore.Open(ctx, dsn, bunstore.Options{})
-//	var eng *workflow.Engine
+//	var eng *engine.Engine
 //	q, _ := riverqueue.New(ctx, store, func(ctx context.Context, j workflow.Job) error {
 //		return eng.RunJob(ctx, j)
 //	}, riverqueue.Config{})
-//	eng, _ = workflow.New(workflow.Config{Store: store, Jobs: q, ...})
+//	eng, _ = engine.New(engine.Config{Store: store, Jobs: q, ...})
 //	q.Start(ctx)
 //	defer q.Stop(ctx)
 //

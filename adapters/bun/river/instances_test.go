@@ -9,6 +9,7 @@ import (
 
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // countingSender records which instance sent which row.
@@ -44,7 +45,7 @@ func TestInstancesShareOnePostgres(t *testing.T) {
 			ctx := context.Background()
 			dsn := postgresDSN(t)
 			rec := &countingSender{byRow: map[string][]string{}}
-			var engines []*workflow.Engine
+			var engines []*engine.Engine
 			var queues []*riverqueue.Queue
 			for i := range n {
 				store := openPostgres(t, dsn)
@@ -61,7 +62,7 @@ func TestInstancesShareOnePostgres(t *testing.T) {
 			due := time.Now().Add(-time.Minute)
 			for i := range rows {
 				id := fmt.Sprintf("row%05d", i)
-				if _, err := engines[i%n].Schedule(ctx, workflow.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
+				if _, err := engines[i%n].Schedule(ctx, engine.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
 					t.Fatal(err)
 				}
 			}

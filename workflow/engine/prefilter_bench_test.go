@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/waauto/waauto/condition/cel"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // The matching benchmarks follow research/performance.md §2.2: every
@@ -52,8 +53,8 @@ func benchKeyword(i int) string {
 	return string(b)
 }
 
-func benchWorkflows(n int, kw string) ([]Workflow, string) {
-	ws := make([]Workflow, n)
+func benchWorkflows(n int, kw string) ([]workflow.Workflow, string) {
+	ws := make([]workflow.Workflow, n)
 	hit := ""
 	for i := range ws {
 		var k1, k2 string

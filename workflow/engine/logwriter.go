@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // LogWriterConfig tunes a LogWriter; zero values mean the defaults.
@@ -22,12 +24,16 @@ type LogWriterConfig struct {
 
 // LogWriter writes execution log entries asynchronously in batches. A
 // failed batch is retried on the next flush; no entry is dropped.
+//
+// The engine makes its own on Config.Store; LogWriter is exported for
+// store adapters, whose tests and benchmarks (adapters/bun) check and
+// measure their workflow.Logs under the engine's batching.
 type LogWriter struct {
-	store Logs
+	store workflow.Logs
 	cfg   LogWriterConfig
 	mu    sync.Mutex
 	fmu   sync.Mutex // one Flush at a time
-	buf   []Execution
+	buf   []workflow.Execution
 	space chan struct{} // one token per free queue slot
 	kick  chan struct{}
 	done  chan struct{}
@@ -39,7 +45,7 @@ type LogWriter struct {
 
 // NewLogWriter returns a writer to store; call Start to flush in the
 // background (without Start, entries are written by Flush only).
-func NewLogWriter(store Logs, cfg LogWriterConfig) *LogWriter {
+func NewLogWriter(store workflow.Logs, cfg LogWriterConfig) *LogWriter {
 	setDefault(&cfg.BatchSize, 100)
 	setDefault(&cfg.Interval, 100*time.Millisecond)
 	setDefault(&cfg.QueueSize, 10_000)
@@ -56,7 +62,7 @@ func NewLogWriter(store Logs, cfg LogWriterConfig) *LogWriter {
 
 // Write queues one entry, blocking while the queue is full. Without Start,
 // every full batch is written by the Write that fills it.
-func (w *LogWriter) Write(ctx context.Context, e Execution) error {
+func (w *LogWriter) Write(ctx context.Context, e workflow.Execution) error {
 	select {
 	case <-w.space:
 	case <-ctx.Done():

@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 	"github.com/waauto/waauto/workflow/workflowtest"
 )
@@ -30,7 +31,7 @@ func (c *captureAI) Respond(_ context.Context, r ai.Request) (ai.Reply, error) {
 
 func aiHarness(t *testing.T, model *captureAI, fallback []workflow.Step) *workflowtest.Harness {
 	t.Helper()
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
 		c.Responder, c.AIFallback, c.AccountPrompt = model, fallback, "Boutique de pulls"
 	}})
 	d := mustLoad(t, "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {prefix: \"[Auto] \", history: 5}}]\n", workflow.LoadOptions{})
@@ -84,7 +85,7 @@ func TestAIFailureRunsTheFallbackAndLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Effects) != 2 || res.Effects[0].Kind != workflow.EffectAssign || res.Effects[0].Agent != "humain" || res.Effects[1].Add != "ia-echec" {
+	if len(res.Effects) != 2 || res.Effects[0].Kind != engine.EffectAssign || res.Effects[0].Agent != "humain" || res.Effects[1].Add != "ia-echec" {
 		t.Fatalf("effects = %+v", res.Effects)
 	}
 	if err := h.Engine.FlushLogs(ctx); err != nil {
@@ -103,7 +104,7 @@ func TestDebouncedReplySurvivesALostBurst(t *testing.T) {
 	model := &captureAI{}
 	st := memstore.New()
 	wf := "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {debounce: 30s}}]\n"
-	h1 := workflowtest.New(t, workflowtest.Options{Store: st, Configure: func(c *workflow.Config) { c.Responder = model }})
+	h1 := workflowtest.New(t, workflowtest.Options{Store: st, Configure: func(c *engine.Config) { c.Responder = model }})
 	if err := h1.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestDebouncedReplySurvivesALostBurst(t *testing.T) {
 	}
 	// A new process: same store, no burst in memory; its queue runs the job.
 	tr := &recorder{}
-	e2, _ := workflow.New(workflow.Config{Store: st, Transport: tr, Compiler: expr.New(), Responder: model, Clock: h1.Clock})
+	e2, _ := engine.New(engine.Config{Store: st, Transport: tr, Compiler: expr.New(), Responder: model, Clock: h1.Clock})
 	if err := e2.RunJob(ctx, ai[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // ScheduleRequest is a message to send later. At is an instant; use
@@ -22,10 +23,10 @@ type ScheduleRequest struct {
 }
 
 // Schedule stores a scheduled message (pending) and queues its send.
-func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (ScheduledMessage, error) {
+func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (workflow.ScheduledMessage, error) {
 	phone, err := trigger.NormalizePhone(r.Phone)
 	if err != nil {
-		return ScheduledMessage{}, fmt.Errorf("schedule: %w", err)
+		return workflow.ScheduledMessage{}, fmt.Errorf("schedule: %w", err)
 	}
 	if r.ID == "" {
 		r.ID = e.ids.next(e.cfg.Clock.Now())
@@ -33,31 +34,31 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (ScheduledMess
 	if r.Location == "" {
 		r.Location = e.cfg.Location.String()
 	}
-	m := ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
-		Status: StatusPending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
-	if a, ok := e.jobs.(AtomicScheduler); ok {
+	m := workflow.ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
+		Status: workflow.StatusPending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
+	if a, ok := e.jobs.(workflow.AtomicScheduler); ok {
 		if err := a.PutScheduledAndEnqueue(ctx, m, e.scheduledJobs(m)); err != nil {
-			return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
+			return workflow.ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
 		}
 		return m, nil
 	}
 	if err := e.cfg.Store.PutScheduled(ctx, m); err != nil {
-		return ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
+		return workflow.ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
 	}
 	return m, e.queueScheduled(ctx, m)
 }
 
 // scheduledJobs are the jobs of m: its send at its time and its expiry check.
-func (e *Engine) scheduledJobs(m ScheduledMessage) []Job {
+func (e *Engine) scheduledJobs(m workflow.ScheduledMessage) []workflow.Job {
 	payload, _ := json.Marshal(m.ID) // a string always marshals
-	return []Job{
-		{ID: "scheduled/" + m.ID, Kind: JobScheduled, RunAt: m.At, Payload: payload},
-		{ID: "scheduled-expiry/" + m.ID, Kind: JobScheduleExpiry, RunAt: m.At.Add(e.cfg.ScheduleExpiry), Payload: payload},
+	return []workflow.Job{
+		{ID: "scheduled/" + m.ID, Kind: workflow.JobScheduled, RunAt: m.At, Payload: payload},
+		{ID: "scheduled-expiry/" + m.ID, Kind: workflow.JobScheduleExpiry, RunAt: m.At.Add(e.cfg.ScheduleExpiry), Payload: payload},
 	}
 }
 
 // queueScheduled enqueues the jobs of m.
-func (e *Engine) queueScheduled(ctx context.Context, m ScheduledMessage) error {
+func (e *Engine) queueScheduled(ctx context.Context, m workflow.ScheduledMessage) error {
 	for _, j := range e.scheduledJobs(m) {
 		if err := e.jobs.Enqueue(ctx, j); err != nil {
 			return err
@@ -71,20 +72,20 @@ func (e *Engine) queueScheduled(ctx context.Context, m ScheduledMessage) error {
 // this process dispatches) a message left "sending" by a crash mid-send is
 // put back to pending first: it is sent again with the same message id.
 func (e *Engine) requeueScheduled(ctx context.Context) error {
-	statuses := []ScheduleStatus{StatusPending}
-	_, inMemory := e.jobs.(*MemQueue)
+	statuses := []workflow.ScheduleStatus{workflow.StatusPending}
+	_, inMemory := e.jobs.(*memQueue)
 	if inMemory {
-		statuses = append(statuses, StatusSending)
+		statuses = append(statuses, workflow.StatusSending)
 	}
-	list, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: statuses})
+	list, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: statuses})
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, m := range list {
-		if m.Status == StatusSending {
-			err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusSending, StatusPending, "resumed after an interrupted send", e.cfg.Clock.Now())
-			if err != nil && !errors.Is(err, ErrConflict) {
+		if m.Status == workflow.StatusSending {
+			err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.StatusSending, workflow.StatusPending, "resumed after an interrupted send", e.cfg.Clock.Now())
+			if err != nil && !errors.Is(err, workflow.ErrConflict) {
 				errs = append(errs, err)
 				continue
 			}
@@ -97,7 +98,7 @@ func (e *Engine) requeueScheduled(ctx context.Context) error {
 // CancelScheduled cancels a pending scheduled message; one that is no
 // longer pending is ErrConflict.
 func (e *Engine) CancelScheduled(ctx context.Context, id string) error {
-	return e.cfg.Store.TransitionScheduled(ctx, id, StatusPending, StatusCancelled, "cancelled", e.cfg.Clock.Now())
+	return e.cfg.Store.TransitionScheduled(ctx, id, workflow.StatusPending, workflow.StatusCancelled, "cancelled", e.cfg.Clock.Now())
 }
 
 // dispatchScheduled sends a due scheduled message if it can, fails it if it
@@ -108,31 +109,31 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 		return err
 	}
 	now := e.cfg.Clock.Now()
-	if m.Status != StatusPending {
+	if m.Status != workflow.StatusPending {
 		return nil
 	}
 	if now.Before(m.At) {
-		return &RetryAtError{At: m.At, Reason: "scheduled message " + m.ID + " not due yet"}
+		return &workflow.RetryAtError{At: m.At, Reason: "scheduled message " + m.ID + " not due yet"}
 	}
 	sess, err := e.cfg.Store.Session(ctx, m.Session)
 	switch {
-	case errors.Is(err, ErrNotFound) || err == nil && sess.Status == Deleted:
+	case errors.Is(err, workflow.ErrNotFound) || err == nil && sess.Status == workflow.Deleted:
 		return e.failScheduled(ctx, m, "number deleted")
 	case err != nil:
 		return err
 	case now.Sub(m.At) >= e.cfg.ScheduleExpiry:
 		return e.failScheduled(ctx, m, fmt.Sprintf("still unsent %s after its time", e.cfg.ScheduleExpiry))
-	case sess.Status != Connected || !sess.Enabled(ModScheduled):
+	case sess.Status != workflow.Connected || !sess.Enabled(workflow.ModScheduled):
 		return nil // waits; sent on reconnect
 	}
-	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusPending, StatusSending, "", now); err != nil {
-		if errors.Is(err, ErrConflict) {
+	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.StatusPending, workflow.StatusSending, "", now); err != nil {
+		if errors.Is(err, workflow.ErrConflict) {
 			return nil // another dispatcher has it
 		}
 		return err
 	}
-	out := Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: Scheduled}
-	if _, err := e.cfg.Store.RecordOutbound(ctx, Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: Automation, Kind: Scheduled, Text: m.Text, Time: now}); err != nil {
+	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.Scheduled}
+	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: workflow.Automation, Kind: workflow.Scheduled, Text: m.Text, Time: now}); err != nil {
 		return e.unclaim(ctx, m, err)
 	}
 	if err := e.transmit(ctx, out); err != nil {
@@ -142,16 +143,16 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	// timeout), or the message would be sent again on the retry.
 	fctx, cancel := finishing(ctx)
 	defer cancel()
-	return e.cfg.Store.TransitionScheduled(fctx, m.ID, StatusSending, StatusSent, "", e.cfg.Clock.Now())
+	return e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.StatusSending, workflow.StatusSent, "", e.cfg.Clock.Now())
 }
 
 // unclaim puts a message whose send failed back to pending and returns
 // the error so that the queue retries it (with the same message id).
-func (e *Engine) unclaim(ctx context.Context, m ScheduledMessage, cause error) error {
+func (e *Engine) unclaim(ctx context.Context, m workflow.ScheduledMessage, cause error) error {
 	e.log.WarnContext(ctx, "scheduled send failed; will retry", slog.String("id", m.ID), slog.Any("err", cause))
 	fctx, cancel := finishing(ctx) // the cause may be the job's own deadline
 	defer cancel()
-	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, StatusSending, StatusPending, cause.Error(), e.cfg.Clock.Now()); err != nil {
+	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.StatusSending, workflow.StatusPending, cause.Error(), e.cfg.Clock.Now()); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause
@@ -163,9 +164,9 @@ func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
-func (e *Engine) failScheduled(ctx context.Context, m ScheduledMessage, reason string) error {
-	err := e.cfg.Store.TransitionScheduled(ctx, m.ID, StatusPending, StatusFailed, reason, e.cfg.Clock.Now())
-	if errors.Is(err, ErrConflict) {
+func (e *Engine) failScheduled(ctx context.Context, m workflow.ScheduledMessage, reason string) error {
+	err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.StatusPending, workflow.StatusFailed, reason, e.cfg.Clock.Now())
+	if errors.Is(err, workflow.ErrConflict) {
 		return nil
 	}
 	if err != nil {
@@ -180,7 +181,7 @@ func (e *Engine) failScheduled(ctx context.Context, m ScheduledMessage, reason s
 // first, and re-arms the jobs of those not yet due (their job may have run
 // while the number was down).
 func (e *Engine) flushScheduled(ctx context.Context, session string) error {
-	list, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: session})
+	list, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}, Session: session})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"cmp"
@@ -7,18 +7,17 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/waauto/waauto/workflow"
 )
 
-// JobHandler runs one job; an error makes the queue retry it later.
-type JobHandler func(ctx context.Context, j Job) error
-
-// MemQueue is an in-memory JobQueue on a Clock: jobs run in RunAt order, at
+// memQueue is an in-memory JobQueue on a Clock: jobs run in RunAt order, at
 // least once, retried with capped backoff on error. It keeps nothing across
 // restarts; use the River queue of adapters/bun for durability.
-type MemQueue struct {
+type memQueue struct {
 	// Workers bounds the jobs running at once; 0 means 4. Set before Start.
 	Workers int
-	clock   Clock
+	clock   workflow.Clock
 	mu      sync.Mutex
 	jobs    []queued
 	seen    map[string]bool
@@ -30,21 +29,21 @@ type MemQueue struct {
 }
 
 type queued struct {
-	Job
+	workflow.Job
 	attempt int
 	seq     int
 }
 
-// NewMemQueue returns an empty queue on clock (nil: SystemClock).
-func NewMemQueue(clock Clock) *MemQueue {
+// newMemQueue returns an empty queue on clock (nil: SystemClock).
+func newMemQueue(clock workflow.Clock) *memQueue {
 	if clock == nil {
-		clock = SystemClock{}
+		clock = workflow.SystemClock{}
 	}
-	return &MemQueue{clock: clock, seen: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	return &memQueue{clock: clock, seen: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
 // Enqueue adds j; an ID enqueued before is ignored.
-func (q *MemQueue) Enqueue(ctx context.Context, j Job) error {
+func (q *memQueue) Enqueue(ctx context.Context, j workflow.Job) error {
 	q.mu.Lock()
 	if !q.seen[j.ID] {
 		q.seen[j.ID] = true
@@ -55,7 +54,7 @@ func (q *MemQueue) Enqueue(ctx context.Context, j Job) error {
 	return nil
 }
 
-func (q *MemQueue) push(j queued) {
+func (q *memQueue) push(j queued) {
 	q.seq++
 	j.seq = q.seq
 	i, _ := slices.BinarySearchFunc(q.jobs, j, compareQueued)
@@ -70,7 +69,7 @@ func compareQueued(a, b queued) int {
 }
 
 // Next returns the RunAt of the earliest job.
-func (q *MemQueue) Next() (time.Time, bool) {
+func (q *memQueue) Next() (time.Time, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.jobs) == 0 {
@@ -80,7 +79,7 @@ func (q *MemQueue) Next() (time.Time, bool) {
 }
 
 // pop removes and returns the earliest job due at the clock's time.
-func (q *MemQueue) pop() (queued, bool) {
+func (q *memQueue) pop() (queued, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.jobs) == 0 || q.jobs[0].RunAt.After(q.clock.Now()) {
@@ -92,9 +91,9 @@ func (q *MemQueue) pop() (queued, bool) {
 }
 
 // run runs one job and re-queues it with capped backoff when it fails.
-func (q *MemQueue) run(ctx context.Context, h JobHandler, j queued) {
+func (q *memQueue) run(ctx context.Context, h workflow.JobHandler, j queued) {
 	if err := h(ctx, j.Job); err != nil {
-		var later *RetryAtError
+		var later *workflow.RetryAtError
 		if errors.As(err, &later) {
 			j.RunAt = later.At
 		} else {
@@ -108,7 +107,7 @@ func (q *MemQueue) run(ctx context.Context, h JobHandler, j queued) {
 	}
 }
 
-func (q *MemQueue) signal() {
+func (q *memQueue) signal() {
 	select {
 	case q.wake <- struct{}{}:
 	default:
@@ -118,7 +117,7 @@ func (q *MemQueue) signal() {
 // Start runs jobs in the background as they fall due, at most Workers at
 // a time (default 4) so that a slow job (an AI reply) never holds up the
 // others, until ctx ends or Stop.
-func (q *MemQueue) Start(ctx context.Context, h JobHandler) {
+func (q *memQueue) Start(ctx context.Context, h workflow.JobHandler) {
 	workers := q.Workers
 	if workers <= 0 {
 		workers = 4
@@ -162,7 +161,7 @@ func (q *MemQueue) Start(ctx context.Context, h JobHandler) {
 
 // Stop ends the background loop started by Start and waits for the
 // running jobs; jobs not yet run are dropped (the queue is not durable).
-func (q *MemQueue) Stop() {
+func (q *memQueue) Stop() {
 	q.once.Do(func() { close(q.stop) })
 	q.wg.Wait()
 }

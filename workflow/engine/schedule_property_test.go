@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"cmp"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -40,7 +41,7 @@ func (c *jumpClock) set(t time.Time) {
 
 // listQueue is a workflow.JobQueue that runs nothing by itself: runDue
 // runs, one at a time in RunAt order, every job due at the clock's time,
-// as River or workflow.MemQueue would, and re-queues failed ones with
+// as River or the in-memory queue would, and re-queues failed ones with
 // backoff from the clock's time. Ahead models a queue whose clock is
 // ahead of the engine's (River on PostgreSQL decides with the database's
 // now()).
@@ -102,8 +103,8 @@ func (q *listQueue) runDue(ctx context.Context, run workflow.JobHandler) {
 type sendLog struct {
 	clock  *jumpClock
 	sends  []sentAt
-	failed map[string]workflow.Effect // schedule id → failure
-	byMsg  map[string]string          // WhatsApp id → schedule id
+	failed map[string]engine.Effect // schedule id → failure
+	byMsg  map[string]string        // WhatsApp id → schedule id
 }
 
 type sentAt struct {
@@ -116,8 +117,8 @@ func (l *sendLog) Send(_ context.Context, m workflow.Outgoing) error {
 	return nil
 }
 
-func (l *sendLog) Effect(_ context.Context, e workflow.Effect) {
-	if e.Kind == workflow.EffectScheduleFailed {
+func (l *sendLog) Effect(_ context.Context, e engine.Effect) {
+	if e.Kind == engine.EffectScheduleFailed {
 		l.failed[e.ScheduleID] = e
 	}
 }
@@ -200,9 +201,9 @@ func runScheduleCase(t *testing.T, seed uint64, zones []*time.Location) caseStat
 	if seed%2 == 0 {
 		q.ahead = time.Duration(1+rng.IntN(120)) * time.Second
 	}
-	log := &sendLog{clock: clock, failed: map[string]workflow.Effect{}, byMsg: map[string]string{}}
+	log := &sendLog{clock: clock, failed: map[string]engine.Effect{}, byMsg: map[string]string{}}
 	store := memstore.New()
-	eng, err := workflow.New(workflow.Config{Store: store, Transport: log, Compiler: expr.New(), Clock: clock, Jobs: q, Observer: log})
+	eng, err := engine.New(engine.Config{Store: store, Transport: log, Compiler: expr.New(), Clock: clock, Jobs: q, Observer: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,9 +221,9 @@ func runScheduleCase(t *testing.T, seed uint64, zones []*time.Location) caseStat
 		// A wall-clock time in loc from 3 h before to 30 h after now, to
 		// the minute (so gaps and repeats are hit), some of it already past.
 		wall := clock.Now().In(loc).Add(time.Duration(rng.IntN(33*60)-3*60) * time.Minute)
-		at := workflow.LocalTime(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, loc)
+		at := engine.LocalTime(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, loc)
 		id := fmt.Sprintf("m%d", len(ids))
-		m, err := eng.Schedule(ctx, workflow.ScheduleRequest{ID: id, Session: sessions[rng.IntN(len(sessions))], Phone: "+4915112345678", Text: id, At: at, Location: loc.String()})
+		m, err := eng.Schedule(ctx, engine.ScheduleRequest{ID: id, Session: sessions[rng.IntN(len(sessions))], Phone: "+4915112345678", Text: id, At: at, Location: loc.String()})
 		if err != nil {
 			t.Fatalf("seed %d: Schedule: %v", seed, err)
 		}
@@ -395,8 +396,8 @@ func TestScheduleStrandedByBackwardJump(t *testing.T) {
 	t0 := time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC)
 	clock := &jumpClock{now: t0}
 	q := &listQueue{clock: clock, seen: map[string]bool{}}
-	log := &sendLog{clock: clock, failed: map[string]workflow.Effect{}, byMsg: map[string]string{}}
-	eng, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: log, Compiler: expr.New(), Clock: clock, Jobs: q, Observer: log})
+	log := &sendLog{clock: clock, failed: map[string]engine.Effect{}, byMsg: map[string]string{}}
+	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: log, Compiler: expr.New(), Clock: clock, Jobs: q, Observer: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +405,7 @@ func TestScheduleStrandedByBackwardJump(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := t0.Add(time.Hour)
-	if _, err := eng.Schedule(ctx, workflow.ScheduleRequest{ID: "m", Session: "s", Phone: "+4915112345678", Text: "hi", At: at}); err != nil {
+	if _, err := eng.Schedule(ctx, engine.ScheduleRequest{ID: "m", Session: "s", Phone: "+4915112345678", Text: "hi", At: at}); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.SetConnected(ctx, "s", false); err != nil {

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // Errors that make an action or execution skipped rather than failed.
@@ -42,14 +43,14 @@ func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 	if x.ev.Message.Media != nil {
 		e.media.Store(x.ev.Message.Session+"/"+x.ev.Message.ID, x.ev.Message.Media)
 	}
-	return e.enqueue(ctx, JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, x.facts.Time, x.snapshot())
+	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, x.facts.Time, x.snapshot())
 }
 
 // Handle records a message and runs its workflows before returning the
 // executions it caused (fired, shadow, skipped or failed workflows), in
 // priority order: Receive without the queue, for simulators and tests. A
 // message already recorded (same session and id) causes none.
-func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]Execution, error) {
+func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Execution, error) {
 	x, dup, err := e.record(ctx, m)
 	if err != nil || x == nil || dup {
 		return nil, err
@@ -103,8 +104,8 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 }
 
 // run evaluates the candidate workflows of x in priority order.
-func (e *Engine) run(ctx context.Context, x *execution) []Execution {
-	var out []Execution
+func (e *Engine) run(ctx context.Context, x *execution) []workflow.Execution {
+	var out []workflow.Execution
 	for c := range e.set.Load().candidates(x.facts.Text) {
 		if !c.applies(x.ev) {
 			continue
@@ -130,8 +131,8 @@ type inboundJob struct {
 	Labels       []string
 	MessageCount int
 	LastReply    time.Time
-	Contact      Contact
-	Session      Session
+	Contact      workflow.Contact
+	Session      workflow.Session
 }
 
 func (x *execution) snapshot() inboundJob {
@@ -159,15 +160,15 @@ func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
 }
 
 // ignoreReason says why a recorded message must not be automated, or "".
-func (e *Engine) ignoreReason(m trigger.Message, in Inbound, sess Session, now time.Time) string {
+func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workflow.Session, now time.Time) string {
 	switch {
 	case in.Contact.Excluded:
 		return "excluded contact"
 	case now.Sub(m.Time) > e.cfg.StaleAfter:
 		return "stale backlog"
-	case sess.Status == Deleted:
+	case sess.Status == workflow.Deleted:
 		return "number deleted"
-	case !sess.Enabled(ModWorkflows):
+	case !sess.Enabled(workflow.ModWorkflows):
 		return "workflows module off"
 	}
 	return ""
@@ -175,10 +176,10 @@ func (e *Engine) ignoreReason(m trigger.Message, in Inbound, sess Session, now t
 
 // session returns the stored number, or a connected one with all modules
 // on when the store does not know it (engines embedded without sessions).
-func (e *Engine) session(ctx context.Context, id string) Session {
+func (e *Engine) session(ctx context.Context, id string) workflow.Session {
 	s, err := e.cfg.Store.Session(ctx, id)
 	if err != nil {
-		return Session{ID: id, Label: id, Status: Connected}
+		return workflow.Session{ID: id, Label: id, Status: workflow.Connected}
 	}
 	return s
 }
@@ -193,8 +194,8 @@ func (c *compiled) applies(ev trigger.Event) bool {
 type execution struct {
 	ev      trigger.Event
 	facts   *condition.Facts
-	contact Contact
-	sess    Session
+	contact workflow.Contact
+	sess    workflow.Session
 	seq     int64
 	// aiQueued: an ai_reply job holds the message's media.
 	aiQueued bool
@@ -203,9 +204,9 @@ type execution struct {
 // evaluate runs one candidate workflow: conditions, guards, actions, log.
 // It returns the log entry (nil when the conditions did not match) and
 // whether the workflow fired.
-func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*Execution, bool) {
+func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*workflow.Execution, bool) {
 	now := e.cfg.Clock.Now()
-	exec := &Execution{
+	exec := &workflow.Execution{
 		ID: e.ids.next(now), Time: now, WorkflowID: c.ID, Workflow: c.Name,
 		Session: x.ev.Message.Session, Phone: x.ev.Message.Phone, MessageID: x.ev.Message.ID, Trigger: c.Trigger,
 	}
@@ -213,32 +214,32 @@ func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*Exec
 	exec.Trace = res.Trace
 	switch {
 	case err != nil:
-		exec.Outcome, exec.Reason = OutcomeFailed, "conditions: "+err.Error()
+		exec.Outcome, exec.Reason = workflow.OutcomeFailed, "conditions: "+err.Error()
 	case !res.Matched:
 		return nil, false
-	case c.Mode == Shadow:
-		exec.Outcome, exec.Reason = OutcomeShadow, "conditions matched; shadow mode: nothing done"
+	case c.Mode == workflow.Shadow:
+		exec.Outcome, exec.Reason = workflow.OutcomeShadow, "conditions matched; shadow mode: nothing done"
 		for _, s := range c.Actions {
-			exec.Actions = append(exec.Actions, ActionResult{Type: s.Type, Outcome: OutcomeShadow, Detail: "would run"})
+			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: "would run"})
 		}
 	default:
 		if reason := e.guard(ctx, c, x, now); reason != "" {
 			if reason == "already answered" {
 				return nil, false
 			}
-			exec.Outcome, exec.Reason = OutcomeSkipped, reason
+			exec.Outcome, exec.Reason = workflow.OutcomeSkipped, reason
 			break
 		}
-		exec.Outcome, exec.Reason = OutcomeFired, "conditions matched"
+		exec.Outcome, exec.Reason = workflow.OutcomeFired, "conditions matched"
 		exec.Actions = e.runActions(ctx, c, x)
 		for _, a := range exec.Actions {
-			if a.Outcome == OutcomeFailed {
-				exec.Outcome = OutcomeFailed
+			if a.Outcome == workflow.OutcomeFailed {
+				exec.Outcome = workflow.OutcomeFailed
 			}
 		}
 	}
 	e.writeLog(ctx, *exec)
-	return exec, exec.Outcome == OutcomeFired || exec.Outcome == OutcomeFailed && exec.Actions != nil
+	return exec, exec.Outcome == workflow.OutcomeFired || exec.Outcome == workflow.OutcomeFailed && exec.Actions != nil
 }
 
 func (e *Engine) eval(ctx context.Context, c *compiled, f *condition.Facts) (res condition.Result, err error) {
@@ -263,7 +264,7 @@ func (e *Engine) guard(ctx context.Context, c *compiled, x *execution, now time.
 			return fmt.Sprintf("cooldown: fired %s ago", now.Sub(last).Round(time.Second))
 		}
 	}
-	first, err := e.cfg.Store.MarkFired(ctx, Firing{WorkflowID: c.ID, Session: m.Session, Phone: m.Phone, MessageID: m.ID, At: now})
+	first, err := e.cfg.Store.MarkFired(ctx, workflow.Firing{WorkflowID: c.ID, Session: m.Session, Phone: m.Phone, MessageID: m.ID, At: now})
 	if err != nil {
 		return "answer-once check failed: " + err.Error()
 	}
@@ -273,23 +274,23 @@ func (e *Engine) guard(ctx context.Context, c *compiled, x *execution, now time.
 	return ""
 }
 
-func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []ActionResult {
+func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []workflow.ActionResult {
 	rt := &runtime{e: e, wf: c, x: x}
 	call := &action.Call{
 		WorkflowID: c.ID, Workflow: c.Name, Event: x.ev, Facts: x.facts,
 		Contact:      action.Contact{Phone: x.contact.Phone, Name: x.contact.Name, Labels: x.contact.Labels},
 		SessionLabel: x.sess.Label, Runtime: rt,
 	}
-	out := make([]ActionResult, 0, len(c.Actions))
+	out := make([]workflow.ActionResult, 0, len(c.Actions))
 	for _, s := range c.Actions {
 		rt.detail = ""
 		err := runAction(ctx, action.Chain(s.Action, e.cfg.Middleware...), call)
-		r := ActionResult{Type: s.Type, Outcome: OutcomeFired, Detail: rt.detail}
+		r := workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeFired, Detail: rt.detail}
 		switch {
 		case errors.Is(err, ErrSkipped):
-			r.Outcome, r.Error = OutcomeSkipped, err.Error()
+			r.Outcome, r.Error = workflow.OutcomeSkipped, err.Error()
 		case err != nil:
-			r.Outcome, r.Error = OutcomeFailed, err.Error()
+			r.Outcome, r.Error = workflow.OutcomeFailed, err.Error()
 			e.log.WarnContext(ctx, "action failed", slog.String("workflow", c.Name), slog.String("action", s.Type), slog.Any("err", err))
 		}
 		out = append(out, r)
@@ -307,7 +308,7 @@ func runAction(ctx context.Context, a action.Action, c *action.Call) (err error)
 	return a.Run(ctx, c)
 }
 
-func (e *Engine) writeLog(ctx context.Context, x Execution) {
+func (e *Engine) writeLog(ctx context.Context, x workflow.Execution) {
 	if err := e.logs.Write(ctx, x); err != nil {
 		e.log.ErrorContext(ctx, "execution log entry not queued", slog.String("workflow", x.Workflow), slog.Any("err", err))
 	}

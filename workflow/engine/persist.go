@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/workflow"
 )
 
 // templatePrefix marks the stored ids of user templates.
@@ -23,18 +24,18 @@ func (e *Engine) save(ctx context.Context, set *workflowSet) error {
 	keep := map[string]bool{}
 	now := e.cfg.Clock.Now()
 	for i, c := range byPosition(set.list) {
-		def, err := MarshalDefinitions(Definitions{Workflows: []Workflow{c.Workflow}, Hours: set.hours}, e.cfg.Registry)
+		def, err := workflow.MarshalDefinitions(workflow.Definitions{Workflows: []workflow.Workflow{c.Workflow}, Hours: set.hours}, e.cfg.Registry)
 		if err != nil {
 			return fmt.Errorf("workflow %q: %w", c.Name, err)
 		}
-		if err := e.cfg.Store.PutWorkflow(ctx, StoredWorkflow{ID: c.ID, Name: c.Name, Position: i, Definition: def, UpdatedAt: now}); err != nil {
+		if err := e.cfg.Store.PutWorkflow(ctx, workflow.StoredWorkflow{ID: c.ID, Name: c.Name, Position: i, Definition: def, UpdatedAt: now}); err != nil {
 			return err
 		}
 		keep[c.ID] = true
 	}
 	for _, s := range stored {
 		if !s.Template && !keep[s.ID] {
-			if err := e.cfg.Store.DeleteWorkflow(ctx, s.ID); err != nil && !errors.Is(err, ErrNotFound) {
+			if err := e.cfg.Store.DeleteWorkflow(ctx, s.ID); err != nil && !errors.Is(err, workflow.ErrNotFound) {
 				return err
 			}
 		}
@@ -50,7 +51,7 @@ func (e *Engine) Restore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var ws []Workflow
+	var ws []workflow.Workflow
 	hours := maps.Clone(e.cfg.Hours)
 	if hours == nil {
 		hours = map[string]condition.Hours{}
@@ -76,8 +77,8 @@ func (e *Engine) Restore(ctx context.Context) error {
 	return e.apply(ctx, ws, hours, false)
 }
 
-func (e *Engine) load(s StoredWorkflow) (Definitions, error) {
-	d, err := Load("stored:"+s.ID, s.Definition, LoadOptions{Registry: e.cfg.Registry, Location: e.cfg.Location, Hours: e.cfg.Hours})
+func (e *Engine) load(s workflow.StoredWorkflow) (workflow.Definitions, error) {
+	d, err := workflow.Load("stored:"+s.ID, s.Definition, workflow.LoadOptions{Registry: e.cfg.Registry, Location: e.cfg.Location, Hours: e.cfg.Hours})
 	if err != nil {
 		return d, fmt.Errorf("stored workflow %q: %w", s.Name, err)
 	}
@@ -86,28 +87,28 @@ func (e *Engine) load(s StoredWorkflow) (Definitions, error) {
 
 // SaveTemplate saves w as a user template under w.Name; workflows then
 // start from it with `template: NAME`.
-func (e *Engine) SaveTemplate(ctx context.Context, w Workflow) error {
+func (e *Engine) SaveTemplate(ctx context.Context, w workflow.Workflow) error {
 	if w.Name == "" {
 		return fmt.Errorf("template: name is required")
 	}
-	if _, builtin := BuiltinTemplates()[w.Name]; builtin {
-		return fmt.Errorf("template %q: a built-in template has this name: %w", w.Name, ErrConflict)
+	if _, builtin := workflow.BuiltinTemplates()[w.Name]; builtin {
+		return fmt.Errorf("template %q: a built-in template has this name: %w", w.Name, workflow.ErrConflict)
 	}
 	w.Template = ""
-	def, err := Marshal(w, e.cfg.Registry)
+	def, err := workflow.Marshal(w, e.cfg.Registry)
 	if err != nil {
 		return err
 	}
-	return e.cfg.Store.PutWorkflow(ctx, StoredWorkflow{ID: templatePrefix + Slug(w.Name), Name: w.Name, Definition: def, Template: true, UpdatedAt: e.cfg.Clock.Now()})
+	return e.cfg.Store.PutWorkflow(ctx, workflow.StoredWorkflow{ID: templatePrefix + workflow.Slug(w.Name), Name: w.Name, Definition: def, Template: true, UpdatedAt: e.cfg.Clock.Now()})
 }
 
 // Templates returns the user's saved templates by name, for LoadOptions.Templates.
-func (e *Engine) Templates(ctx context.Context) (map[string]Workflow, error) {
+func (e *Engine) Templates(ctx context.Context) (map[string]workflow.Workflow, error) {
 	stored, err := e.cfg.Store.Workflows(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]Workflow{}
+	out := map[string]workflow.Workflow{}
 	for _, s := range stored {
 		if !s.Template || !strings.HasPrefix(s.ID, templatePrefix) {
 			continue

@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -38,7 +39,7 @@ actions:
 	if err != nil {
 		panic(err)
 	}
-	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
 	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Vos tarifs ?"})
 	// Output:

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"iter"
@@ -8,14 +8,14 @@ import (
 	"github.com/waauto/waauto/condition"
 )
 
-// PrefilterStats describes the keyword prefilter of the current workflows.
+// prefilterStats describes the keyword prefilter of a workflow set.
 //
 // Every enabled workflow whose conditions need the message text to contain
 // one of some keywords (condition.Keywords) is indexed: it is evaluated only
 // for messages whose folded text contains one of them. The others are
 // evaluated for every message, so their number, not the number of
 // workflows, sets the cost of a message.
-type PrefilterStats struct {
+type prefilterStats struct {
 	// Enabled counts the enabled workflows.
 	Enabled int
 	// Indexed counts the enabled workflows the prefilter can skip.
@@ -28,20 +28,12 @@ type PrefilterStats struct {
 	Bytes int
 }
 
-// IndexedFraction is Indexed / Enabled, 1 when no workflow is enabled.
-func (s PrefilterStats) IndexedFraction() float64 {
-	if s.Enabled == 0 {
-		return 1
-	}
-	return float64(s.Indexed) / float64(s.Enabled)
-}
-
-// Prefilter describes the keyword prefilter of the current workflows.
-func (e *Engine) Prefilter() PrefilterStats {
+// prefilterStats describes the keyword prefilter of the current workflows.
+func (e *Engine) prefilterStats() prefilterStats {
 	if ix := e.set.Load().index; ix != nil {
 		return ix.stats
 	}
-	return PrefilterStats{}
+	return prefilterStats{}
 }
 
 // prefilter is the immutable keyword index of one workflow set: an
@@ -75,7 +67,7 @@ type prefilter struct {
 	// wfs[wfFirst[s]:wfFirst[s+1]], ascending.
 	wfFirst []int32
 	wfs     []int32
-	stats   PrefilterStats
+	stats   prefilterStats
 }
 
 // newPrefilter indexes list (ascending priority, as in workflowSet).

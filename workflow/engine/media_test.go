@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/workflowtest"
 )
 
@@ -48,7 +49,7 @@ func mediaHarness(t *testing.T, tr workflow.Transport, loopLimit int, run func(c
 	t.Helper()
 	reg := action.NewRegistry()
 	reg.MustRegister("send_media", &mediaAction{}, func(action.Decoder) (action.Action, error) { return &mediaAction{run: run}, nil })
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
 		c.Transport, c.Registry = tr, reg
 		if loopLimit > 0 {
 			c.LoopLimit = loopLimit
@@ -84,7 +85,7 @@ func TestSendMediaReachesTheTransport(t *testing.T) {
 	if o.Text != "Notre catalogue" || o.To != "+33611111111" || o.Session != "main" || !o.Typing || o.Workflow != "Catalogue" || o.ID == "" {
 		t.Errorf("outgoing = %+v", o)
 	}
-	if len(res.Effects) != 1 || res.Effects[0].Kind != workflow.EffectSend || res.Effects[0].Text != "Notre catalogue" {
+	if len(res.Effects) != 1 || res.Effects[0].Kind != engine.EffectSend || res.Effects[0].Text != "Notre catalogue" {
 		t.Fatalf("effects = %+v", res.Effects)
 	}
 	rec, err := h.Store.Message(ctx, "main", o.ID)
@@ -142,7 +143,7 @@ func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
 	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "photos"}); err != nil {
 		t.Fatal(err)
 	}
-	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], workflow.ErrLoopBreaker) {
+	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], engine.ErrLoopBreaker) {
 		t.Fatalf("errors = %v, want nil, nil, loop breaker", errs)
 	}
 	if len(tr.got) != 2 || tr.got[0].Media != nil || tr.got[1].Media == nil {

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/waauto/waauto/action/ai"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // aiJob is the payload of an AI reply job.
@@ -131,11 +132,11 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 			return err
 		}
 	}
-	exec := Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.IncomingMessage}
-	res := ActionResult{Type: "ai_reply"}
+	exec := workflow.Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.IncomingMessage}
+	res := workflow.ActionResult{Type: "ai_reply"}
 	defer func() {
 		now := e.cfg.Clock.Now()
-		exec.ID, exec.Time, exec.Actions = e.ids.next(now), now, append([]ActionResult{res}, exec.Actions...)
+		exec.ID, exec.Time, exec.Actions = e.ids.next(now), now, append([]workflow.ActionResult{res}, exec.Actions...)
 		e.writeLog(ctx, exec)
 	}()
 	outcome, reason, err := e.generateAndSend(ctx, j, &res)
@@ -144,14 +145,14 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 		res.Error = err.Error()
 		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", reason), slog.Any("err", err))
 	}
-	if outcome == OutcomeFailed && reason == "model failed" {
+	if outcome == workflow.OutcomeFailed && reason == "model failed" {
 		exec.Actions = e.fallback(ctx, j)
 	}
 	return nil
 }
 
 // fallback runs Config.AIFallback in the conversation of a failed AI reply.
-func (e *Engine) fallback(ctx context.Context, j aiJob) []ActionResult {
+func (e *Engine) fallback(ctx context.Context, j aiJob) []workflow.ActionResult {
 	if len(e.cfg.AIFallback) == 0 {
 		return nil
 	}
@@ -160,29 +161,29 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) []ActionResult {
 	m := trigger.Message{ID: j.MessageID, Session: j.Session, Phone: j.Phone, Type: j.Type, Text: j.Text, Time: e.cfg.Clock.Now()}
 	x := &execution{ev: trigger.Event{Message: m}, contact: contact, sess: e.session(ctx, j.Session), seq: j.Seq,
 		facts: condition.NewFacts(condition.Input{Message: m, Agent: conv.Agent, Labels: contact.Labels, MessageCount: int(conv.MessageCount), LastReply: conv.LastReplyAt})}
-	c := &compiled{Workflow: Workflow{ID: j.WorkflowID, Name: j.Workflow, Actions: e.cfg.AIFallback}}
+	c := &compiled{Workflow: workflow.Workflow{ID: j.WorkflowID, Name: j.Workflow, Actions: e.cfg.AIFallback}}
 	return e.runActions(ctx, c, x)
 }
 
-func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *ActionResult) (Outcome, string, error) {
-	if s := e.session(ctx, j.Session); !s.Enabled(ModAI) {
-		return OutcomeSkipped, "ai module off", ErrModuleOff
+func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult) (workflow.Outcome, string, error) {
+	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModAI) {
+		return workflow.OutcomeSkipped, "ai module off", ErrModuleOff
 	}
 	if e.cfg.MeterCredits {
 		bal, err := e.cfg.Store.CreditBalance(ctx)
 		if err != nil {
-			return OutcomeFailed, "credit check failed", err
+			return workflow.OutcomeFailed, "credit check failed", err
 		}
 		if bal <= 0 {
-			return OutcomeSkipped, "insufficient credits", ErrNoCredits
+			return workflow.OutcomeSkipped, "insufficient credits", ErrNoCredits
 		}
 	}
 	if e.cfg.Responder == nil {
-		return OutcomeFailed, "no AI model configured", fmt.Errorf("ai_reply: Config.Responder is nil")
+		return workflow.OutcomeFailed, "no AI model configured", fmt.Errorf("ai_reply: Config.Responder is nil")
 	}
 	req, err := e.aiRequest(ctx, j)
 	if err != nil {
-		return OutcomeFailed, "history unavailable", err
+		return workflow.OutcomeFailed, "history unavailable", err
 	}
 	gctx, cancel := context.WithTimeout(ctx, e.cfg.AIDeadline)
 	reply, err := e.cfg.Responder.Respond(gctx, req)
@@ -191,28 +192,28 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *ActionResult
 		err = ai.ErrEmptyReply
 	}
 	if err != nil {
-		return OutcomeFailed, "model failed", fmt.Errorf("ai_reply: %w", err)
+		return workflow.OutcomeFailed, "model failed", fmt.Errorf("ai_reply: %w", err)
 	}
 	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
 	if reason, err := e.overtaken(ctx, j); reason != "" || err != nil {
 		if err != nil {
-			return OutcomeFailed, "pre-send check failed", err
+			return workflow.OutcomeFailed, "pre-send check failed", err
 		}
 		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: reason})
-		return OutcomeCancelled, reason, nil
+		return workflow.OutcomeCancelled, reason, nil
 	}
-	err = e.send(ctx, Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: AI, Workflow: j.Workflow, Typing: true})
+	err = e.send(ctx, workflow.Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.AI, Workflow: j.Workflow, Typing: true})
 	if err != nil {
-		return OutcomeFailed, "send failed", err
+		return workflow.OutcomeFailed, "send failed", err
 	}
 	if e.cfg.MeterCredits {
-		cost := CreditCost(reply.Text, e.cfg.CharsPerCredit)
+		cost := creditCost(reply.Text, e.cfg.CharsPerCredit)
 		if _, err := e.cfg.Store.DebitCredits(ctx, cost); err != nil {
 			e.log.ErrorContext(ctx, "credit debit failed", slog.Int64("cost", cost), slog.Any("err", err))
 		}
 		res.Detail += fmt.Sprintf(", %d credits", cost)
 	}
-	return OutcomeFired, "ai reply sent", nil
+	return workflow.OutcomeFired, "ai reply sent", nil
 }
 
 // overtaken is the pre-send check: "customer_message" or "agent_reply" when
@@ -232,7 +233,7 @@ func (e *Engine) overtaken(ctx context.Context, j aiJob) (string, error) {
 }
 
 func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
-	var hist []MessageRecord
+	var hist []workflow.MessageRecord
 	if j.Req.History > 0 {
 		var err error
 		if hist, err = e.cfg.Store.History(ctx, j.Session, j.Phone, j.FirstSeq, j.Req.History); err != nil {
@@ -243,7 +244,7 @@ func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
 		Message: ai.Message{Role: ai.Customer, Text: j.Text, At: e.cfg.Clock.Now(), Media: e.mediaOf(j)}}
 	for _, h := range hist {
 		text := h.Text
-		if h.Author == Automation {
+		if h.Author == workflow.Automation {
 			text = strings.TrimPrefix(text, j.Req.Prefix)
 		}
 		req.History = append(req.History, ai.Message{Role: ai.Role(h.Author), Text: text, At: h.Time})
@@ -251,8 +252,8 @@ func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
 	return req, nil
 }
 
-// CreditCost is what an AI reply of text costs: ceil(runes/charsPerCredit), at least 1.
-func CreditCost(text string, charsPerCredit int) int64 {
+// creditCost is what an AI reply of text costs: ceil(runes/charsPerCredit), at least 1.
+func creditCost(text string, charsPerCredit int) int64 {
 	n := utf8.RuneCountInString(text)
 	return max(1, int64((n+charsPerCredit-1)/charsPerCredit))
 }

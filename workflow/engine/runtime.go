@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/workflow"
 )
 
 // runtime is the action.Runtime of one workflow firing.
@@ -22,13 +23,13 @@ type runtime struct {
 
 func (r *runtime) Send(ctx context.Context, text string) error {
 	m := r.x.ev.Message
-	return r.e.send(ctx, Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: Fixed, Workflow: r.wf.Name, Typing: true})
+	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: workflow.Fixed, Workflow: r.wf.Name, Typing: true})
 }
 
 // SendMedia sends a file through the same path as Send; the caption is the
 // message's text (and the send effect's Text).
 func (r *runtime) SendMedia(ctx context.Context, md action.Media) error {
-	om := &OutgoingMedia{Kind: md.Kind, MIMEType: md.MIMEType, FileName: md.FileName, Data: md.Data}
+	om := &workflow.OutgoingMedia{Kind: md.Kind, MIMEType: md.MIMEType, FileName: md.FileName, Data: md.Data}
 	if err := om.Validate(md.Caption); err != nil {
 		return fmt.Errorf("send media: %w", err)
 	}
@@ -36,7 +37,7 @@ func (r *runtime) SendMedia(ctx context.Context, md action.Media) error {
 		om.MIMEType = http.DetectContentType(om.Data)
 	}
 	m := r.x.ev.Message
-	return r.e.send(ctx, Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: Fixed, Workflow: r.wf.Name, Typing: true, Media: om})
+	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: workflow.Fixed, Workflow: r.wf.Name, Typing: true, Media: om})
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
@@ -51,7 +52,7 @@ func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
 	}
 	var texts []string
 	for i := len(hist) - 1; i >= 0 && len(texts) < 3; i-- {
-		if hist[i].Author == Customer && strings.TrimSpace(hist[i].Text) != "" {
+		if hist[i].Author == workflow.Customer && strings.TrimSpace(hist[i].Text) != "" {
 			texts = append(texts, hist[i].Text)
 		}
 	}
@@ -104,7 +105,7 @@ func (r *runtime) OpenConversations(ctx context.Context, agents []string) (map[s
 }
 
 func (r *runtime) ReplyAI(ctx context.Context, req action.AIReplyRequest) error {
-	if !r.x.sess.Enabled(ModAI) {
+	if !r.x.sess.Enabled(workflow.ModAI) {
 		return ErrModuleOff
 	}
 	d, err := r.e.queueAI(ctx, r.wf, r.x, req)
@@ -122,7 +123,7 @@ func (r *runtime) Webhook(ctx context.Context, url, secret string) error {
 	if err != nil {
 		return err
 	}
-	d := webhookJob{WebhookDelivery: WebhookDelivery{URL: url, Secret: secret, Body: body}, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name}
+	d := webhookJob{WebhookDelivery: workflow.WebhookDelivery{URL: url, Secret: secret, Body: body}, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name}
 	if err := r.e.deliverWebhook(ctx, d); err != nil {
 		r.detail = "delivery failed, retrying: " + err.Error()
 		return r.e.enqueue(ctx, "webhook", "webhook/"+r.wf.ID+"/"+m.Session+"/"+m.ID+"/"+url, r.e.cfg.Clock.Now().Add(time.Second), d)
@@ -131,7 +132,7 @@ func (r *runtime) Webhook(ctx context.Context, url, secret string) error {
 }
 
 type webhookJob struct {
-	WebhookDelivery
+	workflow.WebhookDelivery
 	Session, Phone, Workflow string
 }
 
@@ -146,9 +147,9 @@ func (e *Engine) deliverWebhook(ctx context.Context, d webhookJob) error {
 // send delivers an automated message: loop breaker, id generated and stored
 // before the first attempt, then the transport. A transport failure queues a
 // retry with the same id.
-func (e *Engine) send(ctx context.Context, m Outgoing) error {
+func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	now := e.cfg.Clock.Now()
-	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, Automation, now.Add(-e.cfg.LoopWindow))
+	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, workflow.Automation, now.Add(-e.cfg.LoopWindow))
 	if err != nil {
 		return fmt.Errorf("loop breaker: %w", err)
 	}
@@ -159,7 +160,7 @@ func (e *Engine) send(ctx context.Context, m Outgoing) error {
 	if m.ID == "" {
 		m.ID = e.cfg.NewMessageID()
 	}
-	if _, err := e.cfg.Store.RecordOutbound(ctx, Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: Automation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
+	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.Automation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
 		return fmt.Errorf("record outgoing: %w", err)
 	}
 	if err := e.transmit(ctx, m); err != nil {
@@ -170,7 +171,7 @@ func (e *Engine) send(ctx context.Context, m Outgoing) error {
 }
 
 // transmit hands m to the transport and reports the effect.
-func (e *Engine) transmit(ctx context.Context, m Outgoing) error {
+func (e *Engine) transmit(ctx context.Context, m workflow.Outgoing) error {
 	if err := e.cfg.Transport.Send(ctx, m); err != nil {
 		return err
 	}
@@ -184,5 +185,5 @@ func (e *Engine) enqueue(ctx context.Context, kind, id string, at time.Time, pay
 	if err != nil {
 		return err
 	}
-	return e.jobs.Enqueue(ctx, Job{ID: id, Kind: kind, RunAt: at, Payload: b})
+	return e.jobs.Enqueue(ctx, workflow.Job{ID: id, Kind: kind, RunAt: at, Payload: b})
 }

@@ -1,10 +1,10 @@
-package workflow_test
+package engine_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // TestLocalTimeDST checks the DESIGN.md rule on the transitions of 2026: a
@@ -33,7 +33,7 @@ func TestLocalTimeDST(t *testing.T) {
 		if err != nil {
 			t.Fatalf("load %s: %v", c.zone, err)
 		}
-		got := workflow.LocalTime(c.y, c.mo, c.d, c.h, c.mi, 0, loc)
+		got := engine.LocalTime(c.y, c.mo, c.d, c.h, c.mi, 0, loc)
 		if s := got.UTC().Format(time.RFC3339); s != c.want {
 			t.Errorf("%s %d-%02d-%02d %02d:%02d (%s): got %s, want %s", c.zone, c.y, c.mo, c.d, c.h, c.mi, c.note, s, c.want)
 		}
@@ -58,7 +58,7 @@ func TestLocalTimeEveryMinuteRoundTrips(t *testing.T) {
 		// Walk instants 15 minutes apart and check each one's wall clock.
 		for u := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); u.Year() == 2026; u = u.Add(15 * time.Minute) {
 			w := u.In(loc)
-			got := workflow.LocalTime(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, loc)
+			got := engine.LocalTime(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, loc)
 			if got.After(u) {
 				t.Fatalf("%s: wall %s resolves to %s, after the instant %s that shows it", zone, w.Format("2006-01-02 15:04"), got.UTC(), u)
 			}

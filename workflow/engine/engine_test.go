@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 	"github.com/waauto/waauto/workflow/workflowtest"
 )
@@ -50,7 +51,7 @@ workflows:
 func TestRestoreAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	st := memstore.New()
-	e1, err := workflow.New(workflow.Config{Store: st, Transport: &recorder{}, Compiler: expr.New()})
+	e1, err := engine.New(engine.Config{Store: st, Transport: &recorder{}, Compiler: expr.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestRestoreAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	e2, _ := workflow.New(workflow.Config{Store: st, Transport: rec, Compiler: expr.New()})
+	e2, _ := engine.New(engine.Config{Store: st, Transport: rec, Compiler: expr.New()})
 	if err := e2.Restore(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestRestoreAfterRestart(t *testing.T) {
 
 func TestUserTemplates(t *testing.T) {
 	ctx := context.Background()
-	e, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: expr.New()})
+	e, _ := engine.New(engine.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: expr.New()})
 	d := mustLoad(t, "name: Promo\ntrigger: incoming_message\nconditions: {text: {contains: promo}}\nactions: [{reply: {text: \"-10%\"}}]\n", workflow.LoadOptions{})
 	if err := e.SaveTemplate(ctx, d.Workflows[0]); err != nil {
 		t.Fatal(err)
@@ -129,7 +130,7 @@ func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
 	ctx := context.Background()
 	st := memstore.New()
 	rec := &recorder{}
-	e, _ := workflow.New(workflow.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}})
+	e, _ := engine.New(engine.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}})
 	ws := []workflow.Workflow{
 		{Name: "Panique", Enabled: true, Priority: 1, Actions: []workflow.Step{{Type: "panicky", Action: panicky{}}, {Type: "reply", Action: &action.Reply{Text: "après la panique"}}}},
 		{Name: "Coûteux", Enabled: true, Priority: 2, Conditions: condition.Text{Op: condition.Contains, Value: "x"}, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "jamais"}}}},
@@ -140,7 +141,7 @@ func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
 	}
 	reg := action.NewRegistry()
 	reg.MustRegister("panicky", panicky{}, func(action.Decoder) (action.Action, error) { return panicky{}, nil })
-	e, _ = workflow.New(workflow.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}, Registry: reg})
+	e, _ = engine.New(engine.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}, Registry: reg})
 	if err := e.SetWorkflows(ctx, workflow.Definitions{Workflows: ws}); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func (f *flaky) Send(_ context.Context, m workflow.Outgoing) error {
 func TestFailedSendIsRetriedWithTheSameID(t *testing.T) {
 	ctx := context.Background()
 	tr := &flaky{n: 2}
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) { c.Transport = tr }})
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) { c.Transport = tr }})
 	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: hi}}]\n", workflow.LoadOptions{})); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestFailedSendIsRetriedWithTheSameID(t *testing.T) {
 func TestReceiveQueuesTheEvaluation(t *testing.T) {
 	ctx := context.Background()
 	tr := &recorder{}
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) { c.Transport = tr }})
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) { c.Transport = tr }})
 	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: hi}}]\n", workflow.LoadOptions{})); err != nil {
 		t.Fatal(err)
 	}
@@ -255,13 +256,13 @@ func TestStartRequeuesScheduledMessages(t *testing.T) {
 			}
 		}
 	}
-	// A queue other than MemQueue (here the harness's) may be shared with
+	// A queue other than the in-memory one (here the harness's) may be shared with
 	// live instances: only pending rows are re-queued.
 	st := memstore.New()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	put(st, at)
 	tr := &recorder{}
-	workflowtest.New(t, workflowtest.Options{Store: st, Start: at.Add(time.Minute), Configure: func(c *workflow.Config) { c.Transport = tr }})
+	workflowtest.New(t, workflowtest.Options{Store: st, Start: at.Add(time.Minute), Configure: func(c *engine.Config) { c.Transport = tr }})
 	if len(tr.sent) != 1 || tr.sent[0].ID != "ID-A" {
 		t.Fatalf("sent = %+v, want only A", tr.sent)
 	}
@@ -269,7 +270,7 @@ func TestStartRequeuesScheduledMessages(t *testing.T) {
 	st = memstore.New()
 	put(st, time.Now())
 	tr = &recorder{}
-	e, _ := workflow.New(workflow.Config{Store: st, Transport: tr, Compiler: expr.New()})
+	e, _ := engine.New(engine.Config{Store: st, Transport: tr, Compiler: expr.New()})
 	_ = e.PutSession(ctx, workflow.Session{ID: "main"})
 	if err := e.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestActionMiddleware(t *testing.T) {
 		})
 	}
 	rec := &recorder{}
-	e, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: rec, Compiler: expr.New(), Middleware: []action.Middleware{meter}})
+	e, _ := engine.New(engine.Config{Store: memstore.New(), Transport: rec, Compiler: expr.New(), Middleware: []action.Middleware{meter}})
 	if err := e.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: a}}, {label: {add: x}}]\n", workflow.LoadOptions{})); err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +334,7 @@ func (q *flakyQueue) Enqueue(ctx context.Context, j workflow.Job) error {
 func TestRedeliveryQueuesALostEvaluation(t *testing.T) {
 	ctx := context.Background()
 	tr := &recorder{}
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
 		c.Transport = tr
 		c.Jobs = &flakyQueue{JobQueue: c.Jobs}
 	}})
@@ -377,8 +378,8 @@ func TestScheduledSentDespiteJobTimeout(t *testing.T) {
 	defer cancel()
 	st := memstore.New()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	h := workflowtest.New(t, workflowtest.Options{Store: st, Start: at, Configure: func(c *workflow.Config) { c.Transport = slowTransport{cancel} }})
-	if _, err := h.Engine.Schedule(context.Background(), workflow.ScheduleRequest{ID: "r", Session: "main", Phone: "+33611111111", Text: "hi", At: at.Add(time.Minute)}); err != nil {
+	h := workflowtest.New(t, workflowtest.Options{Store: st, Start: at, Configure: func(c *engine.Config) { c.Transport = slowTransport{cancel} }})
+	if _, err := h.Engine.Schedule(context.Background(), engine.ScheduleRequest{ID: "r", Session: "main", Phone: "+33611111111", Text: "hi", At: at.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	h.Clock.Advance(ctx, 2*time.Minute)

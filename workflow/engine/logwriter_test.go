@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -39,7 +40,7 @@ func entry(i int) workflow.Execution {
 func TestLogWriterBatchesAndLosesNothing(t *testing.T) {
 	ctx := context.Background()
 	store := &failingLogs{Logs: memstore.New(), n: 1}
-	w := workflow.NewLogWriter(store, workflow.LogWriterConfig{BatchSize: 100})
+	w := engine.NewLogWriter(store, engine.LogWriterConfig{BatchSize: 100})
 	for i := range 250 {
 		err := w.Write(ctx, entry(i))
 		if i == 99 && err == nil {
@@ -67,7 +68,7 @@ func TestLogWriterBatchesAndLosesNothing(t *testing.T) {
 func TestLogWriterFlushesInTheBackground(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New()
-	w := workflow.NewLogWriter(store, workflow.LogWriterConfig{Interval: time.Millisecond})
+	w := engine.NewLogWriter(store, engine.LogWriterConfig{Interval: time.Millisecond})
 	w.Start(ctx)
 	defer w.Close(ctx)
 	if err := w.Write(ctx, entry(1)); err != nil {

@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -40,7 +41,7 @@ workflows:
 // a message, print what was sent.
 func Example_embedding() {
 	ctx := context.Background()
-	eng, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
+	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
 	if err != nil {
 		panic(err)
 	}
@@ -96,7 +97,7 @@ actions:
 	if err != nil {
 		panic(err)
 	}
-	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
 	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"})
 
@@ -110,7 +111,7 @@ actions:
 // Reading the trace: every leaf's value explains why a workflow fired.
 func ExampleEngine_Handle() {
 	ctx := context.Background()
-	eng, _ := workflow.New(workflow.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
 	defs, _ := workflow.Load("shop.yaml", []byte(shopWorkflows), workflow.LoadOptions{})
 	_ = eng.SetWorkflows(ctx, defs)
 	execs, _ := eng.Handle(ctx, trigger.Message{ID: "m2", Session: "main", Phone: "+33611111111", Text: "Vos tarifs ?"})

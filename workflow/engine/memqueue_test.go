@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // A slow job does not hold up the others; a failing job is retried; an id
 // enqueued twice runs once.
 func TestMemQueue(t *testing.T) {
-	q := workflow.NewMemQueue(nil)
+	q := engine.NewMemQueue(nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	release := make(chan struct{})

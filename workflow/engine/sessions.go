@@ -1,23 +1,25 @@
-package workflow
+package engine
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // PutSession adds a number or updates its label and modules. A new number
 // starts connected unless s.Status says otherwise.
-func (e *Engine) PutSession(ctx context.Context, s Session) error {
+func (e *Engine) PutSession(ctx context.Context, s workflow.Session) error {
 	if s.ID == "" {
 		return fmt.Errorf("session: empty id")
 	}
 	old, err := e.cfg.Store.Session(ctx, s.ID)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, workflow.ErrNotFound):
 		if s.Status == "" {
-			s.Status = Connected
+			s.Status = workflow.Connected
 		}
 		if s.CreatedAt.IsZero() {
 			s.CreatedAt = e.cfg.Clock.Now()
@@ -41,25 +43,25 @@ func (e *Engine) SetConnected(ctx context.Context, id string, connected bool) er
 	if err != nil {
 		return fmt.Errorf("session %s: %w", id, err)
 	}
-	if s.Status == Deleted {
-		return fmt.Errorf("session %s: deleted: %w", id, ErrConflict)
+	if s.Status == workflow.Deleted {
+		return fmt.Errorf("session %s: deleted: %w", id, workflow.ErrConflict)
 	}
 	now := e.cfg.Clock.Now()
 	if connected {
-		s.Status, s.DisconnectedAt = Connected, time.Time{}
+		s.Status, s.DisconnectedAt = workflow.Connected, time.Time{}
 		if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 			return err
 		}
 		return e.flushScheduled(ctx, id)
 	}
-	if s.Status == Disconnected {
+	if s.Status == workflow.Disconnected {
 		return nil
 	}
-	s.Status, s.DisconnectedAt = Disconnected, now
+	s.Status, s.DisconnectedAt = workflow.Disconnected, now
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
-	return e.enqueue(ctx, JobSessionExpiry, fmt.Sprintf("session-expiry/%s/%d", id, now.UnixNano()), now.Add(e.cfg.SessionExpiry), sessionExpiry{ID: id, Since: now})
+	return e.enqueue(ctx, workflow.JobSessionExpiry, fmt.Sprintf("session-expiry/%s/%d", id, now.UnixNano()), now.Add(e.cfg.SessionExpiry), sessionExpiry{ID: id, Since: now})
 }
 
 type sessionExpiry struct {
@@ -69,14 +71,14 @@ type sessionExpiry struct {
 
 func (e *Engine) expireSession(ctx context.Context, x sessionExpiry) error {
 	s, err := e.cfg.Store.Session(ctx, x.ID)
-	if err != nil || s.Status != Disconnected || !s.DisconnectedAt.Equal(x.Since) {
+	if err != nil || s.Status != workflow.Disconnected || !s.DisconnectedAt.Equal(x.Since) {
 		return nil // reconnected or gone since
 	}
 	return e.DeleteSession(ctx, x.ID)
 }
 
 // SetModules switches modules of a number on or off.
-func (e *Engine) SetModules(ctx context.Context, id string, disabled []Module) error {
+func (e *Engine) SetModules(ctx context.Context, id string, disabled []workflow.Module) error {
 	s, err := e.cfg.Store.Session(ctx, id)
 	if err != nil {
 		return fmt.Errorf("session %s: %w", id, err)
@@ -85,7 +87,7 @@ func (e *Engine) SetModules(ctx context.Context, id string, disabled []Module) e
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
-	if s.Enabled(ModScheduled) && s.Status == Connected {
+	if s.Enabled(workflow.ModScheduled) && s.Status == workflow.Connected {
 		return e.flushScheduled(ctx, id)
 	}
 	return nil
@@ -98,14 +100,14 @@ func (e *Engine) DeleteSession(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("session %s: %w", id, err)
 	}
-	s.Status = Deleted
+	s.Status = workflow.Deleted
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
 	if err := e.globalise(ctx, id); err != nil {
 		return err
 	}
-	pending, err := e.cfg.Store.ListScheduled(ctx, ScheduleQuery{Status: []ScheduleStatus{StatusPending}, Session: id})
+	pending, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}, Session: id})
 	if err != nil {
 		return err
 	}
@@ -121,7 +123,7 @@ func (e *Engine) globalise(ctx context.Context, session string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	set := e.set.Load()
-	ws := make([]Workflow, 0, len(set.list))
+	ws := make([]workflow.Workflow, 0, len(set.list))
 	for _, c := range byPosition(set.list) {
 		w := c.Workflow
 		if w.Session == session {

@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
@@ -77,7 +78,7 @@ func TestHandlePrefilterMatchesNaive(t *testing.T) {
 				Actions:    []workflow.Step{{Type: "label", Action: &action.Label{Add: action.Strings{"seen"}}}},
 			})
 		}
-		e, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: compiler})
+		e, err := engine.New(engine.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: compiler})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,11 +132,11 @@ func TestHandlePrefilterMatchesNaive(t *testing.T) {
 
 func TestEnginePrefilterStats(t *testing.T) {
 	ctx := context.Background()
-	e, err := workflow.New(workflow.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: expr.New()})
+	e, err := engine.New(engine.Config{Store: memstore.New(), Transport: &recorder{}, Compiler: expr.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := e.Prefilter(); got != (workflow.PrefilterStats{}) {
+	if got := e.Prefilter(); got != (engine.PrefilterStats{}) {
 		t.Errorf("before any workflow: %+v", got)
 	}
 	d := mustLoad(t, `
@@ -153,7 +154,7 @@ workflows:
 		t.Fatal(err)
 	}
 	got := e.Prefilter()
-	if got.Enabled != 2 || got.Indexed != 1 || got.Always != 1 || got.Keywords != 2 || got.IndexedFraction() != 0.5 {
+	if got.Enabled != 2 || got.Indexed != 1 || got.Always != 1 || got.Keywords != 2 {
 		t.Errorf("Prefilter() = %+v", got)
 	}
 	if err := e.SetEnabled(ctx, []string{"Prix"}, false); err != nil {

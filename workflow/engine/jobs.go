@@ -1,47 +1,37 @@
-package workflow
+package engine
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
-)
 
-// Job kinds the engine enqueues and RunJob runs.
-const (
-	JobInbound        = "inbound"
-	JobAIReply        = "ai_reply"
-	JobScheduled      = "scheduled"
-	JobScheduleExpiry = "schedule_expiry"
-	JobSessionExpiry  = "session_expiry"
-	JobSend           = "send"
-	JobWebhook        = "webhook"
-	JobLogPurge       = "log_purge"
+	"github.com/waauto/waauto/workflow"
 )
 
 // RunJob runs one job the engine enqueued. Queues call it when the job is
 // due; an error asks the queue to retry later.
-func (e *Engine) RunJob(ctx context.Context, j Job) error {
+func (e *Engine) RunJob(ctx context.Context, j workflow.Job) error {
 	switch j.Kind {
-	case JobInbound:
+	case workflow.JobInbound:
 		return runJSON(ctx, j, e.runInbound)
-	case JobAIReply:
+	case workflow.JobAIReply:
 		return runJSON(ctx, j, e.runAI)
-	case JobScheduled, JobScheduleExpiry:
+	case workflow.JobScheduled, workflow.JobScheduleExpiry:
 		return runJSON(ctx, j, func(ctx context.Context, id string) error { return e.dispatchScheduled(ctx, id) })
-	case JobSessionExpiry:
+	case workflow.JobSessionExpiry:
 		return runJSON(ctx, j, e.expireSession)
-	case JobSend:
-		return runJSON(ctx, j, func(ctx context.Context, m Outgoing) error { return e.transmit(ctx, m) })
-	case JobWebhook:
+	case workflow.JobSend:
+		return runJSON(ctx, j, func(ctx context.Context, m workflow.Outgoing) error { return e.transmit(ctx, m) })
+	case workflow.JobWebhook:
 		return runJSON(ctx, j, e.deliverWebhook)
-	case JobLogPurge:
+	case workflow.JobLogPurge:
 		return e.purgeLogs(ctx)
 	}
 	return fmt.Errorf("job %s: unknown kind %q", j.ID, j.Kind)
 }
 
-func runJSON[T any](ctx context.Context, j Job, f func(context.Context, T) error) error {
+func runJSON[T any](ctx context.Context, j workflow.Job, f func(context.Context, T) error) error {
 	var v T
 	if err := json.Unmarshal(j.Payload, &v); err != nil {
 		return fmt.Errorf("job %s: bad payload: %w", j.ID, err)
@@ -66,5 +56,5 @@ func (e *Engine) purgeLogs(ctx context.Context) error {
 }
 
 func (e *Engine) queuePurge(ctx context.Context, at time.Time) error {
-	return e.enqueue(ctx, JobLogPurge, "log_purge/"+at.UTC().Format(time.DateOnly), at, nil)
+	return e.enqueue(ctx, workflow.JobLogPurge, "log_purge/"+at.UTC().Format(time.DateOnly), at, nil)
 }

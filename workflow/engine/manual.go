@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // ReceiveOwn handles a message sent from the shop's own number (phone or
@@ -22,12 +23,12 @@ func (e *Engine) ReceiveOwn(ctx context.Context, session, phone, id, text string
 	}
 	rec, err := e.cfg.Store.Message(ctx, session, id)
 	switch {
-	case err == nil && rec.Author == Automation:
+	case err == nil && rec.Author == workflow.Automation:
 		return nil
-	case err != nil && !errors.Is(err, ErrNotFound):
+	case err != nil && !errors.Is(err, workflow.ErrNotFound):
 		return fmt.Errorf("own message %s: %w", id, err)
 	}
-	_, err = e.cfg.Store.RecordOutbound(ctx, Outbound{Session: session, Phone: phone, ID: id, Author: Agent, Text: text, Time: at})
+	_, err = e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: session, Phone: phone, ID: id, Author: workflow.Agent, Text: text, Time: at})
 	return err
 }
 

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // EffectKind names something the product did by itself.
@@ -34,7 +36,7 @@ type Effect struct {
 	Workflow string
 	// Send
 	Text     string
-	SendKind SendKind
+	SendKind workflow.SendKind
 	// Assign
 	Agent string
 	// Label: exactly one of Add and Remove

@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"cmp"
@@ -15,15 +15,16 @@ import (
 	"github.com/waauto/waauto/action/ai"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // Config configures an Engine. Store, Transport and Compiler are required;
 // every other zero value means the documented default.
 type Config struct {
 	// Store persists everything; see workflow/memstore and adapters/bun.
-	Store Store
+	Store workflow.Store
 	// Transport sends messages (adapters/whatsmeow, or a test recorder).
-	Transport Transport
+	Transport workflow.Transport
 	// Compiler compiles condition trees (condition/expr or condition/cel).
 	Compiler condition.Compiler
 	// Registry resolves action names; nil means action.NewRegistry().
@@ -31,12 +32,12 @@ type Config struct {
 	// Middleware wraps every action run (first listed outermost), e.g. to
 	// meter, trace or guard actions.
 	Middleware []action.Middleware
-	// Clock tells the time; nil means SystemClock.
-	Clock Clock
+	// Clock tells the time; nil means workflow.SystemClock.
+	Clock workflow.Clock
 	// Logger receives operational logs; nil discards them.
 	Logger *slog.Logger
 	// Jobs runs delayed work; nil means an in-memory queue on Clock, started by Start.
-	Jobs JobQueue
+	Jobs workflow.JobQueue
 	// Observer is told of every effect (sends, assignments, labels, cancellations...).
 	Observer Observer
 	// Location is the account's time zone; nil means UTC.
@@ -54,15 +55,15 @@ type Config struct {
 	// AIFallback runs, in the conversation, when an AI reply fails (model
 	// error, timeout, empty reply), e.g. an assign and a label for a human
 	// hand-off. Nil means nothing more than the logged failure.
-	AIFallback []Step
+	AIFallback []workflow.Step
 	// AIDeadline bounds one AI generation; 0 means 60s.
 	AIDeadline time.Duration
 	// MeterCredits turns credit accounting on (CharsPerCredit, default 100).
 	MeterCredits   bool
 	CharsPerCredit int
 
-	// Webhooks delivers webhook posts; nil means HTTPWebhooks with defaults.
-	Webhooks WebhookPoster
+	// Webhooks delivers webhook posts; nil means HTTP posts with a 10s timeout.
+	Webhooks workflow.WebhookPoster
 
 	// LoopLimit automated messages per conversation per LoopWindow (defaults 5 per 10m).
 	LoopLimit  int
@@ -81,13 +82,13 @@ type Config struct {
 
 func (c *Config) setDefaults() error {
 	if c.Store == nil || c.Transport == nil || c.Compiler == nil {
-		return fmt.Errorf("workflow.New: Store, Transport and Compiler are required")
+		return fmt.Errorf("engine.New: Store, Transport and Compiler are required")
 	}
 	if c.Registry == nil {
 		c.Registry = action.NewRegistry()
 	}
 	if c.Clock == nil {
-		c.Clock = SystemClock{}
+		c.Clock = workflow.SystemClock{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -99,7 +100,7 @@ func (c *Config) setDefaults() error {
 		c.Observer = ObserverFunc(func(context.Context, Effect) {})
 	}
 	if c.Webhooks == nil {
-		c.Webhooks = &HTTPWebhooks{}
+		c.Webhooks = &httpWebhooks{}
 	}
 	setDefault(&c.AIDeadline, 60*time.Second)
 	setDefault(&c.CharsPerCredit, 100)
@@ -129,8 +130,8 @@ type Engine struct {
 	log   *slog.Logger
 	set   atomic.Pointer[workflowSet]
 	mu    sync.Mutex // serialises workflow-set changes
-	jobs  JobQueue
-	mem   *MemQueue // the default queue, when Config.Jobs is nil
+	jobs  workflow.JobQueue
+	mem   *memQueue // the default queue, when Config.Jobs is nil
 	logs  *LogWriter
 	ids   *idGen
 	burst bursts
@@ -145,7 +146,7 @@ type workflowSet struct {
 }
 
 type compiled struct {
-	Workflow
+	workflow.Workflow
 	pos     int
 	trigger trigger.Trigger
 	prog    condition.Program
@@ -160,7 +161,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, log: cfg.Logger, ids: newIDGen()}
 	e.jobs = cfg.Jobs
 	if e.jobs == nil {
-		e.mem = NewMemQueue(cfg.Clock)
+		e.mem = newMemQueue(cfg.Clock)
 		e.jobs = e.mem
 	}
 	e.logs = NewLogWriter(cfg.Store, LogWriterConfig{Logger: cfg.Logger})
@@ -198,7 +199,7 @@ func (e *Engine) FlushLogs(ctx context.Context) error { return e.logs.Flush(ctx)
 // SetWorkflows replaces all workflows and named hours with d and saves
 // them in the Store. Every workflow is validated and compiled first: on any
 // error nothing changes.
-func (e *Engine) SetWorkflows(ctx context.Context, d Definitions) error {
+func (e *Engine) SetWorkflows(ctx context.Context, d workflow.Definitions) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.apply(ctx, d.Workflows, maps2(e.cfg.Hours, d.Hours), true)
@@ -206,7 +207,7 @@ func (e *Engine) SetWorkflows(ctx context.Context, d Definitions) error {
 
 // apply compiles ws, saves them when persist is set, and makes them current.
 // The caller holds e.mu.
-func (e *Engine) apply(ctx context.Context, ws []Workflow, hours map[string]condition.Hours, persist bool) error {
+func (e *Engine) apply(ctx context.Context, ws []workflow.Workflow, hours map[string]condition.Hours, persist bool) error {
 	set, err := e.compile(ws, hours)
 	if err != nil {
 		return err
@@ -221,9 +222,9 @@ func (e *Engine) apply(ctx context.Context, ws []Workflow, hours map[string]cond
 }
 
 // Workflows returns the current workflows in priority order.
-func (e *Engine) Workflows() []Workflow {
+func (e *Engine) Workflows() []workflow.Workflow {
 	set := e.set.Load()
-	out := make([]Workflow, len(set.list))
+	out := make([]workflow.Workflow, len(set.list))
 	for i, c := range set.list {
 		out[i] = c.Workflow
 	}
@@ -233,16 +234,16 @@ func (e *Engine) Workflows() []Workflow {
 // SetEnabled enables or disables the named workflows (a bulk operation).
 // Unknown names are an error and change nothing.
 func (e *Engine) SetEnabled(ctx context.Context, names []string, enabled bool) error {
-	return e.update(ctx, names, func(w *Workflow) bool { w.Enabled = enabled; return true })
+	return e.update(ctx, names, func(w *workflow.Workflow) bool { w.Enabled = enabled; return true })
 }
 
 // DeleteWorkflows removes the named workflows (a bulk operation).
 func (e *Engine) DeleteWorkflows(ctx context.Context, names []string) error {
-	return e.update(ctx, names, func(*Workflow) bool { return false })
+	return e.update(ctx, names, func(*workflow.Workflow) bool { return false })
 }
 
 // update applies f to the named workflows; f returning false deletes it.
-func (e *Engine) update(ctx context.Context, names []string, f func(*Workflow) bool) error {
+func (e *Engine) update(ctx context.Context, names []string, f func(*workflow.Workflow) bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	set := e.set.Load()
@@ -250,7 +251,7 @@ func (e *Engine) update(ctx context.Context, names []string, f func(*Workflow) b
 	for _, n := range names {
 		want[n] = true
 	}
-	var ws []Workflow
+	var ws []workflow.Workflow
 	for _, c := range byPosition(set.list) {
 		w := c.Workflow
 		if want[w.Name] {
@@ -267,7 +268,7 @@ func (e *Engine) update(ctx context.Context, names []string, f func(*Workflow) b
 			missing = append(missing, n)
 		}
 		slices.Sort(missing)
-		return fmt.Errorf("workflows %q: %w", missing, ErrNotFound)
+		return fmt.Errorf("workflows %q: %w", missing, workflow.ErrNotFound)
 	}
 	return e.apply(ctx, ws, set.hours, true)
 }
@@ -278,7 +279,7 @@ func byPosition(list []*compiled) []*compiled {
 	return out
 }
 
-func (e *Engine) compile(ws []Workflow, hours map[string]condition.Hours) (*workflowSet, error) {
+func (e *Engine) compile(ws []workflow.Workflow, hours map[string]condition.Hours) (*workflowSet, error) {
 	env := condition.Env{Location: e.cfg.Location, Hours: hours}
 	set := &workflowSet{hours: hours}
 	var errs []error
@@ -304,15 +305,15 @@ func (e *Engine) compile(ws []Workflow, hours map[string]condition.Hours) (*work
 	return set, nil
 }
 
-func (e *Engine) compileOne(w Workflow, env condition.Env) (*compiled, error) {
+func (e *Engine) compileOne(w workflow.Workflow, env condition.Env) (*compiled, error) {
 	if w.Name == "" {
 		return nil, fmt.Errorf("name is required")
 	}
 	if w.ID == "" {
-		w.ID = Slug(w.Name)
+		w.ID = workflow.Slug(w.Name)
 	}
 	if w.Mode == "" {
-		w.Mode = Live
+		w.Mode = workflow.Live
 	}
 	if w.Trigger == "" {
 		w.Trigger = trigger.IncomingMessage
