@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Sentinel errors of the workflow package, testable with errors.Is.
+// Sentinel errors of the workflow package and of its Store contract,
+// testable with errors.Is.
 var (
 	// ErrNotFound: the named record does not exist.
 	ErrNotFound = errors.New("not found")
@@ -14,6 +15,10 @@ var (
 	ErrInvalid = errors.New("invalid workflow definition")
 	// ErrConflict: a compare-and-set lost (e.g. a scheduled message is no longer pending).
 	ErrConflict = errors.New("state changed concurrently")
+	// ErrNegativeDebit: Credits.DebitCredits was asked to debit a negative amount.
+	ErrNegativeDebit = errors.New("negative credit debit")
+	// ErrLogWithoutID: Logs.AppendLogs got an entry without an ID.
+	ErrLogWithoutID = errors.New("execution log entry without ID")
 )
 
 // LoadError is one problem of a workflow definition, with its position.

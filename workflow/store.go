@@ -365,8 +365,15 @@ type LogQuery struct {
 	Outcome    Outcome
 	Reason     string
 	After      string
-	Limit      int
+	// Limit is the page size: 0 means DefaultLogLimit, at most MaxLogLimit.
+	Limit int
 }
+
+// The page sizes of Logs.QueryLogs.
+const (
+	DefaultLogLimit = 50
+	MaxLogLimit     = 1000
+)
 
 // LogPage is one page of the execution log.
 type LogPage struct {
@@ -377,9 +384,11 @@ type LogPage struct {
 
 // Logs stores the execution log.
 type Logs interface {
-	// AppendLogs stores entries in one batch.
+	// AppendLogs stores entries in one batch; an entry without ID fails it
+	// with ErrLogWithoutID.
 	AppendLogs(ctx context.Context, entries []Execution) error
-	// QueryLogs returns one page, keyset-paginated by ID, newest first.
+	// QueryLogs returns one page, keyset-paginated by ID, newest first
+	// (LogQuery.Limit: DefaultLogLimit, at most MaxLogLimit).
 	QueryLogs(ctx context.Context, q LogQuery) (LogPage, error)
 	// PurgeLogs deletes up to limit entries older than before and returns how many.
 	PurgeLogs(ctx context.Context, before time.Time, limit int) (int, error)
@@ -391,6 +400,7 @@ type Credits interface {
 	CreditBalance(ctx context.Context) (int64, error)
 	// SetCredits sets the balance.
 	SetCredits(ctx context.Context, n int64) error
-	// DebitCredits subtracts n atomically, never below 0, and returns the new balance.
+	// DebitCredits subtracts n atomically, never below 0, and returns the
+	// new balance; a negative n is ErrNegativeDebit.
 	DebitCredits(ctx context.Context, n int64) (int64, error)
 }

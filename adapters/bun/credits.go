@@ -2,12 +2,10 @@ package bun
 
 import (
 	"context"
-	"errors"
 	"fmt"
-)
 
-// ErrNegativeDebit is returned by DebitCredits for a negative amount.
-var ErrNegativeDebit = errors.New("negative credit debit")
+	"github.com/waauto/waauto/workflow"
+)
 
 // CreditBalance returns the balance.
 func (s *Store) CreditBalance(ctx context.Context) (int64, error) {
@@ -28,10 +26,10 @@ func (s *Store) SetCredits(ctx context.Context, n int64) error {
 
 // DebitCredits subtracts n in one statement, never below 0, and returns
 // the new balance: concurrent debits serialize on the row. A negative n
-// is ErrNegativeDebit.
+// is workflow.ErrNegativeDebit.
 func (s *Store) DebitCredits(ctx context.Context, n int64) (int64, error) {
 	if n < 0 {
-		return 0, fmt.Errorf("debit %d: %w", n, ErrNegativeDebit)
+		return 0, fmt.Errorf("debit %d: %w", n, workflow.ErrNegativeDebit)
 	}
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {

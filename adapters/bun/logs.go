@@ -2,7 +2,6 @@ package bun
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,23 +10,14 @@ import (
 	"github.com/waauto/waauto/workflow"
 )
 
-// The page sizes of QueryLogs.
-const (
-	DefaultLogLimit = 50
-	MaxLogLimit     = 1000
-)
-
 // logChunk bounds the rows of one INSERT statement (SQLite allows 32766
 // bound values; a row has 12).
 const logChunk = 500
 
-// ErrLogWithoutID is returned by AppendLogs for an entry without an ID.
-var ErrLogWithoutID = errors.New("execution log entry without ID")
-
 // AppendLogs stores entries in one transaction with multi-row INSERTs. An
 // entry whose ID is already stored is skipped (ON CONFLICT DO NOTHING), so
 // retrying a batch after an error — even one whose commit did succeed — is
-// safe. An entry without ID fails the whole batch with ErrLogWithoutID.
+// safe. An entry without ID fails the whole batch with workflow.ErrLogWithoutID.
 func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) error {
 	if len(entries) == 0 {
 		return nil
@@ -35,7 +25,7 @@ func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) er
 	rows := make([]executionRow, len(entries))
 	for i, e := range entries {
 		if e.ID == "" {
-			return fmt.Errorf("entry %d of workflow %q: %w", i, e.WorkflowID, ErrLogWithoutID)
+			return fmt.Errorf("entry %d of workflow %q: %w", i, e.WorkflowID, workflow.ErrLogWithoutID)
 		}
 		r, err := executionToRow(e)
 		if err != nil {
@@ -81,15 +71,11 @@ func insertPrepared(ctx context.Context, tx bun.Tx, rows []executionRow) error {
 }
 
 // QueryLogs returns one page of matching entries, newest first: those with
-// an ID below q.After when set. Limit defaults to DefaultLogLimit and is
-// capped at MaxLogLimit. Next is the last entry's ID when more match. The
+// an ID below q.After when set. Limit defaults to workflow.DefaultLogLimit and
+// is capped at workflow.MaxLogLimit. Next is the last entry's ID when more match. The
 // cursor is an ID, so entries appended meanwhile never shift a page.
 func (s *Store) QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.LogPage, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLogLimit
-	}
-	limit = min(limit, MaxLogLimit)
+	limit := workflow.PageLimit(q.Limit, workflow.DefaultLogLimit, workflow.MaxLogLimit)
 	var rows []executionRow
 	sel := logFilter(s.db.NewSelect().Model(&rows), q).OrderExpr("id DESC").Limit(int64(limit + 1))
 	if err := sel.Scan(ctx); err != nil {

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	bunstore "github.com/waauto/waauto/adapters/bun"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 )
@@ -42,7 +41,7 @@ func TestLogWriterAndRetriedBatch(t *testing.T) {
 				t.Errorf("%d entries, want %d", got, n+1)
 			}
 			err = s.AppendLogs(ctx, []workflow.Execution{execution(n + 1), {WorkflowID: "no-id"}})
-			if !errors.Is(err, bunstore.ErrLogWithoutID) {
+			if !errors.Is(err, workflow.ErrLogWithoutID) {
 				t.Errorf("batch with an entry without ID: err = %v, want ErrLogWithoutID", err)
 			}
 		})

@@ -3,7 +3,6 @@ package memstore
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -11,30 +10,16 @@ import (
 	"github.com/waauto/waauto/workflow"
 )
 
-// The page sizes of QueryLogs.
-const (
-	DefaultLogLimit = 50
-	MaxLogLimit     = 1000
-)
-
-// Errors of memstore, testable with errors.Is.
-var (
-	// ErrNegativeDebit: DebitCredits was asked to debit a negative amount.
-	ErrNegativeDebit = errors.New("memstore: negative credit debit")
-	// ErrLogWithoutID: AppendLogs got an entry without an ID.
-	ErrLogWithoutID = errors.New("memstore: execution log entry without ID")
-)
-
 // AppendLogs stores entries in one batch. An entry whose ID is already
 // stored is skipped, so retrying a batch after an error is safe. An entry
-// without ID fails the whole batch with ErrLogWithoutID.
+// without ID fails the whole batch with workflow.ErrLogWithoutID.
 func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	for i, e := range entries {
 		if e.ID == "" {
-			return fmt.Errorf("entry %d of workflow %q: %w", i, e.WorkflowID, ErrLogWithoutID)
+			return fmt.Errorf("entry %d of workflow %q: %w", i, e.WorkflowID, workflow.ErrLogWithoutID)
 		}
 	}
 	s.mu.Lock()
@@ -55,17 +40,13 @@ func (s *Store) findLog(id string) (int, bool) {
 }
 
 // QueryLogs returns one page of matching entries, newest first: those with
-// an ID below q.After when set. Limit defaults to DefaultLogLimit and is
-// capped at MaxLogLimit. Next is the last entry's ID when more match.
+// an ID below q.After when set. Limit defaults to workflow.DefaultLogLimit and
+// is capped at workflow.MaxLogLimit. Next is the last entry's ID when more match.
 func (s *Store) QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.LogPage, error) {
 	if err := ctx.Err(); err != nil {
 		return workflow.LogPage{}, err
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLogLimit
-	}
-	limit = min(limit, MaxLogLimit)
+	limit := workflow.PageLimit(q.Limit, workflow.DefaultLogLimit, workflow.MaxLogLimit)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,13 +131,13 @@ func (s *Store) SetCredits(ctx context.Context, n int64) error {
 }
 
 // DebitCredits subtracts n, never going below 0, and returns the new
-// balance. A negative n is ErrNegativeDebit.
+// balance. A negative n is workflow.ErrNegativeDebit.
 func (s *Store) DebitCredits(ctx context.Context, n int64) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	if n < 0 {
-		return 0, fmt.Errorf("debit %d: %w", n, ErrNegativeDebit)
+		return 0, fmt.Errorf("debit %d: %w", n, workflow.ErrNegativeDebit)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

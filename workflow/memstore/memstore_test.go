@@ -27,7 +27,7 @@ func TestAppendLogsRetryAndMissingID(t *testing.T) {
 		t.Fatalf("after the retry QueryLogs = %+v, %v; want entries 02, 01 once each", page.Entries, err)
 	}
 	err = s.AppendLogs(ctx, []workflow.Execution{{ID: "03"}, {WorkflowID: "w"}})
-	if !errors.Is(err, memstore.ErrLogWithoutID) {
+	if !errors.Is(err, workflow.ErrLogWithoutID) {
 		t.Fatalf("AppendLogs with an entry without ID: %v, want ErrLogWithoutID", err)
 	}
 	if page, _ := s.QueryLogs(ctx, workflow.LogQuery{}); len(page.Entries) != 2 {
@@ -40,7 +40,7 @@ func TestDebitCreditsNegative(t *testing.T) {
 	if err := s.SetCredits(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.DebitCredits(ctx, -5); !errors.Is(err, memstore.ErrNegativeDebit) {
+	if _, err := s.DebitCredits(ctx, -5); !errors.Is(err, workflow.ErrNegativeDebit) {
 		t.Fatalf("DebitCredits(-5): %v, want ErrNegativeDebit", err)
 	}
 	if b, _ := s.CreditBalance(ctx); b != 10 {
