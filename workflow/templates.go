@@ -1,55 +1,54 @@
 package workflow
 
 import (
-	"time"
-
-	"github.com/waauto/waauto/action"
-	"github.com/waauto/waauto/condition"
-	"github.com/waauto/waauto/trigger"
+	"embed"
+	"fmt"
+	"path"
+	"strings"
 )
 
-// Default texts and agent of the built-in templates. A workflow built from
-// a template replaces them by giving its own `actions:`.
-const (
-	WelcomeText    = "Bonjour et merci pour votre message ! Nous vous répondons dès que possible."
-	OutOfHoursText = "Merci pour votre message. Nos horaires sont du lundi au vendredi, de 9h00 à 18h00 : nous vous répondrons dès notre retour."
-	HandoffAgent   = "support"
-	HandoffLabel   = "handoff"
-)
+// templateFiles holds the built-in templates, one workflow file each, named
+// after the template. They are product text (French replies), kept out of
+// the code and read by the normal loader.
+//
+//go:embed templates/*.yaml
+var templateFiles embed.FS
 
 // BuiltinTemplates returns the built-in templates by name (WORKFLOWS.md,
-// "Templates"): welcome, out_of_hours and agent_handoff. All are global,
-// priority 100, without cooldown and with stop false. Each call returns
-// fresh values.
+// "Templates"): welcome, out_of_hours and agent_handoff, loaded from the
+// embedded workflow files of workflow/templates. All are global, priority
+// 100, without cooldown and with stop false. Each call returns fresh values.
 //
 // `template: NAME` in a workflow file starts from the template; every other
 // key given replaces the template's value as a whole. In particular
 // `actions:` replaces the whole action list (to change the reply text of
 // welcome, give `actions: [{reply: {text: ...}}]`) and `conditions:` the
 // whole tree. The name defaults to the template's name.
+//
+// It panics if an embedded file does not load, which the package's tests
+// rule out.
 func BuiltinTemplates() map[string]Workflow {
-	base := func(name, desc string, k trigger.Kind) Workflow {
-		return Workflow{Name: name, Description: desc, Enabled: true, Priority: DefaultPriority,
-			Trigger: k, Mode: Live}
+	files, err := templateFiles.ReadDir("templates")
+	if err != nil {
+		panic(fmt.Sprintf("workflow: built-in templates: %v", err))
 	}
-	welcome := base("Welcome", "Greets a new contact.", trigger.NewContact)
-	welcome.Actions = []Step{{Type: "reply", Action: &action.Reply{Text: WelcomeText}}}
-
-	ooh := base("Out of hours", "Replies outside Monday to Friday, 09:00-18:00, when no agent is assigned.", trigger.IncomingMessage)
-	ooh.Conditions = condition.All{Nodes: []condition.Node{
-		condition.Not{Node: condition.Schedule{
-			Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
-			From: 9 * 60, To: 18 * 60,
-		}},
-		condition.Agent{Op: condition.Assigned, IsAssigned: false},
-	}}
-	ooh.Actions = []Step{{Type: "reply", Action: &action.Reply{Text: OutOfHoursText}}}
-
-	handoff := base("Agent handoff", "Hands the conversation to an agent when the customer asks for a person.", trigger.IncomingMessage)
-	handoff.Conditions = condition.Text{Op: condition.ContainsAny, Values: []string{"agent", "humain", "human", "asesor"}}
-	handoff.Actions = []Step{
-		{Type: "assign", Action: &action.Assign{Agent: HandoffAgent}},
-		{Type: "label", Action: &action.Label{Add: action.Strings{HandoffLabel}}},
+	out := make(map[string]Workflow, len(files))
+	for _, f := range files {
+		file := path.Join("templates", f.Name())
+		data, err := templateFiles.ReadFile(file)
+		if err != nil {
+			panic(fmt.Sprintf("workflow: built-in template %s: %v", file, err))
+		}
+		defs, err := Load(file, data, LoadOptions{})
+		if err == nil && len(defs.Workflows) != 1 {
+			err = fmt.Errorf("%d workflows, want 1", len(defs.Workflows))
+		}
+		if err != nil {
+			panic(fmt.Sprintf("workflow: built-in template %s: %v", file, err))
+		}
+		w := defs.Workflows[0]
+		w.ID = ""
+		out[strings.TrimSuffix(f.Name(), ".yaml")] = w
 	}
-	return map[string]Workflow{"welcome": welcome, "out_of_hours": ooh, "agent_handoff": handoff}
+	return out
 }

@@ -27,8 +27,12 @@ func TestBuiltinTemplatesFollowTheContract(t *testing.T) {
 	if !reflect.DeepEqual(h.Conditions, condition.Text{Op: condition.ContainsAny, Values: []string{"agent", "humain", "human", "asesor"}}) {
 		t.Errorf("agent_handoff conditions = %#v", h.Conditions)
 	}
-	ts["welcome"].Actions[0].Action.(*action.Reply).Text = "changed"
-	if workflow.BuiltinTemplates()["welcome"].Actions[0].Action.(*action.Reply).Text != workflow.WelcomeText {
+	reply := ts["welcome"].Actions[0].Action.(*action.Reply)
+	if !strings.HasPrefix(reply.Text, "Bonjour") {
+		t.Errorf("welcome reply = %q, want the French welcome text", reply.Text)
+	}
+	reply.Text = "changed"
+	if workflow.BuiltinTemplates()["welcome"].Actions[0].Action.(*action.Reply).Text == "changed" {
 		t.Error("BuiltinTemplates shares values between calls")
 	}
 }

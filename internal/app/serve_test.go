@@ -346,7 +346,8 @@ func TestEditorTemplates(t *testing.T) {
 	if code, _, _ := c.post("/workflows/edit", url.Values{"yaml": {text}, "op": {"save"}}); code != http.StatusSeeOther {
 		t.Fatalf("save from template: %d", code)
 	}
-	if _, msgs := simSend(t, c, "+33600000009", "hello"); len(msgs) != 2 || msgs[1].Text != workflow.WelcomeText {
+	welcome := workflow.BuiltinTemplates()["welcome"].Actions[0].Action.(*action.Reply).Text
+	if _, msgs := simSend(t, c, "+33600000009", "hello"); len(msgs) != 2 || msgs[1].Text != welcome {
 		t.Fatalf("welcome template: %+v", msgs)
 	}
 }
