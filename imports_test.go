@@ -8,7 +8,9 @@ import (
 
 // TestImportDirection keeps the architecture: the core never imports
 // adapters or transport/storage/LLM SDKs, condition never imports a
-// backend library, and adapters never import each other.
+// backend library, adapters never import each other, and the core's layers
+// point one way (trigger, condition, action, the workflow contract, then
+// the engine).
 func TestImportDirection(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Deps}} {{.}}{{end}}`, "./...").Output()
 	if err != nil {
@@ -17,6 +19,19 @@ func TestImportDirection(t *testing.T) {
 	const mod = "github.com/waauto/waauto/"
 	core := []string{"trigger", "condition", "action", "workflow"}
 	forbiddenInCore := []string{mod + "adapters/", "go.mau.fi/whatsmeow", "github.com/uptrace/bun", "github.com/tmc/langchaingo", "github.com/riverqueue/river"}
+	// layers: a package (and, with sub, its subpackages) must not import dep
+	// (or its subpackages).
+	layers := []struct {
+		pkg string
+		sub bool
+		dep string
+	}{
+		{"trigger", true, "condition"},
+		{"condition", true, "action"},
+		// The contract (model, file format, ports) that adapters and
+		// workflow-file tools import must not pull the engine in.
+		{"workflow", false, "workflow/engine"},
+	}
 	checked := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
@@ -36,6 +51,12 @@ func TestImportDirection(t *testing.T) {
 			}
 			if rel == "condition" && (strings.HasPrefix(d, "github.com/google/cel-go") || strings.HasPrefix(d, "github.com/expr-lang/expr")) {
 				t.Errorf("condition imports the backend library %s (only condition/cel and condition/expr may)", d)
+			}
+			for _, l := range layers {
+				inPkg := rel == l.pkg || l.sub && strings.HasPrefix(rel, l.pkg+"/")
+				if inPkg && (d == mod+l.dep || strings.HasPrefix(d, mod+l.dep+"/")) {
+					t.Errorf("%s imports %s (it must not import %s)", pkg, d, l.dep)
+				}
 			}
 			if a, ok := strings.CutPrefix(rel, "adapters/"); ok {
 				own := strings.SplitN(a, "/", 2)[0]
