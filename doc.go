@@ -7,10 +7,14 @@
 //     the per-leaf Trace; condition/expr and condition/cel compile it.
 //   - action: what workflows do (reply, ai_reply, assign, label, webhook)
 //     and the Registry for custom actions.
-//   - workflow: the workflow model, the file format (Load, Marshal), the
-//     Engine, scheduling and the Store/Transport ports; workflow/memstore is
-//     the in-memory store and workflow/workflowtest the test harness and
-//     scenario runner.
+//   - workflow: the contract — the workflow model, the file format (Load,
+//     Marshal, built-in templates) and the ports (Store role interfaces,
+//     Transport, Clock, JobQueue); what workflow-file tools and adapters
+//     import.
+//   - workflow/engine: the Engine (Config, New), scheduling, numbers and
+//     the execution log; what programs embedding WhatsApp Auto import.
+//     workflow/memstore is the in-memory store and workflow/workflowtest
+//     the test harness and scenario runner.
 //   - adapters/bun (SQLite, PostgreSQL), adapters/whatsmeow (WhatsApp),
 //     adapters/langchaingo (AI replies), adapters/shopify (catalogue): the
 //     real-world plugs.

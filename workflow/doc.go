@@ -1,26 +1,27 @@
-// Package workflow runs WhatsApp automations: the Workflow model and its
-// file format (Load, Marshal), the Engine that records incoming messages
-// and runs the matching workflows in priority order, scheduled messages,
-// numbers (sessions) and the execution log, and the ports it plugs into —
-// Store (role interfaces), Transport, Clock and JobQueue.
+// Package workflow is the contract of WhatsApp Auto: the Workflow model,
+// its file format, and the ports an engine plugs into. It does not run
+// anything; workflow/engine does.
 //
-// An engine needs a Store (workflow/memstore, adapters/bun), a Transport
-// (adapters/whatsmeow, or your own) and a condition Compiler
-// (condition/expr or condition/cel):
+// Who imports it:
 //
-//	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: t, Compiler: expr.New()})
+//   - People writing workflow files and tools around them: the model
+//     (Workflow, Step, Definitions), Load with its positioned LoadError,
+//     Marshal, and the built-in templates (BuiltinTemplates, embedded YAML
+//     files read by Load).
+//   - People writing adapters: the Store role interfaces (Messages,
+//     Conversations, Contacts, Firings, WorkflowStore, Sessions, Schedules,
+//     Logs, Credits) with their record types and errors (ErrNotFound,
+//     ErrConflict, ErrNegativeDebit, ErrLogWithoutID), Transport and
+//     OutgoingMedia, Clock, JobQueue with Job, JobHandler and the job kinds,
+//     AtomicScheduler, WebhookPoster and the webhook signature (Sign).
+//     workflow/storetest checks a Store against the contract.
+//
+// People embedding the engine import workflow/engine as well (Engine,
+// Config, New), and this package for what they give it and get back:
+//
 //	defs, err := workflow.Load("workflows.yaml", data, workflow.LoadOptions{})
-//	err = eng.SetWorkflows(ctx, defs) // saved in the Store; Restore reloads them
-//	err = eng.Start(ctx)              // job queue, log writer, re-queued scheduled messages
-//	err = eng.Receive(ctx, msg)       // from the transport: record, then evaluate from the queue
+//	if errors.Is(err, workflow.ErrInvalid) { /* each *workflow.LoadError has file:line:col */ }
+//	out, err := workflow.Marshal(defs.Workflows[0], nil)
 //
-// What happens to a message: it is recorded first (a duplicate WhatsApp id
-// is one message); excluded contacts, stale backlog, deleted numbers and
-// numbers with the workflows module off are recorded, never automated; the
-// keyword prefilter picks the candidate workflows, each is evaluated on
-// the same immutable Facts, and those that match run their actions in
-// order — unless an earlier one that fired has Stop. Every firing writes
-// one Execution with the per-leaf Trace that says why. AI replies,
-// scheduled messages, webhooks and failed sends are jobs; Engine.RunJob
-// runs them for the queue.
+// This package never imports workflow/engine (imports_test.go checks it).
 package workflow

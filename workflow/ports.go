@@ -78,7 +78,7 @@ func (m *OutgoingMedia) Validate(caption string) error {
 	return nil
 }
 
-// Inbox is what a transport adapter feeds: the engine implements it. Each
+// Inbox is what a transport adapter feeds: engine.Engine implements it. Each
 // method returns only after the message is durably recorded; an error means
 // the adapter must not acknowledge the message so that it is redelivered.
 type Inbox interface {

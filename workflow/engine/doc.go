@@ -1,0 +1,29 @@
+// Package engine runs WhatsApp automations: it records incoming messages
+// and runs the matching workflows in priority order, sends scheduled
+// messages, manages numbers (sessions) and writes the execution log.
+//
+// People embedding WhatsApp Auto in a program import this package (Engine,
+// Config, New, the Observer of effects) together with workflow for the
+// model and the ports. People writing workflow files or adapters need only
+// workflow, which never imports this package.
+//
+// An engine needs a Store (workflow/memstore, adapters/bun), a Transport
+// (adapters/whatsmeow, or your own) and a condition Compiler
+// (condition/expr or condition/cel):
+//
+//	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: t, Compiler: expr.New()})
+//	defs, err := workflow.Load("workflows.yaml", data, workflow.LoadOptions{})
+//	err = eng.SetWorkflows(ctx, defs) // saved in the Store; Restore reloads them
+//	err = eng.Start(ctx)              // job queue, log writer, re-queued scheduled messages
+//	err = eng.Receive(ctx, msg)       // from the transport: record, then evaluate from the queue
+//
+// What happens to a message: it is recorded first (a duplicate WhatsApp id
+// is one message); excluded contacts, stale backlog, deleted numbers and
+// numbers with the workflows module off are recorded, never automated; the
+// keyword prefilter picks the candidate workflows, each is evaluated on
+// the same immutable Facts, and those that match run their actions in
+// order — unless an earlier one that fired has Stop. Every firing writes
+// one Execution with the per-leaf Trace that says why. AI replies,
+// scheduled messages, webhooks and failed sends are jobs; Engine.RunJob
+// runs them for the queue (Config.Jobs, or an in-memory queue by default).
+package engine
