@@ -28,7 +28,7 @@ var (
 
 // Receive records a customer message and queues its evaluation, then
 // returns: the transport handler never waits for workflows, models or
-// sends. It implements Inbox: an error means the message was not
+// sends. It implements workflow.Inbox: an error means the message was not
 // recorded and must be redelivered.
 //
 // A message delivered again (same session and id) queues its evaluation
