@@ -34,16 +34,3 @@ func TestAppendLogsRetryAndMissingID(t *testing.T) {
 		t.Errorf("a rejected batch stored %d entries, want none of it (2 in all)", len(page.Entries))
 	}
 }
-
-func TestDebitCreditsNegative(t *testing.T) {
-	s, ctx := memstore.New(), t.Context()
-	if err := s.SetCredits(ctx, 10); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DebitCredits(ctx, -5); !errors.Is(err, workflow.ErrNegativeDebit) {
-		t.Fatalf("DebitCredits(-5): %v, want ErrNegativeDebit", err)
-	}
-	if b, _ := s.CreditBalance(ctx); b != 10 {
-		t.Errorf("balance after a rejected negative debit = %d, want 10", b)
-	}
-}

@@ -110,6 +110,15 @@ func testLogs(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		checkExecution(t, "oldest entry", page.Entries[1], entries[0])
 	})
 
+	t.Run("entry_without_id", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		err := s.AppendLogs(ctx, []workflow.Execution{logEntry(0), {WorkflowID: "no-id"}})
+		wantErr(t, err, "AppendLogs with an entry without ID", workflow.ErrLogWithoutID)
+		if page := get(s.QueryLogs(ctx, workflow.LogQuery{})).must(t, "QueryLogs"); len(page.Entries) != 0 {
+			t.Errorf("a rejected batch stored %v, want nothing of it", logIDs(page.Entries))
+		}
+	})
+
 	t.Run("entries_are_copied", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		in := []workflow.Execution{logEntry(0)}
@@ -271,5 +280,11 @@ func testCredits(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	}
 	if got := get(s.CreditBalance(ctx)).must(t, "CreditBalance"); got != 0 {
 		t.Errorf("CreditBalance after over-debiting = %d, want 0", got)
+	}
+	ok(t, s.SetCredits(ctx, 10), "SetCredits(10)")
+	_, err := s.DebitCredits(ctx, -5)
+	wantErr(t, err, "DebitCredits(-5)", workflow.ErrNegativeDebit)
+	if got := get(s.CreditBalance(ctx)).must(t, "CreditBalance"); got != 10 {
+		t.Errorf("CreditBalance after a rejected negative debit = %d, want 10", got)
 	}
 }
