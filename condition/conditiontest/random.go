@@ -57,12 +57,17 @@ func (g *generator) some(xs []string, max int) []string {
 // tree draws a tree and the business hours and zone it is compiled with
 // (see env).
 func (g *generator) tree() condition.Node {
+	g.account()
+	return g.node(0)
+}
+
+// account draws the account zone and business hours h0 and h1.
+func (g *generator) account() {
 	g.loc = pick(g, g.zones)
 	g.hours = map[string]condition.Hours{}
 	for _, name := range []string{"h0", "h1"} {
 		g.hours[name] = g.businessHours()
 	}
-	return g.node(0)
 }
 
 func (g *generator) env() condition.Env {
@@ -255,3 +260,34 @@ func (g *generator) facts() *condition.Facts {
 	}
 	return condition.NewFacts(in)
 }
+
+// Random draws the suite's random condition trees and facts for other
+// packages' property tests (workflow/lint holds its analysis to the engine
+// with it): several trees over one account (zone and business hours "h0"
+// and "h1"), and facts from the same small vocabulary, so that leaves match
+// often enough to be interesting.
+type Random struct{ g *generator }
+
+// NewRandom returns a generator drawing from seed, with a first account drawn.
+func NewRandom(seed uint64) *Random {
+	r := &Random{g: newGenerator(seed)}
+	r.g.account()
+	return r
+}
+
+// NewAccount draws another account zone and business hours.
+func (r *Random) NewAccount() { r.g.account() }
+
+// Env returns the current account's zone and business hours.
+func (r *Random) Env() condition.Env { return r.g.env() }
+
+// Tree draws a condition tree (no raw expression) over the current account.
+func (r *Random) Tree() condition.Node { return r.g.node(0) }
+
+// Facts draws the facts of a message near a daylight-saving change, a
+// closed date or midnight.
+func (r *Random) Facts() *condition.Facts { return r.g.facts() }
+
+// IntN returns a number in [0, n) from the same source, for the caller's
+// own choices.
+func (r *Random) IntN(n int) int { return r.g.r.IntN(n) }

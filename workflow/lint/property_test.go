@@ -1,0 +1,185 @@
+package lint_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/conditiontest"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/lint"
+	"github.com/waauto/waauto/workflow/workflowtest"
+)
+
+// Property test sizes: random rule sets are drawn until propertyClaims
+// workflows are reported unreachable; each set with a "never" finding gets
+// propertyMessages messages, so every reported workflow is held to that
+// many messages.
+const (
+	propertyClaims   = 8
+	propertyMessages = 10000
+)
+
+// randomSet draws a rule set over one account. Some trees are built from
+// an earlier one (conjoined with a new tree, or the same), so that stop
+// workflows often shadow later ones.
+func randomSet(r *conditiontest.Random) workflow.Definitions {
+	r.NewAccount()
+	n := 4 + r.IntN(5)
+	var ws []workflow.Workflow
+	for i := range n {
+		tree := r.Tree()
+		if i > 0 {
+			earlier := ws[r.IntN(i)].Conditions
+			switch r.IntN(4) {
+			case 0:
+				if earlier != nil {
+					tree = condition.All{Nodes: []condition.Node{earlier, tree}}
+				}
+			case 1:
+				tree = earlier
+			}
+		}
+		if r.IntN(10) == 0 {
+			tree = nil
+		}
+		w := workflow.Workflow{
+			Name: fmt.Sprintf("w%d", i), ID: fmt.Sprintf("w%d", i), Enabled: r.IntN(8) > 0,
+			Priority: 10 * r.IntN(3), Trigger: trigger.IncomingMessage, Stop: r.IntN(2) == 0,
+			Mode: workflow.Live, Conditions: tree,
+			Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: fmt.Sprintf("w%d", i)}}},
+		}
+		if r.IntN(6) == 0 {
+			w.Trigger = trigger.NewContact
+		}
+		if r.IntN(8) == 0 {
+			w.Mode = workflow.Shadow
+		}
+		if r.IntN(6) == 0 {
+			w.Cooldown = time.Hour
+		}
+		ws = append(ws, w)
+	}
+	return workflow.Definitions{Workflows: ws, Hours: r.Env().Hours}
+}
+
+// never returns the workflows Check says never fire, with the check:
+// unreachable, or contradiction (conditions that can never be true).
+func never(fs []lint.Finding, byCheck map[string]int) map[string]string {
+	out := map[string]string{}
+	for _, f := range fs {
+		if f.Check == lint.CheckUnreachable || f.Check == lint.CheckContradiction && f.Severity == lint.Error {
+			out[f.Workflow] = f.Check
+			byCheck[f.Check]++
+		}
+	}
+	return out
+}
+
+// Every workflow reported as never firing does not fire on random messages
+// run through the real engine. Each such workflow gets a twin evaluated
+// first (same trigger and conditions, not a stop workflow, a label as its
+// only action). The twin of a workflow whose conditions are reported as
+// never true must never fire either; the firings of the twin of an
+// unreachable workflow count the messages that workflow's own conditions
+// matched, showing the claim is not vacuous.
+func TestPropertyNeverFires(t *testing.T) {
+	r := conditiontest.NewRandom(conditiontest.Seed)
+	var sets, drawn, messages, claims, matched int
+	byCheck := map[string]int{}
+	for byCheck[lint.CheckUnreachable] < propertyClaims {
+		drawn++
+		defs := randomSet(r)
+		loc := r.Env().Location
+		fs := lint.Check(defs, lint.Options{Location: loc})
+		found := never(fs, byCheck)
+		if len(found) == 0 {
+			continue
+		}
+		sets++
+		claims += len(found)
+		m, n := runSet(t, r, defs, loc, found)
+		messages += n
+		matched += m
+	}
+	t.Logf("%d rule sets drawn, %d with findings; %d workflows reported as never firing %v; %d messages through the engine; the unreachable ones' conditions matched %d times, they fired 0 times",
+		drawn, sets, claims, byCheck, messages, matched)
+	if matched == 0 {
+		t.Error("the reported workflows' conditions never matched: the test shows nothing")
+	}
+}
+
+// runSet runs messages through an engine holding defs and twins of the
+// claimed workflows; it fails the test when a claim is refuted. It
+// returns how often the twins of unreachable workflows fired and the
+// number of messages.
+func runSet(t *testing.T, r *conditiontest.Random, defs workflow.Definitions, loc *time.Location, claims map[string]string) (twins, messages int) {
+	ctx := context.Background()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := workflowtest.New(t, workflowtest.Options{Location: loc, Start: start})
+	run := defs
+	run.Workflows = slices.Clone(defs.Workflows)
+	for _, w := range defs.Workflows {
+		if _, ok := claims[w.Name]; ok {
+			twin := w
+			twin.Name, twin.ID, twin.Priority, twin.Stop, twin.Cooldown = "twin "+w.Name, "twin-"+w.ID, -1000, false, 0
+			twin.Enabled, twin.Mode = true, workflow.Live
+			twin.Actions = []workflow.Step{{Type: "label", Action: &action.Label{Add: action.Strings{"twin"}}}}
+			run.Workflows = append(run.Workflows, twin)
+		}
+	}
+	if err := h.Engine.SetWorkflows(ctx, run); err != nil {
+		t.Fatalf("SetWorkflows: %v", err)
+	}
+	labels := []string{"vip", "urgent", "handoff", "b2b", "été", "twin"}
+	now, session := start, 0
+	for i := range propertyMessages {
+		f := r.Facts()
+		now = now.Add(time.Duration(1+r.IntN(120)) * time.Minute)
+		if r.IntN(8) == 0 {
+			session++
+		}
+		sess := fmt.Sprintf("s%d", session)
+		remove := slices.DeleteFunc(slices.Clone(labels), func(l string) bool { return slices.Contains(f.Labels, l) })
+		if err := h.Engine.Label(ctx, f.Phone, f.Labels, remove); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Engine.Assign(ctx, sess, f.Phone, f.Agent); err != nil {
+			t.Fatal(err)
+		}
+		h.Clock.Set(ctx, now)
+		res, err := h.Receive(ctx, trigger.Message{Session: sess, ID: fmt.Sprintf("m%d", i), Phone: f.Phone,
+			Text: f.RawText, Type: f.Type, Time: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range res.Executions {
+			name, twin := strings.CutPrefix(x.Workflow, "twin ")
+			check, claimed := claims[name]
+			switch {
+			case !claimed:
+			case !twin || check == lint.CheckContradiction:
+				t.Fatalf("%s ran on message %d (%q at %s) although %s was reported %s; rule set:\n%s",
+					x.Workflow, i, f.RawText, now, name, check, describeSet(defs))
+			case x.Outcome == workflow.OutcomeFired:
+				twins++
+			}
+		}
+	}
+	return twins, propertyMessages
+}
+
+func describeSet(defs workflow.Definitions) string {
+	out := ""
+	for _, w := range defs.Workflows {
+		out += fmt.Sprintf("  %s prio=%d stop=%t enabled=%t mode=%s trigger=%s cooldown=%s: %#v\n",
+			w.Name, w.Priority, w.Stop, w.Enabled, w.Mode, w.Trigger, w.Cooldown, w.Conditions)
+	}
+	return out
+}
