@@ -1,11 +1,12 @@
 // Command waauto is the WhatsApp Auto product: it serves the engine on
-// embedded SQLite (or PostgreSQL), runs scenario files and validates
-// workflow files. The product lives in internal/app (wiring and commands)
+// embedded SQLite (or PostgreSQL), runs scenario files, and validates and
+// lints workflow files. The product lives in internal/app (wiring and commands)
 // and internal/dashboard (the web interface); this is its entry point.
 //
 //	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--tz ZONE] [--admin-password PW] (waauto serve -h for all flags)
 //	waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
 //	waauto validate FILE...
+//	waauto lint [--json] [--tz ZONE] FILE_OR_DIR...
 package main
 
 import (

@@ -7,7 +7,7 @@ import (
 )
 
 // Run runs the waauto command line args (without the program name) and
-// returns the exit code: serve (the default), test, validate or help.
+// returns the exit code: serve (the default), test, validate, lint or help.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -18,6 +18,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdTest(ctx, args, stdout, stderr)
 	case "validate":
 		return cmdValidate(args, stdout, stderr)
+	case "lint":
+		return cmdLint(args, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args, stdout, stderr)
 	case "help":
@@ -34,4 +36,5 @@ const usage = `usage:
                (waauto serve -h lists every flag and environment variable)
   waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
   waauto validate FILE...
+  waauto lint [--json] [--tz ZONE] FILE_OR_DIR...
 `

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -45,6 +46,8 @@ const (
 	CheckNoAIModel = "no-ai-model"
 	// CheckUnknownNumber: a workflow scoped to a number the account does not have (Options.Numbers).
 	CheckUnknownNumber = "unknown-number"
+	// CheckLoad: the file does not load (File); the other checks did not run.
+	CheckLoad = "load"
 )
 
 // Pos locates a finding in a workflow file. Line and Col are 1-based and
@@ -164,6 +167,34 @@ func Check(defs workflow.Definitions, opts Options) []Finding {
 			cmp.Compare(a.Pos.Col, b.Pos.Col), cmp.Compare(a.Check, b.Check))
 	})
 	return c.out
+}
+
+// File loads a workflow file with workflow.Load and checks it: the
+// findings carry its positions. A file that does not load gives one Error
+// finding per load error (CheckLoad). opts.File, opts.Data and
+// opts.Location are set from the arguments.
+func File(file string, data []byte, lo workflow.LoadOptions, opts Options) []Finding {
+	defs, err := workflow.Load(file, data, lo)
+	if err != nil {
+		var les workflow.LoadErrors
+		if !errors.As(err, &les) {
+			return []Finding{{Pos: Pos{File: file}, Severity: Error, Check: CheckLoad, Message: err.Error()}}
+		}
+		out := make([]Finding, len(les))
+		for i, e := range les {
+			msg := e.Msg
+			if e.Path != "" {
+				msg = e.Path + ": " + msg
+			}
+			out[i] = Finding{Pos: Pos{File: e.File, Line: e.Line, Col: e.Column}, Severity: Error, Check: CheckLoad, Message: msg}
+		}
+		return out
+	}
+	opts.File, opts.Data, opts.Location = file, data, lo.Location
+	if opts.Hours == nil {
+		opts.Hours = lo.Hours
+	}
+	return Check(defs, opts)
 }
 
 // HasErrors reports whether any finding is an Error.
