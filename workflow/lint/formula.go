@@ -308,6 +308,10 @@ func (as *atoms) labels(n condition.Labels) *formula {
 // compare converts a comparison with n to atoms "value >= k".
 func (as *atoms) compare(field string, op condition.Op, n int64) *formula {
 	ge := func(k int64) *formula { return as.lit(atom{field: field, op: aGE, n: k}, false) }
+	if field == fSince && (op == condition.Eq || op == condition.Ne) {
+		// With no reply yet both are false: not an interval of +inf.
+		return as.lit(atom{field: fUnknown, val: fmt.Sprintf("%s %s %d", field, op, n)}, false)
+	}
 	switch op {
 	case condition.Eq:
 		return and(ge(n), not(ge(n+1)))
