@@ -56,6 +56,21 @@ type Hours struct {
 	Closed []string
 }
 
+// Hours returns the window as business hours: the same period on each of
+// its days (every day when Days is empty), in its Location. A window
+// contains an instant exactly when its Hours do.
+func (s Schedule) Hours() Hours {
+	days := s.Days
+	if len(days) == 0 {
+		days = []time.Weekday{time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday}
+	}
+	h := Hours{Location: s.Location, Weekly: make(map[time.Weekday][]Span, len(days))}
+	for _, d := range days {
+		h.Weekly[d] = []Span{{From: s.From, To: s.To}}
+	}
+	return h
+}
+
 // Contains reports whether instant t, seen in loc (or Location if set), is
 // inside the hours. A period past midnight belongs to the day it opens.
 func (h Hours) Contains(t time.Time, loc *time.Location) bool {

@@ -75,16 +75,7 @@ func refLeaf(n condition.Node, env condition.Env, f *condition.Facts) (bool, err
 			return !slices.ContainsFunc(n.Values, has), nil
 		}
 	case condition.Schedule:
-		// A weekly window is business hours with the same period on each of its days.
-		days := n.Days
-		if len(days) == 0 {
-			days = []time.Weekday{0, 1, 2, 3, 4, 5, 6}
-		}
-		h := condition.Hours{Location: n.Location, Weekly: map[time.Weekday][]condition.Span{}}
-		for _, d := range days {
-			h.Weekly[d] = []condition.Span{{From: n.From, To: n.To}}
-		}
-		return h.Contains(f.Time, env.Loc()), nil
+		return n.Hours().Contains(f.Time, env.Loc()), nil
 	case condition.InHours:
 		h, ok := env.Hours[n.Name]
 		if !ok {

@@ -22,7 +22,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the findings as a JSON array")
-	tz := fs.String("tz", "UTC", "the account's time zone (IANA name, e.g. Europe/Paris)")
+	tz := fs.String("tz", env("TZ", "UTC"), "the account's time zone, as serve --tz (IANA name; default $TZ or UTC)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

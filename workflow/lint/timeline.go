@@ -144,20 +144,12 @@ func newTimeline(as *atoms, account *time.Location) *timeline {
 	return tl
 }
 
-// hoursOf returns a time leaf as business hours: a schedule window is the
-// same period on each of its days (as condition.Hours.Contains reads it).
+// hoursOf returns a time leaf as business hours (condition.Schedule.Hours
+// for a window); false for unknown hours.
 func hoursOf(n condition.Node, hours map[string]condition.Hours) (condition.Hours, bool) {
 	switch n := n.(type) {
 	case condition.Schedule:
-		days := n.Days
-		if len(days) == 0 {
-			days = []time.Weekday{0, 1, 2, 3, 4, 5, 6}
-		}
-		h := condition.Hours{Location: n.Location, Weekly: map[time.Weekday][]condition.Span{}}
-		for _, d := range days {
-			h.Weekly[d] = []condition.Span{{From: n.From, To: n.To}}
-		}
-		return h, true
+		return n.Hours(), true
 	case condition.InHours:
 		h, ok := hours[n.Name]
 		return h, ok
