@@ -178,6 +178,7 @@ func TestContradiction(t *testing.T) {
 		{"phone", `{all: [{phone: {equals: "+33611111111"}}, {phone: {in: ["+33622222222"]}}]}`, []string{"cannot all hold"}},
 		{"agent", `{all: [{agent: {is: alice}}, {agent: {assigned: false}}]}`, []string{"cannot all hold"}},
 		{"hours", `{all: [{schedule: {hours: shop}}, {not: {schedule: {hours: shop}}}]}`, []string{"cannot all hold"}},
+		{"exact equals with spaces", `{text: {equals: " oui ", exact: true}}`, []string{`text equals " oui " (exact) is never true`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,6 +217,9 @@ func TestNoContradiction(t *testing.T) {
 		`{all: [{agent: {is: alice}}, {agent: {is_not: bob}}]}`,
 		`{all: [{text: {starts_with: "bon"}}, {text: {starts_with: "bonjour"}}]}`,
 		`{any: [{text: {empty: true}}, {length: {gt: 3}}]}`,
+		`{all: [{text: {contains: "prix"}}, {not: {text: {starts_with: "pr"}}}]}`,
+		`{all: [{text: {ends_with: "prix"}}, {not: {text: {starts_with: "prix"}}}]}`,
+		`{all: [{text: {equals: "Été"}}, {text: {contains: "ete"}}]}`,
 	} {
 		t.Run(cond, func(t *testing.T) {
 			src := `
