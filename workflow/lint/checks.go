@@ -208,17 +208,33 @@ func (c *checker) unreachable() {
 		if len(by) == 0 {
 			continue
 		}
-		names := make([]string, len(by))
-		for j, si := range by {
-			names[j] = fmt.Sprintf("%q", c.defs.Workflows[si].Name)
+		related := c.names(by)
+		what := "the stop workflow " + quoted(related) + " comes first and fires"
+		if len(related) > 1 {
+			what = "the stop workflows " + quoted(related) + " come first and one of them fires"
 		}
-		what := "the stop workflow " + names[0] + " comes first and fires"
-		if len(names) > 1 {
-			what = "the stop workflows " + strings.Join(names, ", ") + " come first and one of them fires"
-		}
-		c.add(Error, CheckUnreachable, c.src.workflow(wi, ""), w.Name,
+		f := c.add(Error, CheckUnreachable, c.src.workflow(wi, ""), w.Name,
 			"workflow %q never runs: %s on every message it matches (give it a smaller priority number, or narrow the stop workflows)", w.Name, what)
+		f.Related = related
 	}
+}
+
+// names returns the names of the workflows at indexes ids.
+func (c *checker) names(ids []int) []string {
+	out := make([]string, len(ids))
+	for j, i := range ids {
+		out[j] = c.defs.Workflows[i].Name
+	}
+	return out
+}
+
+// quoted renders names as "a", "b".
+func quoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // shadowers returns stop workflows among cover that together match

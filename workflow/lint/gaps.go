@@ -112,13 +112,10 @@ func (c *checker) scheduleGaps() {
 		if len(gaps) == 0 {
 			continue
 		}
-		names := make([]string, len(ids))
-		for j, i := range ids {
-			names[j] = fmt.Sprintf("%q", c.defs.Workflows[i].Name)
-		}
 		w := c.defs.Workflows[shaped]
-		c.add(Warning, CheckScheduleGap, c.src.workflow(shaped, ""), w.Name,
-			"no workflow among %s answers at these times (%s): %s", strings.Join(names, ", "), c.loc, strings.Join(gaps, "; "))
+		f := c.add(Warning, CheckScheduleGap, c.src.workflow(shaped, ""), w.Name,
+			"no workflow among %s answers at these times (%s): %s", quoted(c.names(ids)), c.loc, strings.Join(gaps, "; "))
+		f.Related = slices.DeleteFunc(c.names(ids), func(n string) bool { return n == w.Name })
 	}
 }
 

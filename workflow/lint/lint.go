@@ -77,7 +77,12 @@ type Finding struct {
 	Check string `json:"check"`
 	// Workflow names the workflow concerned; "" for file-level findings.
 	Workflow string `json:"workflow,omitempty"`
-	Message  string `json:"message"`
+	// Related names the other workflows concerned: the stop workflows
+	// that shadow it (CheckUnreachable), the pair's first workflow
+	// (CheckOverlap), the in-hours and out-of-hours workflows
+	// (CheckScheduleGap).
+	Related []string `json:"related,omitempty"`
+	Message string   `json:"message"`
 	// Example is a message showing the problem (CheckOverlap).
 	Example *Example `json:"example,omitempty"`
 }
@@ -94,11 +99,13 @@ func (f Finding) String() string {
 // Example is an incoming message, and the state of its conversation, on
 // which a finding shows.
 type Example struct {
-	Text   string   `json:"text"`
-	Type   string   `json:"type"`
-	Phone  string   `json:"phone"`
-	Labels []string `json:"labels,omitempty"`
-	Agent  string   `json:"agent,omitempty"`
+	// Session is the number the message is sent to.
+	Session string   `json:"session"`
+	Text    string   `json:"text"`
+	Type    string   `json:"type"`
+	Phone   string   `json:"phone"`
+	Labels  []string `json:"labels,omitempty"`
+	Agent   string   `json:"agent,omitempty"`
 	// MessageCount counts the conversation's messages, this one included.
 	MessageCount int `json:"message_count"`
 	// SinceLastReply is "" when nothing was sent in the conversation yet.

@@ -54,7 +54,7 @@ func (c *checker) overlaps() {
 			}
 			f := c.add(Warning, CheckOverlap, c.src.workflow(bi, ""), b.Name,
 				"workflows %q and %q both reply to the same message (make one a stop workflow, or make their conditions exclusive)", a.Name, b.Name)
-			f.Example = ex
+			f.Example, f.Related = ex, []string{a.Name}
 		}
 	}
 }
@@ -81,17 +81,18 @@ type event struct {
 // example finds a message on which workflows a and b both fire.
 func (c *checker) example(ai, bi int, progs []condition.Program) (*Example, bool) {
 	a, b := c.defs.Workflows[ai], c.defs.Workflows[bi]
-	newContact := a.Trigger == trigger.NewContact || b.Trigger == trigger.NewContact
+	needNew := a.Trigger == trigger.NewContact || b.Trigger == trigger.NewContact
 	session := cmp.Or(a.Session, b.Session, "main")
-	group := false
-	// The stop workflows that would run before b on such a message must not match.
+	// The stop workflows that would run before b on such a message must
+	// not match, new_contact ones included: the first message of a
+	// conversation is a new contact's.
 	parts := []*formula{c.f[ai], c.f[bi]}
 	for _, si := range c.order {
 		if si == bi {
 			break
 		}
 		s := c.defs.Workflows[si]
-		if si != ai && s.Enabled && s.Stop && s.Mode != workflow.Shadow && applies(s, session, newContact, group) {
+		if si != ai && s.Stop && s.Mode != workflow.Shadow && applies(s, session, true, false) {
 			parts = append(parts, not(c.f[si]))
 		}
 	}
@@ -99,14 +100,14 @@ func (c *checker) example(ai, bi int, progs []condition.Program) (*Example, bool
 	if sv.solve(and(parts...)) != sat {
 		return nil, false
 	}
-	ev := c.build(sv.model, session, newContact)
-	fired := c.run(ev, newContact, progs)
+	ev := c.build(sv.model, session, needNew)
+	fired := c.run(ev, progs)
 	if !slices.Contains(fired, ai) || !slices.Contains(fired, bi) {
 		return nil, false
 	}
 	ex := &Example{
-		Text: ev.msg.Text, Type: string(ev.msg.Type), Phone: ev.msg.Phone, Labels: ev.facts.Labels,
-		Agent: ev.facts.Agent, MessageCount: ev.facts.MessageCount, Time: ev.msg.Time.In(c.loc), NewContact: newContact,
+		Session: session, Text: ev.msg.Text, Type: string(ev.msg.Type), Phone: ev.msg.Phone, Labels: ev.facts.Labels,
+		Agent: ev.facts.Agent, MessageCount: ev.facts.MessageCount, Time: ev.msg.Time.In(c.loc), NewContact: ev.facts.IsNewContact,
 	}
 	if ev.facts.SinceLastReply >= 0 {
 		ex.SinceLastReply = ev.facts.SinceLastReply.String()
@@ -121,11 +122,11 @@ func applies(w workflow.Workflow, session string, newContact, group bool) bool {
 
 // run evaluates the workflows on ev the way the engine does (priority
 // order, stop) and returns those that fire.
-func (c *checker) run(ev event, newContact bool, progs []condition.Program) []int {
+func (c *checker) run(ev event, progs []condition.Program) []int {
 	var fired []int
 	for _, i := range c.order {
 		w := c.defs.Workflows[i]
-		if !applies(w, ev.msg.Session, newContact, false) {
+		if !applies(w, ev.msg.Session, ev.facts.IsNewContact, false) {
 			continue
 		}
 		res, err := progs[i].Eval(context.Background(), ev.facts)
@@ -140,8 +141,11 @@ func (c *checker) run(ev event, newContact bool, progs []condition.Program) []in
 	return fired
 }
 
-// build makes a message from a satisfying assignment of the atoms.
-func (c *checker) build(model map[int]bool, session string, newContact bool) event {
+// build makes a message from a satisfying assignment of the atoms, as the
+// engine could see it: a conversation with a reply in it has at least two
+// messages, and its first message is a new contact's (needNew forces one).
+// The message may not satisfy the assignment; the caller checks it.
+func (c *checker) build(model map[int]bool, session string, needNew bool) event {
 	by := map[string][]literal{}
 	timeVals := map[int]bool{}
 	for id, v := range model {
@@ -154,7 +158,7 @@ func (c *checker) build(model map[int]bool, session string, newContact bool) eve
 	for _, ls := range by {
 		slices.SortFunc(ls, func(x, y literal) int { return strings.Compare(x.atom.String(), y.atom.String()) })
 	}
-	in := condition.Input{IsNewContact: newContact}
+	var in condition.Input
 	in.Message.Session = session
 	in.Message.Text = buildText(append(by[fRaw], by[fText]...))
 	if lo, _ := bounds(by[fLength], 0); int64(utf8.RuneCountInString(in.Message.Text)) < lo {
@@ -180,6 +184,13 @@ func (c *checker) build(model map[int]bool, session string, newContact bool) eve
 	}
 	if since, bounded := bounds(by[fSince], 0); bounded || since > 0 {
 		in.LastReply = in.Message.Time.Add(-time.Duration(since))
+		in.MessageCount = max(in.MessageCount, 2)
+	}
+	// A new contact's message is the first of its conversation (no earlier
+	// message, reply or agent) from a contact nobody labelled before.
+	in.IsNewContact = in.MessageCount == 1 && in.Agent == "" && in.LastReply.IsZero() && len(in.Labels) == 0
+	if needNew && !in.IsNewContact {
+		in.MessageCount, in.Agent, in.LastReply, in.Labels, in.IsNewContact = 1, "", time.Time{}, nil, true
 	}
 	return event{msg: in.Message, facts: condition.NewFacts(in)}
 }

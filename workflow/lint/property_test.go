@@ -11,6 +11,7 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/conditiontest"
+	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/lint"
@@ -182,4 +183,117 @@ func describeSet(defs workflow.Definitions) string {
 			w.Name, w.Priority, w.Stop, w.Enabled, w.Mode, w.Trigger, w.Cooldown, w.Conditions)
 	}
 	return out
+}
+
+// Sizes of the overlap property test.
+const (
+	overlapSets    = 150
+	overlapReplays = 60
+)
+
+// Every overlap reported is replayed through the real engine: its example
+// message, in a conversation built to match the example (labels, agent,
+// earlier messages, last reply), makes both workflows fire.
+func TestPropertyOverlapsReplay(t *testing.T) {
+	r := conditiontest.NewRandom(conditiontest.Seed + 2)
+	replays, drawn := 0, 0
+	var earlier, replied, agent, labelled, newContact int
+	for ; drawn < overlapSets && replays < overlapReplays; drawn++ {
+		defs := randomSet(r)
+		loc := r.Env().Location
+		for _, f := range lint.Check(defs, lint.Options{Location: loc, Compiler: expr.New()}) {
+			if f.Check != lint.CheckOverlap {
+				continue
+			}
+			replays++
+			ex := f.Example
+			earlier += min(ex.MessageCount-1, 1)
+			replied += min(len(ex.SinceLastReply), 1)
+			agent += min(len(ex.Agent), 1)
+			labelled += min(len(ex.Labels), 1)
+			if ex.NewContact {
+				newContact++
+			}
+			fired := replay(t, defs, loc, ex)
+			if !slices.Contains(fired, f.Workflow) || !slices.Contains(fired, f.Related[0]) {
+				t.Fatalf("overlap of %s and %s: on the example %s the engine fired %q; rule set:\n%s",
+					f.Related[0], f.Workflow, f.Example, fired, describeSet(defs))
+			}
+		}
+	}
+	t.Logf("%d rule sets drawn; %d overlaps reported, each replayed through the engine: both workflows fired (examples with earlier messages %d, a reply %d, an agent %d, labels %d, a new contact %d)",
+		drawn, replays, earlier, replied, agent, labelled, newContact)
+	if replays < 10 {
+		t.Errorf("only %d overlaps to replay", replays)
+	}
+}
+
+// replay sends ex through a fresh engine holding defs and returns the
+// workflows that fired. The example's earlier messages are the customer's,
+// recorded while excluded from automation, and its last reply the shop's
+// own message; labels and agent are set by hand.
+func replay(t *testing.T, defs workflow.Definitions, loc *time.Location, ex *lint.Example) []string {
+	ctx := context.Background()
+	var since time.Duration
+	if ex.SinceLastReply != "" {
+		d, err := time.ParseDuration(ex.SinceLastReply)
+		if err != nil {
+			t.Fatal(err)
+		}
+		since = d
+	}
+	earlier := ex.MessageCount - 1
+	at := ex.Time.Add(-since - time.Duration(earlier+1)*time.Minute)
+	h := workflowtest.New(t, workflowtest.Options{Location: loc, Start: at})
+	if err := h.Engine.SetWorkflows(ctx, defs); err != nil {
+		t.Fatalf("SetWorkflows: %v", err)
+	}
+	customer := earlier
+	if ex.SinceLastReply != "" {
+		customer--
+	}
+	if customer > 0 {
+		if err := h.Engine.Exclude(ctx, ex.Phone, true); err != nil {
+			t.Fatal(err)
+		}
+		for i := range customer {
+			when := at.Add(time.Duration(i) * time.Minute)
+			h.Clock.Set(ctx, when)
+			if _, err := h.Receive(ctx, trigger.Message{Session: ex.Session, ID: fmt.Sprintf("c%d", i), Phone: ex.Phone, Text: "avant", Time: when}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := h.Engine.Exclude(ctx, ex.Phone, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ex.SinceLastReply != "" {
+		h.Clock.Set(ctx, ex.Time.Add(-since))
+		if err := h.Engine.ReceiveOwn(ctx, ex.Session, ex.Phone, "reply", "agent", ex.Time.Add(-since)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ex.Labels) > 0 {
+		if err := h.Engine.Label(ctx, ex.Phone, ex.Labels, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ex.Agent != "" {
+		if err := h.Engine.Assign(ctx, ex.Session, ex.Phone, ex.Agent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Clock.Set(ctx, ex.Time)
+	res, err := h.Receive(ctx, trigger.Message{Session: ex.Session, ID: "example", Phone: ex.Phone, Text: ex.Text,
+		Type: trigger.MessageType(ex.Type), Time: ex.Time})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fired []string
+	for _, x := range res.Executions {
+		if x.Outcome == workflow.OutcomeFired {
+			fired = append(fired, x.Workflow)
+		}
+	}
+	return fired
 }
