@@ -62,14 +62,34 @@
 // the others).
 //
 // Overlaps are shown, not deduced: a satisfying assignment of A and B and
-// not S (each stop workflow before B) is turned into a message, which is
-// run through Options.Compiler the way the engine runs workflows; only a
-// pair that both fire on it is reported, with the message as Example.
+// not S (each stop workflow before B) is turned into a message and a
+// conversation the store can produce (a new contact's first message has no
+// earlier message, reply, agent or label), which is run through
+// Options.Compiler the way the engine runs workflows; only a pair that both
+// fire on it is reported, with the message as Example. A pair whose
+// example the construction cannot find (a pattern to match, word: true,
+// an expression) is not reported.
+//
+// Schedule gaps: among the enabled live workflows of one trigger and
+// number, when at least two have a time part (the conditions when they
+// only test the time, else the time-only children of a top-level all) and
+// one is out-of-hours shaped (a not over a schedule, a window past
+// midnight, or the out_of_hours template), the weekly times at which no
+// time part holds are reported in the account's zone.
 //
 // # Limits
 //
-// The analysis assumes one evaluation per message. Stores that fail, a
-// cooldown or loop breaker skipping a workflow, and actions that fail are
-// run-time events it does not model: they can only make a workflow fire
-// less. Schedule gaps are weekly: closed dates are left aside.
+// The analysis assumes each message is evaluated once and the store
+// answers. A failing store, a cooldown or loop breaker skipping a workflow
+// and failing actions can only make a workflow fire less. An evaluation
+// run again after a crash is not modelled: there a stop workflow that
+// already fired counts as "already answered" and does not stop the
+// workflows after it. Schedule gaps are weekly: closed dates are left
+// aside. The year of daylight-saving rules is 2026's.
+//
+// TestPropertyNeverFires holds every "never" finding on random rule sets
+// (condition/conditiontest's generator) to 10,000 random messages through
+// the real engine; TestSolverAgreesWithReference holds the solver to the
+// reference evaluator; TestPropertyOverlapsReplay replays every overlap's
+// example through the engine.
 package lint

@@ -20,12 +20,19 @@ import (
 
 // Property test sizes: random rule sets are drawn until propertyClaims
 // workflows are reported unreachable; each set with a "never" finding gets
-// propertyMessages messages, so every reported workflow is held to that
-// many messages.
+// propertyMessages messages (a tenth with -short), so every reported
+// workflow is held to that many messages.
 const (
 	propertyClaims   = 8
 	propertyMessages = 10000
 )
+
+func messagesPerSet() int {
+	if testing.Short() {
+		return propertyMessages / 10
+	}
+	return propertyMessages
+}
 
 // randomSet draws a rule set over one account. Some trees are built from
 // an earlier one (conjoined with a new tree, or the same), so that stop
@@ -140,7 +147,7 @@ func runSet(t *testing.T, r *conditiontest.Random, defs workflow.Definitions, lo
 	}
 	labels := []string{"vip", "urgent", "handoff", "b2b", "été", "twin"}
 	now, session := start, 0
-	for i := range propertyMessages {
+	for i := range messagesPerSet() {
 		f := r.Facts()
 		now = now.Add(time.Duration(1+r.IntN(120)) * time.Minute)
 		if r.IntN(8) == 0 {
@@ -173,7 +180,7 @@ func runSet(t *testing.T, r *conditiontest.Random, defs workflow.Definitions, lo
 			}
 		}
 	}
-	return twins, propertyMessages
+	return twins, messagesPerSet()
 }
 
 func describeSet(defs workflow.Definitions) string {
