@@ -13,6 +13,7 @@ import (
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/lint"
+	"github.com/waauto/waauto/workflow/workflowtest"
 )
 
 // cmdLint checks workflow files for mistakes that load fine (workflow/lint):
@@ -51,8 +52,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "waauto lint: %v\n", err)
 			return 2
 		}
-		lo := workflow.LoadOptions{Compiler: expr.New(), Location: loc}
-		findings = append(findings, lint.File(f, data, lo, lint.Options{Compiler: expr.New()})...)
+		findings = append(findings, lintFile(f, data, loc)...)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -75,6 +75,25 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// lintFile lints a workflow file, or the workflows of a scenario file
+// (SCENARIOS.md: in the scenario's time zone, its workflow_files included)
+// when the file loads as a scenario but not as a workflow file.
+func lintFile(file string, data []byte, loc *time.Location) []lint.Finding {
+	lo := workflow.LoadOptions{Compiler: expr.New(), Location: loc}
+	fs := lint.File(file, data, lo, lint.Options{Compiler: expr.New()})
+	if !slices.ContainsFunc(fs, func(f lint.Finding) bool { return f.Check == lint.CheckLoad }) {
+		return fs
+	}
+	sc, err := workflowtest.LoadScenario(file, lo)
+	if err != nil {
+		return fs
+	}
+	if sc.Location != nil {
+		loc = sc.Location
+	}
+	return lint.Check(sc.Defs, lint.Options{File: file, Data: data, Location: loc, Compiler: expr.New()})
 }
 
 // workflowFiles lists path, or the .yaml, .yml and .json files of the

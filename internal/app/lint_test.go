@@ -70,6 +70,15 @@ func TestLintCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(out, bad+":2:10: error: trigger: \"nope\" is not a trigger") {
 		t.Errorf("lint %s: exit %d, output:\n%s", bad, code, out)
 	}
+	// A scenario file: its workflows are linted.
+	scenario := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(scenario, []byte("name: s\ntimezone: Europe/Paris\n"+lintShadowed+"steps: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code = lintRun(t, scenario)
+	if code != 1 || !strings.Contains(out, scenario+`:10:5: error: workflow "Prix VIP" never runs`) {
+		t.Errorf("lint %s: exit %d, output:\n%s", scenario, code, out)
+	}
 	for _, args := range [][]string{{}, {"--tz", "Mars/Olympus", shadowed}, {filepath.Join(dir, "missing.yaml")}} {
 		if _, errOut, code := lintRun(t, args...); code != 2 || !strings.HasPrefix(errOut, "waauto lint: ") {
 			t.Errorf("lint %q: exit %d, stderr %q", args, code, errOut)
