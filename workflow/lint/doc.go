@@ -22,7 +22,9 @@
 // whether the literals of the split atom's field can still hold together:
 //
 //   - text (folded, and exact separately): an equals fixes the text and
-//     decides contains, starts_with, ends_with, equals and matches on it;
+//     decides contains, starts_with, ends_with, equals and matches on it
+//     (an exact equals with surrounding space is never true: the text is
+//     trimmed);
 //     otherwise a negated contains/starts_with/ends_with implied by a
 //     positive one (a substring of a contained operand, a prefix of the
 //     starts_with operand, ...), two incompatible starts_with (or
@@ -51,7 +53,7 @@
 // incomplete (a regular expression against a contains, word: true
 // against other text atoms, length against the text, an expression
 // against anything are taken as independent) and a search is cut after
-// maxSteps splits; both make the analysis miss problems, never invent one.
+// 20,000 splits; both make the analysis miss problems, never invent one.
 //
 // Unreachable: workflow W never runs when W and not S1 and ... and not Sn
 // is unsatisfiable, where S1..Sn are the workflows evaluated before W that
