@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -57,10 +58,22 @@ func (es Errors) Unwrap() []error {
 var ErrReported = errors.New("yamlpos: errors reported")
 
 // Parse parses one YAML document and returns its body: nil for an empty
-// document (or one with only comments). A syntax error, or a second
-// document, is returned as an *Error.
+// document (or one with only comments). A syntax error, a second
+// document, or a document outside the bounds of limits.go (over MaxSize,
+// nested deeper than MaxDepth, not UTF-8 text, with a NUL byte, a
+// `!!binary` value or a trailing comma) is returned as an *Error.
 func Parse(data []byte) (ast.Node, error) {
-	f, err := parser.ParseBytes(data, 0)
+	if len(data) > MaxSize {
+		return nil, &Error{Msg: fmt.Sprintf("too large (%d bytes, limit %d MiB)", len(data), MaxSize>>20)}
+	}
+	if e := checkText(data); e != nil {
+		return nil, e
+	}
+	tokens := lexer.Tokenize(string(data))
+	if e := checkTokens(tokens); e != nil {
+		return nil, e
+	}
+	f, err := parser.Parse(tokens, 0)
 	if err != nil {
 		var pe interface{ GetMessage() string }
 		e := &Error{Msg: err.Error()}

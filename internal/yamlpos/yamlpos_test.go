@@ -90,3 +90,52 @@ func TestFindAndPos(t *testing.T) {
 		t.Fatal("Find of a missing path returned a node")
 	}
 }
+
+func TestParseRefusesHostileInput(t *testing.T) {
+	deep := func(open, close string, n int) string {
+		return strings.Repeat(open, n) + "x" + strings.Repeat(close, n) + "\n"
+	}
+	indented := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(strings.Repeat(" ", i) + "a:\n")
+		}
+		return b.String() + strings.Repeat(" ", n)
+	}
+	cases := []struct{ name, src, want string }{
+		{"too large", strings.Repeat("a", yamlpos.MaxSize+1), "too large (1048577 bytes, limit 1 MiB)"},
+		{"nested lists", deep("[", "]", 65), "1:65: nested 65 levels deep (limit 64)"},
+		{"nested mappings", deep("{a: ", "}", 65), "1:257: nested 65 levels deep (limit 64)"},
+		{"nested dashes", deep("- ", "", 65), "1:129: nested 65 levels deep (limit 64)"},
+		{"nested indentation", indented(65) + "x\n", "65:65: nested 65 levels deep (limit 64)"},
+		{"flow inside block", indented(60) + "b: " + deep("[", "]", 5), "61:67: nested 65 levels deep (limit 64)"},
+		{"invalid UTF-8", "a: b\nc: d\xffe\n", "2:5: invalid UTF-8 byte 0xff (want a UTF-8 text file)"},
+		{"NUL byte", "a: é\x00\n", "1:5: NUL byte (want a UTF-8 text file, not a binary or UTF-16 one)"},
+		{"UTF-16", "\xff\xfea\x00:\x00", "1:1: invalid UTF-8 byte 0xff (want a UTF-8 text file)"},
+		{"binary", "a: !!binary aGVsbG8=\n", "1:4: !!binary value (want text)"},
+		{"trailing comma in a list", "a: [x, y,]\n", `1:9: trailing comma before "]" (want none: JSON does not allow it)`},
+		{"trailing comma in JSON", "{\"a\": 1, # one\n \"b\": 2, # two\n}\n", `2:8: trailing comma before "}" (want none: JSON does not allow it)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := yamlpos.Parse([]byte(tc.src))
+			var e *yamlpos.Error
+			if !errors.As(err, &e) || e.Error() != tc.want {
+				t.Fatalf("got %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseAcceptsTheLimits(t *testing.T) {
+	for _, src := range []string{
+		strings.Repeat("[", 64) + strings.Repeat("]", 64),
+		strings.Repeat("- ", 64) + "x",
+		"a: [x, y]\nb: {c: d, e: [f]}\nc: \"[[[[[[\" # ,]\nd: |\n  [[[[ ,] -\n  - - - -\n",
+		"a: " + strings.Repeat("b", yamlpos.MaxSize-4) + "\n",
+	} {
+		if _, err := yamlpos.Parse([]byte(src)); err != nil {
+			t.Errorf("%.60q: %v", src, err)
+		}
+	}
+}
