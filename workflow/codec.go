@@ -82,6 +82,8 @@ type loader struct {
 	reg   *action.Registry
 	c     *yamlpos.Collector
 	hours map[string]condition.Hours // inherited + the file's
+	// keywords counts the items of the conditions' lists (MaxKeywords).
+	keywords int
 }
 
 func newLoader(opts LoadOptions) *loader {

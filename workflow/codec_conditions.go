@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"errors"
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -165,8 +164,7 @@ func (d *treeDecoder) oneOrList(op yamlpos.Field, single ...condition.Op) []stri
 		}
 		return []string{s}
 	}
-	vs, _ := d.l.c.Strings(op.Value, op.Path, false)
-	return vs
+	return d.l.list(op.Value, op.Path)
 }
 
 func (d *treeDecoder) text(op yamlpos.Field, fields []yamlpos.Field) condition.Node {
@@ -185,13 +183,13 @@ func (d *treeDecoder) text(op yamlpos.Field, fields []yamlpos.Field) condition.N
 	}
 	switch t.Op {
 	case condition.ContainsAny, condition.ContainsAll:
-		t.Values, _ = c.Strings(op.Value, op.Path, false)
+		t.Values = d.l.list(op.Value, op.Path)
 	case condition.Empty:
 		t.IsEmpty, _ = c.Bool(op.Value, op.Path)
 	case condition.Matches:
 		t.Value, _ = c.String(op.Value, op.Path)
-		if _, err := regexp.Compile(t.Value); err != nil {
-			c.Addf(op.Value, op.Path, "%q is not a regular expression (want RE2 syntax: %s)", t.Value, reason(err))
+		if err := pattern(t.Value); err != nil {
+			c.Addf(op.Value, op.Path, "%.60q %v", t.Value, err)
 		}
 	default:
 		t.Value, _ = c.String(op.Value, op.Path)

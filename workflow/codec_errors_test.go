@@ -2,6 +2,8 @@ package workflow_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,5 +127,58 @@ func TestLoadOneBadWorkflowLoadsNothing(t *testing.T) {
 	}
 	if les[0].Line != 7 || les[1].Line != 11 || les[1].Path != "actions[0].label.add" {
 		t.Fatalf("got %q and %q", les[0], les[1])
+	}
+}
+
+func TestLoadRefusesOverLimits(t *testing.T) {
+	words := func(n int, indent string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%s- w%d\n", indent, i)
+		}
+		return b.String()
+	}
+	sixLists := "conditions:\n  any:\n"
+	for range 6 {
+		sixLists += "    - text:\n        contains_any:\n" + words(1000, "          ")
+	}
+	tests := []struct {
+		name, src string
+		want      []string
+	}{
+		{"file too large", wf("description: " + strings.Repeat("x", 1<<20) + "\n" + okActions),
+			[]string{`w.yaml: too large (1048655 bytes, limit 1 MiB)`}},
+		{"too many words in a list", wf("conditions:\n  text:\n    contains_any:\n" + words(1001, "      ") + okActions),
+			[]string{`w.yaml:1006:9: conditions.text.contains_any[1000]: list of 1001 items (limit 1000 per list)`}},
+		{"too many phones in a list", wf("conditions:\n  phone:\n    in:\n" + strings.Repeat("      - \"+33611111111\"\n", 1001) + okActions),
+			[]string{`w.yaml:1006:9: conditions.phone.in[1000]: list of 1001 items (limit 1000 per list)`}},
+		{"too many words in the file", wf(sixLists + okActions),
+			[]string{`w.yaml:5017:11: conditions.any[5].text.contains_any: 6000 list items in the file up to here (limit 5000 per file)`}},
+		{"pattern too long", wf("conditions:\n  text: {matches: \"" + strings.Repeat("a", 1001) + "\"}\n" + okActions),
+			[]string{`w.yaml:4:19: conditions.text.matches: "` + strings.Repeat("a", 60) + `" is 1001 bytes long (limit 1000)`}},
+		{"pattern too big", wf("conditions:\n  text: {matches: \"[a-z]{1,1000}[0-9]{1,1000}[A-Z]{1,1000}\"}\n" + okActions),
+			[]string{`w.yaml:4:19: conditions.text.matches: "[a-z]{1,1000}[0-9]{1,1000}[A-Z]{1,1000}" compiles to 5999 instructions (limit 5000; use fewer or smaller repeats)`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := workflow.Load("w.yaml", []byte(tc.src), workflow.LoadOptions{})
+			var le workflow.LoadErrors
+			if !errors.As(err, &le) {
+				t.Fatalf("got %v, want LoadErrors", err)
+			}
+			if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, tc.want) {
+				t.Fatalf("got:\n%s\nwant:\n%s", err, strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+	// At the limits, the same shapes load.
+	fiveLists := "conditions:\n  any:\n" + strings.Repeat("    - text:\n        contains_any:\n"+words(1000, "          "), 5)
+	for _, src := range []string{
+		wf(fiveLists + okActions),
+		wf("conditions:\n  text: {matches: \"[a-z]{1,1000}[0-9]{1,1000}\"}\n" + okActions),
+	} {
+		if _, err := workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{}); err != nil {
+			t.Errorf("at the limits: %v", err)
+		}
 	}
 }
