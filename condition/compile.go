@@ -33,7 +33,8 @@ type Env struct {
 	Location *time.Location
 	// Hours are the named business hours InHours leaves may name.
 	Hours map[string]Hours
-	// CostLimit bounds the evaluation cost of a CEL program; 0 means DefaultCostLimit.
+	// CostLimit bounds the evaluation cost of a CEL program, and the
+	// estimated steps of each expr raw expression; 0 means DefaultCostLimit.
 	CostLimit uint64
 	// MaxNodes bounds the size of an expr program; 0 means DefaultMaxNodes.
 	MaxNodes uint

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -180,5 +181,16 @@ func TestLoadRefusesOverLimits(t *testing.T) {
 		if _, err := workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{}); err != nil {
 			t.Errorf("at the limits: %v", err)
 		}
+	}
+}
+
+// TestLoadRefusesUnboundedExpressions: a raw expression whose work has no
+// bound is a load error at its position, not an error on every message.
+func TestLoadRefusesUnboundedExpressions(t *testing.T) {
+	src := wf("conditions:\n  any:\n    - text: {contains: prix}\n    - expr: \"len(map(1..100000000, #)) > 0\"\n" + okActions)
+	_, err := workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{Compiler: expr.New()})
+	want := `w.yaml:6:13: conditions.any[1].expr: "len(map(1..100000000, #)) > 0": expr expression may take more than 10000 steps (the cost limit; a loop costs its body once per element of its list or range): expression exceeds its cost limit (expr backend)`
+	if err == nil || err.Error() != want || !errors.Is(err, workflow.ErrInvalid) {
+		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
 	}
 }

@@ -63,7 +63,10 @@ type env struct {
 
 const flatZones = 2
 
-type dialect struct{ maxNodes uint }
+type dialect struct {
+	maxNodes  uint
+	costLimit uint64
+}
 
 func (dialect) StringOp(subject, op, lit string) string { return subject + " " + op + " " + lit }
 
@@ -86,8 +89,12 @@ func (d dialect) CheckRaw(r condition.Raw) error {
 	if r.Lang != condition.Expr {
 		return fmt.Errorf("%s expressions need the %s backend: %w", r.Lang, r.Lang, condition.ErrUnsupported)
 	}
-	if _, err := expr.Compile(r.Source, expr.Env(vars{}), expr.AsBool(), expr.MaxNodes(d.maxNodes)); err != nil {
+	prg, err := expr.Compile(r.Source, expr.Env(vars{}), expr.AsBool(), expr.MaxNodes(d.maxNodes))
+	if err != nil {
 		return fmt.Errorf("expr expression: %w", err)
+	}
+	if c := cost(prg.Node(), d.costLimit); c > d.costLimit {
+		return fmt.Errorf("expr expression may take more than %d steps (the cost limit; a loop costs its body once per element of its list or range): %w", d.costLimit, condition.ErrCostLimit)
 	}
 	return nil
 }
@@ -98,7 +105,11 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	if max == 0 {
 		max = condition.DefaultMaxNodes
 	}
-	plan, err := backend.Generate(tree, cenv, dialect{maxNodes: max})
+	limit := cenv.CostLimit
+	if limit == 0 {
+		limit = condition.DefaultCostLimit
+	}
+	plan, err := backend.Generate(tree, cenv, dialect{maxNodes: max, costLimit: limit})
 	if err != nil {
 		return nil, err
 	}
