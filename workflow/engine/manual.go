@@ -12,8 +12,11 @@ import (
 
 // ReceiveOwn handles a message sent from the shop's own number (phone or
 // dashboard): ignored when automation sent it, otherwise recorded as an
-// agent reply, which the pre-send check and since_last_reply see.
+// agent reply, which the pre-send check and since_last_reply see. Its
+// texts are cleaned as trigger.Message.Clean does.
 func (e *Engine) ReceiveOwn(ctx context.Context, session, phone, id, text string, at time.Time) error {
+	own := trigger.Message{Session: session, Phone: phone, ID: id, Text: text}.Clean()
+	session, phone, id, text = own.Session, own.Phone, own.ID, own.Text
 	phone, err := trigger.NormalizePhone(phone)
 	if err != nil {
 		return fmt.Errorf("own message %s: %w", id, err)

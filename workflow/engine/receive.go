@@ -58,11 +58,12 @@ func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Exec
 	return e.run(ctx, x), nil
 }
 
-// record stores m and returns the facts of the moment it arrived, or nil
+// record cleans m (trigger.Message.Clean), stores it and returns the facts of the moment it arrived, or nil
 // when it must not be automated (an excluded contact, ...). For a message
 // recorded before (dup), the facts are rebuilt from the stored position of
 // the message and the conversation as it is now.
 func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, dup bool, err error) {
+	m = m.Clean()
 	now := e.cfg.Clock.Now()
 	if m.Time.IsZero() {
 		m.Time = now
