@@ -200,13 +200,19 @@ func ParseLocal(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a local time (want YYYY-MM-DDTHH:MM)", s)
 }
 
-// LoadScenario parses and checks a scenario file. A bad file returns
-// workflow.LoadErrors with every problem and its position.
+// LoadScenario reads and checks a scenario file (see ParseScenario).
 func LoadScenario(path string, opts workflow.LoadOptions) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return ParseScenario(path, data, opts)
+}
+
+// ParseScenario parses and checks the scenario data of the file path. A
+// bad scenario returns workflow.LoadErrors with every problem and its
+// position.
+func ParseScenario(path string, data []byte, opts workflow.LoadOptions) (*Scenario, error) {
 	root, err := yamlpos.Parse(data)
 	if err != nil {
 		return nil, toLoadErrors(path, yamlpos.Errors{asPosErr(err)})
