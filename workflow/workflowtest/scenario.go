@@ -217,6 +217,9 @@ func ParseScenario(path string, data []byte, opts workflow.LoadOptions) (*Scenar
 	if err != nil {
 		return nil, toLoadErrors(path, yamlpos.Errors{asPosErr(err)})
 	}
+	if root == nil {
+		return nil, toLoadErrors(path, yamlpos.Errors{{Line: 1, Column: 1, Msg: "is empty (want a scenario: name, workflows and steps)"}})
+	}
 	var c yamlpos.Collector
 	var spec scenarioSpec
 	_ = c.Decode(root, "", &spec)
