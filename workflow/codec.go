@@ -49,6 +49,13 @@ type LoadOptions struct {
 // ("conditions.all[1].schedule.from"); outside one it starts at the file's
 // root ("hours.boutique.weekly.mon[0]", "workflows[2]"). The position is
 // that of the offending value (of the key, for unknown keys).
+//
+// Hostile input is refused, not merely slow: a file over 1 MiB or nested
+// deeper than 64 levels, that is not UTF-8 text or holds a NUL byte, a
+// `!!binary` value or a trailing comma (internal/yamlpos), lists and
+// patterns over MaxListItems, MaxKeywords, MaxPatternLen and
+// MaxPatternInsts, and, with a Compiler, raw expressions over its cost
+// limit.
 func Load(file string, data []byte, opts LoadOptions) (Definitions, error) {
 	root, err := yamlpos.Parse(data)
 	if err != nil {
