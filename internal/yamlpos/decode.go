@@ -16,7 +16,7 @@ type interfaceUnmarshaler interface {
 	UnmarshalYAML(unmarshal func(any) error) error
 }
 
-// nodeUnmarshaler receives the AST node itself.
+// nodeUnmarshaler receives the AST node itself, null included.
 type nodeUnmarshaler interface {
 	UnmarshalYAML(n ast.Node) error
 }
@@ -53,6 +53,14 @@ func (c *Collector) Decode(n ast.Node, path string, v any) error {
 var durationType = reflect.TypeFor[time.Duration]()
 
 func (c *Collector) decode(n ast.Node, path string, v reflect.Value) {
+	if v.CanAddr() {
+		// A node unmarshaler gets every node, an explicit null included,
+		// so that it can report problems at the null's position.
+		if u, ok := v.Addr().Interface().(nodeUnmarshaler); ok {
+			c.report(n, path, u.UnmarshalYAML(Unwrap(n)))
+			return
+		}
+	}
 	if IsNull(n) {
 		v.SetZero()
 		return
@@ -85,8 +93,6 @@ func (c *Collector) custom(n ast.Node, path string, v reflect.Value) bool {
 		return false
 	}
 	switch u := v.Addr().Interface().(type) {
-	case nodeUnmarshaler:
-		c.report(n, path, u.UnmarshalYAML(Unwrap(n)))
 	case interfaceUnmarshaler:
 		c.report(n, path, u.UnmarshalYAML(func(x any) error {
 			var sub Collector

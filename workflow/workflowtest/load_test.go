@@ -21,6 +21,7 @@ func TestLoadScenarioErrors(t *testing.T) {
 		{"field of another effect", "name: x\nsteps:\n  - expect: [{assign: {text: hi}}]\n", `steps[0].expect[0].assign.text: is not a field of assign`},
 		{"two events", "name: x\nsteps:\n  - {exclude: {phone: \"+33611111111\"}, include: {phone: \"+33611111111\"}}\n", `steps[0]: has 2 events (want at most one per step)`},
 		{"missing name", "steps: []\n", `bad.yaml:1:1: name: is required`},
+		{"empty expectation", "name: x\nsteps:\n  - expect:\n    -\n", `bad.yaml:4:7: steps[0].expect[0]: is empty (want a mapping of keys to values)`},
 		{"empty file", "# nothing\n", `bad.yaml:1:1: is empty (want a scenario: name, workflows and steps)`},
 		{"bad workflow", "name: x\nworkflows:\n  - name: W\n    trigger: incoming_message\n    actions: []\n", `bad.yaml:5:14: actions:`},
 		{"steps out of order", "name: x\nstart: 2026-01-05T09:00\nsteps:\n  - at: 2026-01-05T08:00\n", `is before the previous step`},
