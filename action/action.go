@@ -92,7 +92,7 @@ type Runtime interface {
 // Media is a file an action sends with Runtime.SendMedia. Workflow files
 // cannot send media; custom actions (Go code) can.
 type Media struct {
-	// Kind is trigger.Image, trigger.Document, trigger.Audio or trigger.Video.
+	// Kind is trigger.MessageImage, trigger.MessageDocument, trigger.MessageAudio or trigger.MessageVideo.
 	Kind trigger.MessageType
 	// MIMEType is the file's type, e.g. "image/jpeg"; empty means sniffed
 	// from Data.

@@ -13,9 +13,9 @@ func Describe(n Node) string {
 	case Text:
 		var s string
 		switch n.Op {
-		case ContainsAny, ContainsAll:
+		case OpContainsAny, OpContainsAll:
 			s = fmt.Sprintf("text %s %s", n.Op, quoteList(n.Values))
-		case Empty:
+		case OpEmpty:
 			s = fmt.Sprintf("text empty %t", n.IsEmpty)
 		default:
 			s = fmt.Sprintf("text %s %q", n.Op, n.Value)
@@ -28,9 +28,9 @@ func Describe(n Node) string {
 		}
 		return s
 	case Phone:
-		return fmt.Sprintf("phone %s %s", n.Op, listOrOne(n.Op == Equals || n.Op == NotEquals, n.Values))
+		return fmt.Sprintf("phone %s %s", n.Op, listOrOne(n.Op == OpEquals || n.Op == OpNotEquals, n.Values))
 	case Agent:
-		if n.Op == Assigned {
+		if n.Op == OpAssigned {
 			return fmt.Sprintf("agent assigned %t", n.IsAssigned)
 		}
 		return fmt.Sprintf("agent %s %q", n.Op, n.ID)
@@ -39,13 +39,13 @@ func Describe(n Node) string {
 		for i, t := range n.Types {
 			types[i] = string(t)
 		}
-		return fmt.Sprintf("message_type %s %s", n.Op, listOrOne(n.Op == Is || n.Op == IsNot, types))
+		return fmt.Sprintf("message_type %s %s", n.Op, listOrOne(n.Op == OpIs || n.Op == OpIsNot, types))
 	case MessageCount:
 		return fmt.Sprintf("message_count %s %d", n.Op, n.N)
 	case SinceLastReply:
 		return fmt.Sprintf("since_last_reply %s %s", n.Op, n.D)
 	case Labels:
-		return fmt.Sprintf("labels %s %s", n.Op, listOrOne(n.Op == Has || n.Op == HasNot, n.Values))
+		return fmt.Sprintf("labels %s %s", n.Op, listOrOne(n.Op == OpHas || n.Op == OpHasNot, n.Values))
 	case Length:
 		return fmt.Sprintf("length %s %d", n.Op, n.N)
 	case Schedule:

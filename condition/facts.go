@@ -52,7 +52,7 @@ func NewFacts(in Input) *Facts {
 	raw := strings.TrimSpace(in.Message.Text)
 	typ := in.Message.Type
 	if typ == "" {
-		typ = trigger.Text
+		typ = trigger.MessageText
 	}
 	since := time.Duration(-1)
 	if !in.LastReply.IsZero() {

@@ -148,24 +148,24 @@ func textNeed(t Text, neg bool) need {
 	op := t.Op
 	if neg {
 		switch op {
-		case NotContains:
-			op = Contains
-		case NotEquals:
-			op = Equals
+		case OpNotContains:
+			op = OpContains
+		case OpNotEquals:
+			op = OpEquals
 		default:
 			return unknown
 		}
 	}
 	switch op {
-	case Contains, StartsWith, EndsWith, Equals:
+	case OpContains, OpStartsWith, OpEndsWith, OpEquals:
 		return keyword(t.Value, t.Exact)
-	case ContainsAny:
+	case OpContainsAny:
 		nodes := make([]Node, len(t.Values))
 		for i, v := range t.Values {
-			nodes[i] = Text{Op: Contains, Value: v, Exact: t.Exact}
+			nodes[i] = Text{Op: OpContains, Value: v, Exact: t.Exact}
 		}
 		return anyOf(nodes, false)
-	case ContainsAll:
+	case OpContainsAll:
 		best := unknown
 		for _, v := range t.Values {
 			n := keyword(v, t.Exact)

@@ -23,7 +23,7 @@ func TestKeywords(t *testing.T) {
 	never := condition.KeywordSet{Indexable: true}
 	open := condition.KeywordSet{}
 	kw := func(ks ...string) condition.KeywordSet { return condition.KeywordSet{Indexable: true, Any: ks} }
-	agent := condition.Agent{Op: condition.Assigned}
+	agent := condition.Agent{Op: condition.OpAssigned}
 	for _, tc := range []struct {
 		name string
 		tree condition.Node
@@ -31,64 +31,64 @@ func TestKeywords(t *testing.T) {
 	}{
 		{"nil tree", nil, open},
 		{"not nil", condition.Not{}, never},
-		{"contains folds", text(condition.Contains, "  Problème "), kw("probleme")},
-		{"contains word", condition.Text{Op: condition.Contains, Value: "Prix", Word: true}, kw("prix")},
-		{"starts_with", text(condition.StartsWith, "Bonjour"), kw("bonjour")},
-		{"ends_with", text(condition.EndsWith, "MERCI"), kw("merci")},
-		{"equals", text(condition.Equals, "Oui"), kw("oui")},
-		{"equals empty", text(condition.Equals, "  "), open},
-		{"contains empty", text(condition.Contains, ""), open},
-		{"contains_any", condition.Text{Op: condition.ContainsAny, Values: []string{"Tarif", "prix", "Prix"}}, kw("prix", "tarif")},
-		{"contains_any empty list", condition.Text{Op: condition.ContainsAny}, never},
-		{"contains_any with empty", condition.Text{Op: condition.ContainsAny, Values: []string{"prix", ""}}, open},
-		{"contains_any drops superstrings", condition.Text{Op: condition.ContainsAny, Values: []string{"prixx", "prix", "aprix"}}, kw("prix")},
-		{"contains_all picks longest", condition.Text{Op: condition.ContainsAll, Values: []string{"a", "disponible", "prix"}}, kw("disponible")},
-		{"contains_all empty list", condition.Text{Op: condition.ContainsAll}, open},
-		{"contains_all skips empty", condition.Text{Op: condition.ContainsAll, Values: []string{"", "rdv"}}, kw("rdv")},
-		{"not_contains", text(condition.NotContains, "prix"), open},
-		{"not_equals", text(condition.NotEquals, "prix"), open},
-		{"matches", text(condition.Matches, "prix"), open},
-		{"empty", condition.Text{Op: condition.Empty, IsEmpty: false}, open},
-		{"not empty", condition.Not{Node: condition.Text{Op: condition.Empty, IsEmpty: true}}, open},
-		{"not contains", condition.Not{Node: text(condition.Contains, "prix")}, open},
-		{"not not_contains", condition.Not{Node: text(condition.NotContains, "Prix")}, kw("prix")},
-		{"not not_equals", condition.Not{Node: text(condition.NotEquals, "Oui")}, kw("oui")},
-		{"not not contains", condition.Not{Node: condition.Not{Node: text(condition.Contains, "prix")}}, kw("prix")},
-		{"exact ascii", condition.Text{Op: condition.Contains, Value: "PRIX", Exact: true}, kw("prix")},
-		{"exact longest ascii run", condition.Text{Op: condition.Contains, Value: "Été 2026!", Exact: true}, kw(" 2026!")},
-		{"exact no ascii", condition.Text{Op: condition.Contains, Value: "été", Exact: true}, kw("t")},
-		{"exact only non-ascii", condition.Text{Op: condition.Contains, Value: "ça€", Exact: true}, kw("a")},
-		{"exact hangul", condition.Text{Op: condition.Contains, Value: "가격", Exact: true}, open},
-		{"phone", condition.Phone{Op: condition.In, Values: []string{"+33611111111"}}, open},
+		{"contains folds", text(condition.OpContains, "  Problème "), kw("probleme")},
+		{"contains word", condition.Text{Op: condition.OpContains, Value: "Prix", Word: true}, kw("prix")},
+		{"starts_with", text(condition.OpStartsWith, "Bonjour"), kw("bonjour")},
+		{"ends_with", text(condition.OpEndsWith, "MERCI"), kw("merci")},
+		{"equals", text(condition.OpEquals, "Oui"), kw("oui")},
+		{"equals empty", text(condition.OpEquals, "  "), open},
+		{"contains empty", text(condition.OpContains, ""), open},
+		{"contains_any", condition.Text{Op: condition.OpContainsAny, Values: []string{"Tarif", "prix", "Prix"}}, kw("prix", "tarif")},
+		{"contains_any empty list", condition.Text{Op: condition.OpContainsAny}, never},
+		{"contains_any with empty", condition.Text{Op: condition.OpContainsAny, Values: []string{"prix", ""}}, open},
+		{"contains_any drops superstrings", condition.Text{Op: condition.OpContainsAny, Values: []string{"prixx", "prix", "aprix"}}, kw("prix")},
+		{"contains_all picks longest", condition.Text{Op: condition.OpContainsAll, Values: []string{"a", "disponible", "prix"}}, kw("disponible")},
+		{"contains_all empty list", condition.Text{Op: condition.OpContainsAll}, open},
+		{"contains_all skips empty", condition.Text{Op: condition.OpContainsAll, Values: []string{"", "rdv"}}, kw("rdv")},
+		{"not_contains", text(condition.OpNotContains, "prix"), open},
+		{"not_equals", text(condition.OpNotEquals, "prix"), open},
+		{"matches", text(condition.OpMatches, "prix"), open},
+		{"empty", condition.Text{Op: condition.OpEmpty, IsEmpty: false}, open},
+		{"not empty", condition.Not{Node: condition.Text{Op: condition.OpEmpty, IsEmpty: true}}, open},
+		{"not contains", condition.Not{Node: text(condition.OpContains, "prix")}, open},
+		{"not not_contains", condition.Not{Node: text(condition.OpNotContains, "Prix")}, kw("prix")},
+		{"not not_equals", condition.Not{Node: text(condition.OpNotEquals, "Oui")}, kw("oui")},
+		{"not not contains", condition.Not{Node: condition.Not{Node: text(condition.OpContains, "prix")}}, kw("prix")},
+		{"exact ascii", condition.Text{Op: condition.OpContains, Value: "PRIX", Exact: true}, kw("prix")},
+		{"exact longest ascii run", condition.Text{Op: condition.OpContains, Value: "Été 2026!", Exact: true}, kw(" 2026!")},
+		{"exact no ascii", condition.Text{Op: condition.OpContains, Value: "été", Exact: true}, kw("t")},
+		{"exact only non-ascii", condition.Text{Op: condition.OpContains, Value: "ça€", Exact: true}, kw("a")},
+		{"exact hangul", condition.Text{Op: condition.OpContains, Value: "가격", Exact: true}, open},
+		{"phone", condition.Phone{Op: condition.OpIn, Values: []string{"+33611111111"}}, open},
 		{"agent", agent, open},
-		{"message_type", condition.MessageType{Op: condition.Is, Types: []trigger.MessageType{trigger.Text}}, open},
-		{"message_count", condition.MessageCount{Op: condition.Gt, N: 1}, open},
-		{"since_last_reply", condition.SinceLastReply{Op: condition.Gt, D: time.Hour}, open},
-		{"labels", condition.Labels{Op: condition.Has, Values: []string{"vip"}}, open},
-		{"length", condition.Length{Op: condition.Gt, N: 3}, open},
+		{"message_type", condition.MessageType{Op: condition.OpIs, Types: []trigger.MessageType{trigger.MessageText}}, open},
+		{"message_count", condition.MessageCount{Op: condition.OpGt, N: 1}, open},
+		{"since_last_reply", condition.SinceLastReply{Op: condition.OpGt, D: time.Hour}, open},
+		{"labels", condition.Labels{Op: condition.OpHas, Values: []string{"vip"}}, open},
+		{"length", condition.Length{Op: condition.OpGt, N: 3}, open},
 		{"schedule", condition.Schedule{From: 9 * 60, To: 18 * 60}, open},
 		{"hours", condition.InHours{Name: "shop"}, open},
-		{"raw", condition.Raw{Lang: condition.Expr, Source: `text contains "prix"`}, open},
+		{"raw", condition.Raw{Lang: condition.LangExpr, Source: `text contains "prix"`}, open},
 		{"all empty", condition.All{}, open},
-		{"all one indexable child", condition.All{Nodes: []condition.Node{agent, text(condition.Contains, "prix")}}, kw("prix")},
+		{"all one indexable child", condition.All{Nodes: []condition.Node{agent, text(condition.OpContains, "prix")}}, kw("prix")},
 		{"all most selective", condition.All{Nodes: []condition.Node{
-			condition.Text{Op: condition.ContainsAny, Values: []string{"ab", "cd"}},
-			text(condition.Contains, "disponible"),
-			text(condition.Contains, "x"),
+			condition.Text{Op: condition.OpContainsAny, Values: []string{"ab", "cd"}},
+			text(condition.OpContains, "disponible"),
+			text(condition.OpContains, "x"),
 		}}, kw("disponible")},
-		{"all with never", condition.All{Nodes: []condition.Node{text(condition.Contains, "prix"), condition.Any{}}}, never},
+		{"all with never", condition.All{Nodes: []condition.Node{text(condition.OpContains, "prix"), condition.Any{}}}, never},
 		{"any empty", condition.Any{}, never},
-		{"any all indexable", condition.Any{Nodes: []condition.Node{text(condition.Contains, "prix"), text(condition.StartsWith, "tarif")}}, kw("prix", "tarif")},
-		{"any one open child", condition.Any{Nodes: []condition.Node{text(condition.Contains, "prix"), agent}}, open},
-		{"any never child", condition.Any{Nodes: []condition.Node{text(condition.Contains, "prix"), condition.Any{}}}, kw("prix")},
+		{"any all indexable", condition.Any{Nodes: []condition.Node{text(condition.OpContains, "prix"), text(condition.OpStartsWith, "tarif")}}, kw("prix", "tarif")},
+		{"any one open child", condition.Any{Nodes: []condition.Node{text(condition.OpContains, "prix"), agent}}, open},
+		{"any never child", condition.Any{Nodes: []condition.Node{text(condition.OpContains, "prix"), condition.Any{}}}, kw("prix")},
 		{"not all = any of nots", condition.Not{Node: condition.All{Nodes: []condition.Node{
-			text(condition.NotContains, "prix"), text(condition.NotContains, "tarif"),
+			text(condition.OpNotContains, "prix"), text(condition.OpNotContains, "tarif"),
 		}}}, kw("prix", "tarif")},
 		{"not all with open child", condition.Not{Node: condition.All{Nodes: []condition.Node{
-			text(condition.NotContains, "prix"), agent,
+			text(condition.OpNotContains, "prix"), agent,
 		}}}, open},
 		{"not any = all of nots", condition.Not{Node: condition.Any{Nodes: []condition.Node{
-			agent, text(condition.NotContains, "prix"),
+			agent, text(condition.OpNotContains, "prix"),
 		}}}, kw("prix")},
 		{"not empty all", condition.Not{Node: condition.All{}}, never},
 		{"not empty any", condition.Not{Node: condition.Any{}}, open},
@@ -207,8 +207,8 @@ func randomText(g *rand.Rand) string {
 }
 
 var kwTextOps = []condition.Op{
-	condition.Contains, condition.NotContains, condition.StartsWith, condition.EndsWith, condition.Equals,
-	condition.NotEquals, condition.ContainsAny, condition.ContainsAll, condition.Matches, condition.Empty,
+	condition.OpContains, condition.OpNotContains, condition.OpStartsWith, condition.OpEndsWith, condition.OpEquals,
+	condition.OpNotEquals, condition.OpContainsAny, condition.OpContainsAll, condition.OpMatches, condition.OpEmpty,
 }
 
 func randomTree(g *rand.Rand, depth int) condition.Node {
@@ -231,21 +231,21 @@ func randomTree(g *rand.Rand, depth int) condition.Node {
 	}
 	switch g.IntN(6) {
 	case 0:
-		return condition.MessageCount{Op: condition.Gt, N: g.IntN(4)}
+		return condition.MessageCount{Op: condition.OpGt, N: g.IntN(4)}
 	case 1:
-		return condition.Length{Op: condition.Lt, N: g.IntN(12)}
+		return condition.Length{Op: condition.OpLt, N: g.IntN(12)}
 	}
 	n := condition.Text{Op: kwTextOps[g.IntN(len(kwTextOps))], Exact: g.IntN(3) == 0, Word: g.IntN(3) == 0}
 	switch n.Op {
-	case condition.ContainsAny, condition.ContainsAll:
+	case condition.OpContainsAny, condition.OpContainsAll:
 		for range g.IntN(4) {
 			n.Values = append(n.Values, kwWords[g.IntN(len(kwWords))])
 		}
-	case condition.Matches:
+	case condition.OpMatches:
 		n.Value = `^p`
-	case condition.Empty:
+	case condition.OpEmpty:
 		n.IsEmpty = g.IntN(2) == 0
-	case condition.Equals, condition.NotEquals:
+	case condition.OpEquals, condition.OpNotEquals:
 		n.Value = randomText(g)
 	default:
 		n.Value = kwWords[g.IntN(len(kwWords))]

@@ -26,40 +26,40 @@ type Op string
 
 // Text operators.
 const (
-	Contains    Op = "contains"
-	NotContains Op = "not_contains"
-	StartsWith  Op = "starts_with"
-	EndsWith    Op = "ends_with"
-	Equals      Op = "equals"
-	NotEquals   Op = "not_equals"
-	ContainsAny Op = "contains_any"
-	ContainsAll Op = "contains_all"
-	Matches     Op = "matches"
-	Empty       Op = "empty"
+	OpContains    Op = "contains"
+	OpNotContains Op = "not_contains"
+	OpStartsWith  Op = "starts_with"
+	OpEndsWith    Op = "ends_with"
+	OpEquals      Op = "equals"
+	OpNotEquals   Op = "not_equals"
+	OpContainsAny Op = "contains_any"
+	OpContainsAll Op = "contains_all"
+	OpMatches     Op = "matches"
+	OpEmpty       Op = "empty"
 )
 
 // Set operators (phone, message_type, labels, agent).
 const (
-	In       Op = "in"
-	NotIn    Op = "not_in"
-	Is       Op = "is"
-	IsNot    Op = "is_not"
-	Assigned Op = "assigned"
-	Has      Op = "has"
-	HasNot   Op = "has_not"
-	HasAny   Op = "has_any"
-	HasAll   Op = "has_all"
-	HasNone  Op = "has_none"
+	OpIn       Op = "in"
+	OpNotIn    Op = "not_in"
+	OpIs       Op = "is"
+	OpIsNot    Op = "is_not"
+	OpAssigned Op = "assigned"
+	OpHas      Op = "has"
+	OpHasNot   Op = "has_not"
+	OpHasAny   Op = "has_any"
+	OpHasAll   Op = "has_all"
+	OpHasNone  Op = "has_none"
 )
 
 // Comparison operators (message_count, length, since_last_reply).
 const (
-	Eq  Op = "eq"
-	Ne  Op = "ne"
-	Gt  Op = "gt"
-	Gte Op = "gte"
-	Lt  Op = "lt"
-	Lte Op = "lte"
+	OpEq  Op = "eq"
+	OpNe  Op = "ne"
+	OpGt  Op = "gt"
+	OpGte Op = "gte"
+	OpLt  Op = "lt"
+	OpLte Op = "lte"
 )
 
 // Text tests the message text (the caption for media).
@@ -132,7 +132,7 @@ type Length struct {
 // account's time zone.
 type Schedule struct {
 	Days     []time.Weekday
-	From, To Clock
+	From, To TimeOfDay
 	Location *time.Location
 }
 
@@ -147,8 +147,8 @@ type Lang string
 
 // The raw expression languages.
 const (
-	CEL  Lang = "cel"
-	Expr Lang = "expr"
+	LangCEL  Lang = "cel"
+	LangExpr Lang = "expr"
 )
 
 // Raw is a power-user expression over the variables of Facts (see Vars). A

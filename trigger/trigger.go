@@ -11,10 +11,10 @@ type Kind string
 
 // The built-in trigger kinds.
 const (
-	// IncomingMessage fires on every message a customer sends to a connected number.
-	IncomingMessage Kind = "incoming_message"
-	// NewContact fires on the first message a phone number ever sends to a number.
-	NewContact Kind = "new_contact"
+	// KindIncomingMessage fires on every message a customer sends to a connected number.
+	KindIncomingMessage Kind = "incoming_message"
+	// KindNewContact fires on the first message a phone number ever sends to a number.
+	KindNewContact Kind = "new_contact"
 )
 
 // MessageType is the kind of content of a WhatsApp message.
@@ -22,19 +22,19 @@ type MessageType string
 
 // The message types a workflow can test with the message_type condition.
 const (
-	Text     MessageType = "text"
-	Image    MessageType = "image"
-	Audio    MessageType = "audio"
-	Video    MessageType = "video"
-	Document MessageType = "document"
-	Sticker  MessageType = "sticker"
-	Location MessageType = "location"
-	Contact  MessageType = "contact"
-	Other    MessageType = "other"
+	MessageText     MessageType = "text"
+	MessageImage    MessageType = "image"
+	MessageAudio    MessageType = "audio"
+	MessageVideo    MessageType = "video"
+	MessageDocument MessageType = "document"
+	MessageSticker  MessageType = "sticker"
+	MessageLocation MessageType = "location"
+	MessageContact  MessageType = "contact"
+	MessageOther    MessageType = "other"
 )
 
 // MessageTypes lists every valid MessageType in documentation order.
-var MessageTypes = []MessageType{Text, Image, Audio, Video, Document, Sticker, Location, Contact, Other}
+var MessageTypes = []MessageType{MessageText, MessageImage, MessageAudio, MessageVideo, MessageDocument, MessageSticker, MessageLocation, MessageContact, MessageOther}
 
 // Valid reports whether t is one of MessageTypes.
 func (t MessageType) Valid() bool {
@@ -96,20 +96,20 @@ type Trigger interface {
 
 type incoming struct{}
 
-func (incoming) Kind() Kind       { return IncomingMessage }
+func (incoming) Kind() Kind       { return KindIncomingMessage }
 func (incoming) Fires(Event) bool { return true }
 
 type newContact struct{}
 
-func (newContact) Kind() Kind          { return NewContact }
+func (newContact) Kind() Kind          { return KindNewContact }
 func (newContact) Fires(ev Event) bool { return ev.NewContact }
 
 // ForKind returns the built-in trigger for k, or an error naming the valid kinds.
 func ForKind(k Kind) (Trigger, error) {
 	switch k {
-	case IncomingMessage:
+	case KindIncomingMessage:
 		return incoming{}, nil
-	case NewContact:
+	case KindNewContact:
 		return newContact{}, nil
 	}
 	return nil, fmt.Errorf("unknown trigger %q (want incoming_message or new_contact)", string(k))

@@ -202,7 +202,7 @@ func field(fields []yamlpos.Field, key string) (yamlpos.Field, bool) {
 func (l *loader) workflow(n ast.Node, fields []yamlpos.Field) (Workflow, bool) {
 	before := l.c.Len()
 	l.c.Known(fields, workflowKeys...)
-	w := Workflow{Enabled: true, Priority: DefaultPriority, Mode: Live}
+	w := Workflow{Enabled: true, Priority: DefaultPriority, Mode: ModeLive}
 	known := true
 	if f, ok := field(fields, "template"); ok {
 		var t Workflow
@@ -306,7 +306,7 @@ func (l *loader) nonEmpty(f yamlpos.Field, want string) string {
 func (l *loader) trigger(f yamlpos.Field) trigger.Kind {
 	s, ok := l.c.String(f.Value, f.Path)
 	k := trigger.Kind(s)
-	if ok && k != trigger.IncomingMessage && k != trigger.NewContact {
+	if ok && k != trigger.KindIncomingMessage && k != trigger.KindNewContact {
 		l.c.Addf(f.Value, f.Path, "%q is not a trigger (want incoming_message or new_contact)", s)
 	}
 	return k
@@ -315,7 +315,7 @@ func (l *loader) trigger(f yamlpos.Field) trigger.Kind {
 func (l *loader) mode(f yamlpos.Field) Mode {
 	s, ok := l.c.String(f.Value, f.Path)
 	m := Mode(s)
-	if ok && m != Live && m != Shadow {
+	if ok && m != ModeLive && m != ModeShadow {
 		l.c.Addf(f.Value, f.Path, "%q is not a mode (want live or shadow)", s)
 	}
 	return m

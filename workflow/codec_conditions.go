@@ -124,7 +124,7 @@ func (d *treeDecoder) leaf(f yamlpos.Field) condition.Node {
 		dur, _ := d.l.duration(op.Value, op.Path)
 		return condition.SinceLastReply{Op: condition.Op(op.Key), D: dur}
 	default: // labels
-		vs := d.oneOrList(op, condition.Has, condition.HasNot)
+		vs := d.oneOrList(op, condition.OpHas, condition.OpHasNot)
 		return condition.Labels{Op: condition.Op(op.Key), Values: vs}
 	}
 }
@@ -176,17 +176,17 @@ func (d *treeDecoder) text(op yamlpos.Field, fields []yamlpos.Field) condition.N
 			t.Exact, _ = c.Bool(f.Value, f.Path)
 		case "word":
 			t.Word, _ = c.Bool(f.Value, f.Path)
-			if t.Word && !slices.Contains([]condition.Op{condition.Contains, condition.NotContains, condition.ContainsAny, condition.ContainsAll}, t.Op) {
+			if t.Word && !slices.Contains([]condition.Op{condition.OpContains, condition.OpNotContains, condition.OpContainsAny, condition.OpContainsAll}, t.Op) {
 				c.Addf(f.Value, f.Path, "applies to contains, not_contains, contains_any and contains_all only (not %s)", t.Op)
 			}
 		}
 	}
 	switch t.Op {
-	case condition.ContainsAny, condition.ContainsAll:
+	case condition.OpContainsAny, condition.OpContainsAll:
 		t.Values = d.l.list(op.Value, op.Path)
-	case condition.Empty:
+	case condition.OpEmpty:
 		t.IsEmpty, _ = c.Bool(op.Value, op.Path)
-	case condition.Matches:
+	case condition.OpMatches:
 		t.Value, _ = c.String(op.Value, op.Path)
 		if err := pattern(t.Value); err != nil {
 			c.Addf(op.Value, op.Path, "%.60q %v", t.Value, err)
@@ -207,7 +207,7 @@ func reason(err error) string {
 }
 
 func (d *treeDecoder) phone(op yamlpos.Field) condition.Node {
-	vs := d.oneOrList(op, condition.Equals, condition.NotEquals)
+	vs := d.oneOrList(op, condition.OpEquals, condition.OpNotEquals)
 	for i, v := range vs {
 		p, err := trigger.NormalizePhone(v)
 		if err != nil {
@@ -225,7 +225,7 @@ func (d *treeDecoder) phone(op yamlpos.Field) condition.Node {
 
 func (d *treeDecoder) agent(op yamlpos.Field) condition.Node {
 	a := condition.Agent{Op: condition.Op(op.Key)}
-	if a.Op == condition.Assigned {
+	if a.Op == condition.OpAssigned {
 		a.IsAssigned, _ = d.l.c.Bool(op.Value, op.Path)
 		return a
 	}
@@ -236,7 +236,7 @@ func (d *treeDecoder) agent(op yamlpos.Field) condition.Node {
 var messageTypes = []string{"text", "image", "audio", "video", "document", "sticker", "location", "contact", "other"}
 
 func (d *treeDecoder) messageType(op yamlpos.Field) condition.Node {
-	vs := d.oneOrList(op, condition.Is, condition.IsNot)
+	vs := d.oneOrList(op, condition.OpIs, condition.OpIsNot)
 	m := condition.MessageType{Op: condition.Op(op.Key)}
 	for _, v := range vs {
 		if !trigger.MessageType(v).Valid() {
@@ -316,12 +316,12 @@ func (d *treeDecoder) days(f yamlpos.Field) []time.Weekday {
 	return out
 }
 
-func (d *treeDecoder) clock(f yamlpos.Field) condition.Clock {
+func (d *treeDecoder) clock(f yamlpos.Field) condition.TimeOfDay {
 	s, ok := d.l.c.String(f.Value, f.Path)
 	if !ok {
 		return 0
 	}
-	clk, err := condition.ParseClock(s)
+	clk, err := condition.ParseTimeOfDay(s)
 	if err != nil {
 		d.l.c.Addf(f.Value, f.Path, "%s", err.Error())
 	}

@@ -121,7 +121,7 @@ func encodeWorkflow(w Workflow, reg *action.Registry) (obj, error) {
 		o = o.add("stop", w.Stop)
 	}
 	o = optional(o, full, "cooldown", condition.FormatDuration(w.Cooldown), w.Cooldown != 0)
-	if full || w.Mode == Shadow {
+	if full || w.Mode == ModeShadow {
 		o = o.add("mode", string(orLive(w.Mode)))
 	}
 	if full || w.Groups {
@@ -154,7 +154,7 @@ func optional(o obj, full bool, k string, v any, set bool) obj {
 
 func orLive(m Mode) Mode {
 	if m == "" {
-		return Live
+		return ModeLive
 	}
 	return m
 }
@@ -216,9 +216,9 @@ func encodeLeaf(n condition.Node) (any, error) {
 	case condition.Text:
 		return encodeText(n), nil
 	case condition.Phone:
-		return obj{{string(n.Op), oneOrList(n.Values, n.Op, condition.Equals, condition.NotEquals)}}, nil
+		return obj{{string(n.Op), oneOrList(n.Values, n.Op, condition.OpEquals, condition.OpNotEquals)}}, nil
 	case condition.Agent:
-		if n.Op == condition.Assigned {
+		if n.Op == condition.OpAssigned {
 			return obj{{string(n.Op), n.IsAssigned}}, nil
 		}
 		return obj{{string(n.Op), n.ID}}, nil
@@ -227,7 +227,7 @@ func encodeLeaf(n condition.Node) (any, error) {
 		for i, t := range n.Types {
 			types[i] = string(t)
 		}
-		return obj{{string(n.Op), oneOrList(types, n.Op, condition.Is, condition.IsNot)}}, nil
+		return obj{{string(n.Op), oneOrList(types, n.Op, condition.OpIs, condition.OpIsNot)}}, nil
 	case condition.MessageCount:
 		return obj{{string(n.Op), n.N}}, nil
 	case condition.Length:
@@ -235,7 +235,7 @@ func encodeLeaf(n condition.Node) (any, error) {
 	case condition.SinceLastReply:
 		return obj{{string(n.Op), condition.FormatDuration(n.D)}}, nil
 	case condition.Labels:
-		return obj{{string(n.Op), oneOrList(n.Values, n.Op, condition.Has, condition.HasNot)}}, nil
+		return obj{{string(n.Op), oneOrList(n.Values, n.Op, condition.OpHas, condition.OpHasNot)}}, nil
 	case condition.Schedule:
 		return encodeSchedule(n), nil
 	case condition.InHours:
@@ -249,9 +249,9 @@ func encodeLeaf(n condition.Node) (any, error) {
 func encodeText(n condition.Text) obj {
 	var o obj
 	switch n.Op {
-	case condition.ContainsAny, condition.ContainsAll:
+	case condition.OpContainsAny, condition.OpContainsAll:
 		o = o.add(string(n.Op), nonNil(n.Values))
-	case condition.Empty:
+	case condition.OpEmpty:
 		o = o.add(string(n.Op), n.IsEmpty)
 	default:
 		o = o.add(string(n.Op), n.Value)

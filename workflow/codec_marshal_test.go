@@ -19,32 +19,32 @@ func every() workflow.Workflow {
 	history := 5
 	return workflow.Workflow{
 		ID: "all-leaves", Name: "Toutes les conditions", Description: "every leaf and action",
-		Enabled: false, Priority: 7, Session: "main", Trigger: trigger.NewContact, Stop: true,
-		Cooldown: 3 * 24 * time.Hour, Mode: workflow.Shadow, Groups: true,
+		Enabled: false, Priority: 7, Session: "main", Trigger: trigger.KindNewContact, Stop: true,
+		Cooldown: 3 * 24 * time.Hour, Mode: workflow.ModeShadow, Groups: true,
 		Conditions: condition.All{Nodes: []condition.Node{
-			condition.Text{Op: condition.Contains, Value: "prix", Word: true},
-			condition.Text{Op: condition.Equals, Value: "OK", Exact: true},
-			condition.Text{Op: condition.ContainsAny, Values: []string{"a", "b"}},
-			condition.Text{Op: condition.Matches, Value: `^\d+$`},
-			condition.Text{Op: condition.Empty, IsEmpty: true},
-			condition.Phone{Op: condition.Equals, Values: []string{"+33611111111"}},
-			condition.Phone{Op: condition.NotIn, Values: []string{"+33611111111", "+34600000001"}},
+			condition.Text{Op: condition.OpContains, Value: "prix", Word: true},
+			condition.Text{Op: condition.OpEquals, Value: "OK", Exact: true},
+			condition.Text{Op: condition.OpContainsAny, Values: []string{"a", "b"}},
+			condition.Text{Op: condition.OpMatches, Value: `^\d+$`},
+			condition.Text{Op: condition.OpEmpty, IsEmpty: true},
+			condition.Phone{Op: condition.OpEquals, Values: []string{"+33611111111"}},
+			condition.Phone{Op: condition.OpNotIn, Values: []string{"+33611111111", "+34600000001"}},
 			condition.Any{Nodes: []condition.Node{
-				condition.Agent{Op: condition.Assigned, IsAssigned: true},
-				condition.Agent{Op: condition.IsNot, ID: "alice"},
-				condition.MessageType{Op: condition.Is, Types: []trigger.MessageType{trigger.Image}},
-				condition.MessageType{Op: condition.In, Types: []trigger.MessageType{trigger.Audio, trigger.Video}},
+				condition.Agent{Op: condition.OpAssigned, IsAssigned: true},
+				condition.Agent{Op: condition.OpIsNot, ID: "alice"},
+				condition.MessageType{Op: condition.OpIs, Types: []trigger.MessageType{trigger.MessageImage}},
+				condition.MessageType{Op: condition.OpIn, Types: []trigger.MessageType{trigger.MessageAudio, trigger.MessageVideo}},
 			}},
-			condition.Not{Node: condition.MessageCount{Op: condition.Gte, N: 3}},
-			condition.SinceLastReply{Op: condition.Gt, D: 90 * time.Minute},
-			condition.Labels{Op: condition.HasNot, Values: []string{"vip"}},
-			condition.Labels{Op: condition.HasAll, Values: []string{"a", "b"}},
-			condition.Length{Op: condition.Lt, N: 200},
+			condition.Not{Node: condition.MessageCount{Op: condition.OpGte, N: 3}},
+			condition.SinceLastReply{Op: condition.OpGt, D: 90 * time.Minute},
+			condition.Labels{Op: condition.OpHasNot, Values: []string{"vip"}},
+			condition.Labels{Op: condition.OpHasAll, Values: []string{"a", "b"}},
+			condition.Length{Op: condition.OpLt, N: 200},
 			condition.Schedule{Days: []time.Weekday{time.Saturday, time.Sunday}, From: 22 * 60, To: 6 * 60, Location: paris},
 			condition.Schedule{From: 9 * 60, To: 12 * 60},
 			condition.InHours{Name: "boutique"},
-			condition.Raw{Lang: condition.CEL, Source: `text.contains("x")`},
-			condition.Raw{Lang: condition.Expr, Source: `hour > 8`},
+			condition.Raw{Lang: condition.LangCEL, Source: `text.contains("x")`},
+			condition.Raw{Lang: condition.LangExpr, Source: `hour > 8`},
 			condition.Any{},
 		}},
 		Actions: []workflow.Step{
@@ -64,7 +64,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	hours := map[string]condition.Hours{"boutique": {Weekly: map[time.Weekday][]condition.Span{time.Monday: {{From: 540, To: 1080}}}}}
 	tests := map[string]workflow.Workflow{
 		"every leaf and action": every(),
-		"minimal": {ID: "x", Name: "X", Enabled: true, Priority: 100, Trigger: trigger.IncomingMessage, Mode: workflow.Live,
+		"minimal": {ID: "x", Name: "X", Enabled: true, Priority: 100, Trigger: trigger.KindIncomingMessage, Mode: workflow.ModeLive,
 			Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "hi"}}}},
 		"from a template, conditions reset": func() workflow.Workflow {
 			w := workflow.BuiltinTemplates()["out_of_hours"]
@@ -90,7 +90,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 }
 
 func TestMarshalNamesActionsByRegistry(t *testing.T) {
-	w := workflow.Workflow{Name: "n", ID: "n", Enabled: true, Priority: 1, Trigger: trigger.IncomingMessage, Mode: workflow.Live,
+	w := workflow.Workflow{Name: "n", ID: "n", Enabled: true, Priority: 1, Trigger: trigger.KindIncomingMessage, Mode: workflow.ModeLive,
 		Actions: []workflow.Step{{Action: &action.Label{Add: action.Strings{"x"}}}}}
 	data, err := workflow.Marshal(w, nil)
 	if err != nil {

@@ -35,12 +35,12 @@ func TestLoadScenarioOutOfHours(t *testing.T) {
 	defs := loadScenario(t, "out-of-hours.yaml")
 	want := []workflow.Workflow{{
 		ID: "hors-horaires", Name: "Hors horaires", Enabled: true, Priority: 100,
-		Trigger: trigger.IncomingMessage, Mode: workflow.Live,
+		Trigger: trigger.KindIncomingMessage, Mode: workflow.ModeLive,
 		Conditions: condition.All{Nodes: []condition.Node{
 			condition.Not{Node: condition.Schedule{
 				Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
 				From: 9 * 60, To: 18 * 60}},
-			condition.Agent{Op: condition.Assigned, IsAssigned: false},
+			condition.Agent{Op: condition.OpAssigned, IsAssigned: false},
 		}},
 		Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{
 			Text: "Merci d'avoir écrit. Nos horaires sont de 9h00 à 18h00. Nous vous répondrons demain."}}},

@@ -13,8 +13,8 @@ type Mode string
 
 // The workflow modes.
 const (
-	Live   Mode = "live"
-	Shadow Mode = "shadow"
+	ModeLive   Mode = "live"
+	ModeShadow Mode = "shadow"
 )
 
 // DefaultPriority is the priority of a workflow that sets none.

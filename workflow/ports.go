@@ -50,7 +50,7 @@ var (
 // OutgoingMedia is the file of an Outgoing message. Data travels in retry
 // job payloads as base64 JSON.
 type OutgoingMedia struct {
-	// Kind is trigger.Image, trigger.Document, trigger.Audio or trigger.Video.
+	// Kind is trigger.MessageImage, trigger.MessageDocument, trigger.MessageAudio or trigger.MessageVideo.
 	Kind     trigger.MessageType
 	MIMEType string
 	FileName string
@@ -61,8 +61,8 @@ type OutgoingMedia struct {
 // Text.
 func (m *OutgoingMedia) Validate(caption string) error {
 	switch m.Kind {
-	case trigger.Image, trigger.Document, trigger.Video:
-	case trigger.Audio:
+	case trigger.MessageImage, trigger.MessageDocument, trigger.MessageVideo:
+	case trigger.MessageAudio:
 		if caption != "" {
 			return fmt.Errorf("audio with a caption: %w", ErrInvalidMedia)
 		}

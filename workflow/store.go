@@ -29,9 +29,9 @@ type Author string
 
 // The authors of messages.
 const (
-	Customer   Author = "customer"
-	Agent      Author = "agent"
-	Automation Author = "automation"
+	AuthorCustomer   Author = "customer"
+	AuthorAgent      Author = "agent"
+	AuthorAutomation Author = "automation"
 )
 
 // SendKind says why automation sent a message.
@@ -39,9 +39,9 @@ type SendKind string
 
 // The kinds of automated sends.
 const (
-	Fixed     SendKind = "fixed"
-	AI        SendKind = "ai"
-	Scheduled SendKind = "scheduled"
+	SendFixed     SendKind = "fixed"
+	SendAI        SendKind = "ai"
+	SendScheduled SendKind = "scheduled"
 )
 
 // MessageRecord is one stored message of a conversation.
@@ -220,9 +220,9 @@ type SessionStatus string
 
 // The states of a number.
 const (
-	Connected    SessionStatus = "connected"
-	Disconnected SessionStatus = "disconnected"
-	Deleted      SessionStatus = "deleted"
+	SessionConnected    SessionStatus = "connected"
+	SessionDisconnected SessionStatus = "disconnected"
+	SessionDeleted      SessionStatus = "deleted"
 )
 
 // Module names a feature a number can switch off.
@@ -230,9 +230,9 @@ type Module string
 
 // The modules of a number.
 const (
-	ModWorkflows Module = "workflows"
-	ModAI        Module = "ai"
-	ModScheduled Module = "scheduled"
+	ModuleWorkflows Module = "workflows"
+	ModuleAI        Module = "ai"
+	ModuleScheduled Module = "scheduled"
 )
 
 // Session is one linked WhatsApp number.
@@ -271,11 +271,11 @@ type ScheduleStatus string
 // The states of a scheduled message. Sending is internal: claimed by a
 // dispatcher that has not yet confirmed the send.
 const (
-	StatusPending   ScheduleStatus = "pending"
-	StatusSending   ScheduleStatus = "sending"
-	StatusSent      ScheduleStatus = "sent"
-	StatusFailed    ScheduleStatus = "failed"
-	StatusCancelled ScheduleStatus = "cancelled"
+	SchedulePending   ScheduleStatus = "pending"
+	ScheduleSending   ScheduleStatus = "sending"
+	ScheduleSent      ScheduleStatus = "sent"
+	ScheduleFailed    ScheduleStatus = "failed"
+	ScheduleCancelled ScheduleStatus = "cancelled"
 )
 
 // ScheduledMessage is a message to send at a set time.

@@ -17,14 +17,14 @@ func TestBuiltinTemplatesFollowTheContract(t *testing.T) {
 	if len(ts) != 3 {
 		t.Fatalf("got %d templates, want 3", len(ts))
 	}
-	wantTrigger := map[string]trigger.Kind{"welcome": trigger.NewContact, "out_of_hours": trigger.IncomingMessage, "agent_handoff": trigger.IncomingMessage}
+	wantTrigger := map[string]trigger.Kind{"welcome": trigger.KindNewContact, "out_of_hours": trigger.KindIncomingMessage, "agent_handoff": trigger.KindIncomingMessage}
 	for name, w := range ts {
-		if w.Trigger != wantTrigger[name] || w.Priority != 100 || w.Cooldown != 0 || w.Stop || w.Session != "" || !w.Enabled || w.Mode != workflow.Live {
+		if w.Trigger != wantTrigger[name] || w.Priority != 100 || w.Cooldown != 0 || w.Stop || w.Session != "" || !w.Enabled || w.Mode != workflow.ModeLive {
 			t.Errorf("%s: %+v does not follow WORKFLOWS.md", name, w)
 		}
 	}
 	h := ts["agent_handoff"]
-	if !reflect.DeepEqual(h.Conditions, condition.Text{Op: condition.ContainsAny, Values: []string{"agent", "humain", "human", "asesor"}}) {
+	if !reflect.DeepEqual(h.Conditions, condition.Text{Op: condition.OpContainsAny, Values: []string{"agent", "humain", "human", "asesor"}}) {
 		t.Errorf("agent_handoff conditions = %#v", h.Conditions)
 	}
 	reply := ts["welcome"].Actions[0].Action.(*action.Reply)
@@ -52,8 +52,8 @@ workflows:
   - template: mine
     conditions: null
 `
-	mine := workflow.Workflow{Name: "Mine", Enabled: true, Priority: 3, Trigger: trigger.IncomingMessage, Mode: workflow.Live,
-		Conditions: condition.Length{Op: condition.Gt, N: 1},
+	mine := workflow.Workflow{Name: "Mine", Enabled: true, Priority: 3, Trigger: trigger.KindIncomingMessage, Mode: workflow.ModeLive,
+		Conditions: condition.Length{Op: condition.OpGt, N: 1},
 		Actions:    []workflow.Step{{Type: "label", Action: &action.Label{Add: action.Strings{"x"}}}}}
 	defs, err := workflow.Load("t.yaml", []byte(src), workflow.LoadOptions{Templates: map[string]workflow.Workflow{"mine": mine}})
 	if err != nil {
@@ -63,7 +63,7 @@ workflows:
 	if len(ws) != 4 {
 		t.Fatalf("got %d workflows", len(ws))
 	}
-	if ws[0].Name != "Welcome" || ws[0].ID != "welcome" || ws[0].Template != "welcome" || ws[0].Trigger != trigger.NewContact {
+	if ws[0].Name != "Welcome" || ws[0].ID != "welcome" || ws[0].Template != "welcome" || ws[0].Trigger != trigger.KindNewContact {
 		t.Errorf("welcome: %+v", ws[0])
 	}
 	ooh := workflow.BuiltinTemplates()["out_of_hours"]
@@ -88,8 +88,8 @@ func TestLoadJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := condition.Any{Nodes: []condition.Node{
-		condition.Text{Op: condition.Contains, Value: "prix"},
-		condition.Phone{Op: condition.Equals, Values: []string{"+33611111111"}},
+		condition.Text{Op: condition.OpContains, Value: "prix"},
+		condition.Phone{Op: condition.OpEquals, Values: []string{"+33611111111"}},
 	}}
 	if got := defs.Workflows[0].Conditions; !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %#v", got)
@@ -108,7 +108,7 @@ func (fakeCompiler) Name() string { return "expr" }
 func (fakeCompiler) Compile(tree condition.Node, env condition.Env) (condition.Program, error) {
 	var errs []error
 	for _, l := range condition.Leaves(tree) {
-		if r, ok := l.Node.(condition.Raw); ok && r.Lang == condition.CEL {
+		if r, ok := l.Node.(condition.Raw); ok && r.Lang == condition.LangCEL {
 			errs = append(errs, &condition.CompileError{Path: l.Path, Err: condition.ErrUnsupported})
 		}
 	}

@@ -38,9 +38,9 @@ type Role string
 
 // The authors of conversation messages.
 const (
-	Customer   Role = "customer"
-	Agent      Role = "agent"
-	Automation Role = "automation"
+	RoleCustomer   Role = "customer"
+	RoleAgent      Role = "agent"
+	RoleAutomation Role = "automation"
 )
 
 // Request is everything a Responder gets for one reply. The customer's text
@@ -77,11 +77,11 @@ type MediaKind string
 
 // The attachment kinds a model may be given.
 const (
-	Image    MediaKind = "image"
-	Document MediaKind = "document"
-	Audio    MediaKind = "audio"
-	Video    MediaKind = "video"
-	Sticker  MediaKind = "sticker"
+	MediaImage    MediaKind = "image"
+	MediaDocument MediaKind = "document"
+	MediaAudio    MediaKind = "audio"
+	MediaVideo    MediaKind = "video"
+	MediaSticker  MediaKind = "sticker"
 )
 
 // Media is an attachment, fetched lazily.

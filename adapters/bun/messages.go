@@ -31,7 +31,7 @@ const (
 // calls with the same id, the second finds the key taken and rolls back.
 func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.Inbound, error) {
 	if m.Type == "" {
-		m.Type = trigger.Text
+		m.Type = trigger.MessageText
 	}
 	var in workflow.Inbound
 	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -50,7 +50,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 		if err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
-		res, err = tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(workflow.Customer), "",
+		res, err = tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(workflow.AuthorCustomer), "",
 			string(m.Type), m.Text, nanos(m.Time), conv.MessageCount)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
@@ -118,12 +118,12 @@ func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workfl
 			last_reply_at = ?,
 			last_agent_seq = CASE WHEN ? THEN message_count + 1 ELSE last_agent_seq END
 			WHERE session = ? AND phone = ? RETURNING *`,
-			nanos(m.Time), m.Author == workflow.Agent, m.Session, m.Phone).Scan(ctx, &conv)
+			nanos(m.Time), m.Author == workflow.AuthorAgent, m.Session, m.Phone).Scan(ctx, &conv)
 		if err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(m.Author), string(m.Kind),
-			string(trigger.Text), m.Text, nanos(m.Time), conv.MessageCount)
+			string(trigger.MessageText), m.Text, nanos(m.Time), conv.MessageCount)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}

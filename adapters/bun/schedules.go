@@ -96,5 +96,5 @@ func (s *Store) TransitionScheduled(ctx context.Context, id string, from, to wor
 }
 
 func final(st workflow.ScheduleStatus) bool {
-	return st == workflow.StatusSent || st == workflow.StatusFailed || st == workflow.StatusCancelled
+	return st == workflow.ScheduleSent || st == workflow.ScheduleFailed || st == workflow.ScheduleCancelled
 }

@@ -15,12 +15,12 @@ func BenchmarkRespondOverhead(b *testing.B) {
 		lcg.WithLinkAllowList("laine.example"), lcg.WithPhoneAllowList("+33 4 78 00 00 00"))
 	hist := make([]ai.Message, 20)
 	for i := range hist {
-		hist[i] = ai.Message{Role: ai.Customer, Text: "Bonjour, je cherche un pull rouge en laine pour l'hiver"}
+		hist[i] = ai.Message{Role: ai.RoleCustomer, Text: "Bonjour, je cherche un pull rouge en laine pour l'hiver"}
 		if i%2 == 1 {
-			hist[i].Role = ai.Automation
+			hist[i].Role = ai.RoleAutomation
 		}
 	}
-	req := ai.Request{AccountPrompt: accountPrompt, History: hist, Message: ai.Message{Role: ai.Customer, Text: "Vous l'avez en M ?"}}
+	req := ai.Request{AccountPrompt: accountPrompt, History: hist, Message: ai.Message{Role: ai.RoleCustomer, Text: "Vous l'avez en M ?"}}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := r.Respond(context.Background(), req); err != nil {

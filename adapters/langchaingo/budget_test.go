@@ -39,13 +39,13 @@ func TestHistoryBudgetKeepsRecent(t *testing.T) {
 	r := newOpenAI(t, srv, lcg.WithHistoryBudget(200))
 	var hist []ai.Message
 	for i := 0; i < 40; i++ {
-		role := ai.Customer
+		role := ai.RoleCustomer
 		if i%2 == 1 {
-			role = ai.Automation
+			role = ai.RoleAutomation
 		}
 		hist = append(hist, ai.Message{Role: role, Text: fmt.Sprintf("message %02d %s", i, strings.Repeat("x", 20))})
 	}
-	if _, err := r.Respond(context.Background(), ai.Request{History: hist, Message: ai.Message{Role: ai.Customer, Text: "now"}}); err != nil {
+	if _, err := r.Respond(context.Background(), ai.Request{History: hist, Message: ai.Message{Role: ai.RoleCustomer, Text: "now"}}); err != nil {
 		t.Fatal(err)
 	}
 	msgs := srv.Requests()[0].Messages

@@ -27,7 +27,7 @@ func ExampleNewOpenAICompatible() {
 	}
 	reply, err := r.Respond(context.Background(), ai.Request{
 		AccountPrompt: "You answer for the shop Laine & Co.",
-		Message:       ai.Message{Role: ai.Customer, Text: "Vous avez le pull rouge en M ?"},
+		Message:       ai.Message{Role: ai.RoleCustomer, Text: "Vous avez le pull rouge en M ?"},
 	})
 	if err != nil {
 		fmt.Println("fallback:", err)
@@ -66,7 +66,7 @@ func ExampleResponder_Respond_failure() {
 		return langchaingotest.Response{Content: ""} // the model answered nothing
 	})
 	r, _ := lcg.NewOpenAICompatible(lcg.OpenAIConfig{BaseURL: srv.BaseURL, APIKey: "x", Model: "m", HTTPClient: srv.Client()})
-	_, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "Bonjour"}})
+	_, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "Bonjour"}})
 	fmt.Println(err)
 	// Output:
 	// ai_reply: the model returned an empty reply

@@ -111,7 +111,7 @@ func (r *Responder) allowList(req ai.Request, text string) (string, error) {
 			return ""
 		})
 	}
-	if bad && r.guardMode == Reject {
+	if bad && r.guardMode == GuardReject {
 		return "", ErrDisallowedContent
 	}
 	if bad {

@@ -44,13 +44,13 @@ type usedMedia struct {
 // can cache it on the message.
 func (r *Responder) useMedia(ctx context.Context, m *ai.Media) usedMedia {
 	switch {
-	case m.Kind == ai.Image || m.Kind == ai.Sticker:
+	case m.Kind == ai.MediaImage || m.Kind == ai.MediaSticker:
 		return r.useImage(ctx, m)
-	case m.Kind == ai.Audio || strings.HasPrefix(baseMIME(m.MIMEType), "audio/"):
+	case m.Kind == ai.MediaAudio || strings.HasPrefix(baseMIME(m.MIMEType), "audio/"):
 		return r.useAudio(ctx, m)
-	case m.Kind == ai.Document && isPDF(m):
+	case m.Kind == ai.MediaDocument && isPDF(m):
 		return r.usePDF(ctx, m)
-	case m.Kind == ai.Video:
+	case m.Kind == ai.MediaVideo:
 		return r.failed(ctx, m, fmt.Sprintf("[the customer sent a video %s that cannot be watched here]", quoteName(m.FileName)),
 			fmt.Errorf("%w: video", ai.ErrUnsupportedMedia))
 	default:
@@ -103,7 +103,7 @@ func (r *Responder) useImage(ctx context.Context, m *ai.Media) usedMedia {
 			fmt.Errorf("%w: %s", ai.ErrUnsupportedMedia, typ))
 	}
 	var part llms.ContentPart
-	if r.imageParts == DataURL {
+	if r.imageParts == ImagePartDataURL {
 		part = llms.ImageURLContent{URL: "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(data)}
 	} else {
 		part = llms.BinaryContent{MIMEType: typ, Data: data}

@@ -27,13 +27,13 @@ func TestOpenAIRequestShape(t *testing.T) {
 		ContactName:   "Marie",
 		Prefix:        "[Auto] ",
 		History: []ai.Message{
-			{Role: ai.Automation, Text: "[Auto] Bienvenue !"}, // leading AI turn: dropped
-			{Role: ai.Customer, Text: "Bonjour"},
-			{Role: ai.Automation, Text: "[Auto] Bonjour ! Comment puis-je vous aider ?"},
-			{Role: ai.Agent, Text: "Je regarde pour vous."},
-			{Role: ai.Customer, Text: "Merci"},
+			{Role: ai.RoleAutomation, Text: "[Auto] Bienvenue !"}, // leading AI turn: dropped
+			{Role: ai.RoleCustomer, Text: "Bonjour"},
+			{Role: ai.RoleAutomation, Text: "[Auto] Bonjour ! Comment puis-je vous aider ?"},
+			{Role: ai.RoleAgent, Text: "Je regarde pour vous."},
+			{Role: ai.RoleCustomer, Text: "Merci"},
 		},
-		Message: ai.Message{Role: ai.Customer, Text: "Combien coûte ce pull ?", Media: media(ai.Image, "image/jpeg", "", jpeg)},
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "Combien coûte ce pull ?", Media: media(ai.MediaImage, "image/jpeg", "", jpeg)},
 	}
 	reply, err := r.Respond(context.Background(), req)
 	if err != nil {
@@ -90,7 +90,7 @@ func TestOpenAIRequestShape(t *testing.T) {
 	if !strings.HasPrefix(last.Parts[0].Text, "Merci\n") || !strings.Contains(last.Parts[0].Text, "Combien coûte ce pull ?") {
 		t.Errorf("last user text = %q", last.Parts[0].Text)
 	}
-	if len(reply.Media) != 1 || reply.Media[0].Kind != ai.Image {
+	if len(reply.Media) != 1 || reply.Media[0].Kind != ai.MediaImage {
 		t.Errorf("media notes = %+v", reply.Media)
 	}
 }
@@ -102,7 +102,7 @@ func TestOpenAILegacyMaxTokensAndNoVision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "c'est quoi ?", Media: media(ai.Image, "image/jpeg", "", jpeg)}})
+	reply, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "c'est quoi ?", Media: media(ai.MediaImage, "image/jpeg", "", jpeg)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestOpenAIErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			srv := langchaingotest.NewServer(t)
 			srv.Reply(func(langchaingotest.ChatRequest) langchaingotest.Response { return c.resp })
-			_, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "hi"}})
+			_, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "hi"}})
 			if err == nil || !c.check(err) {
 				t.Fatalf("err = %v", err)
 			}
@@ -156,7 +156,7 @@ func TestOpenAITimeout(t *testing.T) {
 		return langchaingotest.Response{Content: "late", Delay: 10 * time.Second}
 	})
 	r := newOpenAI(t, srv, lcg.WithTimeout(50*time.Millisecond))
-	_, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "hi"}})
+	_, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "hi"}})
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ai.ErrModel) {
 		t.Fatalf("err = %v", err)
 	}
@@ -171,7 +171,7 @@ func TestOpenAIGuards(t *testing.T) {
 		return langchaingotest.Response{Content: "<think>plan</think>[Auto] Appelez le +33 6 12 34 56 78 ou le 01 23 45 67 89, voir https://evil.example/x et https://shop.example/p. Merci !"}
 	})
 	r := newOpenAI(t, srv, lcg.WithLinkAllowList("shop.example"), lcg.WithPhoneAllowList("+33 1 23 45 67 89"))
-	reply, err := r.Respond(context.Background(), ai.Request{Prefix: "[Auto] ", Message: ai.Message{Role: ai.Customer, Text: "hi"}})
+	reply, err := r.Respond(context.Background(), ai.Request{Prefix: "[Auto] ", Message: ai.Message{Role: ai.RoleCustomer, Text: "hi"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,8 +179,8 @@ func TestOpenAIGuards(t *testing.T) {
 	if reply.Text != want {
 		t.Errorf("reply = %q\nwant    %q", reply.Text, want)
 	}
-	rej := newOpenAI(t, srv, lcg.WithLinkAllowList("shop.example"), lcg.WithGuardMode(lcg.Reject))
-	if _, err := rej.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "hi"}}); !errors.Is(err, lcg.ErrDisallowedContent) {
+	rej := newOpenAI(t, srv, lcg.WithLinkAllowList("shop.example"), lcg.WithGuardMode(lcg.GuardReject))
+	if _, err := rej.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "hi"}}); !errors.Is(err, lcg.ErrDisallowedContent) {
 		t.Errorf("reject mode: err = %v", err)
 	}
 }
@@ -191,7 +191,7 @@ func TestOpenAILengthCap(t *testing.T) {
 	srv.Reply(func(langchaingotest.ChatRequest) langchaingotest.Response {
 		return langchaingotest.Response{Content: long}
 	})
-	reply, err := newOpenAI(t, srv, lcg.WithMaxReplyRunes(55)).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "hi"}})
+	reply, err := newOpenAI(t, srv, lcg.WithMaxReplyRunes(55)).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "hi"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,8 +203,8 @@ func TestOpenAILengthCap(t *testing.T) {
 func TestVoiceNoteTranscribed(t *testing.T) {
 	srv := langchaingotest.NewServer(t)
 	srv.SetTranscript("je voudrais le pull en taille M")
-	voice := media(ai.Audio, "audio/ogg; codecs=opus", "", []byte("OggS fake opus"))
-	reply, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Media: voice}})
+	voice := media(ai.MediaAudio, "audio/ogg; codecs=opus", "", []byte("OggS fake opus"))
+	reply, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Media: voice}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,13 +227,13 @@ func TestVoiceNoteTranscribed(t *testing.T) {
 func TestMediaFailureKeepsReply(t *testing.T) {
 	srv := langchaingotest.NewServer(t)
 	cases := []*ai.Media{
-		media(ai.Document, "application/pdf", "facture.pdf", []byte("%PDF-1.4 garbage that is not a pdf")),
-		{Kind: ai.Image, MIMEType: "image/jpeg", Size: 1 << 30, Fetch: func(context.Context) ([]byte, error) { t.Error("fetched an oversized image"); return nil, nil }},
-		{Kind: ai.Audio, MIMEType: "audio/ogg", Fetch: func(context.Context) ([]byte, error) { return nil, errors.New("download failed") }},
-		media(ai.Video, "video/mp4", "clip.mp4", []byte("x")),
+		media(ai.MediaDocument, "application/pdf", "facture.pdf", []byte("%PDF-1.4 garbage that is not a pdf")),
+		{Kind: ai.MediaImage, MIMEType: "image/jpeg", Size: 1 << 30, Fetch: func(context.Context) ([]byte, error) { t.Error("fetched an oversized image"); return nil, nil }},
+		{Kind: ai.MediaAudio, MIMEType: "audio/ogg", Fetch: func(context.Context) ([]byte, error) { return nil, errors.New("download failed") }},
+		media(ai.MediaVideo, "video/mp4", "clip.mp4", []byte("x")),
 	}
 	for _, m := range cases {
-		reply, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "voilà", Media: m}})
+		reply, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "voilà", Media: m}})
 		if err != nil || reply.Text != "OK" {
 			t.Errorf("%s: reply %q err %v", m.Kind, reply.Text, err)
 		}

@@ -13,12 +13,12 @@ import (
 type ImagePartMode int
 
 const (
-	// DataURL sends an image as llms.ImageURLContent holding a data: URL,
+	// ImagePartDataURL sends an image as llms.ImageURLContent holding a data: URL,
 	// the format of OpenAI-compatible servers.
-	DataURL ImagePartMode = iota + 1
-	// Binary sends an image as llms.BinaryContent, the format of the
+	ImagePartDataURL ImagePartMode = iota + 1
+	// ImagePartBinary sends an image as llms.BinaryContent, the format of the
 	// anthropic, ollama and googleai providers.
-	Binary
+	ImagePartBinary
 )
 
 // GuardMode says what happens to a link or phone number outside the
@@ -26,12 +26,12 @@ const (
 type GuardMode int
 
 const (
-	// Strip removes the offending link or number and keeps the rest of
+	// GuardStrip removes the offending link or number and keeps the rest of
 	// the reply (the default).
-	Strip GuardMode = iota
-	// Reject fails the reply with ErrDisallowedContent, so the core runs
+	GuardStrip GuardMode = iota
+	// GuardReject fails the reply with ErrDisallowedContent, so the core runs
 	// its fallback.
-	Reject
+	GuardReject
 )
 
 // Defaults of a Responder; each can be changed with an Option.

@@ -111,7 +111,7 @@ func (r *Responder) rules(req ai.Request) string {
 func queryOf(req ai.Request) string {
 	q := []string{req.Message.Text}
 	for i, n := len(req.History)-1, 0; i >= 0 && n < 3; i-- {
-		if req.History[i].Role == ai.Customer {
+		if req.History[i].Role == ai.RoleCustomer {
 			q = append(q, req.History[i].Text)
 			n++
 		}
@@ -130,9 +130,9 @@ func (r *Responder) history(req ai.Request) []turn {
 	for _, m := range req.History {
 		role, text := llms.ChatMessageTypeAI, m.Text
 		switch m.Role {
-		case ai.Customer:
+		case ai.RoleCustomer:
 			role = llms.ChatMessageTypeHuman
-		case ai.Agent:
+		case ai.RoleAgent:
 			text = staffMark + text
 		default:
 			text = stripPrefix(text, req.Prefix)
@@ -185,14 +185,14 @@ func historyNote(m *ai.Media) string {
 		return ""
 	}
 	switch m.Kind {
-	case ai.Image, ai.Sticker:
+	case ai.MediaImage, ai.MediaSticker:
 		return "[photo]"
-	case ai.Audio:
+	case ai.MediaAudio:
 		if m.Text != "" {
 			return "[voice note] " + truncateRunes(m.Text, 500)
 		}
 		return "[voice note]"
-	case ai.Document:
+	case ai.MediaDocument:
 		if m.Text != "" {
 			return fmt.Sprintf("[document %s] %s", quoteName(m.FileName), truncateRunes(m.Text, 500))
 		}

@@ -46,7 +46,7 @@ func NewOpenAICompatible(cfg OpenAIConfig, opts ...Option) (*Responder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ai.base_url/ai.api_key: %w", err)
 	}
-	pre := []Option{WithModelName(cfg.Model), WithImageParts(DataURL)}
+	pre := []Option{WithModelName(cfg.Model), WithImageParts(ImagePartDataURL)}
 	if cfg.TranscriptionModel != "" {
 		base := cfg.BaseURL
 		if base == "" {
@@ -86,7 +86,7 @@ func NewAnthropic(cfg AnthropicConfig, opts ...Option) (*Responder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ai.base_url/ai.api_key: %w", err)
 	}
-	pre := []Option{WithModelName(cfg.Model), WithImageParts(Binary), WithCallOptions(llms.WithModel(cfg.Model))}
+	pre := []Option{WithModelName(cfg.Model), WithImageParts(ImagePartBinary), WithCallOptions(llms.WithModel(cfg.Model))}
 	return New(llm, append(pre, opts...)...), nil
 }
 
@@ -115,6 +115,6 @@ func NewOllama(cfg OllamaConfig, opts ...Option) (*Responder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ai.base_url: %w", err)
 	}
-	pre := []Option{WithModelName(cfg.Model), WithImageParts(Binary)}
+	pre := []Option{WithModelName(cfg.Model), WithImageParts(ImagePartBinary)}
 	return New(llm, append(pre, opts...)...), nil
 }

@@ -65,8 +65,8 @@ func TestAnthropicWireFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	reply, err := r.Respond(context.Background(), ai.Request{AccountPrompt: "Shop prompt.",
-		History: []ai.Message{{Role: ai.Customer, Text: "Salut"}, {Role: ai.Automation, Text: "Bonjour !"}},
-		Message: ai.Message{Role: ai.Customer, Text: "Vous l'avez en M ?", Media: media(ai.Image, "image/jpeg", "", jpeg)}})
+		History: []ai.Message{{Role: ai.RoleCustomer, Text: "Salut"}, {Role: ai.RoleAutomation, Text: "Bonjour !"}},
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "Vous l'avez en M ?", Media: media(ai.MediaImage, "image/jpeg", "", jpeg)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestAnthropicWireFormat(t *testing.T) {
 	rec.mu.Lock()
 	rec.status, rec.answer = 429, `{"type":"error","error":{"type":"rate_limit_error","message":"rate limit"}}`
 	rec.mu.Unlock()
-	_, err = r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "?"}})
+	_, err = r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "?"}})
 	if !llms.IsRateLimitError(err) || !errors.Is(err, ai.ErrModel) {
 		t.Errorf("429: err = %v", err)
 	}
@@ -115,8 +115,8 @@ func TestOllamaWireFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	reply, err := r.Respond(context.Background(), ai.Request{AccountPrompt: "Shop.",
-		History: []ai.Message{{Role: ai.Customer, Text: "a"}, {Role: ai.Customer, Text: "b"}, {Role: ai.Agent, Text: "c"}},
-		Message: ai.Message{Role: ai.Customer, Text: "photo ?", Media: media(ai.Image, "image/png", "", []byte("\x89PNG\r\n\x1a\nrest"))}})
+		History: []ai.Message{{Role: ai.RoleCustomer, Text: "a"}, {Role: ai.RoleCustomer, Text: "b"}, {Role: ai.RoleAgent, Text: "c"}},
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "photo ?", Media: media(ai.MediaImage, "image/png", "", []byte("\x89PNG\r\n\x1a\nrest"))}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestOllamaWireFormat(t *testing.T) {
 	rec.mu.Lock()
 	rec.status, rec.answer = 500, `{"error":"model crashed"}`
 	rec.mu.Unlock()
-	if _, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.Customer, Text: "?"}}); !errors.Is(err, ai.ErrModel) {
+	if _, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "?"}}); !errors.Is(err, ai.ErrModel) {
 		t.Errorf("500: err = %v", err)
 	}
 }

@@ -79,9 +79,9 @@ func New(model llms.Model, opts ...Option) *Responder {
 		canary:        newCanary(),
 	}
 	if _, ok := model.(*openai.LLM); ok {
-		r.imageParts = DataURL
+		r.imageParts = ImagePartDataURL
 	} else {
-		r.imageParts = Binary
+		r.imageParts = ImagePartBinary
 	}
 	for _, o := range opts {
 		o(r)

@@ -22,27 +22,27 @@ type Verdict int
 
 // The verdicts of Classify.
 const (
-	// Receive hands a customer message to Inbox.Receive.
-	Receive Verdict = iota + 1
-	// ReceiveOwn hands a message sent from the shop's own phone (another
+	// VerdictReceive hands a customer message to Inbox.Receive.
+	VerdictReceive Verdict = iota + 1
+	// VerdictReceiveOwn hands a message sent from the shop's own phone (another
 	// device of the same account) to Inbox.ReceiveOwn.
-	ReceiveOwn
-	// Ignore drops the message for automation (edits, reactions, groups…).
-	Ignore
-	// Skip drops a message that cannot be mapped (malformed JID or phone).
-	Skip
+	VerdictReceiveOwn
+	// VerdictIgnore drops the message for automation (edits, reactions, groups…).
+	VerdictIgnore
+	// VerdictSkip drops a message that cannot be mapped (malformed JID or phone).
+	VerdictSkip
 )
 
 // String names the verdict for logs.
 func (v Verdict) String() string {
 	switch v {
-	case Receive:
+	case VerdictReceive:
 		return "receive"
-	case ReceiveOwn:
+	case VerdictReceiveOwn:
 		return "receive_own"
-	case Ignore:
+	case VerdictIgnore:
 		return "ignore"
-	case Skip:
+	case VerdictSkip:
 		return "skip"
 	}
 	return fmt.Sprintf("verdict(%d)", int(v))
@@ -112,7 +112,7 @@ type ClassifyOptions struct {
 // a downloader.
 func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decision) {
 	if evt == nil || evt.Message == nil {
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonEmpty}
+		return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonEmpty}
 	}
 	info := evt.Info
 	msg := evt.Message
@@ -120,39 +120,39 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 
 	switch {
 	case chat.Server == types.BroadcastServer && chat.User == types.StatusBroadcastJID.User:
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonStatus}
+		return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonStatus}
 	case chat.Server == types.NewsletterServer:
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonNewsletter}
+		return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonNewsletter}
 	}
 	if r, ok := nonContent(evt); ok {
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: r}
+		return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: r}
 	}
 	if info.ID == "" {
-		return trigger.Message{}, Decision{Verdict: Skip, Reason: ReasonMissingID}
+		return trigger.Message{}, Decision{Verdict: VerdictSkip, Reason: ReasonMissingID}
 	}
 
 	var partner, alt types.JID // the customer
 	out := trigger.Message{ID: info.ID, Session: opt.Session, PushName: info.PushName, Time: info.Timestamp}
-	verdict, reason := Receive, ReasonCustomer
+	verdict, reason := VerdictReceive, ReasonCustomer
 	switch {
 	case chat.Server == types.GroupServer:
 		if !opt.Groups {
-			return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonGroup}
+			return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonGroup}
 		}
 		out.Group = true
 		partner, alt = info.Sender, info.SenderAlt
 	case chat.Server == types.BroadcastServer:
 		// A customer's broadcast list reaches us as a message in the 1:1 chat.
 		if info.IsFromMe {
-			return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonOwnBroadcast}
+			return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonOwnBroadcast}
 		}
 		partner, alt = info.Sender, info.SenderAlt
 	case info.IsFromMe:
 		if sameUser(chat, opt.Own) || sameUser(chat, opt.OwnLID) {
-			return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonSelfChat}
+			return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonSelfChat}
 		}
 		partner, alt = chat, info.RecipientAlt
-		verdict, reason = ReceiveOwn, ReasonOwn
+		verdict, reason = VerdictReceiveOwn, ReasonOwn
 	default:
 		partner, alt = info.Sender, info.SenderAlt
 		if partner.IsEmpty() {
@@ -161,10 +161,10 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 	}
 	if info.IsFromMe && out.Group {
 		// Our own message in an enabled group: not an agent reply to one customer.
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonOwnGroup}
+		return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonOwnGroup}
 	}
 	if partner.IsBot() || partner.Server == types.BotServer || partner == types.PSAJID || partner == types.LegacyPSAJID {
-		return trigger.Message{}, Decision{Verdict: Ignore, Reason: ReasonBot}
+		return trigger.Message{}, Decision{Verdict: VerdictIgnore, Reason: ReasonBot}
 	}
 
 	phone, d := phoneOf(partner, alt, opt.ResolveLID)
@@ -173,7 +173,7 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 	}
 	out.Phone = phone
 	out.Type, out.Text, out.Media = content(msg)
-	if out.Type == trigger.Other && verdict == Receive {
+	if out.Type == trigger.MessageOther && verdict == VerdictReceive {
 		reason = ReasonUnknownType
 	}
 	if stale(info.Timestamp, opt) {
@@ -252,64 +252,64 @@ func phoneOf(j, alt types.JID, resolve func(types.JID) (types.JID, bool)) (strin
 		case resolve != nil:
 			pn, ok := resolve(lid.ToNonAD())
 			if !ok || pn.User == "" {
-				return "", Decision{Verdict: Skip, Reason: ReasonUnresolvedLID, Raw: lid.String()}
+				return "", Decision{Verdict: VerdictSkip, Reason: ReasonUnresolvedLID, Raw: lid.String()}
 			}
 			j = pn
 		default:
-			return "", Decision{Verdict: Skip, Reason: ReasonUnresolvedLID, Raw: lid.String()}
+			return "", Decision{Verdict: VerdictSkip, Reason: ReasonUnresolvedLID, Raw: lid.String()}
 		}
 	default:
-		return "", Decision{Verdict: Skip, Reason: ReasonBadJID, Raw: j.String()}
+		return "", Decision{Verdict: VerdictSkip, Reason: ReasonBadJID, Raw: j.String()}
 	}
 	phone, err := trigger.NormalizePhone("+" + j.User)
 	if err != nil || strings.ContainsAny(j.User, "+ ") {
-		return "", Decision{Verdict: Skip, Reason: ReasonBadPhone, Raw: j.String()}
+		return "", Decision{Verdict: VerdictSkip, Reason: ReasonBadPhone, Raw: j.String()}
 	}
 	return phone, Decision{}
 }
 
 func hasContent(m *waE2E.Message) bool {
 	t, _, _ := content(m)
-	return t != trigger.Other
+	return t != trigger.MessageOther
 }
 
 // content maps the payload to a type, a text and attachment metadata.
 func content(m *waE2E.Message) (trigger.MessageType, string, *trigger.Media) {
 	switch {
 	case m.Conversation != nil:
-		return trigger.Text, m.GetConversation(), nil
+		return trigger.MessageText, m.GetConversation(), nil
 	case m.ExtendedTextMessage != nil:
-		return trigger.Text, m.GetExtendedTextMessage().GetText(), nil
+		return trigger.MessageText, m.GetExtendedTextMessage().GetText(), nil
 	case m.ImageMessage != nil:
 		im := m.GetImageMessage()
-		return trigger.Image, im.GetCaption(), &trigger.Media{MIMEType: im.GetMimetype(), Size: int64(im.GetFileLength())}
+		return trigger.MessageImage, im.GetCaption(), &trigger.Media{MIMEType: im.GetMimetype(), Size: int64(im.GetFileLength())}
 	case m.AudioMessage != nil:
 		am := m.GetAudioMessage()
-		return trigger.Audio, "", &trigger.Media{MIMEType: am.GetMimetype(), Size: int64(am.GetFileLength())}
+		return trigger.MessageAudio, "", &trigger.Media{MIMEType: am.GetMimetype(), Size: int64(am.GetFileLength())}
 	case m.VideoMessage != nil || m.PtvMessage != nil:
 		vm := m.GetVideoMessage()
 		if vm == nil {
 			vm = m.GetPtvMessage()
 		}
-		return trigger.Video, vm.GetCaption(), &trigger.Media{MIMEType: vm.GetMimetype(), Size: int64(vm.GetFileLength())}
+		return trigger.MessageVideo, vm.GetCaption(), &trigger.Media{MIMEType: vm.GetMimetype(), Size: int64(vm.GetFileLength())}
 	case m.DocumentMessage != nil:
 		dm := m.GetDocumentMessage()
 		name := dm.GetFileName()
 		if name == "" {
 			name = dm.GetTitle()
 		}
-		return trigger.Document, dm.GetCaption(), &trigger.Media{MIMEType: dm.GetMimetype(), FileName: name, Size: int64(dm.GetFileLength())}
+		return trigger.MessageDocument, dm.GetCaption(), &trigger.Media{MIMEType: dm.GetMimetype(), FileName: name, Size: int64(dm.GetFileLength())}
 	case m.StickerMessage != nil:
 		sm := m.GetStickerMessage()
-		return trigger.Sticker, "", &trigger.Media{MIMEType: sm.GetMimetype(), Size: int64(sm.GetFileLength())}
+		return trigger.MessageSticker, "", &trigger.Media{MIMEType: sm.GetMimetype(), Size: int64(sm.GetFileLength())}
 	case m.LocationMessage != nil:
 		lm := m.GetLocationMessage()
-		return trigger.Location, placeText(lm.GetName(), lm.GetAddress(), lm.GetDegreesLatitude(), lm.GetDegreesLongitude()), nil
+		return trigger.MessageLocation, placeText(lm.GetName(), lm.GetAddress(), lm.GetDegreesLatitude(), lm.GetDegreesLongitude()), nil
 	case m.LiveLocationMessage != nil:
 		lm := m.GetLiveLocationMessage()
-		return trigger.Location, placeText(lm.GetCaption(), "", lm.GetDegreesLatitude(), lm.GetDegreesLongitude()), nil
+		return trigger.MessageLocation, placeText(lm.GetCaption(), "", lm.GetDegreesLatitude(), lm.GetDegreesLongitude()), nil
 	case m.ContactMessage != nil:
-		return trigger.Contact, m.GetContactMessage().GetDisplayName(), nil
+		return trigger.MessageContact, m.GetContactMessage().GetDisplayName(), nil
 	case m.ContactsArrayMessage != nil:
 		ca := m.GetContactsArrayMessage()
 		names := make([]string, 0, len(ca.GetContacts()))
@@ -321,9 +321,9 @@ func content(m *waE2E.Message) (trigger.MessageType, string, *trigger.Media) {
 		if len(names) == 0 {
 			names = append(names, ca.GetDisplayName())
 		}
-		return trigger.Contact, strings.Join(names, ", "), nil
+		return trigger.MessageContact, strings.Join(names, ", "), nil
 	}
-	return trigger.Other, "", nil
+	return trigger.MessageOther, "", nil
 }
 
 func placeText(name, address string, lat, lng float64) string {

@@ -68,18 +68,18 @@ func FuzzClassify(f *testing.F) {
 			t.Fatalf("decision without a reason: %+v", d)
 		}
 		switch d.Verdict {
-		case Receive, ReceiveOwn:
+		case VerdictReceive, VerdictReceiveOwn:
 			if m.ID != id || id == "" || m.Session != "s1" || !m.Type.Valid() || m.Group && !groups {
 				t.Fatalf("message %+v for id %q (groups %v)", m, id, groups)
 			}
 			if p, err := trigger.NormalizePhone(m.Phone); err != nil || p != m.Phone {
 				t.Fatalf("phone %q is not E.164: %v", m.Phone, err)
 			}
-		case Ignore, Skip:
+		case VerdictIgnore, VerdictSkip:
 			if !reflect.DeepEqual(m, trigger.Message{}) {
 				t.Fatalf("%s (%s) with a message: %+v", d.Verdict, d.Reason, m)
 			}
-			if d.Verdict == Skip && d.Reason != ReasonMissingID && d.Raw == "" {
+			if d.Verdict == VerdictSkip && d.Reason != ReasonMissingID && d.Raw == "" {
 				t.Fatalf("skip without the raw value: %+v", d)
 			}
 		default:

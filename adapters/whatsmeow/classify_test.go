@@ -22,41 +22,41 @@ func TestClassifyMapping(t *testing.T) {
 		text  string
 		media *trigger.Media
 	}{
-		{"conversation", text("hello"), trigger.Text, "hello", nil},
-		{"extended text", &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("see https://x.example")}}, trigger.Text, "see https://x.example", nil},
+		{"conversation", text("hello"), trigger.MessageText, "hello", nil},
+		{"extended text", &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("see https://x.example")}}, trigger.MessageText, "see https://x.example", nil},
 		{"image with caption", &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("my order"), Mimetype: proto.String("image/jpeg"), FileLength: proto.Uint64(2048)}},
-			trigger.Image, "my order", &trigger.Media{MIMEType: "image/jpeg", Size: 2048}},
+			trigger.MessageImage, "my order", &trigger.Media{MIMEType: "image/jpeg", Size: 2048}},
 		{"voice note", &waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true), Mimetype: proto.String("audio/ogg; codecs=opus"), FileLength: proto.Uint64(900)}},
-			trigger.Audio, "", &trigger.Media{MIMEType: "audio/ogg; codecs=opus", Size: 900}},
+			trigger.MessageAudio, "", &trigger.Media{MIMEType: "audio/ogg; codecs=opus", Size: 900}},
 		{"audio file", &waE2E.Message{AudioMessage: &waE2E.AudioMessage{Mimetype: proto.String("audio/mpeg"), FileLength: proto.Uint64(5)}},
-			trigger.Audio, "", &trigger.Media{MIMEType: "audio/mpeg", Size: 5}},
+			trigger.MessageAudio, "", &trigger.Media{MIMEType: "audio/mpeg", Size: 5}},
 		{"video", &waE2E.Message{VideoMessage: &waE2E.VideoMessage{Caption: proto.String("broken"), Mimetype: proto.String("video/mp4"), FileLength: proto.Uint64(7)}},
-			trigger.Video, "broken", &trigger.Media{MIMEType: "video/mp4", Size: 7}},
+			trigger.MessageVideo, "broken", &trigger.Media{MIMEType: "video/mp4", Size: 7}},
 		{"video note", &waE2E.Message{PtvMessage: &waE2E.VideoMessage{Mimetype: proto.String("video/mp4"), FileLength: proto.Uint64(8)}},
-			trigger.Video, "", &trigger.Media{MIMEType: "video/mp4", Size: 8}},
+			trigger.MessageVideo, "", &trigger.Media{MIMEType: "video/mp4", Size: 8}},
 		{"document", &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{Caption: proto.String("invoice"), FileName: proto.String("inv-42.pdf"), Mimetype: proto.String("application/pdf"), FileLength: proto.Uint64(4096)}},
-			trigger.Document, "invoice", &trigger.Media{MIMEType: "application/pdf", FileName: "inv-42.pdf", Size: 4096}},
+			trigger.MessageDocument, "invoice", &trigger.Media{MIMEType: "application/pdf", FileName: "inv-42.pdf", Size: 4096}},
 		{"document title only", &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{Title: proto.String("notes.txt"), Mimetype: proto.String("text/plain")}},
-			trigger.Document, "", &trigger.Media{MIMEType: "text/plain", FileName: "notes.txt"}},
+			trigger.MessageDocument, "", &trigger.Media{MIMEType: "text/plain", FileName: "notes.txt"}},
 		{"sticker", &waE2E.Message{StickerMessage: &waE2E.StickerMessage{Mimetype: proto.String("image/webp"), FileLength: proto.Uint64(10)}},
-			trigger.Sticker, "", &trigger.Media{MIMEType: "image/webp", Size: 10}},
+			trigger.MessageSticker, "", &trigger.Media{MIMEType: "image/webp", Size: 10}},
 		{"location", &waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: proto.Float64(48.8566), DegreesLongitude: proto.Float64(2.3522), Name: proto.String("Shop"), Address: proto.String("1 rue X")}},
-			trigger.Location, "Shop, 1 rue X, 48.856600,2.352200", nil},
+			trigger.MessageLocation, "Shop, 1 rue X, 48.856600,2.352200", nil},
 		{"live location", &waE2E.Message{LiveLocationMessage: &waE2E.LiveLocationMessage{DegreesLatitude: proto.Float64(1), DegreesLongitude: proto.Float64(2)}},
-			trigger.Location, "1.000000,2.000000", nil},
+			trigger.MessageLocation, "1.000000,2.000000", nil},
 		{"contact", &waE2E.Message{ContactMessage: &waE2E.ContactMessage{DisplayName: proto.String("Bob"), Vcard: proto.String("BEGIN:VCARD")}},
-			trigger.Contact, "Bob", nil},
+			trigger.MessageContact, "Bob", nil},
 		{"contacts array", &waE2E.Message{ContactsArrayMessage: &waE2E.ContactsArrayMessage{Contacts: []*waE2E.ContactMessage{{DisplayName: proto.String("Bob")}, {DisplayName: proto.String("Eve")}}}},
-			trigger.Contact, "Bob, Eve", nil},
-		{"poll is other", &waE2E.Message{PollCreationMessage: &waE2E.PollCreationMessage{Name: proto.String("?")}}, trigger.Other, "", nil},
+			trigger.MessageContact, "Bob, Eve", nil},
+		{"poll is other", &waE2E.Message{PollCreationMessage: &waE2E.PollCreationMessage{Name: proto.String("?")}}, trigger.MessageOther, "", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, d := Classify(dm("ID1", tc.msg), ClassifyOptions{Session: "s1", Now: t0.Add(time.Minute), Own: ownPN})
-			require.Equal(t, Receive, d.Verdict, d.Reason)
+			require.Equal(t, VerdictReceive, d.Verdict, d.Reason)
 			want := trigger.Message{ID: "ID1", Session: "s1", Phone: "+33611111111", PushName: "Alice", Type: tc.typ, Text: tc.text, Time: t0, Media: tc.media}
 			assert.Equal(t, want, m)
-			if tc.typ == trigger.Other {
+			if tc.typ == trigger.MessageOther {
 				assert.Equal(t, ReasonUnknownType, d.Reason)
 			} else {
 				assert.Equal(t, ReasonCustomer, d.Reason)
@@ -74,8 +74,8 @@ func TestClassifyUnwrapped(t *testing.T) {
 	evt.RawMessage = raw
 	evt.UnwrapRaw()
 	m, d := Classify(evt, ClassifyOptions{Now: t0})
-	require.Equal(t, Receive, d.Verdict)
-	assert.Equal(t, trigger.Document, m.Type)
+	require.Equal(t, VerdictReceive, d.Verdict)
+	assert.Equal(t, trigger.MessageDocument, m.Type)
 	assert.Equal(t, "cv", m.Text)
 	assert.Equal(t, "cv.pdf", m.Media.FileName)
 }
@@ -98,58 +98,58 @@ func TestClassifyIgnoreAndSkip(t *testing.T) {
 		reason  Reason
 		raw     string
 	}{
-		{"nil event", nil, nil, Ignore, ReasonEmpty, ""},
-		{"nil message", mod(func(e *events.Message) { e.Message = nil }), nil, Ignore, ReasonEmpty, ""},
-		{"status broadcast", mod(func(e *events.Message) { e.Info.Chat = types.StatusBroadcastJID; e.Info.IsGroup = true }), nil, Ignore, ReasonStatus, ""},
+		{"nil event", nil, nil, VerdictIgnore, ReasonEmpty, ""},
+		{"nil message", mod(func(e *events.Message) { e.Message = nil }), nil, VerdictIgnore, ReasonEmpty, ""},
+		{"status broadcast", mod(func(e *events.Message) { e.Info.Chat = types.StatusBroadcastJID; e.Info.IsGroup = true }), nil, VerdictIgnore, ReasonStatus, ""},
 		{"newsletter", mod(func(e *events.Message) {
 			e.Info.Chat = types.NewJID("1203631", types.NewsletterServer)
 			e.Info.Sender = e.Info.Chat
-		}), nil, Ignore, ReasonNewsletter, ""},
-		{"edit protocol message", mod(func(e *events.Message) { e.Message = edit; e.Info.Edit = types.EditAttributeMessageEdit }), nil, Ignore, ReasonEdit, ""},
-		{"edit flag", mod(func(e *events.Message) { e.IsEdit = true }), nil, Ignore, ReasonEdit, ""},
-		{"revoke", mod(func(e *events.Message) { e.Message = revoke; e.Info.Edit = types.EditAttributeSenderRevoke }), nil, Ignore, ReasonRevoke, ""},
-		{"admin revoke attribute", mod(func(e *events.Message) { e.Info.Edit = types.EditAttributeAdminRevoke }), nil, Ignore, ReasonRevoke, ""},
-		{"pin", mod(func(e *events.Message) { e.Info.Edit = types.EditAttributePinInChat }), nil, Ignore, ReasonPin, ""},
+		}), nil, VerdictIgnore, ReasonNewsletter, ""},
+		{"edit protocol message", mod(func(e *events.Message) { e.Message = edit; e.Info.Edit = types.EditAttributeMessageEdit }), nil, VerdictIgnore, ReasonEdit, ""},
+		{"edit flag", mod(func(e *events.Message) { e.IsEdit = true }), nil, VerdictIgnore, ReasonEdit, ""},
+		{"revoke", mod(func(e *events.Message) { e.Message = revoke; e.Info.Edit = types.EditAttributeSenderRevoke }), nil, VerdictIgnore, ReasonRevoke, ""},
+		{"admin revoke attribute", mod(func(e *events.Message) { e.Info.Edit = types.EditAttributeAdminRevoke }), nil, VerdictIgnore, ReasonRevoke, ""},
+		{"pin", mod(func(e *events.Message) { e.Info.Edit = types.EditAttributePinInChat }), nil, VerdictIgnore, ReasonPin, ""},
 		{"reaction", mod(func(e *events.Message) {
 			e.Message = &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("👍"), Key: &waCommon.MessageKey{ID: proto.String("X0")}}}
-		}), nil, Ignore, ReasonReaction, ""},
+		}), nil, VerdictIgnore, ReasonReaction, ""},
 		{"other protocol message", mod(func(e *events.Message) {
 			e.Message = &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Type: waE2E.ProtocolMessage_EPHEMERAL_SETTING.Enum()}}
-		}), nil, Ignore, ReasonProtocol, ""},
+		}), nil, VerdictIgnore, ReasonProtocol, ""},
 		{"sender key distribution only", mod(func(e *events.Message) {
 			e.Message = &waE2E.Message{SenderKeyDistributionMessage: &waE2E.SenderKeyDistributionMessage{GroupID: proto.String("g")}}
-		}), nil, Ignore, ReasonProtocol, ""},
-		{"group disabled", mod(func(e *events.Message) { e.Info.Chat = groupJID; e.Info.IsGroup = true }), nil, Ignore, ReasonGroup, ""},
+		}), nil, VerdictIgnore, ReasonProtocol, ""},
+		{"group disabled", mod(func(e *events.Message) { e.Info.Chat = groupJID; e.Info.IsGroup = true }), nil, VerdictIgnore, ReasonGroup, ""},
 		{"own group message", mod(func(e *events.Message) {
 			e.Info.Chat, e.Info.IsGroup, e.Info.Sender, e.Info.IsFromMe = groupJID, true, ownPN, true
-		}), func(o *ClassifyOptions) { o.Groups = true }, Ignore, ReasonOwnGroup, ""},
+		}), func(o *ClassifyOptions) { o.Groups = true }, VerdictIgnore, ReasonOwnGroup, ""},
 		{"own broadcast list", mod(func(e *events.Message) {
 			e.Info.Chat, e.Info.IsGroup, e.Info.Sender, e.Info.IsFromMe = types.NewJID("123", types.BroadcastServer), true, ownPN, true
-		}), nil, Ignore, ReasonOwnBroadcast, ""},
-		{"self chat by phone", mod(func(e *events.Message) { e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = ownPN, ownPN, true }), nil, Ignore, ReasonSelfChat, ""},
+		}), nil, VerdictIgnore, ReasonOwnBroadcast, ""},
+		{"self chat by phone", mod(func(e *events.Message) { e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = ownPN, ownPN, true }), nil, VerdictIgnore, ReasonSelfChat, ""},
 		{"self chat by lid", mod(func(e *events.Message) {
 			e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = ownLID, types.JID{User: ownLID.User, Server: types.HiddenUserServer, Device: 3}, true
-		}), nil, Ignore, ReasonSelfChat, ""},
-		{"stale backlog", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-11 * time.Minute) }), nil, Receive, ReasonStale, ""},
-		{"stale custom window", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-2 * time.Minute) }), func(o *ClassifyOptions) { o.StaleAfter = time.Minute }, Receive, ReasonStale, ""},
+		}), nil, VerdictIgnore, ReasonSelfChat, ""},
+		{"stale backlog", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-11 * time.Minute) }), nil, VerdictReceive, ReasonStale, ""},
+		{"stale custom window", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-2 * time.Minute) }), func(o *ClassifyOptions) { o.StaleAfter = time.Minute }, VerdictReceive, ReasonStale, ""},
 		{"stale own message", mod(func(e *events.Message) {
 			e.Info.Timestamp, e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = now.Add(-time.Hour), custPN, ownPN, true
-		}), nil, ReceiveOwn, ReasonStale, ""},
-		{"bot sender", mod(func(e *events.Message) { e.Info.Sender, e.Info.Chat = types.MetaAIJID, types.MetaAIJID }), nil, Ignore, ReasonBot, ""},
-		{"missing id", mod(func(e *events.Message) { e.Info.ID = "" }), nil, Skip, ReasonMissingID, ""},
+		}), nil, VerdictReceiveOwn, ReasonStale, ""},
+		{"bot sender", mod(func(e *events.Message) { e.Info.Sender, e.Info.Chat = types.MetaAIJID, types.MetaAIJID }), nil, VerdictIgnore, ReasonBot, ""},
+		{"missing id", mod(func(e *events.Message) { e.Info.ID = "" }), nil, VerdictSkip, ReasonMissingID, ""},
 		{"unknown server", mod(func(e *events.Message) {
 			e.Info.Sender = types.NewJID("abc", "weird.server")
 			e.Info.Chat = e.Info.Sender
-		}), nil, Skip, ReasonBadJID, "abc@weird.server"},
+		}), nil, VerdictSkip, ReasonBadJID, "abc@weird.server"},
 		{"phone with letters", mod(func(e *events.Message) {
 			e.Info.Sender = types.NewJID("33abc", types.DefaultUserServer)
 			e.Info.Chat = e.Info.Sender
-		}), nil, Skip, ReasonBadPhone, "33abc@s.whatsapp.net"},
+		}), nil, VerdictSkip, ReasonBadPhone, "33abc@s.whatsapp.net"},
 		{"phone too short", mod(func(e *events.Message) {
 			e.Info.Sender = types.NewJID("123", types.DefaultUserServer)
 			e.Info.Chat = e.Info.Sender
-		}), nil, Skip, ReasonBadPhone, "123@s.whatsapp.net"},
-		{"unresolved lid", mod(func(e *events.Message) { e.Info.Sender, e.Info.Chat = custLID2, custLID2 }), nil, Skip, ReasonUnresolvedLID, custLID2.String()},
+		}), nil, VerdictSkip, ReasonBadPhone, "123@s.whatsapp.net"},
+		{"unresolved lid", mod(func(e *events.Message) { e.Info.Sender, e.Info.Chat = custLID2, custLID2 }), nil, VerdictSkip, ReasonUnresolvedLID, custLID2.String()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,7 +161,7 @@ func TestClassifyIgnoreAndSkip(t *testing.T) {
 			assert.Equal(t, tc.verdict, d.Verdict)
 			assert.Equal(t, tc.reason, d.Reason)
 			assert.Equal(t, tc.raw, d.Raw)
-			if tc.verdict == Receive || tc.verdict == ReceiveOwn { // stale backlog: recorded, not answered
+			if tc.verdict == VerdictReceive || tc.verdict == VerdictReceiveOwn { // stale backlog: recorded, not answered
 				assert.Equal(t, "X1", m.ID, "stale messages are still delivered")
 				return
 			}
@@ -174,10 +174,10 @@ func TestClassifyStaleDisabledAndFresh(t *testing.T) {
 	e := dm("S1", text("old"))
 	e.Info.Timestamp = t0.Add(-48 * time.Hour)
 	_, d := Classify(e, ClassifyOptions{Now: t0, StaleAfter: -1})
-	assert.Equal(t, Receive, d.Verdict)
+	assert.Equal(t, VerdictReceive, d.Verdict)
 	e.Info.Timestamp = t0.Add(-9 * time.Minute)
 	_, d = Classify(e, ClassifyOptions{Now: t0})
-	assert.Equal(t, Receive, d.Verdict, "inside the default 10 min window")
+	assert.Equal(t, VerdictReceive, d.Verdict, "inside the default 10 min window")
 }
 
 func TestClassifyLID(t *testing.T) {
@@ -191,28 +191,28 @@ func TestClassifyLID(t *testing.T) {
 		e := dm("L1", text("hi"))
 		e.Info.Chat, e.Info.Sender, e.Info.SenderAlt, e.Info.AddressingMode = custLID, custLID, custPN, types.AddressingModeLID
 		m, d := Classify(e, ClassifyOptions{Now: t0})
-		require.Equal(t, Receive, d.Verdict)
+		require.Equal(t, VerdictReceive, d.Verdict)
 		assert.Equal(t, "+33611111111", m.Phone)
 	})
 	t.Run("lid store", func(t *testing.T) {
 		e := dm("L2", text("hi"))
 		e.Info.Chat, e.Info.Sender = custLID, types.JID{User: custLID.User, Server: types.HiddenUserServer, Device: 2}
 		m, d := Classify(e, ClassifyOptions{Now: t0, ResolveLID: resolve})
-		require.Equal(t, Receive, d.Verdict)
+		require.Equal(t, VerdictReceive, d.Verdict)
 		assert.Equal(t, "+33611111111", m.Phone)
 	})
 	t.Run("store miss", func(t *testing.T) {
 		e := dm("L3", text("hi"))
 		e.Info.Chat, e.Info.Sender = custLID2, custLID2
 		_, d := Classify(e, ClassifyOptions{Now: t0, ResolveLID: resolve})
-		assert.Equal(t, Skip, d.Verdict)
+		assert.Equal(t, VerdictSkip, d.Verdict)
 		assert.Equal(t, ReasonUnresolvedLID, d.Reason)
 	})
 	t.Run("own message to lid chat uses recipient alt", func(t *testing.T) {
 		e := dm("L4", text("we ship tomorrow"))
 		e.Info.Chat, e.Info.Sender, e.Info.IsFromMe, e.Info.RecipientAlt = custLID, ownLID, true, custPN
 		m, d := Classify(e, ClassifyOptions{Now: t0, Own: ownPN, OwnLID: ownLID})
-		require.Equal(t, ReceiveOwn, d.Verdict)
+		require.Equal(t, VerdictReceiveOwn, d.Verdict)
 		assert.Equal(t, "+33611111111", m.Phone)
 	})
 }
@@ -229,7 +229,7 @@ func TestClassifyOwnAndGroups(t *testing.T) {
 		}
 		e.UnwrapRaw()
 		m, d := Classify(e, ClassifyOptions{Session: "s1", Now: t0, Own: ownPN})
-		require.Equal(t, ReceiveOwn, d.Verdict)
+		require.Equal(t, VerdictReceiveOwn, d.Verdict)
 		assert.Equal(t, ReasonOwn, d.Reason)
 		assert.Equal(t, "+33611111111", m.Phone)
 		assert.Equal(t, "your parcel left", m.Text)
@@ -239,7 +239,7 @@ func TestClassifyOwnAndGroups(t *testing.T) {
 		e := dm("G1", text("anyone?"))
 		e.Info.Chat, e.Info.IsGroup = groupJID, true
 		m, d := Classify(e, ClassifyOptions{Now: t0, Groups: true})
-		require.Equal(t, Receive, d.Verdict)
+		require.Equal(t, VerdictReceive, d.Verdict)
 		assert.True(t, m.Group)
 		assert.Equal(t, "+33611111111", m.Phone)
 	})
@@ -247,7 +247,7 @@ func TestClassifyOwnAndGroups(t *testing.T) {
 		e := dm("B1", text("promo"))
 		e.Info.Chat, e.Info.IsGroup = types.NewJID("1700000", types.BroadcastServer), true
 		m, d := Classify(e, ClassifyOptions{Now: t0})
-		require.Equal(t, Receive, d.Verdict)
+		require.Equal(t, VerdictReceive, d.Verdict)
 		assert.Equal(t, "+33611111111", m.Phone)
 		assert.False(t, m.Group)
 	})
@@ -255,7 +255,7 @@ func TestClassifyOwnAndGroups(t *testing.T) {
 		e := dm("C1", text("hi"))
 		e.Info.Sender = types.NewJID("33611111111", types.LegacyUserServer)
 		m, d := Classify(e, ClassifyOptions{Now: t0})
-		require.Equal(t, Receive, d.Verdict)
+		require.Equal(t, VerdictReceive, d.Verdict)
 		assert.Equal(t, "+33611111111", m.Phone)
 	})
 }

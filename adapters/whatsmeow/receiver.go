@@ -107,10 +107,10 @@ func (r *Receiver) handleMessage(ctx context.Context, evt *events.Message, recor
 	msg, d := Classify(evt, opt)
 	attrs := []any{"session", r.Session, "id", evt.Info.ID, "chat", evt.Info.Chat.String(), "verdict", d.Verdict.String(), "reason", string(d.Reason)}
 	switch d.Verdict {
-	case Ignore:
+	case VerdictIgnore:
 		log.Info("whatsmeow: message not automated", attrs...)
 		return true
-	case Skip:
+	case VerdictSkip:
 		log.Warn("whatsmeow: message skipped", append(attrs, "raw", d.Raw)...)
 		return true
 	}
@@ -128,7 +128,7 @@ func (r *Receiver) handleMessage(ctx context.Context, evt *events.Message, recor
 	defer cancel()
 	*recording = true
 	var err error
-	if d.Verdict == ReceiveOwn {
+	if d.Verdict == VerdictReceiveOwn {
 		err = r.Inbox.ReceiveOwn(rctx, msg.Session, msg.Phone, msg.ID, msg.Text, msg.Time)
 	} else {
 		err = r.Inbox.Receive(rctx, msg)

@@ -89,7 +89,7 @@ func TestReceiverUnknownTypeRecordedAsOther(t *testing.T) {
 	e := dm("U1", &waE2E.Message{EventMessage: &waE2E.EventMessage{Name: proto.String("party")}})
 	assert.True(t, r.Handle(context.Background(), e))
 	require.Len(t, inbox.got, 1)
-	assert.Equal(t, trigger.Other, inbox.got[0].Type)
+	assert.Equal(t, trigger.MessageOther, inbox.got[0].Type)
 	assert.Contains(t, lb.String(), "unknown message type")
 }
 

@@ -35,7 +35,7 @@ func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.Disconnected}); err != nil {
+	if err := eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.SessionDisconnected}); err != nil {
 		t.Fatal(err)
 	}
 	held := holds{}
@@ -45,14 +45,14 @@ func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 		want workflow.SessionStatus
 		held bool
 	}{
-		{wa.StatusPairing, workflow.Disconnected, false},
-		{wa.StatusConnected, workflow.Connected, false},
-		{wa.StatusBanned, workflow.Disconnected, true},
-		{wa.StatusConnected, workflow.Connected, false},
-		{wa.StatusLoggedOut, workflow.Disconnected, true},
-		{wa.StatusDisconnected, workflow.Disconnected, true}, // a mere disconnection keeps the hold
-		{wa.StatusDeleted, workflow.Deleted, true},
-		{wa.StatusDisconnected, workflow.Deleted, true}, // a late event does not resurrect it
+		{wa.StatusPairing, workflow.SessionDisconnected, false},
+		{wa.StatusConnected, workflow.SessionConnected, false},
+		{wa.StatusBanned, workflow.SessionDisconnected, true},
+		{wa.StatusConnected, workflow.SessionConnected, false},
+		{wa.StatusLoggedOut, workflow.SessionDisconnected, true},
+		{wa.StatusDisconnected, workflow.SessionDisconnected, true}, // a mere disconnection keeps the hold
+		{wa.StatusDeleted, workflow.SessionDeleted, true},
+		{wa.StatusDisconnected, workflow.SessionDeleted, true}, // a late event does not resurrect it
 	}
 	for _, s := range steps {
 		if err := sink.SessionStatus(ctx, "shop", s.st, time.Now()); err != nil {
@@ -83,7 +83,7 @@ func ExampleSessionStatuses() {
 	ctx := context.Background()
 	store := memstore.New()
 	eng, _ := engine.New(engine.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
-	_ = eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.Disconnected})
+	_ = eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.SessionDisconnected})
 	sink := &wa.SessionStatuses{Sessions: eng} // Holds: a *pacing.Pacer, to pause a banned number's sends
 	for _, st := range []wa.Status{wa.StatusConnected, wa.StatusBanned, wa.StatusDeleted} {
 		_ = sink.SessionStatus(ctx, "shop", st, time.Now())

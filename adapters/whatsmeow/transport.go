@@ -90,7 +90,7 @@ func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 			log.Warn("whatsmeow: upload failed", "session", m.Session, "id", m.ID, "kind", m.Media.Kind, "err", err)
 			return err
 		}
-		if m.Media.Kind == trigger.Audio {
+		if m.Media.Kind == trigger.MessageAudio {
 			presence = types.ChatPresenceMediaAudio
 		}
 	}
@@ -135,13 +135,13 @@ func upload(ctx context.Context, cli Client, m workflow.Outgoing) (*waE2E.Messag
 	}
 	var kind whatsmeow.MediaType
 	switch md.Kind {
-	case trigger.Image:
+	case trigger.MessageImage:
 		kind = whatsmeow.MediaImage
-	case trigger.Video:
+	case trigger.MessageVideo:
 		kind = whatsmeow.MediaVideo
-	case trigger.Audio:
+	case trigger.MessageAudio:
 		kind = whatsmeow.MediaAudio
-	default: // trigger.Document; Validate rejected the others
+	default: // trigger.MessageDocument; Validate rejected the others
 		kind = whatsmeow.MediaDocument
 	}
 	up, err := cli.Upload(ctx, md.Data, kind)
@@ -155,19 +155,19 @@ func upload(ctx context.Context, cli Client, m workflow.Outgoing) (*waE2E.Messag
 	mime := proto.String(md.MIMEType)
 	length := proto.Uint64(up.FileLength)
 	switch md.Kind {
-	case trigger.Image:
+	case trigger.MessageImage:
 		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,
 			Mimetype: mime, Caption: caption,
 		}}, nil
-	case trigger.Video:
+	case trigger.MessageVideo:
 		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,
 			Mimetype: mime, Caption: caption,
 		}}, nil
-	case trigger.Audio:
+	case trigger.MessageAudio:
 		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
 			URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
 			FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: length,

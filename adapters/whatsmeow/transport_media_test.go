@@ -25,10 +25,10 @@ func TestTransportSendsEachMediaKind(t *testing.T) {
 		media    whatsmeow.MediaType
 		presence types.ChatPresenceMedia
 	}{
-		{trigger.Image, "Catalogue", whatsmeow.MediaImage, types.ChatPresenceMediaText},
-		{trigger.Video, "Démo", whatsmeow.MediaVideo, types.ChatPresenceMediaText},
-		{trigger.Document, "Tarifs", whatsmeow.MediaDocument, types.ChatPresenceMediaText},
-		{trigger.Audio, "", whatsmeow.MediaAudio, types.ChatPresenceMediaAudio},
+		{trigger.MessageImage, "Catalogue", whatsmeow.MediaImage, types.ChatPresenceMediaText},
+		{trigger.MessageVideo, "Démo", whatsmeow.MediaVideo, types.ChatPresenceMediaText},
+		{trigger.MessageDocument, "Tarifs", whatsmeow.MediaDocument, types.ChatPresenceMediaText},
+		{trigger.MessageAudio, "", whatsmeow.MediaAudio, types.ChatPresenceMediaAudio},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.kind), func(t *testing.T) {
@@ -52,7 +52,7 @@ func TestTransportSendsEachMediaKind(t *testing.T) {
 			assert.Empty(t, msg.GetConversation())
 			n := uint64(len(out.Media.Data))
 			switch tc.kind {
-			case trigger.Image:
+			case trigger.MessageImage:
 				im := msg.GetImageMessage()
 				require.NotNil(t, im)
 				assert.Equal(t, "https://mmg.whatsapp.net/fake", im.GetURL())
@@ -63,14 +63,14 @@ func TestTransportSendsEachMediaKind(t *testing.T) {
 				assert.Equal(t, n, im.GetFileLength())
 				assert.Equal(t, "application/x-test", im.GetMimetype())
 				assert.Equal(t, "Catalogue", im.GetCaption())
-			case trigger.Video:
+			case trigger.MessageVideo:
 				v := msg.GetVideoMessage()
 				require.NotNil(t, v)
 				assert.Equal(t, "/v/fake", v.GetDirectPath())
 				assert.Equal(t, []byte("key"), v.GetMediaKey())
 				assert.Equal(t, n, v.GetFileLength())
 				assert.Equal(t, "Démo", v.GetCaption())
-			case trigger.Document:
+			case trigger.MessageDocument:
 				d := msg.GetDocumentMessage()
 				require.NotNil(t, d)
 				assert.Equal(t, "https://mmg.whatsapp.net/fake", d.GetURL())
@@ -78,7 +78,7 @@ func TestTransportSendsEachMediaKind(t *testing.T) {
 				assert.Equal(t, "f.bin", d.GetFileName())
 				assert.Equal(t, "Tarifs", d.GetCaption())
 				assert.Equal(t, "application/x-test", d.GetMimetype())
-			case trigger.Audio:
+			case trigger.MessageAudio:
 				a := msg.GetAudioMessage()
 				require.NotNil(t, a)
 				assert.Equal(t, []byte("enc"), a.GetFileEncSHA256())
@@ -107,7 +107,7 @@ func TestTransportUploadFailureIsRetriedWithTheSameID(t *testing.T) {
 	cli.connected = true
 	cli.uploadErr = errBoom
 	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
-	out := mediaOut("3EB0M2", trigger.Image, "pic")
+	out := mediaOut("3EB0M2", trigger.MessageImage, "pic")
 	out.Typing = false
 	err := tr.Send(context.Background(), out)
 	require.ErrorIs(t, err, ErrUpload)
@@ -132,9 +132,9 @@ func TestTransportRejectsBadMediaBeforeUpload(t *testing.T) {
 	cli := newFakeClient()
 	cli.connected = true
 	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
-	sticker := mediaOut("a", trigger.Sticker, "")
+	sticker := mediaOut("a", trigger.MessageSticker, "")
 	assert.ErrorIs(t, tr.Send(context.Background(), sticker), workflow.ErrInvalidMedia)
-	big := mediaOut("b", trigger.Video, "")
+	big := mediaOut("b", trigger.MessageVideo, "")
 	big.Media.Data = make([]byte, workflow.MaxMediaSize+1)
 	assert.ErrorIs(t, tr.Send(context.Background(), big), workflow.ErrMediaTooLarge)
 	assert.Empty(t, cli.uploads)

@@ -76,10 +76,10 @@ func (*dialect) Bind(names, exprs []string, body string) string {
 	return s
 }
 
-func (*dialect) ClockVar(slot int, field string) string { return clockVar(slot, field) }
+func (*dialect) TimeVar(slot int, field string) string { return clockVar(slot, field) }
 
 func (d *dialect) CheckRaw(r condition.Raw) error {
-	if r.Lang != condition.CEL {
+	if r.Lang != condition.LangCEL {
 		return fmt.Errorf("%s expressions need the %s backend: %w", r.Lang, r.Lang, condition.ErrUnsupported)
 	}
 	ast, iss := d.env.Compile(r.Source)
@@ -213,7 +213,7 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 		}
 	}()
 	a := &activation{f: f, clocks: p.clocks}
-	a.clock = p.plan.Clocks(f.Time, a.buf[:0])
+	a.clock = p.plan.LocalTimes(f.Time, a.buf[:0])
 	var out ref.Val
 	if p.plan.RawLeaves > 0 {
 		// Only raw expressions can loop long enough for cancellation to matter.
@@ -252,8 +252,8 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 type activation struct {
 	f      *condition.Facts
 	clocks map[string]clockRef
-	clock  []backend.Clock
-	buf    [2]backend.Clock
+	clock  []backend.LocalTime
+	buf    [2]backend.LocalTime
 }
 
 func (a *activation) Parent() interpreter.Activation { return nil }

@@ -14,11 +14,11 @@ import (
 	"github.com/waauto/waauto/trigger"
 )
 
-func raw(src string) condition.Raw { return condition.Raw{Lang: condition.CEL, Source: src} }
+func raw(src string) condition.Raw { return condition.Raw{Lang: condition.LangCEL, Source: src} }
 
 func TestCompileErrors(t *testing.T) {
 	conditiontest.CheckCompileErrors(t, cel.New(), []conditiontest.CompileErrorCase{
-		{Name: "expr leaf", Tree: condition.Not{Node: condition.Raw{Lang: condition.Expr, Source: "true"}}, Path: "not.expr", Is: condition.ErrUnsupported},
+		{Name: "expr leaf", Tree: condition.Not{Node: condition.Raw{Lang: condition.LangExpr, Source: "true"}}, Path: "not.expr", Is: condition.ErrUnsupported},
 		{Name: "not boolean", Tree: raw(`message_count + 1`), Path: "cel"},
 		{Name: "syntax error", Tree: raw(`message_count >`), Path: "cel"},
 		{Name: "unknown variable", Tree: raw(`_since_ns > 0`), Path: "cel"},
@@ -49,7 +49,7 @@ func TestRawWithinEstimateCompiles(t *testing.T) {
 // allowed: Eval fails with ErrCostLimit, and the next evaluation works.
 func TestCostLimitAtRuntime(t *testing.T) {
 	tree := condition.All{Nodes: []condition.Node{
-		condition.Text{Op: condition.Contains, Value: "prix"},
+		condition.Text{Op: condition.OpContains, Value: "prix"},
 		raw(`labels.exists(l, l.startsWith("zz"))`),
 	}}
 	prg, err := cel.New().Compile(tree, condition.Env{})
@@ -75,7 +75,7 @@ func TestCostLimitAtRuntime(t *testing.T) {
 func TestLongTextWithRawLeaf(t *testing.T) {
 	var leaves []condition.Node
 	for range 20 {
-		leaves = append(leaves, condition.Text{Op: condition.Contains, Value: "zzz"})
+		leaves = append(leaves, condition.Text{Op: condition.OpContains, Value: "zzz"})
 	}
 	leaves = append(leaves, raw(`true`))
 	prg, err := cel.New().Compile(condition.Any{Nodes: leaves}, condition.Env{})
@@ -99,7 +99,7 @@ func TestRuntimeErrorIsReturned(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
-	prg, err := cel.New().Compile(condition.Text{Op: condition.Empty, IsEmpty: true}, condition.Env{})
+	prg, err := cel.New().Compile(condition.Text{Op: condition.OpEmpty, IsEmpty: true}, condition.Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

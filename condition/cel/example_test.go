@@ -14,8 +14,8 @@ import (
 // A raw CEL leaf beside built-in leaves; the trace shows each leaf's value.
 func Example() {
 	tree := condition.Any{Nodes: []condition.Node{
-		condition.Labels{Op: condition.Has, Values: []string{"vip"}},
-		condition.Raw{Lang: condition.CEL, Source: `message_count > 3 && labels.exists(l, l.startsWith("b2b"))`},
+		condition.Labels{Op: condition.OpHas, Values: []string{"vip"}},
+		condition.Raw{Lang: condition.LangCEL, Source: `message_count > 3 && labels.exists(l, l.startsWith("b2b"))`},
 	}}
 	prg, err := cel.New().Compile(tree, condition.Env{})
 	if err != nil {
@@ -42,7 +42,7 @@ func Example() {
 
 // The expr backend's raw leaves are refused with ErrUnsupported.
 func Example_otherLanguage() {
-	tree := condition.Raw{Lang: condition.Expr, Source: `text contains "prix"`}
+	tree := condition.Raw{Lang: condition.LangExpr, Source: `text contains "prix"`}
 	_, err := cel.New().Compile(tree, condition.Env{})
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, condition.ErrUnsupported))

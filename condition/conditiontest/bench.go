@@ -14,8 +14,8 @@ import (
 func ReferencePredicate() condition.Node {
 	return condition.All{Nodes: []condition.Node{
 		condition.Any{Nodes: []condition.Node{
-			condition.Text{Op: condition.Contains, Value: "prix"},
-			condition.Text{Op: condition.Contains, Value: "disponible"},
+			condition.Text{Op: condition.OpContains, Value: "prix"},
+			condition.Text{Op: condition.OpContains, Value: "disponible"},
 		}},
 		condition.Schedule{Days: []time.Weekday{1, 2, 3, 4, 5}, From: 9 * 60, To: 18 * 60},
 	}}

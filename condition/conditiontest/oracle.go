@@ -38,11 +38,11 @@ func refLeaf(n condition.Node, env condition.Env, f *condition.Facts) (bool, err
 		return refSet(n.Op, f.Phone, n.Values)
 	case condition.Agent:
 		switch n.Op {
-		case condition.Assigned:
+		case condition.OpAssigned:
 			return (f.Agent != "") == n.IsAssigned, nil
-		case condition.Is:
+		case condition.OpIs:
 			return f.Agent == n.ID, nil
-		case condition.IsNot:
+		case condition.OpIsNot:
 			return f.Agent != n.ID, nil
 		}
 	case condition.MessageType:
@@ -57,21 +57,21 @@ func refLeaf(n condition.Node, env condition.Env, f *condition.Facts) (bool, err
 		return refCompare(n.Op, f.Length, n.N)
 	case condition.SinceLastReply:
 		if f.SinceLastReply < 0 {
-			return n.Op == condition.Gt || n.Op == condition.Gte, nil
+			return n.Op == condition.OpGt || n.Op == condition.OpGte, nil
 		}
 		return refCompare(n.Op, f.SinceLastReply, n.D)
 	case condition.Labels:
 		has := func(v string) bool { return slices.Contains(f.Labels, v) }
 		switch n.Op {
-		case condition.Has:
+		case condition.OpHas:
 			return has(n.Values[0]), nil
-		case condition.HasNot:
+		case condition.OpHasNot:
 			return !has(n.Values[0]), nil
-		case condition.HasAny:
+		case condition.OpHasAny:
 			return slices.ContainsFunc(n.Values, has), nil
-		case condition.HasAll:
+		case condition.OpHasAll:
 			return !slices.ContainsFunc(n.Values, func(v string) bool { return !has(v) }), nil
-		case condition.HasNone:
+		case condition.OpHasNone:
 			return !slices.ContainsFunc(n.Values, has), nil
 		}
 	case condition.Schedule:
@@ -98,29 +98,29 @@ func refText(n condition.Text, f *condition.Facts) (bool, error) {
 		return strings.Contains(s, fold(v))
 	}
 	switch n.Op {
-	case condition.Contains:
+	case condition.OpContains:
 		return contains(n.Value), nil
-	case condition.NotContains:
+	case condition.OpNotContains:
 		return !contains(n.Value), nil
-	case condition.StartsWith:
+	case condition.OpStartsWith:
 		return strings.HasPrefix(s, fold(n.Value)), nil
-	case condition.EndsWith:
+	case condition.OpEndsWith:
 		return strings.HasSuffix(s, fold(n.Value)), nil
-	case condition.Equals:
+	case condition.OpEquals:
 		return s == fold(n.Value), nil
-	case condition.NotEquals:
+	case condition.OpNotEquals:
 		return s != fold(n.Value), nil
-	case condition.ContainsAny:
+	case condition.OpContainsAny:
 		return slices.ContainsFunc(n.Values, contains), nil
-	case condition.ContainsAll:
+	case condition.OpContainsAll:
 		return !slices.ContainsFunc(n.Values, func(v string) bool { return !contains(v) }), nil
-	case condition.Matches:
+	case condition.OpMatches:
 		re, err := regexp.Compile(n.Value)
 		if err != nil {
 			return false, err
 		}
 		return re.MatchString(s), nil
-	case condition.Empty:
+	case condition.OpEmpty:
 		return (s == "") == n.IsEmpty, nil
 	}
 	return false, fmt.Errorf("unknown operator %q", n.Op)
@@ -147,13 +147,13 @@ func containsWord(s, w string) bool {
 
 func refSet(op condition.Op, v string, vals []string) (bool, error) {
 	switch op {
-	case condition.Equals, condition.Is:
+	case condition.OpEquals, condition.OpIs:
 		return v == vals[0], nil
-	case condition.NotEquals, condition.IsNot:
+	case condition.OpNotEquals, condition.OpIsNot:
 		return v != vals[0], nil
-	case condition.In:
+	case condition.OpIn:
 		return slices.Contains(vals, v), nil
-	case condition.NotIn:
+	case condition.OpNotIn:
 		return !slices.Contains(vals, v), nil
 	}
 	return false, fmt.Errorf("unknown operator %q", op)
@@ -161,17 +161,17 @@ func refSet(op condition.Op, v string, vals []string) (bool, error) {
 
 func refCompare[T int | time.Duration](op condition.Op, a, b T) (bool, error) {
 	switch op {
-	case condition.Eq:
+	case condition.OpEq:
 		return a == b, nil
-	case condition.Ne:
+	case condition.OpNe:
 		return a != b, nil
-	case condition.Gt:
+	case condition.OpGt:
 		return a > b, nil
-	case condition.Gte:
+	case condition.OpGte:
 		return a >= b, nil
-	case condition.Lt:
+	case condition.OpLt:
 		return a < b, nil
-	case condition.Lte:
+	case condition.OpLte:
 		return a <= b, nil
 	}
 	return false, fmt.Errorf("unknown operator %q", op)

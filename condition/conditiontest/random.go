@@ -101,11 +101,11 @@ func (g *generator) nodes(depth int) []condition.Node {
 }
 
 var (
-	textOps  = []condition.Op{condition.Contains, condition.NotContains, condition.StartsWith, condition.EndsWith, condition.Equals, condition.NotEquals, condition.ContainsAny, condition.ContainsAll, condition.Matches, condition.Empty}
-	cmpOps   = []condition.Op{condition.Eq, condition.Ne, condition.Gt, condition.Gte, condition.Lt, condition.Lte}
-	labelOps = []condition.Op{condition.Has, condition.HasNot, condition.HasAny, condition.HasAll, condition.HasNone}
-	setOps   = []condition.Op{condition.Equals, condition.NotEquals, condition.In, condition.NotIn}
-	typeOps  = []condition.Op{condition.Is, condition.IsNot, condition.In, condition.NotIn}
+	textOps  = []condition.Op{condition.OpContains, condition.OpNotContains, condition.OpStartsWith, condition.OpEndsWith, condition.OpEquals, condition.OpNotEquals, condition.OpContainsAny, condition.OpContainsAll, condition.OpMatches, condition.OpEmpty}
+	cmpOps   = []condition.Op{condition.OpEq, condition.OpNe, condition.OpGt, condition.OpGte, condition.OpLt, condition.OpLte}
+	labelOps = []condition.Op{condition.OpHas, condition.OpHasNot, condition.OpHasAny, condition.OpHasAll, condition.OpHasNone}
+	setOps   = []condition.Op{condition.OpEquals, condition.OpNotEquals, condition.OpIn, condition.OpNotIn}
+	typeOps  = []condition.Op{condition.OpIs, condition.OpIsNot, condition.OpIn, condition.OpNotIn}
 )
 
 func (g *generator) leaf() condition.Node {
@@ -113,13 +113,13 @@ func (g *generator) leaf() condition.Node {
 	case 0, 1:
 		n := condition.Text{Op: pick(g, textOps), Exact: g.r.IntN(4) == 0, Word: g.r.IntN(3) == 0}
 		switch n.Op {
-		case condition.ContainsAny, condition.ContainsAll:
+		case condition.OpContainsAny, condition.OpContainsAll:
 			n.Values = g.some(words, 3)
-		case condition.Matches:
+		case condition.OpMatches:
 			n.Value = pick(g, patterns)
-		case condition.Empty:
+		case condition.OpEmpty:
 			n.IsEmpty = g.r.IntN(2) == 0
-		case condition.Equals, condition.NotEquals:
+		case condition.OpEquals, condition.OpNotEquals:
 			n.Value = g.text()
 		default:
 			n.Value = pick(g, words)
@@ -128,22 +128,22 @@ func (g *generator) leaf() condition.Node {
 	case 2:
 		op := pick(g, setOps)
 		vals := g.some(phones, 3)
-		if op == condition.Equals || op == condition.NotEquals {
+		if op == condition.OpEquals || op == condition.OpNotEquals {
 			vals = []string{pick(g, phones)}
 		}
 		return condition.Phone{Op: op, Values: vals}
 	case 3:
 		switch g.r.IntN(3) {
 		case 0:
-			return condition.Agent{Op: condition.Assigned, IsAssigned: g.r.IntN(2) == 0}
+			return condition.Agent{Op: condition.OpAssigned, IsAssigned: g.r.IntN(2) == 0}
 		case 1:
-			return condition.Agent{Op: condition.Is, ID: pick(g, agents)}
+			return condition.Agent{Op: condition.OpIs, ID: pick(g, agents)}
 		}
-		return condition.Agent{Op: condition.IsNot, ID: pick(g, agents)}
+		return condition.Agent{Op: condition.OpIsNot, ID: pick(g, agents)}
 	case 4:
 		op := pick(g, typeOps)
 		n := 1 + g.r.IntN(3)
-		if op == condition.In || op == condition.NotIn {
+		if op == condition.OpIn || op == condition.OpNotIn {
 			n = g.r.IntN(4)
 		}
 		types := make([]trigger.MessageType, n)
@@ -160,7 +160,7 @@ func (g *generator) leaf() condition.Node {
 	case 8:
 		op := pick(g, labelOps)
 		vals := g.some(labelNames, 3)
-		if op == condition.Has || op == condition.HasNot {
+		if op == condition.OpHas || op == condition.OpHasNot {
 			vals = []string{pick(g, labelNames)}
 		}
 		return condition.Labels{Op: op, Values: vals}
@@ -178,9 +178,9 @@ func (g *generator) leaf() condition.Node {
 }
 
 // clock favours the hours around midnight and DST changes.
-func (g *generator) clock() condition.Clock {
+func (g *generator) clock() condition.TimeOfDay {
 	h := pick(g, []int{0, 1, 2, 3, 9, 12, 18, 22, 23, g.r.IntN(24)})
-	return condition.Clock(h*60 + pick(g, []int{0, 0, 30, g.r.IntN(60)}))
+	return condition.TimeOfDay(h*60 + pick(g, []int{0, 0, 30, g.r.IntN(60)}))
 }
 
 func (g *generator) days() []time.Weekday {

@@ -132,13 +132,13 @@ func CheckCompileErrors(t *testing.T, c condition.Compiler, cases []CompileError
 
 func runCompileErrors(t *testing.T, c condition.Compiler) {
 	CheckCompileErrors(t, c, []CompileErrorCase{
-		{Name: "bad regexp", Tree: condition.All{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "(a"}}}, Path: "all[0].text", Syntax: true},
+		{Name: "bad regexp", Tree: condition.All{Nodes: []condition.Node{condition.Text{Op: condition.OpMatches, Value: "(a"}}}, Path: "all[0].text", Syntax: true},
 		{Name: "unknown hours", Tree: condition.Not{Node: condition.InHours{Name: "nope"}}, Path: "not.schedule"},
 		{Name: "unknown text operator", Tree: condition.Text{Op: "sounds_like", Value: "a"}, Path: "text"},
-		{Name: "since_last_reply eq", Tree: condition.SinceLastReply{Op: condition.Eq}, Path: "since_last_reply"},
+		{Name: "since_last_reply eq", Tree: condition.SinceLastReply{Op: condition.OpEq}, Path: "since_last_reply"},
 	})
 	// Every faulty leaf is reported, not only the first.
-	tree := condition.Any{Nodes: []condition.Node{condition.Text{Op: condition.Matches, Value: "("}, condition.InHours{Name: "x"}}}
+	tree := condition.Any{Nodes: []condition.Node{condition.Text{Op: condition.OpMatches, Value: "("}, condition.InHours{Name: "x"}}}
 	_, err := c.Compile(tree, condition.Env{})
 	if n := strings.Count(fmt.Sprint(err), "\n") + 1; err == nil || n < 2 {
 		t.Errorf("two faulty leaves: got %v, want both reported", err)

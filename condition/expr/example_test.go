@@ -16,8 +16,8 @@ func Example() {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	tree := condition.All{Nodes: []condition.Node{
 		condition.Any{Nodes: []condition.Node{
-			condition.Text{Op: condition.Contains, Value: "prix"},
-			condition.Text{Op: condition.Contains, Value: "disponible"},
+			condition.Text{Op: condition.OpContains, Value: "prix"},
+			condition.Text{Op: condition.OpContains, Value: "disponible"},
 		}},
 		condition.Schedule{
 			Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
@@ -49,7 +49,7 @@ func Example() {
 
 // A bad regexp is reported with the path of its leaf.
 func Example_compileError() {
-	tree := condition.Not{Node: condition.Text{Op: condition.Matches, Value: "(prix"}}
+	tree := condition.Not{Node: condition.Text{Op: condition.OpMatches, Value: "(prix"}}
 	_, err := expr.New().Compile(tree, condition.Env{})
 	fmt.Println(err)
 	// Output:

@@ -46,19 +46,19 @@ type vars struct {
 // costs an allocation); further zones are read from _tz.
 type env struct {
 	vars
-	SinceNS int64           `expr:"_since_ns"`
-	Clocks  []backend.Clock `expr:"_tz"`
-	WD0     int64           `expr:"_wd0"`
-	YWD0    int64           `expr:"_ywd0"`
-	Min0    int64           `expr:"_min0"`
-	Date0   string          `expr:"_date0"`
-	YDate0  string          `expr:"_ydate0"`
-	WD1     int64           `expr:"_wd1"`
-	YWD1    int64           `expr:"_ywd1"`
-	Min1    int64           `expr:"_min1"`
-	Date1   string          `expr:"_date1"`
-	YDate1  string          `expr:"_ydate1"`
-	buf     [flatZones]backend.Clock
+	SinceNS    int64               `expr:"_since_ns"`
+	LocalTimes []backend.LocalTime `expr:"_tz"`
+	WD0        int64               `expr:"_wd0"`
+	YWD0       int64               `expr:"_ywd0"`
+	Min0       int64               `expr:"_min0"`
+	Date0      string              `expr:"_date0"`
+	YDate0     string              `expr:"_ydate0"`
+	WD1        int64               `expr:"_wd1"`
+	YWD1       int64               `expr:"_ywd1"`
+	Min1       int64               `expr:"_min1"`
+	Date1      string              `expr:"_date1"`
+	YDate1     string              `expr:"_ydate1"`
+	buf        [flatZones]backend.LocalTime
 }
 
 const flatZones = 2
@@ -78,7 +78,7 @@ func (dialect) Bind(names, exprs []string, body string) string {
 	return s + body
 }
 
-func (dialect) ClockVar(slot int, field string) string {
+func (dialect) TimeVar(slot int, field string) string {
 	if slot < flatZones {
 		return fmt.Sprintf("_%s%d", field, slot)
 	}
@@ -86,7 +86,7 @@ func (dialect) ClockVar(slot int, field string) string {
 }
 
 func (d dialect) CheckRaw(r condition.Raw) error {
-	if r.Lang != condition.Expr {
+	if r.Lang != condition.LangExpr {
 		return fmt.Errorf("%s expressions need the %s backend: %w", r.Lang, r.Lang, condition.ErrUnsupported)
 	}
 	prg, err := expr.Compile(r.Source, expr.Env(vars{}), expr.AsBool(), expr.MaxNodes(d.maxNodes))
@@ -151,7 +151,7 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	machine := p.vms.Get().(*vm.VM)
 	out, err := machine.Run(p.prg, e)
 	p.vms.Put(machine)
-	e.Labels, e.Clocks = nil, nil
+	e.Labels, e.LocalTimes = nil, nil
 	if err != nil {
 		return condition.Result{}, fmt.Errorf("expr: evaluating condition: %w", err)
 	}
@@ -177,11 +177,11 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 var errNoFacts = errors.New("expr: nil facts")
 
 func (p *program) fill(e *env, f *condition.Facts) {
-	e.Clocks = p.plan.Clocks(f.Time, e.buf[:0])
-	now := e.Clocks[0]
+	e.LocalTimes = p.plan.LocalTimes(f.Time, e.buf[:0])
+	now := e.LocalTimes[0]
 	e.WD0, e.YWD0, e.Min0, e.Date0, e.YDate0 = now.Weekday, now.Yesterday, now.Minute, now.Date, now.YDate
-	if len(e.Clocks) > 1 {
-		c := e.Clocks[1]
+	if len(e.LocalTimes) > 1 {
+		c := e.LocalTimes[1]
 		e.WD1, e.YWD1, e.Min1, e.Date1, e.YDate1 = c.Weekday, c.Yesterday, c.Minute, c.Date, c.YDate
 	}
 	since := int64(-1)

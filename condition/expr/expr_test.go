@@ -12,12 +12,12 @@ import (
 	"github.com/waauto/waauto/trigger"
 )
 
-func raw(src string) condition.Raw { return condition.Raw{Lang: condition.Expr, Source: src} }
+func raw(src string) condition.Raw { return condition.Raw{Lang: condition.LangExpr, Source: src} }
 
 func TestCompileErrors(t *testing.T) {
 	big := strings.Repeat("message_count > 0 && ", 60) + "true"
 	conditiontest.CheckCompileErrors(t, expr.New(), []conditiontest.CompileErrorCase{
-		{Name: "cel leaf", Tree: condition.Not{Node: condition.Raw{Lang: condition.CEL, Source: "true"}}, Path: "not.cel", Is: condition.ErrUnsupported},
+		{Name: "cel leaf", Tree: condition.Not{Node: condition.Raw{Lang: condition.LangCEL, Source: "true"}}, Path: "not.cel", Is: condition.ErrUnsupported},
 		{Name: "not boolean", Tree: raw(`message_count + 1`), Path: "expr"},
 		{Name: "syntax error", Tree: raw(`message_count >`), Path: "expr"},
 		{Name: "unknown variable", Tree: raw(`_since_ns > 0`), Path: "expr"},

@@ -75,7 +75,7 @@ type SendCatalogue struct {
 // pre-generated message id and retries as a text reply.
 func (s *SendCatalogue) Run(ctx context.Context, c *action.Call) error {
 	return c.Runtime.SendMedia(ctx, action.Media{
-		Kind:     trigger.Image,
+		Kind:     trigger.MessageImage,
 		FileName: "catalogue.png",
 		Data:     s.picture, // MIMEType left empty: sniffed from the data
 		Caption:  s.Caption,

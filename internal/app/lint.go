@@ -65,7 +65,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 		errs := 0
 		for _, f := range findings {
 			fmt.Fprintln(stdout, f)
-			if f.Severity == lint.Error {
+			if f.Severity == lint.SeverityError {
 				errs++
 			}
 		}

@@ -150,7 +150,7 @@ func TestCrossOriginPostRejected(t *testing.T) {
 	if code, _, _ := c.post("/numbers", form); code != http.StatusSeeOther {
 		t.Fatalf("same-origin POST: %d, want 303", code)
 	}
-	if s, err := ta.store.Session(t.Context(), "shop"); err != nil || s.Label != "Shop" || s.Status != workflow.Disconnected {
+	if s, err := ta.store.Session(t.Context(), "shop"); err != nil || s.Label != "Shop" || s.Status != workflow.SessionDisconnected {
 		t.Fatalf("added number: %+v, %v", s, err)
 	}
 }
@@ -391,7 +391,7 @@ func TestScheduledInAccountTimezone(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("scheduled: %v %v", list, err)
 	}
-	if got := list[0].At.In(ta.loc).Format("2006-01-02 15:04"); got != day+" 09:30" || list[0].Status != workflow.StatusPending {
+	if got := list[0].At.In(ta.loc).Format("2006-01-02 15:04"); got != day+" 09:30" || list[0].Status != workflow.SchedulePending {
 		t.Fatalf("stored %s (%s), want %s 09:30 Europe/Paris", got, list[0].Status, day)
 	}
 	if _, page := c.get("/scheduled?status=pending"); !strings.Contains(page, "Rappel") {
@@ -403,7 +403,7 @@ func TestScheduledInAccountTimezone(t *testing.T) {
 	if code, _, _ := c.post("/scheduled/"+list[0].ID+"/cancel", nil); code != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", code)
 	}
-	if m, _ := ta.store.Scheduled(t.Context(), list[0].ID); m.Status != workflow.StatusCancelled {
+	if m, _ := ta.store.Scheduled(t.Context(), list[0].ID); m.Status != workflow.ScheduleCancelled {
 		t.Fatalf("after cancel: %s", m.Status)
 	}
 	_, _, resp = c.post("/scheduled/"+list[0].ID+"/cancel", nil)
@@ -428,7 +428,7 @@ func TestScheduledSentAfterRestart(t *testing.T) {
 	ta2 := startApp(t, dir)
 	waitFor(t, "the scheduled message to be sent after a restart", func() bool {
 		got, _ := ta2.store.Scheduled(context.Background(), m.ID)
-		return got.Status == workflow.StatusSent
+		return got.Status == workflow.ScheduleSent
 	})
 	if msgs := ta2.sim.Since(0, ""); len(msgs) != 1 || msgs[0].Text != "plus tard" {
 		t.Fatalf("simulator got %+v", msgs)
@@ -495,12 +495,12 @@ func TestNumbersModulesAndCredits(t *testing.T) {
 	}
 	c.post("/numbers/shop/modules", url.Values{"workflows": {"on"}, "scheduled": {"on"}})
 	s, _ := ta.store.Session(t.Context(), "shop")
-	if s.Enabled(workflow.ModAI) || !s.Enabled(workflow.ModWorkflows) || !s.Enabled(workflow.ModScheduled) {
+	if s.Enabled(workflow.ModuleAI) || !s.Enabled(workflow.ModuleWorkflows) || !s.Enabled(workflow.ModuleScheduled) {
 		t.Fatalf("modules %+v", s.Disabled)
 	}
 	c.post("/numbers/shop/label", url.Values{"label": {"Ventes"}})
 	s, _ = ta.store.Session(t.Context(), "shop")
-	if s.Label != "Ventes" || s.Enabled(workflow.ModAI) {
+	if s.Label != "Ventes" || s.Enabled(workflow.ModuleAI) {
 		t.Fatalf("label change lost modules: %+v", s)
 	}
 	_, page := c.get("/numbers")
@@ -508,7 +508,7 @@ func TestNumbersModulesAndCredits(t *testing.T) {
 		t.Fatal("numbers page lacks status colours")
 	}
 	c.post("/numbers/shop/delete", nil)
-	if s, _ := ta.store.Session(t.Context(), "shop"); s.Status != workflow.Deleted {
+	if s, _ := ta.store.Session(t.Context(), "shop"); s.Status != workflow.SessionDeleted {
 		t.Fatalf("after delete: %s", s.Status)
 	}
 	if code, _, _ := c.post("/numbers/simulator/delete", nil); code != http.StatusBadRequest {

@@ -28,7 +28,7 @@ type moduleState struct {
 	On   bool
 }
 
-var allModules = []workflow.Module{workflow.ModWorkflows, workflow.ModAI, workflow.ModScheduled}
+var allModules = []workflow.Module{workflow.ModuleWorkflows, workflow.ModuleAI, workflow.ModuleScheduled}
 
 // sessionID is what a number id may be: it ends up in URLs and logs.
 var sessionID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
@@ -42,14 +42,14 @@ func (d *Dashboard) numbersPage(w http.ResponseWriter, r *http.Request) {
 	var rows []numberRow
 	deleted := 0
 	for _, s := range list {
-		if s.Status == workflow.Deleted {
+		if s.Status == workflow.SessionDeleted {
 			deleted++
 			continue
 		}
 		row := numberRow{Session: s, Virtual: s.ID == SimulatorSession}
 		if d.links != nil {
 			_, done, known := d.links.state(s.ID)
-			row.Linking = known && !done && s.Status != workflow.Connected
+			row.Linking = known && !done && s.Status != workflow.SessionConnected
 		}
 		for _, m := range allModules {
 			row.Modules = append(row.Modules, moduleState{Name: string(m), On: s.Enabled(m)})
@@ -64,7 +64,7 @@ func (d *Dashboard) numbersPage(w http.ResponseWriter, r *http.Request) {
 // number reads the session named in the path; it writes 404 itself.
 func (d *Dashboard) number(w http.ResponseWriter, r *http.Request) (workflow.Session, bool) {
 	s, err := d.store.Session(r.Context(), r.PathValue("id"))
-	if errors.Is(err, workflow.ErrNotFound) || (err == nil && s.Status == workflow.Deleted) {
+	if errors.Is(err, workflow.ErrNotFound) || (err == nil && s.Status == workflow.SessionDeleted) {
 		http.Error(w, "no such number", http.StatusNotFound)
 		return s, false
 	}
@@ -87,7 +87,7 @@ func (d *Dashboard) numberAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A number starts disconnected until WhatsApp says it is connected.
-	if err := d.engine.PutSession(r.Context(), workflow.Session{ID: id, Label: cmp.Or(label, id), Status: workflow.Disconnected}); err != nil {
+	if err := d.engine.PutSession(r.Context(), workflow.Session{ID: id, Label: cmp.Or(label, id), Status: workflow.SessionDisconnected}); err != nil {
 		d.fail(w, r, err)
 		return
 	}
@@ -192,7 +192,7 @@ func (d *Dashboard) numberLinkStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	code, done, known := d.links.state(s.ID)
 	writeJSON(w, http.StatusOK, map[string]any{
-		"status": s.Status, "connected": s.Status == workflow.Connected,
+		"status": s.Status, "connected": s.Status == workflow.SessionConnected,
 		"qr": code != "", "ended": done || !known,
 	})
 }

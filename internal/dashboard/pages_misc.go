@@ -47,9 +47,9 @@ func (d *Dashboard) exclusionsPost(w http.ResponseWriter, r *http.Request) {
 // ---- Scheduled messages
 
 var scheduleFilters = map[string][]workflow.ScheduleStatus{
-	"pending": {workflow.StatusPending, workflow.StatusSending},
-	"sent":    {workflow.StatusSent},
-	"failed":  {workflow.StatusFailed, workflow.StatusCancelled},
+	"pending": {workflow.SchedulePending, workflow.ScheduleSending},
+	"sent":    {workflow.ScheduleSent},
+	"failed":  {workflow.ScheduleFailed, workflow.ScheduleCancelled},
 	"all":     nil,
 }
 
@@ -79,7 +79,7 @@ func (d *Dashboard) liveSessions(r *http.Request) ([]workflow.Session, error) {
 	all, err := d.store.ListSessions(r.Context())
 	var out []workflow.Session
 	for _, s := range all {
-		if s.Status != workflow.Deleted {
+		if s.Status != workflow.SessionDeleted {
 			out = append(out, s)
 		}
 	}
@@ -102,7 +102,7 @@ func (d *Dashboard) scheduledAdd(w http.ResponseWriter, r *http.Request) {
 	}
 	at := engine.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, d.loc)
 	session := r.FormValue("session")
-	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.Deleted {
+	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.SessionDeleted {
 		back(w, r, "/scheduled", fmt.Sprintf("Number %q does not exist", session))
 		return
 	}

@@ -132,7 +132,7 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 			return err
 		}
 	}
-	exec := workflow.Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.IncomingMessage}
+	exec := workflow.Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.KindIncomingMessage}
 	res := workflow.ActionResult{Type: "ai_reply"}
 	defer func() {
 		now := e.cfg.Clock.Now()
@@ -166,7 +166,7 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) []workflow.ActionResult 
 }
 
 func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult) (workflow.Outcome, string, error) {
-	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModAI) {
+	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModuleAI) {
 		return workflow.OutcomeSkipped, "ai module off", ErrModuleOff
 	}
 	if e.cfg.MeterCredits {
@@ -202,7 +202,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: reason})
 		return workflow.OutcomeCancelled, reason, nil
 	}
-	err = e.send(ctx, workflow.Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.AI, Workflow: j.Workflow, Typing: true})
+	err = e.send(ctx, workflow.Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true})
 	if err != nil {
 		return workflow.OutcomeFailed, "send failed", err
 	}
@@ -241,10 +241,10 @@ func (e *Engine) aiRequest(ctx context.Context, j aiJob) (ai.Request, error) {
 		}
 	}
 	req := ai.Request{AccountPrompt: e.cfg.AccountPrompt, Prompt: j.Req.Prompt, Prefix: j.Req.Prefix, Helpers: j.Req.Helpers, ContactName: j.ContactName,
-		Message: ai.Message{Role: ai.Customer, Text: j.Text, At: e.cfg.Clock.Now(), Media: e.mediaOf(j)}}
+		Message: ai.Message{Role: ai.RoleCustomer, Text: j.Text, At: e.cfg.Clock.Now(), Media: e.mediaOf(j)}}
 	for _, h := range hist {
 		text := h.Text
-		if h.Author == workflow.Automation {
+		if h.Author == workflow.AuthorAutomation {
 			text = strings.TrimPrefix(text, j.Req.Prefix)
 		}
 		req.History = append(req.History, ai.Message{Role: ai.Role(h.Author), Text: text, At: h.Time})
@@ -260,8 +260,8 @@ func creditCost(text string, charsPerCredit int) int64 {
 
 // mediaKinds maps message types to the attachment kinds a model may take.
 var mediaKinds = map[trigger.MessageType]ai.MediaKind{
-	trigger.Image: ai.Image, trigger.Document: ai.Document, trigger.Audio: ai.Audio,
-	trigger.Video: ai.Video, trigger.Sticker: ai.Sticker,
+	trigger.MessageImage: ai.MediaImage, trigger.MessageDocument: ai.MediaDocument, trigger.MessageAudio: ai.MediaAudio,
+	trigger.MessageVideo: ai.MediaVideo, trigger.MessageSticker: ai.MediaSticker,
 }
 
 // mediaOf returns the attachment of the triggering message, if the

@@ -49,7 +49,7 @@ func TestAIReplyGetsMediaHistoryAndPrompt(t *testing.T) {
 	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "Bonjour"}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Type: trigger.Image, Text: "ce pull ?",
+	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Type: trigger.MessageImage, Text: "ce pull ?",
 		Media: &trigger.Media{MIMEType: "image/jpeg", Size: 4, Fetch: fetch}})
 	if err != nil {
 		t.Fatal(err)
@@ -61,15 +61,15 @@ func TestAIReplyGetsMediaHistoryAndPrompt(t *testing.T) {
 	if r.AccountPrompt != "Boutique de pulls" || r.Prefix != "[Auto] " || r.Message.Text != "ce pull ?" {
 		t.Fatalf("request = %+v", r)
 	}
-	if r.Message.Media == nil || r.Message.Media.Kind != ai.Image || r.Message.Media.MIMEType != "image/jpeg" {
+	if r.Message.Media == nil || r.Message.Media.Kind != ai.MediaImage || r.Message.Media.MIMEType != "image/jpeg" {
 		t.Fatalf("media = %+v", r.Message.Media)
 	}
 	if b, _ := r.Message.Media.Fetch(ctx); string(b) != "jpeg" {
 		t.Fatalf("fetched %q", b)
 	}
 	// History: the first message and the first reply (prefix stripped), not the trigger.
-	if len(r.History) != 2 || r.History[0].Text != "Bonjour" || r.History[0].Role != ai.Customer ||
-		r.History[1].Text != "Voici le prix" || r.History[1].Role != ai.Automation {
+	if len(r.History) != 2 || r.History[0].Text != "Bonjour" || r.History[0].Role != ai.RoleCustomer ||
+		r.History[1].Text != "Voici le prix" || r.History[1].Role != ai.RoleAutomation {
 		t.Fatalf("history = %+v", r.History)
 	}
 }

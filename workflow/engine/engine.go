@@ -313,10 +313,10 @@ func (e *Engine) compileOne(w workflow.Workflow, env condition.Env) (*compiled, 
 		w.ID = workflow.Slug(w.Name)
 	}
 	if w.Mode == "" {
-		w.Mode = workflow.Live
+		w.Mode = workflow.ModeLive
 	}
 	if w.Trigger == "" {
-		w.Trigger = trigger.IncomingMessage
+		w.Trigger = trigger.KindIncomingMessage
 	}
 	tr, err := trigger.ForKind(w.Trigger)
 	if err != nil {

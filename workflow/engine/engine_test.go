@@ -133,7 +133,7 @@ func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
 	e, _ := engine.New(engine.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}})
 	ws := []workflow.Workflow{
 		{Name: "Panique", Enabled: true, Priority: 1, Actions: []workflow.Step{{Type: "panicky", Action: panicky{}}, {Type: "reply", Action: &action.Reply{Text: "après la panique"}}}},
-		{Name: "Coûteux", Enabled: true, Priority: 2, Conditions: condition.Text{Op: condition.Contains, Value: "x"}, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "jamais"}}}},
+		{Name: "Coûteux", Enabled: true, Priority: 2, Conditions: condition.Text{Op: condition.OpContains, Value: "x"}, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "jamais"}}}},
 		{Name: "Normal", Enabled: true, Priority: 3, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}},
 	}
 	if err := e.SetWorkflows(ctx, workflow.Definitions{Workflows: ws}); err == nil {
@@ -247,9 +247,9 @@ func TestStartRequeuesScheduledMessages(t *testing.T) {
 	ctx := context.Background()
 	put := func(st workflow.Store, at time.Time) {
 		for _, m := range []workflow.ScheduledMessage{
-			{ID: "a", Session: "main", Phone: "+33611111111", Text: "A", At: at, Status: workflow.StatusPending, MessageID: "ID-A"},
-			{ID: "b", Session: "main", Phone: "+33622222222", Text: "B", At: at, Status: workflow.StatusSending, MessageID: "ID-B"},
-			{ID: "c", Session: "main", Phone: "+33633333333", Text: "C", At: at, Status: workflow.StatusSent, MessageID: "ID-C"},
+			{ID: "a", Session: "main", Phone: "+33611111111", Text: "A", At: at, Status: workflow.SchedulePending, MessageID: "ID-A"},
+			{ID: "b", Session: "main", Phone: "+33622222222", Text: "B", At: at, Status: workflow.ScheduleSending, MessageID: "ID-B"},
+			{ID: "c", Session: "main", Phone: "+33633333333", Text: "C", At: at, Status: workflow.ScheduleSent, MessageID: "ID-C"},
 		} {
 			if err := st.PutScheduled(ctx, m); err != nil {
 				t.Fatal(err)
@@ -278,7 +278,7 @@ func TestStartRequeuesScheduledMessages(t *testing.T) {
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		a, _ := st.Scheduled(ctx, "a")
 		b, _ := st.Scheduled(ctx, "b")
-		if a.Status == workflow.StatusSent && b.Status == workflow.StatusSent {
+		if a.Status == workflow.ScheduleSent && b.Status == workflow.ScheduleSent {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -383,7 +383,7 @@ func TestScheduledSentDespiteJobTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Clock.Advance(ctx, 2*time.Minute)
-	if m, _ := st.Scheduled(context.Background(), "r"); m.Status != workflow.StatusSent {
+	if m, _ := st.Scheduled(context.Background(), "r"); m.Status != workflow.ScheduleSent {
 		t.Fatalf("status %s, want sent", m.Status)
 	}
 }

@@ -26,12 +26,12 @@ func (e *Engine) ReceiveOwn(ctx context.Context, session, phone, id, text string
 	}
 	rec, err := e.cfg.Store.Message(ctx, session, id)
 	switch {
-	case err == nil && rec.Author == workflow.Automation:
+	case err == nil && rec.Author == workflow.AuthorAutomation:
 		return nil
 	case err != nil && !errors.Is(err, workflow.ErrNotFound):
 		return fmt.Errorf("own message %s: %w", id, err)
 	}
-	_, err = e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: session, Phone: phone, ID: id, Author: workflow.Agent, Text: text, Time: at})
+	_, err = e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: session, Phone: phone, ID: id, Author: workflow.AuthorAgent, Text: text, Time: at})
 	return err
 }
 

@@ -66,7 +66,7 @@ func TestSendMediaReachesTheTransport(t *testing.T) {
 	ctx := context.Background()
 	tr := &mediaTransport{}
 	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
-		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Image, Data: pngBytes, Caption: "Notre catalogue"})
+		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes, Caption: "Notre catalogue"})
 	})
 	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "catalogue ?"})
 	if err != nil {
@@ -76,7 +76,7 @@ func TestSendMediaReachesTheTransport(t *testing.T) {
 		t.Fatalf("attempts = %d, want 1", len(tr.got))
 	}
 	o := tr.got[0]
-	if o.Media == nil || o.Media.Kind != trigger.Image || !bytes.Equal(o.Media.Data, pngBytes) {
+	if o.Media == nil || o.Media.Kind != trigger.MessageImage || !bytes.Equal(o.Media.Data, pngBytes) {
 		t.Fatalf("media = %+v", o.Media)
 	}
 	if o.Media.MIMEType != "image/png" {
@@ -102,7 +102,7 @@ func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
 	ctx := context.Background()
 	tr := &mediaTransport{fail: 2}
 	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
-		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Document, MIMEType: "application/pdf", FileName: "tarifs.pdf", Data: []byte("%PDF-1.4 prices"), Caption: "Tarifs"})
+		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageDocument, MIMEType: "application/pdf", FileName: "tarifs.pdf", Data: []byte("%PDF-1.4 prices"), Caption: "Tarifs"})
 	})
 	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "tarifs"})
 	if err != nil {
@@ -119,7 +119,7 @@ func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
 		if o.ID != tr.got[0].ID {
 			t.Errorf("attempt %d id = %q, want %q", i, o.ID, tr.got[0].ID)
 		}
-		if o.Media == nil || string(o.Media.Data) != "%PDF-1.4 prices" || o.Media.FileName != "tarifs.pdf" || o.Media.MIMEType != "application/pdf" || o.Media.Kind != trigger.Document || o.Text != "Tarifs" {
+		if o.Media == nil || string(o.Media.Data) != "%PDF-1.4 prices" || o.Media.FileName != "tarifs.pdf" || o.Media.MIMEType != "application/pdf" || o.Media.Kind != trigger.MessageDocument || o.Text != "Tarifs" {
 			t.Errorf("attempt %d = %+v media %+v", i, o, o.Media)
 		}
 	}
@@ -136,8 +136,8 @@ func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
 	h := mediaHarness(t, tr, 2, func(ctx context.Context, c *action.Call) error {
 		errs = append(errs,
 			c.Runtime.Send(ctx, "voici"),
-			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Image, Data: pngBytes}),
-			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.Image, Data: pngBytes}))
+			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes}),
+			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes}))
 		return nil
 	})
 	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "photos"}); err != nil {
@@ -158,10 +158,10 @@ func TestSendMediaRejectsBadFiles(t *testing.T) {
 		m    action.Media
 		want error
 	}{
-		{"too large", action.Media{Kind: trigger.Video, Data: make([]byte, workflow.MaxMediaSize+1)}, workflow.ErrMediaTooLarge},
-		{"empty", action.Media{Kind: trigger.Image}, workflow.ErrInvalidMedia},
-		{"sticker", action.Media{Kind: trigger.Sticker, Data: pngBytes}, workflow.ErrInvalidMedia},
-		{"audio caption", action.Media{Kind: trigger.Audio, Data: []byte("OggS"), Caption: "écoutez"}, workflow.ErrInvalidMedia},
+		{"too large", action.Media{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize+1)}, workflow.ErrMediaTooLarge},
+		{"empty", action.Media{Kind: trigger.MessageImage}, workflow.ErrInvalidMedia},
+		{"sticker", action.Media{Kind: trigger.MessageSticker, Data: pngBytes}, workflow.ErrInvalidMedia},
+		{"audio caption", action.Media{Kind: trigger.MessageAudio, Data: []byte("OggS"), Caption: "écoutez"}, workflow.ErrInvalidMedia},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,7 +187,7 @@ func TestSendMediaRejectsBadFiles(t *testing.T) {
 		})
 	}
 	// The exact limit is accepted.
-	if err := (&workflow.OutgoingMedia{Kind: trigger.Video, Data: make([]byte, workflow.MaxMediaSize)}).Validate(""); err != nil {
+	if err := (&workflow.OutgoingMedia{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize)}).Validate(""); err != nil {
 		t.Fatalf("a file of exactly MaxMediaSize: %v", err)
 	}
 }

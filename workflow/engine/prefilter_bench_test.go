@@ -67,13 +67,13 @@ func benchWorkflows(n int, kw string) ([]workflow.Workflow, string) {
 		if i == hitIndex(n) {
 			hit = k1
 		}
-		from := condition.Clock((i % 10) * 60)
+		from := condition.TimeOfDay((i % 10) * 60)
 		nodes := []condition.Node{
 			condition.Any{Nodes: []condition.Node{
-				condition.Text{Op: condition.Contains, Value: k1},
-				condition.Text{Op: condition.Contains, Value: k2},
+				condition.Text{Op: condition.OpContains, Value: k1},
+				condition.Text{Op: condition.OpContains, Value: k2},
 			}},
-			condition.Agent{Op: condition.Assigned, IsAssigned: false},
+			condition.Agent{Op: condition.OpAssigned, IsAssigned: false},
 			condition.Schedule{Days: []time.Weekday{1, 2, 3, 4, 5}, From: from, To: from + 9*60},
 		}
 		if kw == "open5" && i%20 == 1 || kw == "open20" && i%5 == 1 {
@@ -111,7 +111,7 @@ func fixture(b *testing.B, backend string, n int, kw string) *benchFixture {
 }
 
 func benchFacts(text string) (*condition.Facts, trigger.Event) {
-	m := trigger.Message{Session: "s1", Text: text, Type: trigger.Text, Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)}
+	m := trigger.Message{Session: "s1", Text: text, Type: trigger.MessageText, Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)}
 	return condition.NewFacts(condition.Input{Message: m, MessageCount: 3}), trigger.Event{Message: m}
 }
 

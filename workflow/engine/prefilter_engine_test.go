@@ -49,15 +49,15 @@ func engTree(g *rand.Rand, depth int) condition.Node {
 	w := engWords[g.IntN(len(engWords))]
 	switch g.IntN(7) {
 	case 0:
-		return condition.Length{Op: condition.Gt, N: g.IntN(10)}
+		return condition.Length{Op: condition.OpGt, N: g.IntN(10)}
 	case 1:
-		return condition.Text{Op: condition.NotContains, Value: w}
+		return condition.Text{Op: condition.OpNotContains, Value: w}
 	case 2:
-		return condition.Text{Op: condition.ContainsAny, Values: []string{w, engWords[g.IntN(len(engWords))]}, Word: g.IntN(2) == 0}
+		return condition.Text{Op: condition.OpContainsAny, Values: []string{w, engWords[g.IntN(len(engWords))]}, Word: g.IntN(2) == 0}
 	case 3:
-		return condition.Text{Op: condition.StartsWith, Value: w, Exact: g.IntN(2) == 0}
+		return condition.Text{Op: condition.OpStartsWith, Value: w, Exact: g.IntN(2) == 0}
 	}
-	return condition.Text{Op: condition.Contains, Value: w, Exact: g.IntN(4) == 0}
+	return condition.Text{Op: condition.OpContains, Value: w, Exact: g.IntN(4) == 0}
 }
 
 // Through Engine.Handle: on random workflow sets (priorities with ties,
@@ -73,7 +73,7 @@ func TestHandlePrefilterMatchesNaive(t *testing.T) {
 		for i := range 1 + g.IntN(25) {
 			ws = append(ws, workflow.Workflow{
 				Name: fmt.Sprint("w", i), Enabled: g.IntN(6) > 0, Priority: g.IntN(3), Stop: g.IntN(8) == 0,
-				Trigger:    []trigger.Kind{trigger.IncomingMessage, trigger.IncomingMessage, trigger.NewContact}[g.IntN(3)],
+				Trigger:    []trigger.Kind{trigger.KindIncomingMessage, trigger.KindIncomingMessage, trigger.KindNewContact}[g.IntN(3)],
 				Conditions: engTree(g, 0),
 				Actions:    []workflow.Step{{Type: "label", Action: &action.Label{Add: action.Strings{"seen"}}}},
 			})

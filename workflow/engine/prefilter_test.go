@@ -40,7 +40,7 @@ func indexOnly(ws []workflow.Workflow) *workflowSet {
 }
 
 func textWorkflow(name string, tree condition.Node) workflow.Workflow {
-	return workflow.Workflow{Name: name, Enabled: true, Priority: workflow.DefaultPriority, Trigger: trigger.IncomingMessage, Conditions: tree,
+	return workflow.Workflow{Name: name, Enabled: true, Priority: workflow.DefaultPriority, Trigger: trigger.KindIncomingMessage, Conditions: tree,
 		Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}}
 }
 
@@ -86,7 +86,7 @@ func TestPrefilterAutomatonExact(t *testing.T) {
 			if g.IntN(3) == 0 {
 				kws = append(kws, word(3))
 			}
-			ws = append(ws, textWorkflow(fmt.Sprint("w", i), condition.Text{Op: condition.ContainsAny, Values: kws}))
+			ws = append(ws, textWorkflow(fmt.Sprint("w", i), condition.Text{Op: condition.OpContainsAny, Values: kws}))
 			for j, k := range kws {
 				kws[j] = condition.Fold(k)
 			}
@@ -113,11 +113,11 @@ func TestPrefilterAutomatonExact(t *testing.T) {
 
 func TestPrefilterStats(t *testing.T) {
 	ws := []workflow.Workflow{
-		textWorkflow("prix", condition.Text{Op: condition.Contains, Value: "prix"}),
-		textWorkflow("tarif", condition.Text{Op: condition.ContainsAny, Values: []string{"tarif", "prix"}}),
-		textWorkflow("always", condition.Agent{Op: condition.Assigned}),
+		textWorkflow("prix", condition.Text{Op: condition.OpContains, Value: "prix"}),
+		textWorkflow("tarif", condition.Text{Op: condition.OpContainsAny, Values: []string{"tarif", "prix"}}),
+		textWorkflow("always", condition.Agent{Op: condition.OpAssigned}),
 		textWorkflow("never", condition.Any{}),
-		textWorkflow("off", condition.Text{Op: condition.Contains, Value: "off"}),
+		textWorkflow("off", condition.Text{Op: condition.OpContains, Value: "off"}),
 		textWorkflow("no conditions", nil),
 	}
 	ws[4].Enabled = false
@@ -225,9 +225,9 @@ var (
 	}
 	pfSeps    = []string{" ", " ", "", ", ", "-", "!", "\u0301"}
 	pfTextOps = []condition.Op{
-		condition.Contains, condition.Contains, condition.ContainsAny, condition.ContainsAny, condition.NotContains,
-		condition.StartsWith, condition.EndsWith, condition.Equals, condition.NotEquals, condition.ContainsAll,
-		condition.Matches, condition.Empty,
+		condition.OpContains, condition.OpContains, condition.OpContainsAny, condition.OpContainsAny, condition.OpNotContains,
+		condition.OpStartsWith, condition.OpEndsWith, condition.OpEquals, condition.OpNotEquals, condition.OpContainsAll,
+		condition.OpMatches, condition.OpEmpty,
 	}
 )
 
@@ -248,7 +248,7 @@ func randomWorkflow(g *rand.Rand, i int) workflow.Workflow {
 		w.Session = "s1"
 	}
 	if g.IntN(5) == 0 {
-		w.Trigger = trigger.NewContact
+		w.Trigger = trigger.KindNewContact
 	}
 	return w
 }
@@ -266,23 +266,23 @@ func randomTree(g *rand.Rand, depth int) condition.Node {
 	}
 	switch g.IntN(8) {
 	case 0:
-		return condition.Agent{Op: condition.Assigned, IsAssigned: g.IntN(2) == 0}
+		return condition.Agent{Op: condition.OpAssigned, IsAssigned: g.IntN(2) == 0}
 	case 1:
-		return condition.Labels{Op: condition.Has, Values: []string{"vip"}}
+		return condition.Labels{Op: condition.OpHas, Values: []string{"vip"}}
 	case 2:
-		return condition.Length{Op: condition.Gt, N: g.IntN(15)}
+		return condition.Length{Op: condition.OpGt, N: g.IntN(15)}
 	}
 	n := condition.Text{Op: pfTextOps[g.IntN(len(pfTextOps))], Exact: g.IntN(4) == 0, Word: g.IntN(3) == 0}
 	switch n.Op {
-	case condition.ContainsAny, condition.ContainsAll:
+	case condition.OpContainsAny, condition.OpContainsAll:
 		for range 1 + g.IntN(3) {
 			n.Values = append(n.Values, pfWords[g.IntN(len(pfWords))])
 		}
-	case condition.Matches:
+	case condition.OpMatches:
 		n.Value = `^(prix|tarif)`
-	case condition.Empty:
+	case condition.OpEmpty:
 		n.IsEmpty = g.IntN(2) == 0
-	case condition.Equals, condition.NotEquals:
+	case condition.OpEquals, condition.OpNotEquals:
 		n.Value = pfText(g)
 	default:
 		n.Value = pfWords[g.IntN(len(pfWords))]
@@ -299,7 +299,7 @@ func randomNodes(g *rand.Rand, depth int) []condition.Node {
 }
 
 func randomFacts(g *rand.Rand) (*condition.Facts, trigger.Event) {
-	m := trigger.Message{Session: []string{"s1", "s2"}[g.IntN(2)], Text: pfText(g), Type: trigger.Text,
+	m := trigger.Message{Session: []string{"s1", "s2"}[g.IntN(2)], Text: pfText(g), Type: trigger.MessageText,
 		Time: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
 	in := condition.Input{Message: m, IsNewContact: g.IntN(3) == 0, MessageCount: 1 + g.IntN(3)}
 	if g.IntN(2) == 0 {

@@ -69,7 +69,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		m.Time = now
 	}
 	if m.Type == "" {
-		m.Type = trigger.Text
+		m.Type = trigger.MessageText
 	}
 	phone, err := trigger.NormalizePhone(m.Phone)
 	if err != nil {
@@ -167,9 +167,9 @@ func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workf
 		return "excluded contact"
 	case now.Sub(m.Time) > e.cfg.StaleAfter:
 		return "stale backlog"
-	case sess.Status == workflow.Deleted:
+	case sess.Status == workflow.SessionDeleted:
 		return "number deleted"
-	case !sess.Enabled(workflow.ModWorkflows):
+	case !sess.Enabled(workflow.ModuleWorkflows):
 		return "workflows module off"
 	}
 	return ""
@@ -180,7 +180,7 @@ func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workf
 func (e *Engine) session(ctx context.Context, id string) workflow.Session {
 	s, err := e.cfg.Store.Session(ctx, id)
 	if err != nil {
-		return workflow.Session{ID: id, Label: id, Status: workflow.Connected}
+		return workflow.Session{ID: id, Label: id, Status: workflow.SessionConnected}
 	}
 	return s
 }
@@ -218,7 +218,7 @@ func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*work
 		exec.Outcome, exec.Reason = workflow.OutcomeFailed, "conditions: "+err.Error()
 	case !res.Matched:
 		return nil, false
-	case c.Mode == workflow.Shadow:
+	case c.Mode == workflow.ModeShadow:
 		exec.Outcome, exec.Reason = workflow.OutcomeShadow, "conditions matched; shadow mode: nothing done"
 		for _, s := range c.Actions {
 			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: "would run"})

@@ -23,7 +23,7 @@ type runtime struct {
 
 func (r *runtime) Send(ctx context.Context, text string) error {
 	m := r.x.ev.Message
-	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: workflow.Fixed, Workflow: r.wf.Name, Typing: true})
+	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true})
 }
 
 // SendMedia sends a file through the same path as Send; the caption is the
@@ -37,7 +37,7 @@ func (r *runtime) SendMedia(ctx context.Context, md action.Media) error {
 		om.MIMEType = http.DetectContentType(om.Data)
 	}
 	m := r.x.ev.Message
-	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: workflow.Fixed, Workflow: r.wf.Name, Typing: true, Media: om})
+	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Media: om})
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
@@ -52,7 +52,7 @@ func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
 	}
 	var texts []string
 	for i := len(hist) - 1; i >= 0 && len(texts) < 3; i-- {
-		if hist[i].Author == workflow.Customer && strings.TrimSpace(hist[i].Text) != "" {
+		if hist[i].Author == workflow.AuthorCustomer && strings.TrimSpace(hist[i].Text) != "" {
 			texts = append(texts, hist[i].Text)
 		}
 	}
@@ -105,7 +105,7 @@ func (r *runtime) OpenConversations(ctx context.Context, agents []string) (map[s
 }
 
 func (r *runtime) ReplyAI(ctx context.Context, req action.AIReplyRequest) error {
-	if !r.x.sess.Enabled(workflow.ModAI) {
+	if !r.x.sess.Enabled(workflow.ModuleAI) {
 		return ErrModuleOff
 	}
 	d, err := r.e.queueAI(ctx, r.wf, r.x, req)
@@ -149,7 +149,7 @@ func (e *Engine) deliverWebhook(ctx context.Context, d webhookJob) error {
 // retry with the same id.
 func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	now := e.cfg.Clock.Now()
-	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, workflow.Automation, now.Add(-e.cfg.LoopWindow))
+	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, workflow.AuthorAutomation, now.Add(-e.cfg.LoopWindow))
 	if err != nil {
 		return fmt.Errorf("loop breaker: %w", err)
 	}
@@ -160,7 +160,7 @@ func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	if m.ID == "" {
 		m.ID = e.cfg.NewMessageID()
 	}
-	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.Automation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
+	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.AuthorAutomation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
 		return fmt.Errorf("record outgoing: %w", err)
 	}
 	if err := e.transmit(ctx, m); err != nil {

@@ -35,7 +35,7 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (workflow.Sche
 		r.Location = e.cfg.Location.String()
 	}
 	m := workflow.ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
-		Status: workflow.StatusPending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
+		Status: workflow.SchedulePending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
 	if a, ok := e.jobs.(workflow.AtomicScheduler); ok {
 		if err := a.PutScheduledAndEnqueue(ctx, m, e.scheduledJobs(m)); err != nil {
 			return workflow.ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
@@ -72,10 +72,10 @@ func (e *Engine) queueScheduled(ctx context.Context, m workflow.ScheduledMessage
 // this process dispatches) a message left "sending" by a crash mid-send is
 // put back to pending first: it is sent again with the same message id.
 func (e *Engine) requeueScheduled(ctx context.Context) error {
-	statuses := []workflow.ScheduleStatus{workflow.StatusPending}
+	statuses := []workflow.ScheduleStatus{workflow.SchedulePending}
 	_, inMemory := e.jobs.(*memQueue)
 	if inMemory {
-		statuses = append(statuses, workflow.StatusSending)
+		statuses = append(statuses, workflow.ScheduleSending)
 	}
 	list, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: statuses})
 	if err != nil {
@@ -83,8 +83,8 @@ func (e *Engine) requeueScheduled(ctx context.Context) error {
 	}
 	var errs []error
 	for _, m := range list {
-		if m.Status == workflow.StatusSending {
-			err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.StatusSending, workflow.StatusPending, "resumed after an interrupted send", e.cfg.Clock.Now())
+		if m.Status == workflow.ScheduleSending {
+			err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.ScheduleSending, workflow.SchedulePending, "resumed after an interrupted send", e.cfg.Clock.Now())
 			if err != nil && !errors.Is(err, workflow.ErrConflict) {
 				errs = append(errs, err)
 				continue
@@ -98,7 +98,7 @@ func (e *Engine) requeueScheduled(ctx context.Context) error {
 // CancelScheduled cancels a pending scheduled message; one that is no
 // longer pending is ErrConflict.
 func (e *Engine) CancelScheduled(ctx context.Context, id string) error {
-	return e.cfg.Store.TransitionScheduled(ctx, id, workflow.StatusPending, workflow.StatusCancelled, "cancelled", e.cfg.Clock.Now())
+	return e.cfg.Store.TransitionScheduled(ctx, id, workflow.SchedulePending, workflow.ScheduleCancelled, "cancelled", e.cfg.Clock.Now())
 }
 
 // dispatchScheduled sends a due scheduled message if it can, fails it if it
@@ -109,7 +109,7 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 		return err
 	}
 	now := e.cfg.Clock.Now()
-	if m.Status != workflow.StatusPending {
+	if m.Status != workflow.SchedulePending {
 		return nil
 	}
 	if now.Before(m.At) {
@@ -117,23 +117,23 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	}
 	sess, err := e.cfg.Store.Session(ctx, m.Session)
 	switch {
-	case errors.Is(err, workflow.ErrNotFound) || err == nil && sess.Status == workflow.Deleted:
+	case errors.Is(err, workflow.ErrNotFound) || err == nil && sess.Status == workflow.SessionDeleted:
 		return e.failScheduled(ctx, m, "number deleted")
 	case err != nil:
 		return err
 	case now.Sub(m.At) >= e.cfg.ScheduleExpiry:
 		return e.failScheduled(ctx, m, fmt.Sprintf("still unsent %s after its time", e.cfg.ScheduleExpiry))
-	case sess.Status != workflow.Connected || !sess.Enabled(workflow.ModScheduled):
+	case sess.Status != workflow.SessionConnected || !sess.Enabled(workflow.ModuleScheduled):
 		return nil // waits; sent on reconnect
 	}
-	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.StatusPending, workflow.StatusSending, "", now); err != nil {
+	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.SchedulePending, workflow.ScheduleSending, "", now); err != nil {
 		if errors.Is(err, workflow.ErrConflict) {
 			return nil // another dispatcher has it
 		}
 		return err
 	}
-	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.Scheduled}
-	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: workflow.Automation, Kind: workflow.Scheduled, Text: m.Text, Time: now}); err != nil {
+	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.SendScheduled}
+	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: workflow.AuthorAutomation, Kind: workflow.SendScheduled, Text: m.Text, Time: now}); err != nil {
 		return e.unclaim(ctx, m, err)
 	}
 	if err := e.transmit(ctx, out); err != nil {
@@ -143,7 +143,7 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	// timeout), or the message would be sent again on the retry.
 	fctx, cancel := finishing(ctx)
 	defer cancel()
-	return e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.StatusSending, workflow.StatusSent, "", e.cfg.Clock.Now())
+	return e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.ScheduleSending, workflow.ScheduleSent, "", e.cfg.Clock.Now())
 }
 
 // unclaim puts a message whose send failed back to pending and returns
@@ -152,7 +152,7 @@ func (e *Engine) unclaim(ctx context.Context, m workflow.ScheduledMessage, cause
 	e.log.WarnContext(ctx, "scheduled send failed; will retry", slog.String("id", m.ID), slog.Any("err", cause))
 	fctx, cancel := finishing(ctx) // the cause may be the job's own deadline
 	defer cancel()
-	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.StatusSending, workflow.StatusPending, cause.Error(), e.cfg.Clock.Now()); err != nil {
+	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.ScheduleSending, workflow.SchedulePending, cause.Error(), e.cfg.Clock.Now()); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause
@@ -165,7 +165,7 @@ func finishing(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 func (e *Engine) failScheduled(ctx context.Context, m workflow.ScheduledMessage, reason string) error {
-	err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.StatusPending, workflow.StatusFailed, reason, e.cfg.Clock.Now())
+	err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.SchedulePending, workflow.ScheduleFailed, reason, e.cfg.Clock.Now())
 	if errors.Is(err, workflow.ErrConflict) {
 		return nil
 	}
@@ -181,7 +181,7 @@ func (e *Engine) failScheduled(ctx context.Context, m workflow.ScheduledMessage,
 // first, and re-arms the jobs of those not yet due (their job may have run
 // while the number was down).
 func (e *Engine) flushScheduled(ctx context.Context, session string) error {
-	list, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}, Session: session})
+	list, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.SchedulePending}, Session: session})
 	if err != nil {
 		return err
 	}

@@ -264,10 +264,10 @@ func runScheduleCase(t *testing.T, seed uint64, zones []*time.Location) caseStat
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sess.Status == workflow.Deleted {
+			if sess.Status == workflow.SessionDeleted {
 				continue
 			}
-			if err := eng.SetConnected(ctx, s, sess.Status != workflow.Connected); err != nil {
+			if err := eng.SetConnected(ctx, s, sess.Status != workflow.SessionConnected); err != nil {
 				t.Fatalf("seed %d: SetConnected: %v", seed, err)
 			}
 			what = fmt.Sprintf("toggle %s (was %s)", s, sess.Status)
@@ -287,7 +287,7 @@ func runScheduleCase(t *testing.T, seed uint64, zones []*time.Location) caseStat
 		for _, id := range ids {
 			m, _ := store.Scheduled(ctx, id)
 			sess, _ := store.Session(ctx, m.Session)
-			if m.Status == workflow.StatusPending && !clock.Now().Before(m.At) && sess.Status == workflow.Disconnected {
+			if m.Status == workflow.SchedulePending && !clock.Now().Before(m.At) && sess.Status == workflow.SessionDisconnected {
 				waitedFor[id] = true
 			}
 		}
@@ -306,12 +306,12 @@ func runScheduleCase(t *testing.T, seed uint64, zones []*time.Location) caseStat
 	for _, id := range ids {
 		m, _ := store.Scheduled(ctx, id)
 		switch m.Status {
-		case workflow.StatusSent:
+		case workflow.ScheduleSent:
 			st.sent++
 			if waitedFor[id] {
 				st.waited++
 			}
-		case workflow.StatusFailed:
+		case workflow.ScheduleFailed:
 			if strings.Contains(m.Reason, "after its time") {
 				st.expired++
 			}
@@ -356,16 +356,16 @@ func checkSchedules(t *testing.T, seed uint64, step int, what string, now time.T
 		if count[id] > 1 {
 			fail("%s sent %d times", id, count[id])
 		}
-		if count[id] > 0 && m.Status != workflow.StatusSent {
+		if count[id] > 0 && m.Status != workflow.ScheduleSent {
 			fail("%s was sent but is %s", id, m.Status)
 		}
-		if m.Status == workflow.StatusSent && count[id] == 0 {
+		if m.Status == workflow.ScheduleSent && count[id] == 0 {
 			fail("%s is sent but never went out", id)
 		}
 		if f, ok := log.failed[id]; ok && strings.Contains(f.Reason, "after its time") && f.Time.Sub(m.At) < 24*time.Hour {
 			fail("%s failed as expired only %s after its time", id, f.Time.Sub(m.At))
 		}
-		if m.Status != workflow.StatusPending || now.Before(m.At) {
+		if m.Status != workflow.SchedulePending || now.Before(m.At) {
 			continue
 		}
 		sess, err := store.Session(ctx, m.Session)
@@ -376,9 +376,9 @@ func checkSchedules(t *testing.T, seed uint64, step int, what string, now time.T
 		switch late := now.Sub(m.At); {
 		case late >= 24*time.Hour:
 			fail("%s still pending %s after its time (number %s): should have failed", id, late, sess.Status)
-		case sess.Status == workflow.Connected:
+		case sess.Status == workflow.SessionConnected:
 			fail("%s missed: pending %s after its time on a connected number", id, late)
-		case sess.Status == workflow.Deleted:
+		case sess.Status == workflow.SessionDeleted:
 			fail("%s pending on a deleted number", id)
 		}
 	}

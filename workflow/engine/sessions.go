@@ -19,7 +19,7 @@ func (e *Engine) PutSession(ctx context.Context, s workflow.Session) error {
 	switch {
 	case errors.Is(err, workflow.ErrNotFound):
 		if s.Status == "" {
-			s.Status = workflow.Connected
+			s.Status = workflow.SessionConnected
 		}
 		if s.CreatedAt.IsZero() {
 			s.CreatedAt = e.cfg.Clock.Now()
@@ -43,21 +43,21 @@ func (e *Engine) SetConnected(ctx context.Context, id string, connected bool) er
 	if err != nil {
 		return fmt.Errorf("session %s: %w", id, err)
 	}
-	if s.Status == workflow.Deleted {
+	if s.Status == workflow.SessionDeleted {
 		return fmt.Errorf("session %s: deleted: %w", id, workflow.ErrConflict)
 	}
 	now := e.cfg.Clock.Now()
 	if connected {
-		s.Status, s.DisconnectedAt = workflow.Connected, time.Time{}
+		s.Status, s.DisconnectedAt = workflow.SessionConnected, time.Time{}
 		if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 			return err
 		}
 		return e.flushScheduled(ctx, id)
 	}
-	if s.Status == workflow.Disconnected {
+	if s.Status == workflow.SessionDisconnected {
 		return nil
 	}
-	s.Status, s.DisconnectedAt = workflow.Disconnected, now
+	s.Status, s.DisconnectedAt = workflow.SessionDisconnected, now
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ type sessionExpiry struct {
 
 func (e *Engine) expireSession(ctx context.Context, x sessionExpiry) error {
 	s, err := e.cfg.Store.Session(ctx, x.ID)
-	if err != nil || s.Status != workflow.Disconnected || !s.DisconnectedAt.Equal(x.Since) {
+	if err != nil || s.Status != workflow.SessionDisconnected || !s.DisconnectedAt.Equal(x.Since) {
 		return nil // reconnected or gone since
 	}
 	return e.DeleteSession(ctx, x.ID)
@@ -87,7 +87,7 @@ func (e *Engine) SetModules(ctx context.Context, id string, disabled []workflow.
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
-	if s.Enabled(workflow.ModScheduled) && s.Status == workflow.Connected {
+	if s.Enabled(workflow.ModuleScheduled) && s.Status == workflow.SessionConnected {
 		return e.flushScheduled(ctx, id)
 	}
 	return nil
@@ -100,14 +100,14 @@ func (e *Engine) DeleteSession(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("session %s: %w", id, err)
 	}
-	s.Status = workflow.Deleted
+	s.Status = workflow.SessionDeleted
 	if err := e.cfg.Store.PutSession(ctx, s); err != nil {
 		return err
 	}
 	if err := e.globalise(ctx, id); err != nil {
 		return err
 	}
-	pending, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}, Session: id})
+	pending, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.SchedulePending}, Session: id})
 	if err != nil {
 		return err
 	}

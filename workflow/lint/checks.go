@@ -35,11 +35,11 @@ func (c *checker) deadParts(i int, n condition.Node, tp string) {
 		core, ctp := c.core(n, tp)
 		why := explain(core)
 		if tp == "" {
-			c.add(Error, CheckContradiction, c.src.workflow(i, condPath(ctp)), w.Name,
+			c.add(SeverityError, CheckContradiction, c.src.workflow(i, condPath(ctp)), w.Name,
 				"workflow %q never fires: its conditions can never be true (%s)", w.Name, why)
 			return
 		}
-		c.add(Warning, CheckContradiction, c.src.workflow(i, condPath(ctp)), w.Name,
+		c.add(SeverityWarning, CheckContradiction, c.src.workflow(i, condPath(ctp)), w.Name,
 			"workflow %q: %s can never be true (%s)", w.Name, condPath(tp), why)
 		return
 	}
@@ -93,10 +93,10 @@ func (c *checker) core(n condition.Node, tp string) (condition.Node, string) {
 func explain(n condition.Node) string {
 	switch n := n.(type) {
 	case condition.Text:
-		if n.Op == condition.Matches && !n.Exact && canMatch(n.Value, anyRune) {
+		if n.Op == condition.OpMatches && !n.Exact && canMatch(n.Value, anyRune) {
 			return fmt.Sprintf("pattern %q never matches: the text is compared in lower case without accents; write the pattern so, or add exact: true", n.Value)
 		}
-		if n.Op == condition.Matches {
+		if n.Op == condition.OpMatches {
 			return fmt.Sprintf("pattern %q matches no text at all", n.Value)
 		}
 	case condition.All:
@@ -147,10 +147,10 @@ func (c *checker) windows() {
 			}
 			pos := c.src.workflow(i, condPath(l.Path))
 			if s.From == s.To {
-				c.add(Warning, CheckWindow, pos, w.Name, "workflow %q: schedule from %s to %s has zero length; it is read as the 24 hours from %s (give a later to, or leave the schedule out)", w.Name, s.From, s.To, s.From)
+				c.add(SeverityWarning, CheckWindow, pos, w.Name, "workflow %q: schedule from %s to %s has zero length; it is read as the 24 hours from %s (give a later to, or leave the schedule out)", w.Name, s.From, s.To, s.From)
 			}
 			if s.Days != nil && len(s.Days) == 0 {
-				c.add(Warning, CheckWindow, pos, w.Name, "workflow %q: schedule days is empty; it is read as every day (list the days, or leave days out)", w.Name)
+				c.add(SeverityWarning, CheckWindow, pos, w.Name, "workflow %q: schedule days is empty; it is read as every day (list the days, or leave days out)", w.Name)
 			}
 		}
 	}
@@ -160,7 +160,7 @@ func (c *checker) windows() {
 			for j, s := range h.Weekly[d] {
 				if s.From == s.To {
 					day := strings.ToLower(d.String()[:3])
-					c.add(Warning, CheckWindow, c.src.at(fmt.Sprintf("hours.%s.weekly.%s[%d]", name, day, j)), "",
+					c.add(SeverityWarning, CheckWindow, c.src.at(fmt.Sprintf("hours.%s.weekly.%s[%d]", name, day, j)), "",
 						"hours %q: %s %s has zero length; it is read as the 24 hours from %s", name, day, s, s.From)
 				}
 			}
@@ -173,8 +173,8 @@ func (c *checker) windows() {
 // a stop workflow without cooldown, fires on every event w fires on, and
 // its conditions cannot fail to evaluate (no raw expression).
 func stops(s, w workflow.Workflow) bool {
-	return s.Enabled && s.Stop && s.Mode != workflow.Shadow && s.Cooldown == 0 && len(s.Actions) > 0 &&
-		(s.Trigger == trigger.IncomingMessage || s.Trigger == "" || s.Trigger == w.Trigger) &&
+	return s.Enabled && s.Stop && s.Mode != workflow.ModeShadow && s.Cooldown == 0 && len(s.Actions) > 0 &&
+		(s.Trigger == trigger.KindIncomingMessage || s.Trigger == "" || s.Trigger == w.Trigger) &&
 		(s.Session == "" || s.Session == w.Session) && (s.Groups || !w.Groups) &&
 		!hasRaw(s.Conditions)
 }
@@ -213,7 +213,7 @@ func (c *checker) unreachable() {
 		if len(related) > 1 {
 			what = "the stop workflows " + quoted(related) + " come first and one of them fires"
 		}
-		f := c.add(Error, CheckUnreachable, c.src.workflow(wi, ""), w.Name,
+		f := c.add(SeverityError, CheckUnreachable, c.src.workflow(wi, ""), w.Name,
 			"workflow %q never runs: %s on every message it matches (give it a smaller priority number, or narrow the stop workflows)", w.Name, what)
 		f.Related = related
 	}
@@ -279,13 +279,13 @@ func (c *checker) unused() {
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.defs.Hours)) {
 		if !usedHours[name] {
-			c.add(Warning, CheckUnusedHours, c.src.at("hours."+name), "",
+			c.add(SeverityWarning, CheckUnusedHours, c.src.at("hours."+name), "",
 				"hours %q are not used by any workflow (use them with schedule: {hours: %s}, or remove them)", name, name)
 		}
 	}
 	for _, name := range c.opts.Templates {
 		if !usedTemplates[name] {
-			c.add(Warning, CheckUnusedTemplate, Pos{File: c.src.file}, "",
+			c.add(SeverityWarning, CheckUnusedTemplate, Pos{File: c.src.file}, "",
 				"template %q is not used by any workflow", name)
 		}
 	}
@@ -296,7 +296,7 @@ func (c *checker) unused() {
 func (c *checker) actions() {
 	for i, w := range c.defs.Workflows {
 		if c.opts.Numbers != nil && w.Session != "" && !slices.Contains(c.opts.Numbers, w.Session) {
-			c.add(Error, CheckUnknownNumber, c.src.workflow(i, "session"), w.Name,
+			c.add(SeverityError, CheckUnknownNumber, c.src.workflow(i, "session"), w.Name,
 				"workflow %q is scoped to the number %q, which this account does not have (want one of %s, or no session for all numbers)",
 				w.Name, w.Session, strings.Join(c.opts.Numbers, ", "))
 		}
@@ -305,12 +305,12 @@ func (c *checker) actions() {
 			switch a := s.Action.(type) {
 			case *action.Webhook:
 				if a.Secret == "" {
-					c.add(Warning, CheckWebhookSecret, pos, w.Name,
+					c.add(SeverityWarning, CheckWebhookSecret, pos, w.Name,
 						"workflow %q: the webhook to %s has no secret, so the receiver cannot tell its posts from forged ones (add secret:)", w.Name, a.URL)
 				}
 			case *action.AIReply:
 				if c.opts.NoAIModel {
-					c.add(Error, CheckNoAIModel, pos, w.Name,
+					c.add(SeverityError, CheckNoAIModel, pos, w.Name,
 						"workflow %q: ai_reply cannot answer, no AI model is configured for this account", w.Name)
 				}
 			}

@@ -204,26 +204,26 @@ func (as *atoms) text(n condition.Text) *formula {
 		return out
 	}
 	switch n.Op {
-	case condition.Contains:
+	case condition.OpContains:
 		return one(containsOp, n.Value)
-	case condition.NotContains:
+	case condition.OpNotContains:
 		return not(one(containsOp, n.Value))
-	case condition.StartsWith:
+	case condition.OpStartsWith:
 		return one(aStarts, n.Value)
-	case condition.EndsWith:
+	case condition.OpEndsWith:
 		return one(aEnds, n.Value)
-	case condition.Equals:
+	case condition.OpEquals:
 		return one(aEquals, n.Value)
-	case condition.NotEquals:
+	case condition.OpNotEquals:
 		return not(one(aEquals, n.Value))
-	case condition.ContainsAny:
+	case condition.OpContainsAny:
 		return or(each(n.Values)...)
-	case condition.ContainsAll:
+	case condition.OpContainsAll:
 		return and(each(n.Values)...)
-	case condition.Matches:
+	case condition.OpMatches:
 		// The pattern is not folded: it runs on the folded text as written.
 		return as.lit(atom{field: field, op: aMatches, val: n.Value}, false)
-	case condition.Empty:
+	case condition.OpEmpty:
 		e := one(aEquals, "")
 		if n.IsEmpty {
 			return e
@@ -238,20 +238,20 @@ func (as *atoms) text(n condition.Text) *formula {
 func (as *atoms) set(field string, op condition.Op, vals []string) *formula {
 	eq := func(v string) *formula { return as.lit(atom{field: field, op: aEquals, val: v}, false) }
 	switch op {
-	case condition.Equals, condition.Is, condition.NotEquals, condition.IsNot:
+	case condition.OpEquals, condition.OpIs, condition.OpNotEquals, condition.OpIsNot:
 		if len(vals) == 0 {
 			break
 		}
-		if op == condition.NotEquals || op == condition.IsNot {
+		if op == condition.OpNotEquals || op == condition.OpIsNot {
 			return not(eq(vals[0]))
 		}
 		return eq(vals[0])
-	case condition.In, condition.NotIn:
+	case condition.OpIn, condition.OpNotIn:
 		kids := make([]*formula, len(vals))
 		for i, v := range vals {
 			kids[i] = eq(v)
 		}
-		if op == condition.NotIn {
+		if op == condition.OpNotIn {
 			return not(or(kids...))
 		}
 		return or(kids...)
@@ -268,14 +268,14 @@ func (as *atoms) agent(n condition.Agent) *formula {
 		return as.lit(atom{field: fAgent, op: aEquals, val: id}, false)
 	}
 	switch n.Op {
-	case condition.Assigned:
+	case condition.OpAssigned:
 		if n.IsAssigned {
 			return assigned
 		}
 		return not(assigned)
-	case condition.Is:
+	case condition.OpIs:
 		return is(n.ID)
-	case condition.IsNot:
+	case condition.OpIsNot:
 		return not(is(n.ID))
 	}
 	return as.lit(atom{field: fUnknown, val: fmt.Sprintf("%#v", n)}, false)
@@ -287,19 +287,19 @@ func (as *atoms) labels(n condition.Labels) *formula {
 		kids[i] = as.lit(atom{field: fLabel, op: aHas, val: v}, false)
 	}
 	switch n.Op {
-	case condition.Has, condition.HasNot:
+	case condition.OpHas, condition.OpHasNot:
 		if len(kids) == 0 {
 			break
 		}
-		if n.Op == condition.HasNot {
+		if n.Op == condition.OpHasNot {
 			return not(kids[0])
 		}
 		return kids[0]
-	case condition.HasAny:
+	case condition.OpHasAny:
 		return or(kids...)
-	case condition.HasAll:
+	case condition.OpHasAll:
 		return and(kids...)
-	case condition.HasNone:
+	case condition.OpHasNone:
 		return not(or(kids...))
 	}
 	return as.lit(atom{field: fUnknown, val: fmt.Sprintf("%#v", n)}, false)
@@ -308,22 +308,22 @@ func (as *atoms) labels(n condition.Labels) *formula {
 // compare converts a comparison with n to atoms "value >= k".
 func (as *atoms) compare(field string, op condition.Op, n int64) *formula {
 	ge := func(k int64) *formula { return as.lit(atom{field: field, op: aGE, n: k}, false) }
-	if field == fSince && (op == condition.Eq || op == condition.Ne) {
+	if field == fSince && (op == condition.OpEq || op == condition.OpNe) {
 		// With no reply yet both are false: not an interval of +inf.
 		return as.lit(atom{field: fUnknown, val: fmt.Sprintf("%s %s %d", field, op, n)}, false)
 	}
 	switch op {
-	case condition.Eq:
+	case condition.OpEq:
 		return and(ge(n), not(ge(n+1)))
-	case condition.Ne:
+	case condition.OpNe:
 		return or(not(ge(n)), ge(n+1))
-	case condition.Gt:
+	case condition.OpGt:
 		return ge(n + 1)
-	case condition.Gte:
+	case condition.OpGte:
 		return ge(n)
-	case condition.Lt:
+	case condition.OpLt:
 		return not(ge(n))
-	case condition.Lte:
+	case condition.OpLte:
 		return not(ge(n + 1))
 	}
 	return as.lit(atom{field: fUnknown, val: fmt.Sprintf("%s %s %d", field, op, n)}, false)

@@ -89,8 +89,8 @@ func (c *checker) scheduleGaps() {
 	parts := map[group][]int{}
 	for _, i := range c.order {
 		w := c.defs.Workflows[i]
-		if w.Enabled && w.Mode != workflow.Shadow && timePart(w.Conditions) != nil {
-			k := group{cmp.Or(w.Trigger, trigger.IncomingMessage), w.Session}
+		if w.Enabled && w.Mode != workflow.ModeShadow && timePart(w.Conditions) != nil {
+			k := group{cmp.Or(w.Trigger, trigger.KindIncomingMessage), w.Session}
 			parts[k] = append(parts[k], i)
 		}
 	}
@@ -113,7 +113,7 @@ func (c *checker) scheduleGaps() {
 			continue
 		}
 		w := c.defs.Workflows[shaped]
-		f := c.add(Warning, CheckScheduleGap, c.src.workflow(shaped, ""), w.Name,
+		f := c.add(SeverityWarning, CheckScheduleGap, c.src.workflow(shaped, ""), w.Name,
 			"no workflow among %s answers at these times (%s): %s", quoted(c.names(ids)), c.loc, strings.Join(gaps, "; "))
 		f.Related = slices.DeleteFunc(c.names(ids), func(n string) bool { return n == w.Name })
 	}

@@ -20,8 +20,8 @@ type Severity string
 
 // The severities.
 const (
-	Error   Severity = "error"
-	Warning Severity = "warning"
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
 )
 
 // The checks, by their stable code (Finding.Check).
@@ -185,7 +185,7 @@ func File(file string, data []byte, lo workflow.LoadOptions, opts Options) []Fin
 	if err != nil {
 		var les workflow.LoadErrors
 		if !errors.As(err, &les) {
-			return []Finding{{Pos: Pos{File: file}, Severity: Error, Check: CheckLoad, Message: err.Error()}}
+			return []Finding{{Pos: Pos{File: file}, Severity: SeverityError, Check: CheckLoad, Message: err.Error()}}
 		}
 		out := make([]Finding, len(les))
 		for i, e := range les {
@@ -193,7 +193,7 @@ func File(file string, data []byte, lo workflow.LoadOptions, opts Options) []Fin
 			if e.Path != "" {
 				msg = e.Path + ": " + msg
 			}
-			out[i] = Finding{Pos: Pos{File: e.File, Line: e.Line, Col: e.Column}, Severity: Error, Check: CheckLoad, Message: msg}
+			out[i] = Finding{Pos: Pos{File: e.File, Line: e.Line, Col: e.Column}, Severity: SeverityError, Check: CheckLoad, Message: msg}
 		}
 		return out
 	}
@@ -206,7 +206,7 @@ func File(file string, data []byte, lo workflow.LoadOptions, opts Options) []Fin
 
 // HasErrors reports whether any finding is an Error.
 func HasErrors(fs []Finding) bool {
-	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == Error })
+	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == SeverityError })
 }
 
 // checker holds the state of one Check.

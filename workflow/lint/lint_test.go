@@ -92,7 +92,7 @@ func TestUnreachable(t *testing.T) {
     actions: [{reply: {text: "Prix VIP"}}]
 `, lint.Options{})
 	f := want(t, fs, lint.CheckUnreachable, 10, `"Prix VIP" never runs`, `"Prix"`)
-	if f.Severity != lint.Error || f.Workflow != "Prix VIP" {
+	if f.Severity != lint.SeverityError || f.Workflow != "Prix VIP" {
 		t.Errorf("finding = %+v", f)
 	}
 	if !lint.HasErrors(fs) {
@@ -193,7 +193,7 @@ workflows:
     actions: [{reply: {text: "x"}}]
 `
 			f := want(t, check(t, src, lint.Options{}), lint.CheckContradiction, 8, append(tc.parts, `"W" never fires`)...)
-			if f.Severity != lint.Error {
+			if f.Severity != lint.SeverityError {
 				t.Errorf("severity %s", f.Severity)
 			}
 		})
@@ -254,7 +254,7 @@ conditions:
 actions: [{reply: {text: "x"}}]
 `, lint.Options{})
 	f := want(t, fs, lint.CheckContradiction, 7, "conditions.any[1] can never be true")
-	if f.Severity != lint.Warning {
+	if f.Severity != lint.SeverityWarning {
 		t.Errorf("severity = %s", f.Severity)
 	}
 }

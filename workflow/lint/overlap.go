@@ -39,12 +39,12 @@ func (c *checker) overlaps() {
 	}
 	for k, ai := range c.order {
 		a := c.defs.Workflows[ai]
-		if !a.Enabled || a.Mode == workflow.Shadow || a.Stop || !replies(a) {
+		if !a.Enabled || a.Mode == workflow.ModeShadow || a.Stop || !replies(a) {
 			continue
 		}
 		for _, bi := range c.order[k+1:] {
 			b := c.defs.Workflows[bi]
-			if !b.Enabled || b.Mode == workflow.Shadow || !replies(b) ||
+			if !b.Enabled || b.Mode == workflow.ModeShadow || !replies(b) ||
 				a.Session != "" && b.Session != "" && a.Session != b.Session {
 				continue
 			}
@@ -52,7 +52,7 @@ func (c *checker) overlaps() {
 			if !ok {
 				continue
 			}
-			f := c.add(Warning, CheckOverlap, c.src.workflow(bi, ""), b.Name,
+			f := c.add(SeverityWarning, CheckOverlap, c.src.workflow(bi, ""), b.Name,
 				"workflows %q and %q both reply to the same message (make one a stop workflow, or make their conditions exclusive)", a.Name, b.Name)
 			f.Example, f.Related = ex, []string{a.Name}
 		}
@@ -81,7 +81,7 @@ type event struct {
 // example finds a message on which workflows a and b both fire.
 func (c *checker) example(ai, bi int, progs []condition.Program) (*Example, bool) {
 	a, b := c.defs.Workflows[ai], c.defs.Workflows[bi]
-	needNew := a.Trigger == trigger.NewContact || b.Trigger == trigger.NewContact
+	needNew := a.Trigger == trigger.KindNewContact || b.Trigger == trigger.KindNewContact
 	session := cmp.Or(a.Session, b.Session, "main")
 	// The stop workflows that would run before b on such a message must
 	// not match, new_contact ones included: the first message of a
@@ -92,7 +92,7 @@ func (c *checker) example(ai, bi int, progs []condition.Program) (*Example, bool
 			break
 		}
 		s := c.defs.Workflows[si]
-		if si != ai && s.Stop && s.Mode != workflow.Shadow && applies(s, session, true, false) {
+		if si != ai && s.Stop && s.Mode != workflow.ModeShadow && applies(s, session, true, false) {
 			parts = append(parts, not(c.f[si]))
 		}
 	}
@@ -116,7 +116,7 @@ func (c *checker) example(ai, bi int, progs []condition.Program) (*Example, bool
 }
 
 func applies(w workflow.Workflow, session string, newContact, group bool) bool {
-	return w.Enabled && (w.Trigger != trigger.NewContact || newContact) &&
+	return w.Enabled && (w.Trigger != trigger.KindNewContact || newContact) &&
 		(w.Session == "" || w.Session == session) && (!group || w.Groups)
 }
 
@@ -130,7 +130,7 @@ func (c *checker) run(ev event, progs []condition.Program) []int {
 			continue
 		}
 		res, err := progs[i].Eval(context.Background(), ev.facts)
-		if err != nil || !res.Matched || w.Mode == workflow.Shadow {
+		if err != nil || !res.Matched || w.Mode == workflow.ModeShadow {
 			continue
 		}
 		fired = append(fired, i)

@@ -59,15 +59,15 @@ func randomSet(r *conditiontest.Random) workflow.Definitions {
 		}
 		w := workflow.Workflow{
 			Name: fmt.Sprintf("w%d", i), ID: fmt.Sprintf("w%d", i), Enabled: r.IntN(8) > 0,
-			Priority: 10 * r.IntN(3), Trigger: trigger.IncomingMessage, Stop: r.IntN(2) == 0,
-			Mode: workflow.Live, Conditions: tree,
+			Priority: 10 * r.IntN(3), Trigger: trigger.KindIncomingMessage, Stop: r.IntN(2) == 0,
+			Mode: workflow.ModeLive, Conditions: tree,
 			Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: fmt.Sprintf("w%d", i)}}},
 		}
 		if r.IntN(6) == 0 {
-			w.Trigger = trigger.NewContact
+			w.Trigger = trigger.KindNewContact
 		}
 		if r.IntN(8) == 0 {
-			w.Mode = workflow.Shadow
+			w.Mode = workflow.ModeShadow
 		}
 		if r.IntN(6) == 0 {
 			w.Cooldown = time.Hour
@@ -82,7 +82,7 @@ func randomSet(r *conditiontest.Random) workflow.Definitions {
 func never(fs []lint.Finding, byCheck map[string]int) map[string]string {
 	out := map[string]string{}
 	for _, f := range fs {
-		if f.Check == lint.CheckUnreachable || f.Check == lint.CheckContradiction && f.Severity == lint.Error {
+		if f.Check == lint.CheckUnreachable || f.Check == lint.CheckContradiction && f.Severity == lint.SeverityError {
 			out[f.Workflow] = f.Check
 			byCheck[f.Check]++
 		}
@@ -137,7 +137,7 @@ func runSet(t *testing.T, r *conditiontest.Random, defs workflow.Definitions, lo
 		if _, ok := claims[w.Name]; ok {
 			twin := w
 			twin.Name, twin.ID, twin.Priority, twin.Stop, twin.Cooldown = "twin "+w.Name, "twin-"+w.ID, -1000, false, 0
-			twin.Enabled, twin.Mode = true, workflow.Live
+			twin.Enabled, twin.Mode = true, workflow.ModeLive
 			twin.Actions = []workflow.Step{{Type: "label", Action: &action.Label{Add: action.Strings{"twin"}}}}
 			run.Workflows = append(run.Workflows, twin)
 		}

@@ -64,7 +64,7 @@ type timeline struct {
 
 func newTimeline(as *atoms, account *time.Location) *timeline {
 	zones := map[*time.Location]bool{account: true}
-	clocks := map[condition.Clock]bool{0: true}
+	clocks := map[condition.TimeOfDay]bool{0: true}
 	for _, n := range as.time {
 		switch n := n.(type) {
 		case condition.Schedule:

@@ -17,7 +17,7 @@ func Example() {
 	s := memstore.New()
 	m := trigger.Message{
 		ID: "3EB0A1", Session: "shop", Phone: "+33611111111", PushName: "Alice",
-		Type: trigger.Text, Text: "Bonjour, quel est le prix ?", Time: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC),
+		Type: trigger.MessageText, Text: "Bonjour, quel est le prix ?", Time: time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC),
 	}
 	first, _ := s.RecordInbound(ctx, m)
 	fmt.Printf("seq %d, new contact %v, duplicate %v, name %q\n", first.Seq, first.NewContact, first.Duplicate, first.Contact.Name)
@@ -25,7 +25,7 @@ func Example() {
 	fmt.Printf("seq %d, new contact %v, duplicate %v\n", again.Seq, again.NewContact, again.Duplicate)
 
 	conv, _ := s.RecordOutbound(ctx, workflow.Outbound{
-		Session: "shop", Phone: m.Phone, ID: "out-1", Author: workflow.Automation, Kind: workflow.Fixed,
+		Session: "shop", Phone: m.Phone, ID: "out-1", Author: workflow.AuthorAutomation, Kind: workflow.SendFixed,
 		Text: "Bonjour Alice !", Time: m.Time.Add(time.Second),
 	})
 	fmt.Printf("%d messages, last inbound #%d\n", conv.MessageCount, conv.LastInboundSeq)

@@ -48,7 +48,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 	}
 	rec := workflow.MessageRecord{
 		Session: m.Session, Phone: m.Phone, ID: m.ID,
-		Author: workflow.Customer, Type: m.Type, Text: m.Text, Time: m.Time,
+		Author: workflow.AuthorCustomer, Type: m.Type, Text: m.Text, Time: m.Time,
 	}
 	s.appendMessage(conv, rec)
 	conv.facts.LastInboundSeq = conv.facts.MessageCount
@@ -80,11 +80,11 @@ func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workfl
 	conv := s.conversation(m.Session, m.Phone)
 	rec := workflow.MessageRecord{
 		Session: m.Session, Phone: m.Phone, ID: m.ID,
-		Author: m.Author, Kind: m.Kind, Type: trigger.Text, Text: m.Text, Time: m.Time,
+		Author: m.Author, Kind: m.Kind, Type: trigger.MessageText, Text: m.Text, Time: m.Time,
 	}
 	s.appendMessage(conv, rec)
 	conv.facts.LastReplyAt = m.Time
-	if m.Author == workflow.Agent {
+	if m.Author == workflow.AuthorAgent {
 		conv.facts.LastAgentSeq = conv.facts.MessageCount
 	}
 	return conv.facts, nil

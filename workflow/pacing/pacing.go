@@ -137,7 +137,7 @@ func DefaultTyping(text string) time.Duration {
 }
 
 // IsReply reports whether Pacer treats a send of kind k as an auto-reply.
-func IsReply(k workflow.SendKind) bool { return k == workflow.Fixed || k == workflow.AI }
+func IsReply(k workflow.SendKind) bool { return k == workflow.SendFixed || k == workflow.SendAI }
 
 // Hold makes every send of session return ErrHeld until Release or until
 // (zero: until Release). Call it on a temporary ban (with its expiry) or

@@ -112,7 +112,7 @@ func TestScheduledSendsOnOneNumberAreSpaced(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	for i := range 1000 {
 		// Every send is queued at the start: all of them are due at once.
-		m := workflow.Outgoing{ID: "id", Session: "shop", To: "+4915100000" + string(rune('0'+i%10)), Kind: workflow.Scheduled, Text: "hi"}
+		m := workflow.Outgoing{ID: "id", Session: "shop", To: "+4915100000" + string(rune('0'+i%10)), Kind: workflow.SendScheduled, Text: "hi"}
 		if err := p.Send(ctx, m); err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func TestRepliesShowTypingFirstAndAreSpaced(t *testing.T) {
 	rec := &typingRecorder{recorder{clock: clock}}
 	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock, Rand: rand.New(rand.NewPCG(3, 4))})
 	for range 1000 {
-		if err := p.Send(ctx, workflow.Outgoing{ID: "x", Session: "shop", To: "+4915112345678", Kind: workflow.AI, Text: "thanks, on its way"}); err != nil {
+		if err := p.Send(ctx, workflow.Outgoing{ID: "x", Session: "shop", To: "+4915112345678", Kind: workflow.SendAI, Text: "thanks, on its way"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -153,7 +153,7 @@ func TestOtherRecipientsAreNotSlowedByOneChat(t *testing.T) {
 	rec := &recorder{clock: clock}
 	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: 6 * time.Second, Burst: 1}, Typing: func(string) time.Duration { return 0 }})
 	for _, to := range []string{"+1", "+1", "+2"} {
-		if err := p.Send(ctx, workflow.Outgoing{Session: "shop", To: to, Kind: workflow.Fixed}); err != nil {
+		if err := p.Send(ctx, workflow.Outgoing{Session: "shop", To: to, Kind: workflow.SendFixed}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -172,7 +172,7 @@ func TestLongWaitsRefreshTyping(t *testing.T) {
 	rec := &typingRecorder{recorder{clock: clock}}
 	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: time.Minute, Burst: 1}})
 	for range 3 {
-		if err := p.Send(ctx, workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.AI, Text: "ok"}); err != nil {
+		if err := p.Send(ctx, workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.SendAI, Text: "ok"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -194,7 +194,7 @@ func TestMaxWaitDefersWithoutTakingTheSlot(t *testing.T) {
 	clock := &fakeClock{now: start}
 	rec := &recorder{clock: clock}
 	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock, MaxWait: time.Second, Cold: pacing.Rule{Every: 12 * time.Second, Burst: 1}})
-	m := workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.Scheduled}
+	m := workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.SendScheduled}
 	if err := p.Send(ctx, m); err != nil {
 		t.Fatal(err)
 	}
@@ -219,11 +219,11 @@ func TestHeldNumberSendsNothing(t *testing.T) {
 	rec := &recorder{clock: clock}
 	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock})
 	p.Hold("shop", start.Add(time.Hour))
-	m := workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.Scheduled}
+	m := workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.SendScheduled}
 	if err := p.Send(ctx, m); !errors.Is(err, pacing.ErrHeld) {
 		t.Fatalf("send while banned: %v, want ErrHeld", err)
 	}
-	if err := p.Send(ctx, workflow.Outgoing{Session: "other", To: "+1", Kind: workflow.Scheduled}); err != nil {
+	if err := p.Send(ctx, workflow.Outgoing{Session: "other", To: "+1", Kind: workflow.SendScheduled}); err != nil {
 		t.Fatalf("another number is not held: %v", err)
 	}
 	clock.Sleep(ctx, time.Hour)
@@ -253,7 +253,7 @@ func TestConcurrentSendersKeepTheGap(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 10 {
-				if err := p.Send(ctx, workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.Scheduled}); err != nil {
+				if err := p.Send(ctx, workflow.Outgoing{Session: "shop", To: "+1", Kind: workflow.SendScheduled}); err != nil {
 					t.Error(err)
 				}
 			}

@@ -65,7 +65,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		parallel(workers, func(w int) {
 			for j := range each {
 				if j%3 == 2 {
-					conv, err := s.RecordOutbound(ctx, outbound(sess1, phoneA, fmt.Sprintf("o%d-%d", w, j), workflow.Automation, j))
+					conv, err := s.RecordOutbound(ctx, outbound(sess1, phoneA, fmt.Sprintf("o%d-%d", w, j), workflow.AuthorAutomation, j))
 					if err != nil {
 						t.Errorf("RecordOutbound: %v", err)
 					}
@@ -113,11 +113,11 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 
 	t.Run("TransitionScheduled_one_winner", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
-		ok(t, s.PutScheduled(ctx, scheduled("s1", sess1, 0, workflow.StatusPending)), "PutScheduled")
+		ok(t, s.PutScheduled(ctx, scheduled("s1", sess1, 0, workflow.SchedulePending)), "PutScheduled")
 		var mu sync.Mutex
 		wins := 0
 		parallel(16, func(i int) {
-			err := s.TransitionScheduled(ctx, "s1", workflow.StatusPending, workflow.StatusSending, "", at(i))
+			err := s.TransitionScheduled(ctx, "s1", workflow.SchedulePending, workflow.ScheduleSending, "", at(i))
 			switch {
 			case err == nil:
 				mu.Lock()
@@ -130,7 +130,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		if wins != 1 {
 			t.Errorf("16 concurrent pending→sending claims: %d won, want exactly 1", wins)
 		}
-		if m := get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"); m.Status != workflow.StatusSending {
+		if m := get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"); m.Status != workflow.ScheduleSending {
 			t.Errorf("status after the claims = %s, want sending", m.Status)
 		}
 	})

@@ -132,12 +132,12 @@ func testSessions(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	t.Run("PutSession/round_trip_and_replace", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		want := workflow.Session{
-			ID: sess1, Label: "Boutique", Status: workflow.Disconnected,
-			Disabled: []workflow.Module{workflow.ModAI, workflow.ModScheduled}, DisconnectedAt: at(10), CreatedAt: at(0),
+			ID: sess1, Label: "Boutique", Status: workflow.SessionDisconnected,
+			Disabled: []workflow.Module{workflow.ModuleAI, workflow.ModuleScheduled}, DisconnectedAt: at(10), CreatedAt: at(0),
 		}
 		ok(t, s.PutSession(ctx, want), "PutSession")
 		checkSession(t, "Session", get(s.Session(ctx, sess1)).must(t, "Session"), want)
-		want.Status, want.Disabled, want.DisconnectedAt = workflow.Connected, nil, time.Time{}
+		want.Status, want.Disabled, want.DisconnectedAt = workflow.SessionConnected, nil, time.Time{}
 		ok(t, s.PutSession(ctx, want), "PutSession (replace)")
 		checkSession(t, "Session after replacing", get(s.Session(ctx, sess1)).must(t, "Session"), want)
 		if ss := get(s.ListSessions(ctx)).must(t, "ListSessions"); len(ss) != 1 {
@@ -148,9 +148,9 @@ func testSessions(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	t.Run("ListSessions/ordered_by_creation_then_id", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		for _, sess := range []workflow.Session{
-			{ID: "s2", Status: workflow.Connected, CreatedAt: at(1)},
-			{ID: "s3", Status: workflow.Connected, CreatedAt: at(0), Disabled: []workflow.Module{workflow.ModWorkflows}},
-			{ID: "s1", Status: workflow.Deleted, CreatedAt: at(1)},
+			{ID: "s2", Status: workflow.SessionConnected, CreatedAt: at(1)},
+			{ID: "s3", Status: workflow.SessionConnected, CreatedAt: at(0), Disabled: []workflow.Module{workflow.ModuleWorkflows}},
+			{ID: "s1", Status: workflow.SessionDeleted, CreatedAt: at(1)},
 		} {
 			ok(t, s.PutSession(ctx, sess), "PutSession("+sess.ID+")")
 		}
@@ -158,8 +158,8 @@ func testSessions(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		if got, want := sessionIDs(ss), []string{"s3", "s1", "s2"}; !same(got, want) {
 			t.Fatalf("ListSessions = %v, want %v", got, want)
 		}
-		ss[0].Disabled[0] = workflow.ModAI
-		if got := get(s.Session(ctx, "s3")).must(t, "Session"); !same(got.Disabled, []workflow.Module{workflow.ModWorkflows}) {
+		ss[0].Disabled[0] = workflow.ModuleAI
+		if got := get(s.Session(ctx, "s3")).must(t, "Session"); !same(got.Disabled, []workflow.Module{workflow.ModuleWorkflows}) {
 			t.Errorf("mutating Disabled returned by ListSessions changed the store: %v", got.Disabled)
 		}
 	})

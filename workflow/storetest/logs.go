@@ -22,7 +22,7 @@ func logEntry(i int) workflow.Execution {
 		ID: logID(i), Time: at(i),
 		WorkflowID: fmt.Sprintf("w%d", i%3), Workflow: fmt.Sprintf("Workflow %d", i%3),
 		Session: []string{sess1, sess2}[i%2], Phone: []string{phoneA, phoneB, phoneC}[i%3],
-		MessageID: fmt.Sprintf("m%d", i), Trigger: trigger.IncomingMessage,
+		MessageID: fmt.Sprintf("m%d", i), Trigger: trigger.KindIncomingMessage,
 		Outcome: outcomes[i%4], Reason: reasons[i%3],
 		Trace: condition.Trace{
 			{Path: "all[0].text", Leaf: `text contains "prix"`, Value: true},

@@ -12,7 +12,7 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	t.Run("RecordInbound/first_message_creates_contact_and_conversation", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		m := inbound(sess1, phoneA, "m1", 0)
-		m.Type = trigger.Image
+		m.Type = trigger.MessageImage
 		in := get(s.RecordInbound(ctx, m)).must(t, "RecordInbound(m1)")
 		if in.Seq != 1 || !in.NewContact || in.Duplicate {
 			t.Errorf("RecordInbound(m1) = Seq %d, NewContact %v, Duplicate %v; want 1, true, false", in.Seq, in.NewContact, in.Duplicate)
@@ -24,8 +24,8 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		checkConversation(t, "Conversation after m1", get(s.Conversation(ctx, sess1, phoneA)).must(t, "Conversation"), wantConv)
 		checkContact(t, "Contact after m1", get(s.Contact(ctx, phoneA)).must(t, "Contact"), wantContact)
 		checkMessage(t, "Message(m1)", get(s.Message(ctx, sess1, "m1")).must(t, "Message(m1)"), workflow.MessageRecord{
-			Session: sess1, Phone: phoneA, ID: "m1", Author: workflow.Customer,
-			Type: trigger.Image, Text: "text of m1", Time: at(0), Seq: 1,
+			Session: sess1, Phone: phoneA, ID: "m1", Author: workflow.AuthorCustomer,
+			Type: trigger.MessageImage, Text: "text of m1", Time: at(0), Seq: 1,
 		})
 	})
 
@@ -121,11 +121,11 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	t.Run("RecordOutbound/automation_and_agent_replies", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m1", 0))).must(t, "RecordInbound")
-		conv := get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o1", workflow.Automation, 1))).must(t, "RecordOutbound(automation)")
+		conv := get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o1", workflow.AuthorAutomation, 1))).must(t, "RecordOutbound(automation)")
 		checkConversation(t, "after automation reply", conv, workflow.Conversation{
 			Session: sess1, Phone: phoneA, MessageCount: 2, LastInboundSeq: 1, LastInboundAt: at(0), LastReplyAt: at(1),
 		})
-		conv = get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.Agent, 2))).must(t, "RecordOutbound(agent)")
+		conv = get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.AuthorAgent, 2))).must(t, "RecordOutbound(agent)")
 		want := workflow.Conversation{
 			Session: sess1, Phone: phoneA, MessageCount: 3, LastInboundSeq: 1, LastAgentSeq: 3, LastInboundAt: at(0), LastReplyAt: at(2),
 		}
@@ -133,11 +133,11 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		checkConversation(t, "Conversation", get(s.Conversation(ctx, sess1, phoneA)).must(t, "Conversation"), want)
 		o1 := get(s.Message(ctx, sess1, "o1")).must(t, "Message(o1)")
 		checkMessage(t, "Message(o1)", o1, workflow.MessageRecord{
-			Session: sess1, Phone: phoneA, ID: "o1", Author: workflow.Automation, Kind: workflow.Fixed,
+			Session: sess1, Phone: phoneA, ID: "o1", Author: workflow.AuthorAutomation, Kind: workflow.SendFixed,
 			Type: o1.Type, // the contract leaves the type of outgoing messages open
 			Text: "reply o1", Time: at(1), Seq: 2,
 		})
-		if got := get(s.Message(ctx, sess1, "a1")).must(t, "Message(a1)"); got.Author != workflow.Agent || got.Seq != 3 {
+		if got := get(s.Message(ctx, sess1, "a1")).must(t, "Message(a1)"); got.Author != workflow.AuthorAgent || got.Seq != 3 {
 			t.Errorf("Message(a1) = author %q, seq %d; want agent, 3", got.Author, got.Seq)
 		}
 	})
@@ -145,20 +145,20 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	t.Run("RecordOutbound/duplicate_changes_nothing", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m1", 0))).must(t, "RecordInbound")
-		first := get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o1", workflow.Automation, 1))).must(t, "RecordOutbound")
-		again := outbound(sess1, phoneA, "o1", workflow.Agent, 9)
+		first := get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o1", workflow.AuthorAutomation, 1))).must(t, "RecordOutbound")
+		again := outbound(sess1, phoneA, "o1", workflow.AuthorAgent, 9)
 		again.Text = "retry"
 		conv := get(s.RecordOutbound(ctx, again)).must(t, "RecordOutbound again")
 		checkConversation(t, "RecordOutbound duplicate result", conv, first)
 		checkConversation(t, "Conversation after duplicate", get(s.Conversation(ctx, sess1, phoneA)).must(t, "Conversation"), first)
-		if got := get(s.Message(ctx, sess1, "o1")).must(t, "Message"); got.Text != "reply o1" || got.Author != workflow.Automation {
+		if got := get(s.Message(ctx, sess1, "o1")).must(t, "Message"); got.Text != "reply o1" || got.Author != workflow.AuthorAutomation {
 			t.Errorf("Message(o1) after duplicate = %q by %q, want the first recording", got.Text, got.Author)
 		}
 	})
 
 	t.Run("RecordOutbound/creates_the_conversation", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
-		conv := get(s.RecordOutbound(ctx, outbound(sess1, phoneB, "o1", workflow.Agent, 0))).must(t, "RecordOutbound")
+		conv := get(s.RecordOutbound(ctx, outbound(sess1, phoneB, "o1", workflow.AuthorAgent, 0))).must(t, "RecordOutbound")
 		want := workflow.Conversation{Session: sess1, Phone: phoneB, MessageCount: 1, LastAgentSeq: 1, LastReplyAt: at(0)}
 		checkConversation(t, "RecordOutbound result", conv, want)
 		checkConversation(t, "Conversation", get(s.Conversation(ctx, sess1, phoneB)).must(t, "Conversation"), want)
@@ -180,10 +180,10 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 func testHistory(t *testing.T, s workflow.Store) {
 	ctx := t.Context()
 	get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m1", 0))).must(t, "RecordInbound(m1)")
-	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o2", workflow.Automation, 1))).must(t, "RecordOutbound(o2)")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o2", workflow.AuthorAutomation, 1))).must(t, "RecordOutbound(o2)")
 	get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m3", 2))).must(t, "RecordInbound(m3)")
 	get(s.RecordInbound(ctx, inbound(sess1, phoneB, "x1", 2))).must(t, "RecordInbound(other phone)")
-	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a4", workflow.Agent, 3))).must(t, "RecordOutbound(a4)")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a4", workflow.AuthorAgent, 3))).must(t, "RecordOutbound(a4)")
 	get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m5", 4))).must(t, "RecordInbound(m5)")
 
 	ids := func(h []workflow.MessageRecord) []string {
@@ -215,10 +215,10 @@ func testHistory(t *testing.T, s workflow.Store) {
 	h := get(s.History(ctx, sess1, phoneA, 0, 10)).must(t, "History")
 	if len(h) == 5 {
 		checkMessage(t, "History[3]", h[3], workflow.MessageRecord{
-			Session: sess1, Phone: phoneA, ID: "a4", Author: workflow.Agent, Type: h[3].Type /* open for outgoing messages */, Text: "reply a4", Time: at(3), Seq: 4,
+			Session: sess1, Phone: phoneA, ID: "a4", Author: workflow.AuthorAgent, Type: h[3].Type /* open for outgoing messages */, Text: "reply a4", Time: at(3), Seq: 4,
 		})
 		checkMessage(t, "History[4]", h[4], workflow.MessageRecord{
-			Session: sess1, Phone: phoneA, ID: "m5", Author: workflow.Customer, Type: trigger.Text, Text: "text of m5", Time: at(4), Seq: 5,
+			Session: sess1, Phone: phoneA, ID: "m5", Author: workflow.AuthorCustomer, Type: trigger.MessageText, Text: "text of m5", Time: at(4), Seq: 5,
 		})
 		h[0].Text = "mutated by the caller"
 		if got := get(s.Message(ctx, sess1, "m1")).must(t, "Message(m1)"); got.Text != "text of m1" {
@@ -236,29 +236,29 @@ func testHistory(t *testing.T, s workflow.Store) {
 func testCountSent(t *testing.T, s workflow.Store) {
 	ctx := t.Context()
 	get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m1", 0))).must(t, "RecordInbound")
-	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o1", workflow.Automation, 1))).must(t, "RecordOutbound")
-	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o2", workflow.Automation, 2))).must(t, "RecordOutbound")
-	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.Agent, 3))).must(t, "RecordOutbound")
-	get(s.RecordOutbound(ctx, outbound(sess1, phoneB, "o3", workflow.Automation, 2))).must(t, "RecordOutbound(other phone)")
-	get(s.RecordOutbound(ctx, outbound(sess2, phoneA, "o4", workflow.Automation, 2))).must(t, "RecordOutbound(other session)")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o1", workflow.AuthorAutomation, 1))).must(t, "RecordOutbound")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "o2", workflow.AuthorAutomation, 2))).must(t, "RecordOutbound")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.AuthorAgent, 3))).must(t, "RecordOutbound")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneB, "o3", workflow.AuthorAutomation, 2))).must(t, "RecordOutbound(other phone)")
+	get(s.RecordOutbound(ctx, outbound(sess2, phoneA, "o4", workflow.AuthorAutomation, 2))).must(t, "RecordOutbound(other session)")
 	for _, c := range []struct {
 		author workflow.Author
 		since  time.Time
 		want   int
 	}{
-		{workflow.Automation, time.Time{}, 2},
-		{workflow.Automation, at(1), 2},
-		{workflow.Automation, at(2), 1},
-		{workflow.Automation, at(2).Add(time.Microsecond), 0},
-		{workflow.Agent, time.Time{}, 1},
-		{workflow.Customer, at(0), 1},
+		{workflow.AuthorAutomation, time.Time{}, 2},
+		{workflow.AuthorAutomation, at(1), 2},
+		{workflow.AuthorAutomation, at(2), 1},
+		{workflow.AuthorAutomation, at(2).Add(time.Microsecond), 0},
+		{workflow.AuthorAgent, time.Time{}, 1},
+		{workflow.AuthorCustomer, at(0), 1},
 	} {
 		got := get(s.CountSent(ctx, sess1, phoneA, c.author, c.since)).must(t, "CountSent")
 		if got != c.want {
 			t.Errorf("CountSent(%s since %v) = %d, want %d", c.author, c.since, got, c.want)
 		}
 	}
-	if got := get(s.CountSent(ctx, sess1, phoneC, workflow.Automation, time.Time{})).must(t, "CountSent"); got != 0 {
+	if got := get(s.CountSent(ctx, sess1, phoneC, workflow.AuthorAutomation, time.Time{})).must(t, "CountSent"); got != 0 {
 		t.Errorf("CountSent of an unknown conversation = %d, want 0", got)
 	}
 }
@@ -288,7 +288,7 @@ func testConversations(t *testing.T, newStore func(t *testing.T) workflow.Store)
 	t.Run("Assign/keeps_the_facts", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
 		get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m1", 0))).must(t, "RecordInbound")
-		get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.Agent, 1))).must(t, "RecordOutbound")
+		get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.AuthorAgent, 1))).must(t, "RecordOutbound")
 		ok(t, s.Assign(ctx, sess1, phoneA, "anna"), "Assign")
 		checkConversation(t, "after Assign", get(s.Conversation(ctx, sess1, phoneA)).must(t, "Conversation"), workflow.Conversation{
 			Session: sess1, Phone: phoneA, Agent: "anna", MessageCount: 2, LastInboundSeq: 1, LastAgentSeq: 2, LastInboundAt: at(0), LastReplyAt: at(1),

@@ -26,10 +26,10 @@ func scheduledIDs(ms []workflow.ScheduledMessage) []string {
 func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	t.Run("PutScheduled/round_trip_and_conflict", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
-		m := scheduled("s1", sess1, 10, workflow.StatusPending)
+		m := scheduled("s1", sess1, 10, workflow.SchedulePending)
 		ok(t, s.PutScheduled(ctx, m), "PutScheduled")
 		checkScheduled(t, "Scheduled", get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"), m)
-		other := scheduled("s1", sess2, 20, workflow.StatusSent)
+		other := scheduled("s1", sess2, 20, workflow.ScheduleSent)
 		wantErr(t, s.PutScheduled(ctx, other), "PutScheduled of an existing ID", workflow.ErrConflict)
 		checkScheduled(t, "Scheduled after the conflicting put", get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"), m)
 	})
@@ -46,12 +46,12 @@ func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 			t.Errorf("ListScheduled of a new store = %v, want none", scheduledIDs(ms))
 		}
 		for _, m := range []workflow.ScheduledMessage{
-			scheduled("e", sess1, 30, workflow.StatusPending),
-			scheduled("b", sess1, 10, workflow.StatusPending),
-			scheduled("a", sess2, 10, workflow.StatusSent),
-			scheduled("d", sess2, 20, workflow.StatusFailed),
-			scheduled("c", sess1, 20, workflow.StatusCancelled),
-			scheduled("f", sess1, 40, workflow.StatusSending),
+			scheduled("e", sess1, 30, workflow.SchedulePending),
+			scheduled("b", sess1, 10, workflow.SchedulePending),
+			scheduled("a", sess2, 10, workflow.ScheduleSent),
+			scheduled("d", sess2, 20, workflow.ScheduleFailed),
+			scheduled("c", sess1, 20, workflow.ScheduleCancelled),
+			scheduled("f", sess1, 40, workflow.ScheduleSending),
 		} {
 			ok(t, s.PutScheduled(ctx, m), "PutScheduled("+m.ID+")")
 		}
@@ -61,14 +61,14 @@ func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 			want []string
 		}{
 			{"all", workflow.ScheduleQuery{}, []string{"a", "b", "c", "d", "e", "f"}},
-			{"pending", workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending}}, []string{"b", "e"}},
-			{"sent or failed", workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusSent, workflow.StatusFailed}}, []string{"a", "d"}},
+			{"pending", workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.SchedulePending}}, []string{"b", "e"}},
+			{"sent or failed", workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.ScheduleSent, workflow.ScheduleFailed}}, []string{"a", "d"}},
 			{"session", workflow.ScheduleQuery{Session: sess2}, []string{"a", "d"}},
 			{"from inclusive", workflow.ScheduleQuery{From: at(20)}, []string{"c", "d", "e", "f"}},
 			{"to exclusive", workflow.ScheduleQuery{To: at(20)}, []string{"a", "b"}},
 			{"period", workflow.ScheduleQuery{From: at(10).Add(time.Microsecond), To: at(30).Add(time.Microsecond)}, []string{"c", "d", "e"}},
 			{"limit", workflow.ScheduleQuery{Limit: 3}, []string{"a", "b", "c"}},
-			{"combined", workflow.ScheduleQuery{Session: sess1, Status: []workflow.ScheduleStatus{workflow.StatusPending, workflow.StatusCancelled}, From: at(15), Limit: 1}, []string{"c"}},
+			{"combined", workflow.ScheduleQuery{Session: sess1, Status: []workflow.ScheduleStatus{workflow.SchedulePending, workflow.ScheduleCancelled}, From: at(15), Limit: 1}, []string{"c"}},
 			{"no match", workflow.ScheduleQuery{Session: "unknown"}, nil},
 		} {
 			got := scheduledIDs(get(s.ListScheduled(ctx, c.q)).must(t, "ListScheduled"))
@@ -80,13 +80,13 @@ func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 
 	t.Run("TransitionScheduled/claim_then_send", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
-		m := scheduled("s1", sess1, 10, workflow.StatusPending)
+		m := scheduled("s1", sess1, 10, workflow.SchedulePending)
 		ok(t, s.PutScheduled(ctx, m), "PutScheduled")
-		ok(t, s.TransitionScheduled(ctx, "s1", workflow.StatusPending, workflow.StatusSending, "", at(10)), "pending→sending")
-		m.Status = workflow.StatusSending
+		ok(t, s.TransitionScheduled(ctx, "s1", workflow.SchedulePending, workflow.ScheduleSending, "", at(10)), "pending→sending")
+		m.Status = workflow.ScheduleSending
 		checkScheduled(t, "after pending→sending (not final: DoneAt stays zero)", get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"), m)
-		ok(t, s.TransitionScheduled(ctx, "s1", workflow.StatusSending, workflow.StatusSent, "", at(11)), "sending→sent")
-		m.Status, m.DoneAt = workflow.StatusSent, at(11)
+		ok(t, s.TransitionScheduled(ctx, "s1", workflow.ScheduleSending, workflow.ScheduleSent, "", at(11)), "sending→sent")
+		m.Status, m.DoneAt = workflow.ScheduleSent, at(11)
 		checkScheduled(t, "after sending→sent", get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"), m)
 	})
 
@@ -96,12 +96,12 @@ func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 			to     workflow.ScheduleStatus
 			reason string
 		}{
-			{workflow.StatusCancelled, "cancelled by the shop"},
-			{workflow.StatusFailed, "session deleted"},
+			{workflow.ScheduleCancelled, "cancelled by the shop"},
+			{workflow.ScheduleFailed, "session deleted"},
 		} {
-			m := scheduled(string(c.to), sess1, 10, workflow.StatusPending)
+			m := scheduled(string(c.to), sess1, 10, workflow.SchedulePending)
 			ok(t, s.PutScheduled(ctx, m), "PutScheduled")
-			ok(t, s.TransitionScheduled(ctx, m.ID, workflow.StatusPending, c.to, c.reason, at(12)), "pending→"+string(c.to))
+			ok(t, s.TransitionScheduled(ctx, m.ID, workflow.SchedulePending, c.to, c.reason, at(12)), "pending→"+string(c.to))
 			m.Status, m.Reason, m.DoneAt = c.to, c.reason, at(12)
 			checkScheduled(t, "after pending→"+string(c.to), get(s.Scheduled(ctx, m.ID)).must(t, "Scheduled"), m)
 		}
@@ -109,14 +109,14 @@ func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 
 	t.Run("TransitionScheduled/conflict_changes_nothing", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
-		m := scheduled("s1", sess1, 10, workflow.StatusPending)
+		m := scheduled("s1", sess1, 10, workflow.SchedulePending)
 		ok(t, s.PutScheduled(ctx, m), "PutScheduled")
-		ok(t, s.TransitionScheduled(ctx, "s1", workflow.StatusPending, workflow.StatusCancelled, "by user", at(1)), "pending→cancelled")
-		err := s.TransitionScheduled(ctx, "s1", workflow.StatusPending, workflow.StatusSending, "", at(2))
+		ok(t, s.TransitionScheduled(ctx, "s1", workflow.SchedulePending, workflow.ScheduleCancelled, "by user", at(1)), "pending→cancelled")
+		err := s.TransitionScheduled(ctx, "s1", workflow.SchedulePending, workflow.ScheduleSending, "", at(2))
 		wantErr(t, err, "pending→sending of a cancelled message", workflow.ErrConflict)
-		m.Status, m.Reason, m.DoneAt = workflow.StatusCancelled, "by user", at(1)
+		m.Status, m.Reason, m.DoneAt = workflow.ScheduleCancelled, "by user", at(1)
 		checkScheduled(t, "after the lost transition", get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"), m)
-		err = s.TransitionScheduled(ctx, "nope", workflow.StatusPending, workflow.StatusSending, "", at(2))
+		err = s.TransitionScheduled(ctx, "nope", workflow.SchedulePending, workflow.ScheduleSending, "", at(2))
 		wantErr(t, err, "TransitionScheduled(unknown id)", workflow.ErrNotFound, workflow.ErrConflict)
 	})
 }

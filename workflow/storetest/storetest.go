@@ -59,15 +59,15 @@ func at(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
 func inbound(session, phone, id string, minute int) trigger.Message {
 	return trigger.Message{
 		ID: id, Session: session, Phone: phone, PushName: "Alice",
-		Type: trigger.Text, Text: "text of " + id, Time: at(minute),
+		Type: trigger.MessageText, Text: "text of " + id, Time: at(minute),
 	}
 }
 
 // outbound is a message sent to phone by author at at(minute).
 func outbound(session, phone, id string, author workflow.Author, minute int) workflow.Outbound {
 	o := workflow.Outbound{Session: session, Phone: phone, ID: id, Author: author, Text: "reply " + id, Time: at(minute)}
-	if author == workflow.Automation {
-		o.Kind = workflow.Fixed
+	if author == workflow.AuthorAutomation {
+		o.Kind = workflow.SendFixed
 	}
 	return o
 }

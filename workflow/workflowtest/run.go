@@ -235,8 +235,8 @@ func (sc *Scenario) checkState(ctx context.Context, h *Harness, s *stateSpec) st
 	for _, id := range sortedKeys(s.Scheduled) {
 		m, err := h.Store.Scheduled(ctx, id)
 		status := string(m.Status)
-		if status == string(workflow.StatusSending) {
-			status = string(workflow.StatusPending)
+		if status == string(workflow.ScheduleSending) {
+			status = string(workflow.SchedulePending)
 		}
 		if err != nil {
 			status = err.Error()

@@ -295,7 +295,7 @@ func (sc *Scenario) sessions(c *yamlpos.Collector, root ast.Node, specs []sessio
 		sc.Sessions = []workflow.Session{{ID: "main", Label: "main"}}
 		return
 	}
-	all := []workflow.Module{workflow.ModWorkflows, workflow.ModAI, workflow.ModScheduled}
+	all := []workflow.Module{workflow.ModuleWorkflows, workflow.ModuleAI, workflow.ModuleScheduled}
 	for i, s := range specs {
 		path := yamlpos.Index("sessions", i)
 		if s.ID == "" {

@@ -192,7 +192,7 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 	wait := 30*time.Second + time.Duration(rows)*10*time.Millisecond
 	deadline := time.Now().Add(wait)
 	for {
-		left, err := store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.StatusPending, workflow.StatusSending}})
+		left, err := store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.SchedulePending, workflow.ScheduleSending}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 	}
 	repeats := 0
 	for _, m := range all {
-		if m.Status != workflow.StatusSent {
+		if m.Status != workflow.ScheduleSent {
 			t.Errorf("row %s is %s (%s), want sent", m.ID, m.Status, m.Reason)
 		}
 		ids := byRow[m.ID]

@@ -329,7 +329,7 @@ func (q *Queue) resumeScheduled(ctx context.Context, j workflow.Job) error {
 	if err := json.Unmarshal(j.Payload, &id); err != nil {
 		return nil // the engine reports the bad payload
 	}
-	err := q.store.TransitionScheduled(ctx, id, workflow.StatusSending, workflow.StatusPending, "resumed after an interrupted attempt", time.Now())
+	err := q.store.TransitionScheduled(ctx, id, workflow.ScheduleSending, workflow.SchedulePending, "resumed after an interrupted attempt", time.Now())
 	switch {
 	case err == nil:
 		q.log.WarnContext(ctx, "scheduled message resumed after an interrupted attempt", slog.String("id", id))

@@ -23,9 +23,9 @@ type Dialect interface {
 	StringOp(subject, op, literal string) string
 	// Bind binds names[i] to exprs[i], in order, around body.
 	Bind(names, exprs []string, body string) string
-	// ClockVar names one field ("wd", "ywd", "min", "date", "ydate") of the
+	// TimeVar names one field ("wd", "ywd", "min", "date", "ydate") of the
 	// clock of time zone slot.
-	ClockVar(slot int, field string) string
+	TimeVar(slot int, field string) string
 	// CheckRaw validates a raw expression; an expression of the other
 	// language is an error wrapping condition.ErrUnsupported.
 	CheckRaw(r condition.Raw) error
@@ -64,8 +64,8 @@ func (p *Plan) Trace() condition.Trace {
 	return slices.Clone(p.trace)
 }
 
-// Clock is the time of one message seen in one time zone.
-type Clock struct {
+// LocalTime is the time of one message seen in one time zone.
+type LocalTime struct {
 	// Weekday of the message, 0 = Sunday; Yesterday the day before.
 	Weekday   int64 `expr:"wd"`
 	Yesterday int64 `expr:"ywd"`
@@ -77,13 +77,13 @@ type Clock struct {
 	YDate string `expr:"ydate"`
 }
 
-// Clocks computes the clock of t in every zone of p into dst[:0].
-func (p *Plan) Clocks(t time.Time, dst []Clock) []Clock {
+// LocalTimes computes the clock of t in every zone of p into dst[:0].
+func (p *Plan) LocalTimes(t time.Time, dst []LocalTime) []LocalTime {
 	dst = dst[:0]
 	for i, loc := range p.Zones {
 		lt := t.In(loc)
 		wd := int64(lt.Weekday())
-		c := Clock{Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
+		c := LocalTime{Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
 		if p.needDates[i] {
 			y, m, d := lt.Date()
 			c.Date = lt.Format(time.DateOnly)
@@ -199,17 +199,17 @@ func (g *gen) leaf(n condition.Node) (string, error) {
 	case condition.Text:
 		return g.text(n)
 	case condition.Phone:
-		return set("phone", "phone", n.Op, n.Values, condition.Equals, condition.NotEquals, condition.In, condition.NotIn)
+		return set("phone", "phone", n.Op, n.Values, condition.OpEquals, condition.OpNotEquals, condition.OpIn, condition.OpNotIn)
 	case condition.Agent:
 		switch n.Op {
-		case condition.Assigned:
+		case condition.OpAssigned:
 			if n.IsAssigned {
 				return `agent != ""`, nil
 			}
 			return `agent == ""`, nil
-		case condition.Is:
+		case condition.OpIs:
 			return "agent == " + quote(n.ID), nil
-		case condition.IsNot:
+		case condition.OpIsNot:
 			return "agent != " + quote(n.ID), nil
 		}
 		return "", errOp("agent", n.Op)
@@ -218,7 +218,7 @@ func (g *gen) leaf(n condition.Node) (string, error) {
 		for i, t := range n.Types {
 			types[i] = string(t)
 		}
-		return set("message_type", "type", n.Op, types, condition.Is, condition.IsNot, condition.In, condition.NotIn)
+		return set("message_type", "type", n.Op, types, condition.OpIs, condition.OpIsNot, condition.OpIn, condition.OpNotIn)
 	case condition.MessageCount:
 		return compare("message_count", "message_count", n.Op, int64(n.N), true)
 	case condition.Length:
@@ -278,13 +278,13 @@ func set(typ, v string, op condition.Op, vals []string, eq, ne, in, notIn condit
 }
 
 var cmpOps = map[condition.Op]string{
-	condition.Eq: "==", condition.Ne: "!=", condition.Gt: ">", condition.Gte: ">=",
-	condition.Lt: "<", condition.Lte: "<=",
+	condition.OpEq: "==", condition.OpNe: "!=", condition.OpGt: ">", condition.OpGte: ">=",
+	condition.OpLt: "<", condition.OpLte: "<=",
 }
 
 func compare(typ, v string, op condition.Op, n int64, eqAllowed bool) (string, error) {
 	sym, ok := cmpOps[op]
-	if !ok || !eqAllowed && (op == condition.Eq || op == condition.Ne) {
+	if !ok || !eqAllowed && (op == condition.OpEq || op == condition.OpNe) {
 		return "", errOp(typ, op)
 	}
 	return v + " " + sym + " " + strconv.FormatInt(n, 10), nil
@@ -296,7 +296,7 @@ func since(n condition.SinceLastReply) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if n.Op == condition.Gt || n.Op == condition.Gte {
+	if n.Op == condition.OpGt || n.Op == condition.OpGte {
 		return "(" + SinceVar + " < 0 || " + c + ")", nil
 	}
 	return "(" + SinceVar + " >= 0 && " + c + ")", nil
@@ -305,19 +305,19 @@ func since(n condition.SinceLastReply) (string, error) {
 func labels(n condition.Labels) (string, error) {
 	has := func(v string) string { return quote(v) + " in labels" }
 	switch n.Op {
-	case condition.Has, condition.HasNot:
+	case condition.OpHas, condition.OpHasNot:
 		if len(n.Values) == 0 {
 			return "", fmt.Errorf("labels %s: %w", n.Op, errNoValue)
 		}
-		if n.Op == condition.Has {
+		if n.Op == condition.OpHas {
 			return has(n.Values[0]), nil
 		}
 		return "!(" + has(n.Values[0]) + ")", nil
-	case condition.HasAny:
+	case condition.OpHasAny:
 		return joinEach(n.Values, has, " || ", "false"), nil
-	case condition.HasAll:
+	case condition.OpHasAll:
 		return joinEach(n.Values, has, " && ", "true"), nil
-	case condition.HasNone:
+	case condition.OpHasNone:
 		return "!" + joinEach(n.Values, has, " || ", "false"), nil
 	}
 	return "", errOp("labels", n.Op)
@@ -346,28 +346,28 @@ func (g *gen) text(n condition.Text) (string, error) {
 		return g.d.StringOp(subject, "contains", quote(fold(v)))
 	}
 	switch n.Op {
-	case condition.Contains:
+	case condition.OpContains:
 		return contains(n.Value), nil
-	case condition.NotContains:
+	case condition.OpNotContains:
 		return "!(" + contains(n.Value) + ")", nil
-	case condition.StartsWith:
+	case condition.OpStartsWith:
 		return g.d.StringOp(subject, "startsWith", quote(fold(n.Value))), nil
-	case condition.EndsWith:
+	case condition.OpEndsWith:
 		return g.d.StringOp(subject, "endsWith", quote(fold(n.Value))), nil
-	case condition.Equals:
+	case condition.OpEquals:
 		return subject + " == " + quote(fold(n.Value)), nil
-	case condition.NotEquals:
+	case condition.OpNotEquals:
 		return subject + " != " + quote(fold(n.Value)), nil
-	case condition.ContainsAny:
+	case condition.OpContainsAny:
 		return joinEach(n.Values, contains, " || ", "false"), nil
-	case condition.ContainsAll:
+	case condition.OpContainsAll:
 		return joinEach(n.Values, contains, " && ", "true"), nil
-	case condition.Matches:
+	case condition.OpMatches:
 		if _, err := regexp.Compile(n.Value); err != nil {
 			return "", fmt.Errorf("bad regexp %q: %w", n.Value, err)
 		}
 		return g.d.StringOp(subject, "matches", quote(n.Value)), nil
-	case condition.Empty:
+	case condition.OpEmpty:
 		if n.IsEmpty {
 			return subject + ` == ""`, nil
 		}
@@ -376,7 +376,7 @@ func (g *gen) text(n condition.Text) (string, error) {
 	return "", errOp("text", n.Op)
 }
 
-func checkClock(c condition.Clock) error {
+func checkClock(c condition.TimeOfDay) error {
 	if c < 0 || c >= 24*60 {
 		return fmt.Errorf("%d is not a minute of the day", int(c))
 	}
@@ -414,14 +414,14 @@ func and(parts ...string) string {
 	return "(" + strings.Join(keep, " && ") + ")"
 }
 
-func itoa(c condition.Clock) string { return strconv.Itoa(int(c)) }
+func itoa(c condition.TimeOfDay) string { return strconv.Itoa(int(c)) }
 
 func (g *gen) schedule(n condition.Schedule) (string, error) {
 	if err := errors.Join(checkClock(n.From), checkClock(n.To)); err != nil {
 		return "", err
 	}
 	s := g.zoneOf(n.Location)
-	wd, ywd, m := g.d.ClockVar(s, "wd"), g.d.ClockVar(s, "ywd"), g.d.ClockVar(s, "min")
+	wd, ywd, m := g.d.TimeVar(s, "wd"), g.d.TimeVar(s, "ywd"), g.d.TimeVar(s, "min")
 	today, err := dayTest(wd, n.Days)
 	if err != nil {
 		return "", err
@@ -440,7 +440,7 @@ func (g *gen) hours(n condition.InHours) (string, error) {
 		return "", fmt.Errorf("unknown business hours %q", n.Name)
 	}
 	s := g.zoneOf(h.Location)
-	wd, ywd, m := g.d.ClockVar(s, "wd"), g.d.ClockVar(s, "ywd"), g.d.ClockVar(s, "min")
+	wd, ywd, m := g.d.TimeVar(s, "wd"), g.d.TimeVar(s, "ywd"), g.d.TimeVar(s, "min")
 	var today, yesterday []string
 	for day := time.Sunday; day <= time.Saturday; day++ {
 		var t, y []string
@@ -470,7 +470,7 @@ func (g *gen) hours(n condition.InHours) (string, error) {
 		e := "(" + strings.Join(parts, " || ") + ")"
 		if len(h.Closed) > 0 {
 			g.plan.needDates[s] = true
-			e = "(!(" + g.d.ClockVar(s, date) + " in " + quoteAll(h.Closed) + ") && " + e + ")"
+			e = "(!(" + g.d.TimeVar(s, date) + " in " + quoteAll(h.Closed) + ") && " + e + ")"
 		}
 		return e
 	}

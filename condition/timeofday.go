@@ -5,11 +5,11 @@ import (
 	"time"
 )
 
-// Clock is a time of day in minutes after midnight (0..1439).
-type Clock int
+// TimeOfDay is a time of day in minutes after midnight (0..1439).
+type TimeOfDay int
 
-// ParseClock parses "HH:MM" (24-hour).
-func ParseClock(s string) (Clock, error) {
+// ParseTimeOfDay parses "HH:MM" (24-hour).
+func ParseTimeOfDay(s string) (TimeOfDay, error) {
 	var h, m int
 	if len(s) != 5 || s[2] != ':' {
 		return 0, fmt.Errorf("%q is not a time of day (want HH:MM)", s)
@@ -17,15 +17,15 @@ func ParseClock(s string) (Clock, error) {
 	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 23 || m > 59 || h < 0 || m < 0 {
 		return 0, fmt.Errorf("%q is not a time of day (want HH:MM)", s)
 	}
-	return Clock(h*60 + m), nil
+	return TimeOfDay(h*60 + m), nil
 }
 
 // String formats c as "HH:MM".
-func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+func (c TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
 
 // Span is a period of one day, From inclusive, To exclusive; a To not after
 // From runs past midnight into the next day.
-type Span struct{ From, To Clock }
+type Span struct{ From, To TimeOfDay }
 
 // String formats s as "HH:MM-HH:MM".
 func (s Span) String() string { return s.From.String() + "-" + s.To.String() }
@@ -35,11 +35,11 @@ func ParseSpan(s string) (Span, error) {
 	if len(s) != 11 || s[5] != '-' {
 		return Span{}, fmt.Errorf("%q is not a period (want HH:MM-HH:MM)", s)
 	}
-	from, err := ParseClock(s[:5])
+	from, err := ParseTimeOfDay(s[:5])
 	if err != nil {
 		return Span{}, err
 	}
-	to, err := ParseClock(s[6:])
+	to, err := ParseTimeOfDay(s[6:])
 	if err != nil {
 		return Span{}, err
 	}
@@ -78,7 +78,7 @@ func (h Hours) Contains(t time.Time, loc *time.Location) bool {
 		loc = h.Location
 	}
 	t = t.In(loc)
-	m := Clock(t.Hour()*60 + t.Minute())
+	m := TimeOfDay(t.Hour()*60 + t.Minute())
 	if !h.closed(t) {
 		for _, s := range h.Weekly[t.Weekday()] {
 			if s.From < s.To && m >= s.From && m < s.To || s.From >= s.To && m >= s.From {
