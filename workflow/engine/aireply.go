@@ -140,12 +140,12 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 		e.writeLog(ctx, exec)
 	}()
 	outcome, reason, err := e.generateAndSend(ctx, j, &res)
-	exec.Outcome, exec.Reason, res.Outcome = outcome, reason, outcome
+	exec.Outcome, exec.Reason, res.Outcome = outcome, string(reason), outcome
 	if err != nil {
 		res.Error = err.Error()
-		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", reason), slog.Any("err", err))
+		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", string(reason)), slog.Any("err", err))
 	}
-	if outcome == workflow.OutcomeFailed && reason == "model failed" {
+	if outcome == workflow.OutcomeFailed && reason == reasonModelFailed {
 		exec.Actions = e.fallback(ctx, j)
 	}
 	return nil
@@ -165,25 +165,25 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) []workflow.ActionResult 
 	return e.runActions(ctx, c, x)
 }
 
-func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult) (workflow.Outcome, string, error) {
+func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult) (workflow.Outcome, reason, error) {
 	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModuleAI) {
-		return workflow.OutcomeSkipped, "ai module off", ErrModuleOff
+		return workflow.OutcomeSkipped, reasonAIOff, ErrModuleOff
 	}
 	if e.cfg.MeterCredits {
 		bal, err := e.cfg.Store.CreditBalance(ctx)
 		if err != nil {
-			return workflow.OutcomeFailed, "credit check failed", err
+			return workflow.OutcomeFailed, reasonCreditCheck, err
 		}
 		if bal <= 0 {
-			return workflow.OutcomeSkipped, "insufficient credits", ErrNoCredits
+			return workflow.OutcomeSkipped, reasonNoCredits, ErrNoCredits
 		}
 	}
 	if e.cfg.Responder == nil {
-		return workflow.OutcomeFailed, "no AI model configured", fmt.Errorf("ai_reply: Config.Responder is nil")
+		return workflow.OutcomeFailed, reasonNoModel, fmt.Errorf("ai_reply: Config.Responder is nil")
 	}
 	req, err := e.aiRequest(ctx, j)
 	if err != nil {
-		return workflow.OutcomeFailed, "history unavailable", err
+		return workflow.OutcomeFailed, reasonHistory, err
 	}
 	gctx, cancel := context.WithTimeout(ctx, e.cfg.AIDeadline)
 	reply, err := e.cfg.Responder.Respond(gctx, req)
@@ -192,19 +192,19 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		err = ai.ErrEmptyReply
 	}
 	if err != nil {
-		return workflow.OutcomeFailed, "model failed", fmt.Errorf("ai_reply: %w", err)
+		return workflow.OutcomeFailed, reasonModelFailed, fmt.Errorf("ai_reply: %w", err)
 	}
 	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
 	if reason, err := e.overtaken(ctx, j); reason != "" || err != nil {
 		if err != nil {
-			return workflow.OutcomeFailed, "pre-send check failed", err
+			return workflow.OutcomeFailed, reasonPreSendCheck, err
 		}
-		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: reason})
+		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: string(reason)})
 		return workflow.OutcomeCancelled, reason, nil
 	}
 	err = e.send(ctx, workflow.Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true})
 	if err != nil {
-		return workflow.OutcomeFailed, "send failed", err
+		return workflow.OutcomeFailed, reasonSendFailed, err
 	}
 	if e.cfg.MeterCredits {
 		cost := creditCost(reply.Text, e.cfg.CharsPerCredit)
@@ -213,21 +213,21 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		}
 		res.Detail += fmt.Sprintf(", %d credits", cost)
 	}
-	return workflow.OutcomeFired, "ai reply sent", nil
+	return workflow.OutcomeFired, reasonAISent, nil
 }
 
-// overtaken is the pre-send check: "customer_message" or "agent_reply" when
-// the conversation moved on after the trigger, "" otherwise.
-func (e *Engine) overtaken(ctx context.Context, j aiJob) (string, error) {
+// overtaken is the pre-send check: reasonCustomerMessage or reasonAgentReply
+// when the conversation moved on after the trigger, "" otherwise.
+func (e *Engine) overtaken(ctx context.Context, j aiJob) (reason, error) {
 	conv, err := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
 	if err != nil {
 		return "", err
 	}
 	switch {
 	case j.Req.Verify.CustomerMessage && conv.LastInboundSeq > j.Seq:
-		return "customer_message", nil
+		return reasonCustomerMessage, nil
 	case j.Req.Verify.AgentReply && conv.LastAgentSeq > j.Seq:
-		return "agent_reply", nil
+		return reasonAgentReply, nil
 	}
 	return "", nil
 }

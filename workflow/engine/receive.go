@@ -89,7 +89,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 	sess := e.session(ctx, m.Session)
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
 		e.log.DebugContext(ctx, "message recorded, not automated",
-			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", reason))
+			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", string(reason)))
 		return nil, in.Duplicate, nil
 	}
 	facts := condition.NewFacts(condition.Input{
@@ -161,16 +161,16 @@ func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
 }
 
 // ignoreReason says why a recorded message must not be automated, or "".
-func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workflow.Session, now time.Time) string {
+func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workflow.Session, now time.Time) reason {
 	switch {
 	case in.Contact.Excluded:
-		return "excluded contact"
+		return reasonExcluded
 	case now.Sub(m.Time) > e.cfg.StaleAfter:
-		return "stale backlog"
+		return reasonStale
 	case sess.Status == workflow.SessionDeleted:
-		return "number deleted"
+		return reasonDeleted
 	case !sess.Enabled(workflow.ModuleWorkflows):
-		return "workflows module off"
+		return reasonWorkflowsOff
 	}
 	return ""
 }
@@ -215,23 +215,23 @@ func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*work
 	exec.Trace = res.Trace
 	switch {
 	case err != nil:
-		exec.Outcome, exec.Reason = workflow.OutcomeFailed, "conditions: "+err.Error()
+		exec.Outcome, exec.Reason = workflow.OutcomeFailed, reasonConditionsFailed.with(err.Error())
 	case !res.Matched:
 		return nil, false
 	case c.Mode == workflow.ModeShadow:
-		exec.Outcome, exec.Reason = workflow.OutcomeShadow, "conditions matched; shadow mode: nothing done"
+		exec.Outcome, exec.Reason = workflow.OutcomeShadow, string(reasonShadow)
 		for _, s := range c.Actions {
 			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: "would run"})
 		}
 	default:
-		if reason := e.guard(ctx, c, x, now); reason != "" {
-			if reason == "already answered" {
+		if reason, text := e.guard(ctx, c, x, now); reason != "" {
+			if reason == reasonAlreadyAnswered {
 				return nil, false
 			}
-			exec.Outcome, exec.Reason = workflow.OutcomeSkipped, reason
+			exec.Outcome, exec.Reason = workflow.OutcomeSkipped, text
 			break
 		}
-		exec.Outcome, exec.Reason = workflow.OutcomeFired, "conditions matched"
+		exec.Outcome, exec.Reason = workflow.OutcomeFired, string(reasonMatched)
 		exec.Actions = e.runActions(ctx, c, x)
 		for _, a := range exec.Actions {
 			if a.Outcome == workflow.OutcomeFailed {
@@ -253,26 +253,26 @@ func (e *Engine) eval(ctx context.Context, c *compiled, f *condition.Facts) (res
 }
 
 // guard applies cooldown and the answer-once rule; it returns why the
-// workflow must not act, or "".
-func (e *Engine) guard(ctx context.Context, c *compiled, x *execution, now time.Time) string {
+// workflow must not act and the log's text for it, or "".
+func (e *Engine) guard(ctx context.Context, c *compiled, x *execution, now time.Time) (reason, string) {
 	m := x.ev.Message
 	if c.Cooldown > 0 {
 		last, err := e.cfg.Store.LastFired(ctx, c.ID, m.Session, m.Phone)
 		if err != nil {
-			return "cooldown check failed: " + err.Error()
+			return reasonCooldownCheck, reasonCooldownCheck.with(err.Error())
 		}
 		if !last.IsZero() && now.Sub(last) < c.Cooldown {
-			return fmt.Sprintf("cooldown: fired %s ago", now.Sub(last).Round(time.Second))
+			return reasonCooldown, reasonCooldown.with(fmt.Sprintf("fired %s ago", now.Sub(last).Round(time.Second)))
 		}
 	}
 	first, err := e.cfg.Store.MarkFired(ctx, workflow.Firing{WorkflowID: c.ID, Session: m.Session, Phone: m.Phone, MessageID: m.ID, At: now})
 	if err != nil {
-		return "answer-once check failed: " + err.Error()
+		return reasonAnswerOnceCheck, reasonAnswerOnceCheck.with(err.Error())
 	}
 	if !first {
-		return "already answered"
+		return reasonAlreadyAnswered, string(reasonAlreadyAnswered)
 	}
-	return ""
+	return "", ""
 }
 
 func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []workflow.ActionResult {
