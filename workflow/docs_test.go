@@ -3,7 +3,6 @@ package workflow
 import (
 	"errors"
 	"maps"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,15 +19,6 @@ import (
 
 const workflowsDoc = "../docs/workflows.md"
 
-func readDoc(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestDocExamples loads every ```yaml and ```json example of
 // docs/workflows.md with both condition backends. An example loads without
 // error unless markers before it say otherwise:
@@ -39,7 +29,7 @@ func readDoc(t *testing.T, path string) string {
 //
 // The file is named workflows.yaml in error messages.
 func TestDocExamples(t *testing.T) {
-	examples, err := docscheck.Examples(readDoc(t, workflowsDoc))
+	examples, err := docscheck.Examples(docscheck.Read(t, workflowsDoc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +167,7 @@ func TestDocNamesEveryKey(t *testing.T) {
 	if f := actionFields(t, "ai_reply", ""); !slices.Contains(f, "customer_message") {
 		t.Fatalf("ai_reply fields %v: the probe misses nested fields", f)
 	}
-	for _, p := range docscheck.Check(readDoc(t, workflowsDoc), groups) {
+	for _, p := range docscheck.Check(docscheck.Read(t, workflowsDoc), groups) {
 		t.Errorf("docs/workflows.md: %s", p)
 	}
 }
@@ -186,7 +176,7 @@ func TestDocNamesEveryKey(t *testing.T) {
 // reference with one operator, one action field and one section removed
 // is reported.
 func TestDocCheckCatchesOmissions(t *testing.T) {
-	md := readDoc(t, workflowsDoc)
+	md := docscheck.Read(t, workflowsDoc)
 	md = strings.ReplaceAll(md, "`word`", "word")
 	md = strings.ReplaceAll(md, "`max_wait`", "max_wait")
 	md = strings.ReplaceAll(md, "### `labels`", "### Labels")

@@ -7,10 +7,24 @@ package docscheck
 import (
 	"fmt"
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"testing"
 )
+
+// Read returns the Markdown file at path, relative to the test's package
+// directory (e.g. "../docs/workflows.md"); it fails the test when the file
+// cannot be read.
+func Read(tb testing.TB, path string) string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
 
 // Example is one fenced code block of a Markdown file.
 type Example struct {

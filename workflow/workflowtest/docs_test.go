@@ -16,15 +16,6 @@ import (
 
 const scenariosDoc = "../../docs/scenarios.md"
 
-func readScenariosDoc(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(scenariosDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestDocExamples loads every ```yaml example of docs/scenarios.md as a
 // scenario file (scenario.yaml in a fresh directory) and plays it with both
 // condition backends: it must load and pass. Markers before an example:
@@ -34,7 +25,7 @@ func readScenariosDoc(t *testing.T) string {
 //
 // Fences in another language (sh) are shell lines, not checked.
 func TestDocExamples(t *testing.T) {
-	examples, err := docscheck.Examples(readScenariosDoc(t))
+	examples, err := docscheck.Examples(docscheck.Read(t, scenariosDoc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,14 +170,14 @@ func TestDocNamesEveryKey(t *testing.T) {
 	if !slices.Contains(g["`message` event"], "caption") || !slices.Contains(g["`contacts` state"], "excluded") {
 		t.Fatalf("the key sets read from the decoder's types look wrong: %v", g)
 	}
-	for _, p := range docscheck.Check(readScenariosDoc(t), g) {
+	for _, p := range docscheck.Check(docscheck.Read(t, scenariosDoc), g) {
 		t.Errorf("docs/scenarios.md: %s", p)
 	}
 }
 
 // TestDocCheckCatchesOmissions proves the check above can fail.
 func TestDocCheckCatchesOmissions(t *testing.T) {
-	md := strings.ReplaceAll(readScenariosDoc(t), "`caption`", "caption")
+	md := strings.ReplaceAll(docscheck.Read(t, scenariosDoc), "`caption`", "caption")
 	md = strings.ReplaceAll(md, "### `webhook` effect", "### Webhooks")
 	got := strings.Join(docscheck.Check(md, docNames()), "\n")
 	for _, want := range []string{"section \"`message` event\" does not name `caption`", "no heading \"`webhook` effect\""} {
