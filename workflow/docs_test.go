@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"maps"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -184,6 +185,24 @@ func TestDocCheckCatchesOmissions(t *testing.T) {
 	for _, want := range []string{"section \"`text`\" does not name `word`", "section \"`ai_reply`\" does not name `max_wait`", "no heading \"`labels`\""} {
 		if !strings.Contains(got, want) {
 			t.Errorf("check of the damaged reference:\n%s\nwant it to contain %q", got, want)
+		}
+	}
+}
+
+// TestDocLinks fails on a link of a reference in docs/, the README or a
+// scenario folder's README to a missing file or heading.
+func TestDocLinks(t *testing.T) {
+	docs, err := filepath.Glob("../docs/*.md")
+	if err != nil || len(docs) < 2 {
+		t.Fatalf("references in ../docs: %v, %v (want workflows.md and scenarios.md)", docs, err)
+	}
+	for _, d := range append(docs, "../README.md", "../testdata/scenarios/README.md", "../testdata/public-scenarios/README.md") {
+		broken, err := docscheck.BrokenLinks(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range broken {
+			t.Errorf("%s: broken link %s", d, b)
 		}
 	}
 }

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // Read returns the Markdown file at path, relative to the test's package
@@ -169,4 +171,49 @@ func Check(md string, names map[string][]string) []string {
 		}
 	}
 	return out
+}
+
+// Anchor returns the fragment GitHub gives a heading: lower case, inline
+// code marks and punctuation dropped, spaces turned into '-'.
+func Anchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+var linkRE = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// BrokenLinks returns the relative links of the Markdown file at path
+// whose file does not exist or whose #fragment names no heading there.
+// Absolute URLs are not followed.
+func BrokenLinks(path string) ([]string, error) {
+	md, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range linkRE.FindAllStringSubmatch(string(md), -1) {
+		target, frag, _ := strings.Cut(m[1], "#")
+		if strings.Contains(target, "://") {
+			continue
+		}
+		doc := md
+		if target != "" {
+			if doc, err = os.ReadFile(filepath.Join(filepath.Dir(path), target)); err != nil {
+				out = append(out, fmt.Sprintf("%s: %v", m[1], err))
+				continue
+			}
+		}
+		if frag != "" && !slices.ContainsFunc(Sections(string(doc)), func(s Section) bool { return Anchor(s.Heading) == frag }) {
+			out = append(out, fmt.Sprintf("%s: no heading with anchor #%s", m[1], frag))
+		}
+	}
+	return out, nil
 }

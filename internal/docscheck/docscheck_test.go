@@ -1,7 +1,10 @@
 package docscheck
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -35,5 +38,37 @@ func TestCheck(t *testing.T) {
 	want := []string{`no heading "Three" (want it to name z)`, "section \"Two\" does not name `a`"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Check = %q, want %q", got, want)
+	}
+}
+
+func TestAnchor(t *testing.T) {
+	for h, want := range map[string]string{
+		"Business hours (`hours`)":          "business-hours-hours",
+		"`cel` and `expr`: raw expressions": "cel-and-expr-raw-expressions",
+		"Priority, `stop` and order":        "priority-stop-and-order",
+		"`since_last_reply`":                "since_last_reply",
+	} {
+		if got := Anchor(h); got != want {
+			t.Errorf("Anchor(%q) = %q, want %q", h, got, want)
+		}
+	}
+}
+
+func TestBrokenLinks(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.md")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(a, "# A\n\n## Keys (`k`)\n\n[ok](#keys-k) [ok](b.md#two) [web](https://x.org/#nope) [bad](#keys) [bad](b.md#one) [bad](c.md)\n")
+	write(filepath.Join(dir, "b.md"), "# B\n\n## Two\n")
+	got, err := BrokenLinks(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || !strings.HasPrefix(got[0], "#keys:") || !strings.HasPrefix(got[1], "b.md#one:") || !strings.HasPrefix(got[2], "c.md:") {
+		t.Fatalf("BrokenLinks = %q, want #keys, b.md#one and c.md", got)
 	}
 }
