@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/waauto/waauto/condition/cel"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/internal/docscheck"
+	"github.com/waauto/waauto/internal/yamlpos"
 	"github.com/waauto/waauto/trigger"
 )
 
@@ -92,6 +94,8 @@ func docGroups(t *testing.T) map[string][]string {
 		"Placeholders":                      placeholders(),
 		"`webhook`":                         {SignatureHeader},
 		"Templates":                         slices.Sorted(maps.Keys(BuiltinTemplates())),
+		"Limits": {strconv.Itoa(yamlpos.MaxSize), strconv.Itoa(yamlpos.MaxDepth), strconv.Itoa(MaxListItems),
+			strconv.Itoa(MaxKeywords), strconv.Itoa(MaxPatternLen), strconv.Itoa(MaxPatternInsts)},
 	}
 	for leaf, ops := range leafOps {
 		h := "`" + leaf + "`"
