@@ -103,6 +103,10 @@ func newLoader(opts LoadOptions) *loader {
 	return &loader{opts: opts, reg: reg, c: &yamlpos.Collector{}, hours: hours}
 }
 
+// fileKeys are the top-level keys of a file beside (or instead of) one
+// workflow's keys.
+var fileKeys = []string{"workflows", "hours"}
+
 // workflowKeys are the keys of a workflow mapping, in file order.
 var workflowKeys = []string{"id", "name", "description", "enabled", "priority", "session",
 	"trigger", "stop", "cooldown", "mode", "groups", "conditions", "actions", "template"}
@@ -132,7 +136,7 @@ func (l *loader) file(root ast.Node) Definitions {
 	maps.Copy(l.hours, defs.Hours)
 	switch {
 	case list != nil || len(l.opts.Ignore) > 0:
-		l.c.Known(rest, append([]string{"workflows", "hours"}, l.opts.Ignore...)...)
+		l.c.Known(rest, slices.Concat(fileKeys, l.opts.Ignore)...)
 		if list != nil {
 			defs.Workflows = l.workflowList(list)
 		}

@@ -27,6 +27,13 @@ var leafOps = map[string][]string{
 	"length":           {"eq", "ne", "gt", "gte", "lt", "lte"},
 }
 
+// textModifiers may stand beside the operator of a text leaf.
+var textModifiers = []string{"exact", "word"}
+
+// scheduleKeys are the keys of an inline schedule leaf; hours (named
+// business hours) stands alone.
+var scheduleKeys = []string{"days", "from", "to", "timezone", "hours"}
+
 // nodeKeys is what a condition node may be, for error messages.
 var nodeKeys = []string{"all", "any", "not", "text", "phone", "agent", "message_type",
 	"message_count", "since_last_reply", "labels", "length", "schedule", "cel", "expr"}
@@ -137,7 +144,7 @@ func (d *treeDecoder) operator(leaf yamlpos.Field, fields []yamlpos.Field) (yaml
 	found := false
 	for _, f := range fields {
 		switch {
-		case leaf.Key == "text" && (f.Key == "exact" || f.Key == "word"):
+		case leaf.Key == "text" && slices.Contains(textModifiers, f.Key):
 		case !slices.Contains(ops, f.Key):
 			d.l.c.Addf(f.KeyNode, f.Path, "unknown operator %q for %s (want one of %s)", f.Key, leaf.Key, strings.Join(ops, ", "))
 			return op, false
@@ -257,7 +264,7 @@ func (d *treeDecoder) schedule(f yamlpos.Field) condition.Node {
 		c.Known(fields, "hours")
 		return d.inHours(h)
 	}
-	c.Known(fields, "days", "from", "to", "timezone", "hours")
+	c.Known(fields, scheduleKeys...)
 	var s condition.Schedule
 	for _, k := range fields {
 		switch k.Key {

@@ -22,13 +22,16 @@ func (l *loader) hoursSection(n ast.Node, path string) map[string]condition.Hour
 	return out
 }
 
+// hoursKeys are the keys of one named business hours.
+var hoursKeys = []string{"timezone", "weekly", "closed"}
+
 func (l *loader) hours1(f yamlpos.Field) condition.Hours {
 	var h condition.Hours
 	fields, ok := l.c.Mapping(f.Value, f.Path)
 	if !ok {
 		return h
 	}
-	l.c.Known(fields, "timezone", "weekly", "closed")
+	l.c.Known(fields, hoursKeys...)
 	for _, k := range fields {
 		switch k.Key {
 		case "timezone":
