@@ -81,8 +81,8 @@ func docGroups(t *testing.T) map[string][]string {
 	t.Helper()
 	g := map[string][]string{
 		"File":                              fileKeys,
-		"Workflow keys":                     slices.Concat(workflowKeys, []string{string(Live), string(Shadow)}),
-		"Triggers":                          {string(trigger.IncomingMessage), string(trigger.NewContact)},
+		"Workflow keys":                     slices.Concat(workflowKeys, []string{string(ModeLive), string(ModeShadow)}),
+		"Triggers":                          {string(trigger.KindIncomingMessage), string(trigger.KindNewContact)},
 		"Conditions":                        nodeKeys,
 		"Combinators: `all`, `any`, `not`":  {"all", "any", "not"},
 		"`text`":                            textModifiers, // and its operators, below

@@ -106,7 +106,7 @@ func docNames() map[string][]string {
 		"Steps":                   nil,
 		"Expectations (`expect`)": slices.Sorted(maps.Keys(effectFields)),
 		"State (`state`)":         yamlKeys(reflect.TypeFor[stateSpec]()),
-		"`sessions`":              {string(workflow.ModWorkflows), string(workflow.ModAI), string(workflow.ModScheduled)},
+		"`sessions`":              {string(workflow.ModuleWorkflows), string(workflow.ModuleAI), string(workflow.ModuleScheduled)},
 		"`send` effect":           {"fixed", "ai", "scheduled"},
 		"`cancel` effect":         {"customer_message", "agent_reply"},
 		"`disconnect_session`, `reconnect_session` and `delete_session` events": nil,
@@ -138,10 +138,10 @@ func docNames() map[string][]string {
 			g[h] = append(g[h], yamlKeys(st)...)
 		}
 	}
-	for _, s := range []workflow.ScheduleStatus{workflow.StatusPending, workflow.StatusSent, workflow.StatusFailed, workflow.StatusCancelled} {
+	for _, s := range []workflow.ScheduleStatus{workflow.SchedulePending, workflow.ScheduleSent, workflow.ScheduleFailed, workflow.ScheduleCancelled} {
 		g["State (`state`)"] = append(g["State (`state`)"], string(s))
 	}
-	for _, s := range []workflow.SessionStatus{workflow.Connected, workflow.Disconnected, workflow.Deleted} {
+	for _, s := range []workflow.SessionStatus{workflow.SessionConnected, workflow.SessionDisconnected, workflow.SessionDeleted} {
 		g["State (`state`)"] = append(g["State (`state`)"], string(s))
 	}
 	return g
