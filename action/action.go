@@ -127,19 +127,31 @@ type Decoder interface {
 	Decode(v any) error
 }
 
-// Factory builds an action from its definition.
-type Factory func(d Decoder) (Action, error)
+// Definition is how a Registry builds one action type: decode its fields,
+// give it its dependencies, validate it. Of makes one.
+type Definition struct {
+	build func(d Decoder) (Action, error)
+	typ   reflect.Type
+}
 
-// Of returns the Factory of an action type whose zero value is decoded in
-// place and then validated, the usual way to register a custom action:
+// Of returns the Definition of the action type *T, the usual way to
+// register a custom action: a new T is decoded in place, each setup
+// function then gives it what the workflow file cannot (a client, a
+// writer), and Validate runs last:
 //
-//	reg.MustRegister("notify_slack", action.Of[*NotifySlack]())
-func Of[T Action]() Factory {
-	return func(d Decoder) (Action, error) {
-		var v T
-		v = newOf(v)
+//	reg.MustRegister("notify_slack", action.Of[NotifySlack]())
+//	reg.MustRegister("send_catalogue", action.Of(func(a *SendCatalogue) { a.Shop = shop }))
+func Of[T any, PT interface {
+	*T
+	Action
+}](setup ...func(PT)) Definition {
+	return Definition{typ: reflect.TypeFor[PT](), build: func(d Decoder) (Action, error) {
+		v := PT(new(T))
 		if err := d.Decode(v); err != nil {
 			return nil, err
+		}
+		for _, f := range setup {
+			f(v)
 		}
 		if val, ok := any(v).(Validator); ok {
 			if err := val.Validate(); err != nil {
@@ -147,51 +159,49 @@ func Of[T Action]() Factory {
 			}
 		}
 		return v, nil
-	}
+	}}
 }
 
-// Registry maps action names to factories. Its zero value is empty; use
+// Registry maps action names to definitions. Its zero value is empty; use
 // NewRegistry for one preloaded with the built-ins. Register before use;
 // a Registry is not safe for concurrent registration.
 type Registry struct {
-	m     map[string]Factory
-	names map[any]string
+	m     map[string]Definition
+	names map[reflect.Type]string
 }
 
 // Register adds a named action. The name is the action's key in workflow
-// files; sample is a value of the action's type, used to name it when a
-// workflow built in Go is saved.
-func (r *Registry) Register(name string, sample Action, f Factory) error {
-	if name == "" || f == nil {
-		return fmt.Errorf("action.Register: empty name or nil factory")
+// files, and the name under which a workflow built in Go with a value of
+// the definition's type is saved.
+func (r *Registry) Register(name string, d Definition) error {
+	if name == "" || d.build == nil {
+		return fmt.Errorf("action.Register: empty name or a Definition not made by Of")
 	}
 	if _, ok := r.m[name]; ok {
 		return fmt.Errorf("action %q: %w", name, ErrDuplicate)
 	}
 	if r.m == nil {
-		r.m, r.names = map[string]Factory{}, map[any]string{}
+		r.m, r.names = map[string]Definition{}, map[reflect.Type]string{}
 	}
-	r.m[name] = f
-	if sample != nil {
-		r.names[typeKey(sample)] = name
-	}
+	r.m[name] = d
+	r.names[d.typ] = name
 	return nil
 }
 
 // MustRegister is Register that panics on error, for init-time wiring.
-func (r *Registry) MustRegister(name string, sample Action, f Factory) {
-	if err := r.Register(name, sample, f); err != nil {
+func (r *Registry) MustRegister(name string, d Definition) {
+	if err := r.Register(name, d); err != nil {
 		panic(err)
 	}
 }
 
 // Build decodes and validates the action called name.
 func (r *Registry) Build(name string, d Decoder) (Action, error) {
-	f, ok := r.m[name]
+	def, ok := r.m[name]
 	if !ok {
 		return nil, fmt.Errorf("%q: %w", name, ErrUnknownAction)
 	}
-	return f(d)
+	return def.build(d)
 }
 
 // Has reports whether name is registered.
@@ -210,12 +220,4 @@ func (r *Registry) Names() []string {
 	return out
 }
 
-func newOf[T any](v T) T {
-	t := reflect.TypeOf(&v).Elem()
-	if t.Kind() != reflect.Pointer {
-		panic(fmt.Sprintf("action.Of[%v]: the type parameter must be a pointer type", t))
-	}
-	return reflect.New(t.Elem()).Interface().(T)
-}
-
-func typeKey(a Action) any { return reflect.TypeOf(a) }
+func typeKey(a Action) reflect.Type { return reflect.TypeOf(a) }

@@ -24,7 +24,7 @@ func TestRegistry(t *testing.T) {
 	if got := strings.Join(reg.Names(), ","); got != "ai_reply,assign,label,reply,webhook" {
 		t.Fatalf("built-ins = %s", got)
 	}
-	if err := reg.Register("reply", &action.Reply{}, action.Of[*action.Reply]()); !errors.Is(err, action.ErrDuplicate) {
+	if err := reg.Register("reply", action.Of[action.Reply]()); !errors.Is(err, action.ErrDuplicate) {
 		t.Fatalf("registering reply twice: %v, want ErrDuplicate", err)
 	}
 	if _, err := reg.Build("notify", mapDecoder(`{}`)); !errors.Is(err, action.ErrUnknownAction) {

@@ -14,11 +14,11 @@ import (
 // reply, ai_reply, assign, label and webhook.
 func NewRegistry() *Registry {
 	r := &Registry{}
-	r.MustRegister("reply", &Reply{}, Of[*Reply]())
-	r.MustRegister("ai_reply", &AIReply{}, Of[*AIReply]())
-	r.MustRegister("assign", &Assign{}, Of[*Assign]())
-	r.MustRegister("label", &Label{}, Of[*Label]())
-	r.MustRegister("webhook", &Webhook{}, Of[*Webhook]())
+	r.MustRegister("reply", Of[Reply]())
+	r.MustRegister("ai_reply", Of[AIReply]())
+	r.MustRegister("assign", Of[Assign]())
+	r.MustRegister("label", Of[Label]())
+	r.MustRegister("webhook", Of[Webhook]())
 	return r
 }
 

@@ -133,33 +133,14 @@ func main() {
 
 func run(ctx context.Context, out io.Writer) error {
 	reg := action.NewRegistry()
-	// The factory decodes the fields, then the action gets its writer.
-	base := action.Of[*NotifyTeam]()
-	if err := reg.Register("notify_team", &NotifyTeam{}, func(d action.Decoder) (action.Action, error) {
-		a, err := base(d)
-		if err != nil {
-			return nil, err
-		}
-		a.(*NotifyTeam).out = out
-		return a, nil
-	}); err != nil {
-		return err
-	}
 	pic, err := catalogue()
 	if err != nil {
 		return err
 	}
-	baseCat := action.Of[*SendCatalogue]()
-	if err := reg.Register("send_catalogue", &SendCatalogue{}, func(d action.Decoder) (action.Action, error) {
-		a, err := baseCat(d)
-		if err != nil {
-			return nil, err
-		}
-		a.(*SendCatalogue).picture = pic
-		return a, nil
-	}); err != nil {
-		return err
-	}
+	// Of decodes the fields from the workflow file; the function then
+	// gives the action what the file cannot (its writer, its picture).
+	reg.MustRegister("notify_team", action.Of(func(a *NotifyTeam) { a.out = out }))
+	reg.MustRegister("send_catalogue", action.Of(func(a *SendCatalogue) { a.picture = pic }))
 
 	// A bad definition is rejected with its position.
 	_, err = workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_team: {channel: ventes}\n"), workflow.LoadOptions{Registry: reg})

@@ -108,7 +108,7 @@ func TestUserTemplates(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Run(context.Context, *action.Call) error { panic("boom") }
+func (*panicky) Run(context.Context, *action.Call) error { panic("boom") }
 
 // failingCompiler compiles every tree to a program whose evaluation fails.
 type failingCompiler struct{ condition.Compiler }
@@ -132,7 +132,7 @@ func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
 	rec := &recorder{}
 	e, _ := engine.New(engine.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}})
 	ws := []workflow.Workflow{
-		{Name: "Panique", Enabled: true, Priority: 1, Actions: []workflow.Step{{Type: "panicky", Action: panicky{}}, {Type: "reply", Action: &action.Reply{Text: "après la panique"}}}},
+		{Name: "Panique", Enabled: true, Priority: 1, Actions: []workflow.Step{{Type: "panicky", Action: &panicky{}}, {Type: "reply", Action: &action.Reply{Text: "après la panique"}}}},
 		{Name: "Coûteux", Enabled: true, Priority: 2, Conditions: condition.Text{Op: condition.OpContains, Value: "x"}, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "jamais"}}}},
 		{Name: "Normal", Enabled: true, Priority: 3, Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}},
 	}
@@ -140,7 +140,7 @@ func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
 		t.Fatal("a workflow with an unregistered action type saved without error")
 	}
 	reg := action.NewRegistry()
-	reg.MustRegister("panicky", panicky{}, func(action.Decoder) (action.Action, error) { return panicky{}, nil })
+	reg.MustRegister("panicky", action.Of[panicky]())
 	e, _ = engine.New(engine.Config{Store: st, Transport: rec, Compiler: failingCompiler{expr.New()}, Registry: reg})
 	if err := e.SetWorkflows(ctx, workflow.Definitions{Workflows: ws}); err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func (a *NotifySlack) Run(ctx context.Context, c *action.Call) error {
 func Example_customAction() {
 	ctx := context.Background()
 	reg := action.NewRegistry()
-	reg.MustRegister("notify_slack", &NotifySlack{}, action.Of[*NotifySlack]())
+	reg.MustRegister("notify_slack", action.Of[NotifySlack]())
 
 	defs, err := workflow.Load("sales.yaml", []byte(`
 name: Ventes

@@ -28,7 +28,7 @@ func (a *SendPriceList) Run(ctx context.Context, c *action.Call) error {
 func Example_sendMedia() {
 	ctx := context.Background()
 	reg := action.NewRegistry()
-	reg.MustRegister("send_price_list", &SendPriceList{}, action.Of[*SendPriceList]())
+	reg.MustRegister("send_price_list", action.Of[SendPriceList]())
 	defs, err := workflow.Load("prices.yaml", []byte(`
 name: Tarifs
 trigger: incoming_message

@@ -48,7 +48,7 @@ func (a *mediaAction) Run(ctx context.Context, c *action.Call) error { return a.
 func mediaHarness(t *testing.T, tr workflow.Transport, loopLimit int, run func(ctx context.Context, c *action.Call) error) *workflowtest.Harness {
 	t.Helper()
 	reg := action.NewRegistry()
-	reg.MustRegister("send_media", &mediaAction{}, func(action.Decoder) (action.Action, error) { return &mediaAction{run: run}, nil })
+	reg.MustRegister("send_media", action.Of(func(a *mediaAction) { a.run = run }))
 	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
 		c.Transport, c.Registry = tr, reg
 		if loopLimit > 0 {
