@@ -44,7 +44,12 @@
 //	func (a *NotifySlack) Run(ctx context.Context, c *action.Call) error { ... }
 //
 //	reg := action.NewRegistry()
-//	reg.MustRegister("notify_slack", &NotifySlack{}, action.Of[*NotifySlack]())
+//	reg.MustRegister("notify_slack", action.Of[NotifySlack]())
+//	// with a dependency the workflow file cannot give:
+//	reg.MustRegister("notify_slack", action.Of(func(a *NotifySlack) { a.client = client }))
+//
+// action/actiontest unit-tests an action without an engine: a recording
+// Runtime, NewCall, and Build to decode a definition as the loader does.
 //
 // # Testing workflows
 //
