@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/waauto/waauto/trigger"
@@ -15,6 +16,13 @@ import (
 type Transport interface {
 	Send(ctx context.Context, m Outgoing) error
 }
+
+// TransportFunc adapts a function to Transport, e.g. to print what an
+// engine sends: TransportFunc(func(_ context.Context, m Outgoing) error { fmt.Println(m); return nil }).
+type TransportFunc func(ctx context.Context, m Outgoing) error
+
+// Send calls f.
+func (f TransportFunc) Send(ctx context.Context, m Outgoing) error { return f(ctx, m) }
 
 // Outgoing is a message the engine sends.
 type Outgoing struct {
@@ -31,6 +39,23 @@ type Outgoing struct {
 	Typing bool
 	// Media, when set, makes the message a file; Text is then its caption.
 	Media *OutgoingMedia `json:",omitempty"`
+}
+
+// String is the message on one line, as examples print it:
+// "→ +33611111111 (Welcome, fixed): Bonjour", a file as
+// "[image image/png catalogue.png, 67 bytes]" before its caption.
+func (m Outgoing) String() string {
+	var b strings.Builder
+	b.WriteString("→ " + m.To + " (")
+	if m.Workflow != "" {
+		b.WriteString(m.Workflow + ", ")
+	}
+	b.WriteString(string(m.Kind) + "): ")
+	if md := m.Media; md != nil {
+		fmt.Fprintf(&b, "[%s %s %s, %d bytes] ", md.Kind, md.MIMEType, md.FileName, len(md.Data))
+	}
+	b.WriteString(m.Text)
+	return b.String()
 }
 
 // MaxMediaSize is the largest file the engine sends (16 MiB, WhatsApp's

@@ -13,11 +13,6 @@ import (
 	"github.com/waauto/waauto/workflow/memstore"
 )
 
-// discard is a transport that sends nowhere.
-type discard struct{}
-
-func (discard) Send(context.Context, workflow.Outgoing) error { return nil }
-
 // holds records the holds of a number: true while held.
 type holds map[string]bool
 
@@ -31,7 +26,7 @@ func (h holds) Release(session string)               { h[session] = false }
 func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 	ctx := t.Context()
 	store := memstore.New()
-	eng, err := engine.New(engine.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
+	eng, err := engine.New(engine.Config{Store: store, Transport: workflow.TransportFunc(func(context.Context, workflow.Outgoing) error { return nil }), Compiler: expr.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +77,7 @@ func TestSessionStatusesMapsManagerStatuses(t *testing.T) {
 func ExampleSessionStatuses() {
 	ctx := context.Background()
 	store := memstore.New()
-	eng, _ := engine.New(engine.Config{Store: store, Transport: discard{}, Compiler: expr.New()})
+	eng, _ := engine.New(engine.Config{Store: store, Transport: workflow.TransportFunc(func(context.Context, workflow.Outgoing) error { return nil }), Compiler: expr.New()})
 	_ = eng.PutSession(ctx, workflow.Session{ID: "shop", Status: workflow.SessionDisconnected})
 	sink := &wa.SessionStatuses{Sessions: eng} // Holds: a *pacing.Pacer, to pause a banned number's sends
 	for _, st := range []wa.Status{wa.StatusConnected, wa.StatusBanned, wa.StatusDeleted} {

@@ -99,18 +99,6 @@ actions:
   - send_catalogue: {caption: "Notre catalogue de printemps"}
 `
 
-type printer struct{ w io.Writer }
-
-func (p printer) Send(_ context.Context, m workflow.Outgoing) error {
-	var err error
-	if md := m.Media; md != nil {
-		_, err = fmt.Fprintf(p.w, "→ %s: [%s %s %s] %s\n", m.To, md.Kind, md.MIMEType, md.FileName, m.Text)
-	} else {
-		_, err = fmt.Fprintf(p.w, "→ %s: %s\n", m.To, m.Text)
-	}
-	return err
-}
-
 // catalogue draws a tiny picture to stand in for a product photo.
 func catalogue() ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
@@ -157,7 +145,7 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	defs.Workflows = append(defs.Workflows, cat.Workflows...)
 	store := memstore.New()
-	eng, err := engine.New(engine.Config{Store: store, Transport: printer{out}, Compiler: compiler, Registry: reg})
+	eng, err := engine.New(engine.Config{Store: store, Transport: workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { _, err := fmt.Fprintln(out, m); return err }), Compiler: compiler, Registry: reg})
 	if err != nil {
 		return err
 	}

@@ -36,14 +36,6 @@ workflows:
   - template: welcome
 `
 
-// printer is a workflow.Transport that writes what the engine sends.
-type printer struct{ w io.Writer }
-
-func (p printer) Send(_ context.Context, m workflow.Outgoing) error {
-	_, err := fmt.Fprintf(p.w, "→ %s (%s, %s): %s\n", m.To, m.Workflow, m.Kind, m.Text)
-	return err
-}
-
 func main() {
 	if err := run(context.Background(), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "embed:", err)
@@ -59,7 +51,7 @@ func run(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err // every problem, each as file:line:col: path: message
 	}
-	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printer{out}, Compiler: compiler})
+	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { _, err := fmt.Fprintln(out, m); return err }), Compiler: compiler})
 	if err != nil {
 		return err
 	}

@@ -363,14 +363,6 @@ func TestRedeliveryQueuesALostEvaluation(t *testing.T) {
 	}
 }
 
-// slowTransport sends, but only after the job's context has ended.
-type slowTransport struct{ cancel context.CancelFunc }
-
-func (s slowTransport) Send(context.Context, workflow.Outgoing) error {
-	s.cancel() // the job times out while the send completes
-	return nil
-}
-
 // A scheduled send that completes while its job's context ends is still
 // recorded as sent, so that the retry does not send it again.
 func TestScheduledSentDespiteJobTimeout(t *testing.T) {
@@ -378,7 +370,12 @@ func TestScheduledSentDespiteJobTimeout(t *testing.T) {
 	defer cancel()
 	st := memstore.New()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	h := workflowtest.New(t, workflowtest.Options{Store: st, Start: at, Configure: func(c *engine.Config) { c.Transport = slowTransport{cancel} }})
+	h := workflowtest.New(t, workflowtest.Options{Store: st, Start: at, Configure: func(c *engine.Config) {
+		c.Transport = workflow.TransportFunc(func(context.Context, workflow.Outgoing) error {
+			cancel() // the job times out while the send completes
+			return nil
+		})
+	}})
 	if _, err := h.Engine.Schedule(context.Background(), engine.ScheduleRequest{ID: "r", Session: "main", Phone: "+33611111111", Text: "hi", At: at.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,16 +13,7 @@ import (
 )
 
 // printTransport prints what the engine sends.
-type printTransport struct{}
-
-func (printTransport) Send(_ context.Context, m workflow.Outgoing) error {
-	if m.Media != nil {
-		fmt.Printf("send %s %s (%s, %d bytes) to %s, caption %q\n", m.Media.Kind, m.Media.FileName, m.Media.MIMEType, len(m.Media.Data), m.To, m.Text)
-		return nil
-	}
-	fmt.Printf("send to %s: %s\n", m.To, m.Text)
-	return nil
-}
+var printTransport = workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { fmt.Println(m); return nil })
 
 const shopWorkflows = `
 workflows:
@@ -41,7 +32,7 @@ workflows:
 // a message, print what was sent.
 func Example_embedding() {
 	ctx := context.Background()
-	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
+	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New()})
 	if err != nil {
 		panic(err)
 	}
@@ -59,7 +50,7 @@ func Example_embedding() {
 		panic(err)
 	}
 	// Output:
-	// send to +33611111111: Bonjour Marie, nos prix sont sur le site.
+	// → +33611111111 (Prix, fixed): Bonjour Marie, nos prix sont sur le site.
 }
 
 // NotifySlack is a custom action: its fields come from the workflow file.
@@ -97,7 +88,7 @@ actions:
 	if err != nil {
 		panic(err)
 	}
-	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New(), Registry: reg})
 	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"})
 
@@ -111,7 +102,7 @@ actions:
 // Reading the trace: every leaf's value explains why a workflow fired.
 func ExampleEngine_Handle() {
 	ctx := context.Background()
-	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New()})
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New()})
 	defs, _ := workflow.Load("shop.yaml", []byte(shopWorkflows), workflow.LoadOptions{})
 	_ = eng.SetWorkflows(ctx, defs)
 	execs, _ := eng.Handle(ctx, trigger.Message{ID: "m2", Session: "main", Phone: "+33611111111", Text: "Vos tarifs ?"})
@@ -119,7 +110,7 @@ func ExampleEngine_Handle() {
 		fmt.Printf("%s: %s (%s)\n%s", x.Workflow, x.Outcome, x.Reason, x.Trace)
 	}
 	// Output:
-	// send to +33611111111: Bonjour , nos prix sont sur le site.
+	// → +33611111111 (Prix, fixed): Bonjour , nos prix sont sur le site.
 	// Prix: fired (conditions matched)
 	// ✗ any[0].text: text contains "prix"
 	// ✓ any[1].text: text contains "tarif"

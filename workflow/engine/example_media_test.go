@@ -39,9 +39,9 @@ actions:
 	if err != nil {
 		panic(err)
 	}
-	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport{}, Compiler: expr.New(), Registry: reg})
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New(), Registry: reg})
 	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Vos tarifs ?"})
 	// Output:
-	// send document tarifs.pdf (application/pdf, 22 bytes) to +34600000001, caption "Nos tarifs 2026"
+	// → +34600000001 (Tarifs, fixed): [document application/pdf tarifs.pdf, 22 bytes] Nos tarifs 2026
 }

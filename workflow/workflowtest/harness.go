@@ -86,7 +86,7 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 	}
 	h := &Harness{Store: o.Store, Clock: NewClock(o.Start)}
 	cfg := engine.Config{
-		Store: o.Store, Transport: transportFunc(func(context.Context, workflow.Outgoing) error { return nil }),
+		Store: o.Store, Transport: workflow.TransportFunc(func(context.Context, workflow.Outgoing) error { return nil }),
 		Compiler: o.Compiler, Clock: h.Clock, Jobs: h.Clock, Location: o.Location,
 		Logger:   slog.New(slog.DiscardHandler),
 		Observer: engine.ObserverFunc(h.record), Webhooks: webhookRecorder{},
@@ -127,10 +127,6 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 	h.Clock.Settle(ctx)
 	return h, nil
 }
-
-type transportFunc func(context.Context, workflow.Outgoing) error
-
-func (f transportFunc) Send(ctx context.Context, m workflow.Outgoing) error { return f(ctx, m) }
 
 // webhookRecorder delivers nothing: the Observer records the webhook effect.
 type webhookRecorder struct{}
