@@ -29,8 +29,7 @@
 //		Transport: myTransport,   // e.g. adapters/whatsmeow
 //		Compiler:  expr.New(),
 //	})
-//	defs, err := workflow.Load("workflows.yaml", data, workflow.LoadOptions{})
-//	err = eng.SetWorkflows(ctx, defs)
+//	defs, err := eng.LoadFile(ctx, "workflows.yaml") // with the engine's registry, compiler, time zone
 //	eng.Start(ctx)
 //	err = eng.Receive(ctx, trigger.Message{ID: id, Session: "main", Phone: "+33611111111", Text: "Bonjour"})
 //

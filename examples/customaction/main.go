@@ -82,21 +82,19 @@ func (s *SendCatalogue) Run(ctx context.Context, c *action.Call) error {
 	})
 }
 
-const salesWorkflow = `
-name: Ventes
-trigger: incoming_message
-conditions: {text: {contains_any: [acheter, commander]}}
-actions:
-  - notify_team: {channel: "#ventes", mention: alice}
-  - reply: {text: "Merci ! Alice vous répond tout de suite."}
-`
-
-const catalogueWorkflow = `
-name: Catalogue
-trigger: incoming_message
-conditions: {text: {contains: catalogue}}
-actions:
-  - send_catalogue: {caption: "Notre catalogue de printemps"}
+const shopWorkflows = `
+workflows:
+  - name: Ventes
+    trigger: incoming_message
+    conditions: {text: {contains_any: [acheter, commander]}}
+    actions:
+      - notify_team: {channel: "#ventes", mention: alice}
+      - reply: {text: "Merci ! Alice vous répond tout de suite."}
+  - name: Catalogue
+    trigger: incoming_message
+    conditions: {text: {contains: catalogue}}
+    actions:
+      - send_catalogue: {caption: "Notre catalogue de printemps"}
 `
 
 // catalogue draws a tiny picture to stand in for a product photo.
@@ -130,26 +128,17 @@ func run(ctx context.Context, out io.Writer) error {
 	reg.MustRegister("notify_team", action.Of(func(a *NotifyTeam) { a.out = out }))
 	reg.MustRegister("send_catalogue", action.Of(func(a *SendCatalogue) { a.picture = pic }))
 
-	// A bad definition is rejected with its position.
-	_, err = workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_team: {channel: ventes}\n"), workflow.LoadOptions{Registry: reg})
-	fmt.Fprintln(out, "load error:", err)
-
-	compiler := expr.New()
-	defs, err := workflow.Load("sales.yaml", []byte(salesWorkflow), workflow.LoadOptions{Registry: reg, Compiler: compiler})
-	if err != nil {
-		return err
-	}
-	cat, err := workflow.Load("catalogue.yaml", []byte(catalogueWorkflow), workflow.LoadOptions{Registry: reg, Compiler: compiler})
-	if err != nil {
-		return err
-	}
-	defs.Workflows = append(defs.Workflows, cat.Workflows...)
 	store := memstore.New()
-	eng, err := engine.New(engine.Config{Store: store, Transport: workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { _, err := fmt.Fprintln(out, m); return err }), Compiler: compiler, Registry: reg})
+	printer := workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { _, err := fmt.Fprintln(out, m); return err })
+	eng, err := engine.New(engine.Config{Store: store, Transport: printer, Compiler: expr.New(), Registry: reg})
 	if err != nil {
 		return err
 	}
-	if err := eng.SetWorkflows(ctx, defs); err != nil {
+	// The engine reads workflow files with its own registry and compiler;
+	// a bad definition is rejected with its position.
+	_, err = eng.Load(ctx, "bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_team: {channel: ventes}\n"))
+	fmt.Fprintln(out, "load error:", err)
+	if _, err := eng.Load(ctx, "shop.yaml", []byte(shopWorkflows)); err != nil {
 		return err
 	}
 	if _, err := eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"}); err != nil {

@@ -46,12 +46,8 @@ func main() {
 // run loads the workflows, plays two customer messages and prints what
 // was sent and why each workflow ran.
 func run(ctx context.Context, out io.Writer) error {
-	compiler := expr.New()
-	defs, err := workflow.Load("workflows.yaml", []byte(shopWorkflows), workflow.LoadOptions{Compiler: compiler})
-	if err != nil {
-		return err // every problem, each as file:line:col: path: message
-	}
-	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { _, err := fmt.Fprintln(out, m); return err }), Compiler: compiler})
+	printer := workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { _, err := fmt.Fprintln(out, m); return err })
+	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printer, Compiler: expr.New()})
 	if err != nil {
 		return err
 	}
@@ -59,8 +55,8 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer eng.Close(ctx)
-	if err := eng.SetWorkflows(ctx, defs); err != nil {
-		return err
+	if _, err := eng.Load(ctx, "workflows.yaml", []byte(shopWorkflows)); err != nil {
+		return err // every problem, each as file:line:col: path: message
 	}
 	for i, text := range []string{"Bonjour !", "Quels sont vos tarifs ?"} {
 		execs, err := eng.Handle(ctx, trigger.Message{

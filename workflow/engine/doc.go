@@ -12,8 +12,8 @@
 // (condition/expr or condition/cel):
 //
 //	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: t, Compiler: expr.New()})
-//	defs, err := workflow.Load("workflows.yaml", data, workflow.LoadOptions{})
-//	err = eng.SetWorkflows(ctx, defs) // saved in the Store; Restore reloads them
+//	defs, err := eng.LoadFile(ctx, "workflows.yaml") // read with Config's registry, compiler, time zone and hours; saved in the Store
+//	err = eng.SetWorkflows(ctx, defs) // the same for workflows built in Go
 //	err = eng.Start(ctx)              // job queue, log writer, re-queued scheduled messages
 //	err = eng.Receive(ctx, msg)       // from the transport: record, then evaluate from the queue
 //

@@ -32,21 +32,25 @@ workflows:
 // a message, print what was sent.
 func Example_embedding() {
 	ctx := context.Background()
-	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New()})
+	eng, err := engine.New(engine.Config{
+		Store:     memstore.New(),
+		Transport: workflow.TransportFunc(func(_ context.Context, m workflow.Outgoing) error { fmt.Println(m); return nil }),
+		Compiler:  expr.New(),
+	})
 	if err != nil {
 		panic(err)
 	}
-	defs, err := workflow.Load("shop.yaml", []byte(shopWorkflows), workflow.LoadOptions{})
-	if err != nil {
-		panic(err)
-	}
-	if err := eng.SetWorkflows(ctx, defs); err != nil {
+	if _, err := eng.Load(ctx, "shop.yaml", []byte(`
+name: Prix
+trigger: incoming_message
+conditions: {text: {contains: prix}}
+actions: [{reply: {text: "Bonjour {{contact.name}}, nos prix sont sur le site."}}]
+`)); err != nil {
 		panic(err)
 	}
 	// Handle runs the workflows before returning; a transport calls Receive,
 	// which records the message and queues the same work (run by Start).
-	_, err = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+33 6 11 11 11 11", PushName: "Marie", Text: "Quel est le PRIX du pull ?"})
-	if err != nil {
+	if _, err := eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+33 6 11 11 11 11", PushName: "Marie", Text: "Quel est le PRIX du pull ?"}); err != nil {
 		panic(err)
 	}
 	// Output:
@@ -78,21 +82,19 @@ func Example_customAction() {
 	reg := action.NewRegistry()
 	reg.MustRegister("notify_slack", action.Of[NotifySlack]())
 
-	defs, err := workflow.Load("sales.yaml", []byte(`
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New(), Registry: reg})
+	if _, err := eng.Load(ctx, "sales.yaml", []byte(`
 name: Ventes
 trigger: incoming_message
 conditions: {text: {contains_any: [acheter, commander]}}
 actions:
   - notify_slack: {channel: "#sales"}
-`), workflow.LoadOptions{Registry: reg})
-	if err != nil {
+`)); err != nil {
 		panic(err)
 	}
-	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New(), Registry: reg})
-	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Je veux commander"})
 
-	_, err = workflow.Load("bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_slack: {}\n"), workflow.LoadOptions{Registry: reg})
+	_, err := eng.Load(ctx, "bad.yaml", []byte("name: X\ntrigger: incoming_message\nactions:\n  - notify_slack: {}\n"))
 	fmt.Println(err)
 	// Output:
 	// slack #sales: +34600000001 wrote "Je veux commander" (workflow Ventes)
@@ -103,8 +105,7 @@ actions:
 func ExampleEngine_Handle() {
 	ctx := context.Background()
 	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New()})
-	defs, _ := workflow.Load("shop.yaml", []byte(shopWorkflows), workflow.LoadOptions{})
-	_ = eng.SetWorkflows(ctx, defs)
+	_, _ = eng.Load(ctx, "shop.yaml", []byte(shopWorkflows))
 	execs, _ := eng.Handle(ctx, trigger.Message{ID: "m2", Session: "main", Phone: "+33611111111", Text: "Vos tarifs ?"})
 	for _, x := range execs {
 		fmt.Printf("%s: %s (%s)\n%s", x.Workflow, x.Outcome, x.Reason, x.Trace)

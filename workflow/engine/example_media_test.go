@@ -6,7 +6,6 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
-	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
 )
@@ -29,18 +28,16 @@ func Example_sendMedia() {
 	ctx := context.Background()
 	reg := action.NewRegistry()
 	reg.MustRegister("send_price_list", action.Of[SendPriceList]())
-	defs, err := workflow.Load("prices.yaml", []byte(`
+	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New(), Registry: reg})
+	if _, err := eng.Load(ctx, "prices.yaml", []byte(`
 name: Tarifs
 trigger: incoming_message
 conditions: {text: {contains: tarif}}
 actions:
   - send_price_list: {caption: "Nos tarifs 2026"}
-`), workflow.LoadOptions{Registry: reg})
-	if err != nil {
+`)); err != nil {
 		panic(err)
 	}
-	eng, _ := engine.New(engine.Config{Store: memstore.New(), Transport: printTransport, Compiler: expr.New(), Registry: reg})
-	_ = eng.SetWorkflows(ctx, defs)
 	_, _ = eng.Handle(ctx, trigger.Message{ID: "m1", Session: "main", Phone: "+34600000001", Text: "Vos tarifs ?"})
 	// Output:
 	// → +34600000001 (Tarifs, fixed): [document application/pdf tarifs.pdf, 22 bytes] Nos tarifs 2026

@@ -49,14 +49,13 @@ func mediaHarness(t *testing.T, tr workflow.Transport, loopLimit int, run func(c
 	t.Helper()
 	reg := action.NewRegistry()
 	reg.MustRegister("send_media", action.Of(func(a *mediaAction) { a.run = run }))
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
-		c.Transport, c.Registry = tr, reg
+	h := workflowtest.New(t, workflowtest.Options{Registry: reg, Configure: func(c *engine.Config) {
+		c.Transport = tr
 		if loopLimit > 0 {
 			c.LoopLimit = loopLimit
 		}
 	}})
-	defs := mustLoad(t, "name: Catalogue\ntrigger: incoming_message\nactions: [{send_media: {}}]\n", workflow.LoadOptions{Registry: reg})
-	if err := h.Engine.SetWorkflows(context.Background(), defs); err != nil {
+	if err := h.Load(t.Context(), "catalogue.yaml", []byte("name: Catalogue\ntrigger: incoming_message\nactions: [{send_media: {}}]\n")); err != nil {
 		t.Fatal(err)
 	}
 	return h

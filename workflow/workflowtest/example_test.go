@@ -25,6 +25,34 @@ workflows:
       - ai_reply: {prefix: "[Auto] "}
 `
 
+// Unit-testing a workflow file: load it into a harness, send messages,
+// check what fired and what was sent. In a test, h := workflowtest.New(t,
+// opts) is closed when the test ends, and workflowtest.RunFile(t, path)
+// plays a scenario file.
+func Example_workflowFile() {
+	ctx := context.Background()
+	h, err := workflowtest.Start(ctx, workflowtest.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer h.Close()
+	if err := h.Load(ctx, "prices.yaml", []byte(`
+name: Prix
+trigger: incoming_message
+conditions: {text: {contains_any: [prix, tarif]}}
+actions: [{reply: {text: "Nos prix sont sur https://laine.example/prix"}}]
+`)); err != nil {
+		panic(err)
+	}
+	for _, text := range []string{"Quels sont vos TARIFS ?", "Bonjour"} {
+		res, _ := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: text})
+		fmt.Printf("%q fired %v, sent %q\n", text, res.Fired(), res.Sent())
+	}
+	// Output:
+	// "Quels sont vos TARIFS ?" fired [Prix], sent ["Nos prix sont sur https://laine.example/prix"]
+	// "Bonjour" fired [], sent []
+}
+
 // Testing your own workflows in go test: the harness runs the real engine
 // on a virtual clock with a scripted model.
 func Example() {
@@ -35,11 +63,9 @@ func Example() {
 		panic(err)
 	}
 	defer h.Close()
-	defs, err := workflow.Load("shop.yaml", []byte(vipWorkflows), workflow.LoadOptions{})
-	if err != nil {
+	if err := h.Load(ctx, "shop.yaml", []byte(vipWorkflows)); err != nil {
 		panic(err)
 	}
-	_ = h.Engine.SetWorkflows(ctx, defs)
 
 	res, _ := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "Bonjour"})
 	fmt.Println("fired:", res.Fired(), "sent now:", res.Sent())

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/action/ai"
 	"github.com/waauto/waauto/action/ai/langdetect"
 	"github.com/waauto/waauto/condition"
@@ -25,6 +26,9 @@ var DefaultStart = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 type Options struct {
 	// Compiler is the condition backend; nil means condition/expr.
 	Compiler condition.Compiler
+	// Registry builds the actions, custom ones included; nil means
+	// action.NewRegistry().
+	Registry *action.Registry
 	// Store is the store; nil means a fresh memstore.
 	Store workflow.Store
 	// Location is the account time zone; nil means UTC.
@@ -87,7 +91,7 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 	h := &Harness{Store: o.Store, Clock: NewClock(o.Start)}
 	cfg := engine.Config{
 		Store: o.Store, Transport: workflow.TransportFunc(func(context.Context, workflow.Outgoing) error { return nil }),
-		Compiler: o.Compiler, Clock: h.Clock, Jobs: h.Clock, Location: o.Location,
+		Compiler: o.Compiler, Registry: o.Registry, Clock: h.Clock, Jobs: h.Clock, Location: o.Location,
 		Logger:   slog.New(slog.DiscardHandler),
 		Observer: engine.ObserverFunc(h.record), Webhooks: webhookRecorder{},
 		Detector: o.Detector,
@@ -137,6 +141,20 @@ func (h *Harness) record(_ context.Context, e engine.Effect) {
 	h.mu.Lock()
 	h.effects = append(h.effects, e)
 	h.mu.Unlock()
+}
+
+// Load reads a workflow file with the harness engine's registry,
+// compiler, location and hours and installs its workflows
+// (engine.Engine.Load).
+func (h *Harness) Load(ctx context.Context, file string, data []byte) error {
+	_, err := h.Engine.Load(ctx, file, data)
+	return err
+}
+
+// LoadFile is Load of the file at path.
+func (h *Harness) LoadFile(ctx context.Context, path string) error {
+	_, err := h.Engine.LoadFile(ctx, path)
+	return err
 }
 
 // Close stops the engine and flushes its execution log.

@@ -73,8 +73,8 @@ func (sc *Scenario) Play(ctx context.Context, o RunOptions) (Report, error) {
 		defer release()
 		opts.Store = st
 	}
-	if sc.Credits != nil {
-		opts.Credits, opts.CharsPerCredit = &sc.Credits.Balance, sc.Credits.CharsPerCredit
+	if sc.credits != nil {
+		opts.Credits, opts.CharsPerCredit = &sc.credits.Balance, sc.credits.CharsPerCredit
 	}
 	h, err := Start(ctx, opts)
 	if err != nil {
@@ -112,7 +112,7 @@ func (sc *Scenario) Play(ctx context.Context, o RunOptions) (Report, error) {
 }
 
 func (sc *Scenario) setup(ctx context.Context, h *Harness) error {
-	for _, c := range sc.Contacts {
+	for _, c := range sc.contacts {
 		phone, err := trigger.NormalizePhone(c.Phone)
 		if err != nil {
 			return fmt.Errorf("contacts: %w", err)
@@ -122,7 +122,7 @@ func (sc *Scenario) setup(ctx context.Context, h *Harness) error {
 			return err
 		}
 	}
-	for _, a := range sc.Assigns {
+	for _, a := range sc.assigns {
 		if err := h.Engine.Assign(ctx, sc.session(a.Session), a.Phone, a.Agent); err != nil {
 			return fmt.Errorf("assignments: %w", err)
 		}
@@ -302,19 +302,27 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(slices.Compact(x), slices.Compact(y))
 }
 
-// RunFile runs a scenario file as subtests, once per condition backend.
-func RunFile(t *testing.T, path string) {
+// RunFile runs a scenario file once per condition backend, failing t with
+// each unmet expectation; it takes the testing.TB that New takes. With a
+// *testing.T each backend is a subtest.
+func RunFile(t testing.TB, path string) {
 	t.Helper()
 	for _, name := range []string{"cel", "expr"} {
-		t.Run(name, func(t *testing.T) {
+		run := func(t testing.TB) {
+			t.Helper()
 			rep, err := Run(context.Background(), path, RunOptions{Compiler: Backends()[name]})
 			if err != nil {
-				t.Fatalf("%v", err)
+				t.Fatalf("%s backend: %v", name, err)
 			}
 			for _, f := range rep.Failures {
-				t.Errorf("%s: %s", rep.Name, f)
+				t.Errorf("%s (%s backend): %s", rep.Name, name, f)
 			}
-		})
+		}
+		if tt, ok := t.(*testing.T); ok {
+			tt.Run(name, func(t *testing.T) { run(t) })
+		} else {
+			run(t)
+		}
 	}
 }
 

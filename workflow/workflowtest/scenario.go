@@ -25,12 +25,13 @@ type Scenario struct {
 	Location *time.Location
 	Start    time.Time
 	Sessions []workflow.Session
-	Contacts []contactSpec
-	Assigns  []assignSpec
 	AI       *ScriptedAI
-	Credits  *creditSpec
 	Defs     workflow.Definitions
 	Steps    []Step
+
+	contacts []contactSpec
+	assigns  []assignSpec
+	credits  *creditSpec
 }
 
 // Step is one step of a scenario.
@@ -245,13 +246,13 @@ func ParseScenario(path string, data []byte, opts workflow.LoadOptions) (*Scenar
 		sc.Start = t
 	}
 	sc.sessions(&c, root, spec.Sessions)
-	sc.Contacts, sc.Assigns = spec.Contacts, spec.Assignments
+	sc.contacts, sc.assigns = spec.Contacts, spec.Assignments
 	if spec.AI != nil {
 		sc.AI = &ScriptedAI{Latency: time.Duration(spec.AI.Latency), ReplyTemplate: spec.AI.Reply, TranslateTemplate: spec.AI.Translate}
 	}
-	sc.Credits = spec.Credits
-	if sc.Credits != nil && sc.Credits.CharsPerCredit == 0 {
-		sc.Credits.CharsPerCredit = 100
+	sc.credits = spec.Credits
+	if sc.credits != nil && sc.credits.CharsPerCredit == 0 {
+		sc.credits.CharsPerCredit = 100
 	}
 	opts.Location = sc.Location
 	opts.Ignore = scenarioKeys
