@@ -27,7 +27,7 @@ func staticFS() fs.FS {
 type pages map[string]*template.Template
 
 // pageNames lists web/templates/NAME.html; layout.html wraps them.
-var pageNames = []string{"login", "numbers", "link", "workflows", "editor", "exclusions", "scheduled", "logs", "ai", "settings", "simulator"}
+var pageNames = []string{"login", "numbers", "link", "workflows", "editor", "exclusions", "scheduled", "logs", "ai", "settings", "simulator", "error"}
 
 func parsePages(loc *time.Location) (pages, error) {
 	funcs := template.FuncMap{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,7 +71,48 @@ func (d *Dashboard) routes() http.Handler {
 	user("POST /simulator/send", d.simulatorSend)
 	user("GET /simulator/messages", d.simulatorMessages)
 
-	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+	return securityHeaders(http.NewCrossOriginProtection().Handler(d.readForms(mux)))
+}
+
+// MaxBody is the largest request body the dashboard reads: the editor's
+// workflow file (at most 1 MiB) URL-encoded grows up to three times.
+const MaxBody = 4 << 20
+
+// readForms bounds every request body to MaxBody and parses the form of
+// every POST before its handler runs, so that a body too large or
+// malformed is refused with an error instead of read as empty fields
+// (an editor save whose text vanished would delete every workflow).
+func (d *Dashboard) readForms(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				d.formError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// formError refuses a request whose form could not be read: 413 when the
+// body is over MaxBody, 400 otherwise; nothing was changed.
+func (d *Dashboard) formError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusBadRequest, fmt.Sprintf("The form could not be read, nothing was changed: %v", err)
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("The request is too large (at most %d MiB), nothing was changed", MaxBody>>20)
+	}
+	d.refuse(w, r, status, msg)
+}
+
+// refuse answers a refused request with msg: JSON for the pages' scripts,
+// otherwise a page with the message styled as an error.
+func (d *Dashboard) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if wantsJSON(r) {
+		writeJSON(w, status, map[string]string{"error": msg})
+		return
+	}
+	d.renderError(w, r, status, "error", "Error", nil, errors.New(msg))
 }
 
 // securityHeaders sets the headers every response carries.

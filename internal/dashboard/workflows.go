@@ -144,7 +144,11 @@ func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status in
 // makes it the account's workflows. Errors keep the text in the editor with
 // every position listed.
 func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
-	text := r.FormValue("yaml")
+	if !r.PostForm.Has("yaml") {
+		d.refuse(w, r, http.StatusBadRequest, "The form has no workflow text, nothing was saved")
+		return
+	}
+	text := r.PostForm.Get("yaml")
 	ed := editorData{Text: text, Checked: true}
 	if r.FormValue("op") == "check" {
 		if _, err := d.loadYAML(r.Context(), editorFile, []byte(text)); err != nil {
