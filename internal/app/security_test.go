@@ -36,3 +36,26 @@ func TestOversizedBodyRefusedWorkflowsKept(t *testing.T) {
 		t.Fatalf("a save without yaml left %d workflows, want 1", n)
 	}
 }
+
+// TestLoginNextOnlyLocalPaths: after login only a clean local path is
+// followed; a tab, backslash or scheme trick lands on /numbers.
+func TestLoginNextOnlyLocalPaths(t *testing.T) {
+	ta := startApp(t, "")
+	for next, want := range map[string]string{
+		"/\t/evil.com":          "/numbers",
+		"/%09/evil.com":         "/numbers",
+		"//evil.com":            "/numbers",
+		"/\\evil.com":           "/numbers",
+		"https://evil.com":      "/numbers",
+		"/ /evil.com":           "/numbers",
+		"/\n/evil.com":          "/numbers",
+		"/logs?phone=%2B336":    "/logs?phone=%2B336",
+		"/workflows/edit?t=a#x": "/workflows/edit?t=a#x",
+	} {
+		c := ta.client(t)
+		code, _, resp := c.post("/login", url.Values{"user": {"admin"}, "password": {testPassword}, "next": {next}})
+		if code != http.StatusSeeOther || resp.Header.Get("Location") != want {
+			t.Errorf("next %q: %d Location %q, want %q", next, code, resp.Header.Get("Location"), want)
+		}
+	}
+}

@@ -166,10 +166,18 @@ func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, "login", "Log in", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
 }
 
-// safeNext keeps only local paths as the post-login target.
+// safeNext keeps only clean local paths as the post-login target: one
+// leading slash, no scheme or host, and no space, control character or
+// backslash, written or percent-encoded (browsers drop a tab in
+// "/\t/evil.com" and go to evil.com); anything else goes to /numbers.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/numbers"
+	const home = "/numbers"
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(next, "/") || strings.HasPrefix(u.Path, "//") {
+		return home
+	}
+	if strings.ContainsFunc(next+u.Path, func(c rune) bool { return c <= ' ' || c == 0x7f || c == '\\' }) {
+		return home
 	}
 	return next
 }
