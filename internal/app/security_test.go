@@ -1,10 +1,17 @@
 package app
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOversizedBodyRefusedWorkflowsKept: an editor save over the body limit
@@ -56,6 +63,55 @@ func TestLoginNextOnlyLocalPaths(t *testing.T) {
 		code, _, resp := c.post("/login", url.Values{"user": {"admin"}, "password": {testPassword}, "next": {next}})
 		if code != http.StatusSeeOther || resp.Header.Get("Location") != want {
 			t.Errorf("next %q: %d Location %q, want %q", next, code, resp.Header.Get("Location"), want)
+		}
+	}
+}
+
+// TestSlowBodyIsCut: a login body sent a byte at a time is cut by the
+// server's read timeout (shortened to 1 s here; every timeout has a
+// default).
+func TestSlowBodyIsCut(t *testing.T) {
+	srv := newHTTPServer(http.NotFoundHandler(), slog.New(slog.DiscardHandler), serverTimeouts{})
+	if srv.ReadHeaderTimeout == 0 || srv.ReadTimeout == 0 || srv.WriteTimeout == 0 || srv.IdleTimeout == 0 {
+		t.Fatalf("default timeouts: header %v read %v write %v idle %v", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out syncBuffer
+	o := options{DB: dir + "/waauto.db", Addr: "127.0.0.1:0", TZ: "UTC", AdminUser: "admin", AdminPassword: testPassword, NoWhatsApp: true,
+		logger: slog.New(slog.DiscardHandler), timeouts: serverTimeouts{Read: time.Second}}
+	done := make(chan int, 1)
+	go func() { done <- serve(ctx, o, &out, io.Discard) }()
+	var addr string
+	waitFor(t, "the server to start", func() bool {
+		m := regexp.MustCompile(`on http://(\S+) `).FindStringSubmatch(out.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	})
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /login HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n", addr)
+	cut := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, conn); close(cut) }() // ends when the server closes
+	for i := 0; ; i++ {
+		select {
+		case <-cut:
+			cancel()
+			<-done
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+		if i == 100 { // 20 s of a byte every 200 ms
+			t.Fatal("a body sent a byte every 200 ms was still open after 20 s")
+		}
+		if _, err := conn.Write([]byte("u")); err != nil {
+			continue // the server closed its side; the reader sees it next
 		}
 	}
 }

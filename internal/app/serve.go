@@ -51,6 +51,8 @@ type options struct {
 	newClient func(dev *store.Device) wa.Client
 	// logger overrides the text logger on stderr (tests).
 	logger *slog.Logger
+	// timeouts shortens the server's timeouts (tests); zero fields take defaultTimeouts'.
+	timeouts serverTimeouts
 }
 
 // env returns the environment variable key, or def when unset.
@@ -136,6 +138,34 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	o.logger = slog.New(slog.NewTextHandler(stderr, nil))
+	return serve(ctx, o, stdout, stderr)
+}
+
+// serverTimeouts bound how long one client may hold a connection: the
+// headers, the whole request with its body (a body sent a byte every few
+// seconds is cut), the response, and an idle keep-alive.
+type serverTimeouts struct{ ReadHeader, Read, Write, Idle time.Duration }
+
+// defaultTimeouts are the dashboard server's: a 4 MiB editor save has a
+// minute to arrive.
+var defaultTimeouts = serverTimeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+
+// newHTTPServer is the dashboard's server with every timeout set (zero
+// fields of t take defaultTimeouts'); dashboard.MaxBody bounds the bodies.
+func newHTTPServer(h http.Handler, log *slog.Logger, t serverTimeouts) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cmp.Or(t.ReadHeader, defaultTimeouts.ReadHeader),
+		ReadTimeout:       cmp.Or(t.Read, defaultTimeouts.Read),
+		WriteTimeout:      cmp.Or(t.Write, defaultTimeouts.Write),
+		IdleTimeout:       cmp.Or(t.Idle, defaultTimeouts.Idle),
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// serve runs the product with o until ctx ends and returns the exit code.
+func serve(ctx context.Context, o options, stdout, stderr io.Writer) int {
 	a, err := newApp(ctx, o, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "waauto: %v\n", err)
@@ -147,7 +177,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "waauto: %v\n", err)
 		return 1
 	}
-	srv := &http.Server{Handler: a.dashboard, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.logger.Handler(), slog.LevelWarn)}
+	srv := newHTTPServer(a.dashboard, a.log, o.timeouts)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
