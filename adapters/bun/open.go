@@ -27,7 +27,8 @@ const BusyTimeoutMillis = 10_000
 // "postgres://" or "postgresql://" URL (or "host=… dbname=…" keywords)
 // for PostgreSQL through pgx, anything else is a SQLite file path,
 // optionally as a "file:" URI. A SQLite file is created with mode 0600
-// when missing, and refused with ErrForeignDatabase when it is not a
+// when missing, an existing one open to other users is made 0600 (or
+// refused with ErrUnsafePermissions when that fails), and refused with ErrForeignDatabase when it is not a
 // SQLite database or holds another application's tables.
 //
 // Errors are one line naming the database (passwords removed) and what
@@ -144,6 +145,9 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := checkSQLiteFile(ctx, path, opts.Shared); err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
+	if err := protectSQLiteFiles(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
 	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
@@ -159,6 +163,33 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
 	return start(ctx, bun.NewDB(sqldb, sqlitedialect.New()), opts, name)
+}
+
+// ErrUnsafePermissions: the SQLite file (or its -wal or -shm) is readable
+// or writable by other users and could not be made 0600.
+var ErrUnsafePermissions = errors.New("database file open to other users")
+
+// protectSQLiteFiles makes the database and its -wal and -shm files mode
+// 0600 when other users may read or write them (a file copied or created
+// by another tool with 0644 holds every customer's messages); a file whose
+// mode cannot be changed (owned by another user) is refused.
+func protectSQLiteFiles(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check permissions: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, 0o600); err != nil {
+			return fmt.Errorf("%w: %s has mode %o and cannot be made 0600 (%v); run chmod 600 on it as its owner", ErrUnsafePermissions, p, fi.Mode().Perm(), err)
+		}
+	}
+	return nil
 }
 
 // sqliteHeader starts every SQLite database file.

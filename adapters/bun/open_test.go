@@ -79,6 +79,44 @@ func TestSQLiteFileMode0600(t *testing.T) {
 	}
 }
 
+// TestSQLiteExistingFileTightenedTo0600: a database (and its WAL) left
+// 0644 by an older version or a copy is made 0600 when opened.
+func TestSQLiteExistingFileTightenedTo0600(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "waauto.db")
+	s, err := bunstore.Open(t.Context(), path, bunstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordInbound(t.Context(), trigger.Message{ID: "m1", Session: "s", Phone: "+331", Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(path+"-wal", nil, 0o644); err != nil { // an empty WAL holds nothing
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		if err := os.Chmod(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err = bunstore.Open(t.Context(), path, bunstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s reopened: mode %o, want 600", filepath.Base(p), m)
+		}
+	}
+}
+
 // writeFile writes content to a new file in t's temp dir.
 func writeFile(t *testing.T, content []byte) string {
 	t.Helper()
