@@ -3,10 +3,11 @@
 // lints workflow files. The product lives in internal/app (wiring and commands)
 // and internal/dashboard (the web interface); this is its entry point.
 //
-//	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--tz ZONE] [--admin-password PW] (waauto serve -h for all flags)
+//	waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--tz ZONE] [--admin-password-file FILE] (waauto serve -h for all flags)
 //	waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
 //	waauto validate FILE...
 //	waauto lint [--json] [--tz ZONE] FILE_OR_DIR...
+//	waauto admin reset-password [--db PATH_OR_DSN] [--user admin] [--password-file FILE]
 package main
 
 import (
@@ -22,7 +23,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := app.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := app.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

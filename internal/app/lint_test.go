@@ -33,7 +33,7 @@ actions: [{webhook: {url: "https://example.com/h"}}]
 func lintRun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(context.Background(), append([]string{"lint"}, args...), &out, &errOut)
+	code := Run(context.Background(), append([]string{"lint"}, args...), nil, &out, &errOut)
 	return out.String(), errOut.String(), code
 }
 

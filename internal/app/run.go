@@ -7,8 +7,9 @@ import (
 )
 
 // Run runs the waauto command line args (without the program name) and
-// returns the exit code: serve (the default), test, validate, lint or help.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// returns the exit code: serve (the default), test, validate, lint, admin
+// or help; stdin is read by admin reset-password only.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -20,6 +21,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdValidate(args, stdout, stderr)
 	case "lint":
 		return cmdLint(args, stdout, stderr)
+	case "admin":
+		return cmdAdmin(ctx, args, stdin, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args, stdout, stderr)
 	case "help":
@@ -32,9 +35,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 const usage = `usage:
   waauto [serve] [--db PATH_OR_DSN] [--addr 127.0.0.1:8080] [--workflows FILE] [--tz ZONE]
-               [--admin-password PW] [--no-whatsapp] [--meter-credits] [--ai-provider openai|anthropic|ollama]
+               [--admin-password-file FILE] [--no-whatsapp] [--meter-credits] [--ai-provider openai|anthropic|ollama]
                (waauto serve -h lists every flag and environment variable)
   waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
   waauto validate FILE...
   waauto lint [--json] [--tz ZONE] FILE_OR_DIR...
+  waauto admin reset-password [--db PATH_OR_DSN] [--user admin] [--password-file FILE]
+               (the new password: from FILE, else $WAAUTO_ADMIN_PASSWORD, else the first line of stdin)
 `

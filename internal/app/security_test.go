@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -114,4 +117,58 @@ func TestSlowBodyIsCut(t *testing.T) {
 			continue // the server closed its side; the reader sees it next
 		}
 	}
+}
+
+// TestAdminPasswordNeverOnCommandLine: --admin-password is refused with
+// the way to do it; the file and the environment work.
+func TestAdminPasswordNeverOnCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	for _, arg := range [][]string{{"--admin-password", "secret password"}, {"--admin-password=secret password"}, {"-admin-password", "x"}} {
+		var errb bytes.Buffer
+		code := Run(t.Context(), append([]string{"serve", "--db", dir + "/a.db"}, arg...), nil, io.Discard, &errb)
+		if code != 2 || !strings.Contains(errb.String(), "WAAUTO_ADMIN_PASSWORD or --admin-password-file") {
+			t.Errorf("%v: exit %d, stderr %q", arg, code, errb.String())
+		}
+	}
+	pwFile := filepath.Join(dir, "pw")
+	if err := os.WriteFile(pwFile, []byte("from a file 123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := parseServeFlags([]string{"--admin-password-file", pwFile}, io.Discard)
+	if err != nil || o.AdminPassword != "from a file 123" {
+		t.Fatalf("password file: %q %v", o.AdminPassword, err)
+	}
+	t.Setenv(envAdminPassword, "from the environment")
+	if o, err := parseServeFlags(nil, io.Discard); err != nil || o.AdminPassword != "from the environment" {
+		t.Fatalf("environment: %q %v", o.AdminPassword, err)
+	}
+}
+
+// TestAdminResetPassword: `waauto admin reset-password` sets a new
+// password read from stdin (or the environment) and the old one stops
+// working; a short one is refused.
+func TestAdminResetPassword(t *testing.T) {
+	dir := t.TempDir()
+	ta := startApp(t, dir)
+	db := filepath.Join(dir, "waauto.db")
+	var out, errb bytes.Buffer
+	if code := Run(t.Context(), []string{"admin", "reset-password", "--db", db}, strings.NewReader("short\n"), &out, &errb); code != 1 || !strings.Contains(errb.String(), "at least 10 characters") {
+		t.Fatalf("short password: exit %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := Run(t.Context(), []string{"admin", "reset-password", "--db", db}, strings.NewReader("a brand new password\n"), &out, &errb); code != 0 {
+		t.Fatalf("reset: exit %d, %q", code, errb.String())
+	}
+	if code, _, _ := ta.client(t).post("/login", url.Values{"user": {"admin"}, "password": {testPassword}}); code != http.StatusUnauthorized {
+		t.Fatalf("old password after reset: %d, want 401", code)
+	}
+	ta.client(t).login("admin", "a brand new password")
+	t.Setenv(envAdminPassword, "the environment's password")
+	if code := Run(t.Context(), []string{"admin", "reset-password", "--db", db, "--user", "rescue"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("reset from env: exit %d, %q", code, errb.String())
+	}
+	if u, err := ta.dash.User(t.Context(), "rescue"); err != nil || !u.Admin {
+		t.Fatalf("reset of a missing user: %+v %v, want a new admin", u, err)
+	}
+	ta.client(t).login("rescue", "the environment's password")
 }

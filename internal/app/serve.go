@@ -74,7 +74,7 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Workflows, "workflows", "", "workflow file to load at start (replaces the saved workflows)")
 	fs.StringVar(&o.TZ, "tz", env("TZ", "UTC"), "account time zone (IANA name; default $TZ or UTC)")
 	fs.StringVar(&o.AdminUser, "admin-user", "admin", "name of the first dashboard admin")
-	fs.StringVar(&o.AdminPassword, "admin-password", "", "password of the first admin, used only when no user exists (env WAAUTO_ADMIN_PASSWORD; default: a random one printed once)")
+	pwFile := fs.String("admin-password-file", env("WAAUTO_ADMIN_PASSWORD_FILE", ""), "file whose first line is the first admin's password, used only when no user exists (or env "+envAdminPassword+"; default: a random one printed once)")
 	fs.BoolVar(&o.NoWhatsApp, "no-whatsapp", false, "run without WhatsApp (simulator only)")
 	fs.StringVar(&o.Queue, "queue", env("WAAUTO_QUEUE", "river"), "job queue: river (durable, in the database) or memory (lost on restart)")
 	fs.BoolVar(&o.SecureCookie, "secure-cookie", false, "mark the session cookie Secure even without TLS (behind an HTTPS proxy)")
@@ -85,6 +85,11 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.AI.Model, "ai-model", env("WAAUTO_AI_MODEL", ""), "model name (env WAAUTO_AI_MODEL)")
 	fs.StringVar(&o.AI.FallbackAgent, "ai-fallback-agent", env("WAAUTO_AI_FALLBACK_AGENT", ""), "agent who gets the conversation (customer labelled handoff) when an AI reply fails; empty: the failure is only logged")
 	fs.StringVar(&o.AI.Prompt, "ai-prompt", env("WAAUTO_AI_PROMPT", ""), "initial account prompt (editable in the dashboard)")
+	for _, a := range args {
+		if f := strings.TrimLeft(a, "-"); a != f && (f == "admin-password" || strings.HasPrefix(f, "admin-password=")) {
+			return o, fmt.Errorf("--admin-password is not accepted (every user of the machine sees it in ps): set %s or --admin-password-file", envAdminPassword)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -94,7 +99,13 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	if o.Queue != "river" && o.Queue != "memory" {
 		return o, fmt.Errorf("--queue %q: want river or memory", o.Queue)
 	}
-	o.AdminPassword = cmp.Or(o.AdminPassword, os.Getenv("WAAUTO_ADMIN_PASSWORD"))
+	o.AdminPassword = os.Getenv(envAdminPassword)
+	if *pwFile != "" {
+		var err error
+		if o.AdminPassword, err = readPasswordFile(*pwFile); err != nil {
+			return o, err
+		}
+	}
 	// The API key is read from the environment only, so it never shows in
 	// a process listing.
 	o.AI.APIKey = os.Getenv("WAAUTO_AI_API_KEY")

@@ -592,11 +592,11 @@ func TestServeBadFlagsAndDatabase(t *testing.T) {
 	}{
 		{[]string{"serve", "--db", dir + "/missing/dir/x.db", "--no-whatsapp"}, 1, "waauto: open sqlite " + dir + "/missing/dir/x.db"},
 		{[]string{"--tz", "Mars/Olympus", "--db", dir + "/a.db"}, 1, `--tz "Mars/Olympus"`},
-		{[]string{"serve", "--ai-provider", "skynet", "--db", dir + "/b.db", "--admin-password", "x"}, 1, `--ai-provider "skynet"`},
+		{[]string{"serve", "--ai-provider", "skynet", "--db", dir + "/b.db", }, 1, `--ai-provider "skynet"`},
 		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 	} {
 		var out, errb bytes.Buffer
-		code := Run(t.Context(), tc.args, &out, &errb)
+		code := Run(t.Context(), tc.args, nil, &out, &errb)
 		lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 		if code != tc.code || len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and one line with %q", tc.args, code, errb.String(), tc.code, tc.want)
@@ -610,7 +610,7 @@ func TestServeStopsOnCancel(t *testing.T) {
 	var out, errb syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- Run(ctx, []string{"--db", dir + "/waauto.db", "--addr", "127.0.0.1:0", "--admin-password", testPassword}, &out, &errb)
+		done <- Run(ctx, []string{"--db", dir + "/waauto.db", "--addr", "127.0.0.1:0"}, nil, &out, &errb)
 	}()
 	var addr string
 	waitFor(t, "the server to start", func() bool {

@@ -291,6 +291,17 @@ func (s *Store) EnsureAdmin(ctx context.Context, name, password string) (generat
 	return generated, s.SetUser(ctx, name, password, true)
 }
 
+// ResetPassword sets the password of user name, keeping its admin right;
+// a missing user is created as an admin (the way back in when the admin
+// password is lost).
+func (s *Store) ResetPassword(ctx context.Context, name, password string) error {
+	u, err := s.User(ctx, name)
+	if err != nil && !errors.Is(err, errNoUser) {
+		return err
+	}
+	return s.SetUser(ctx, name, password, u.Admin || errors.Is(err, errNoUser))
+}
+
 // SetUser creates or replaces the user name with password (hashed with
 // argon2id) and the admin right.
 func (s *Store) SetUser(ctx context.Context, name, password string, admin bool) error {

@@ -256,7 +256,8 @@ func (d *Dashboard) settingsPage(w http.ResponseWriter, r *http.Request) {
 	d.render(w, r, http.StatusOK, "settings", "Settings", map[string]any{"Users": users})
 }
 
-const minPassword = 10
+// MinPassword is the shortest password the dashboard accepts.
+const MinPassword = 10
 
 func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 	me := userOf(r)
@@ -265,8 +266,8 @@ func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := r.FormValue("new")
-	if len(pw) < minPassword {
-		back(w, r, "/settings", fmt.Sprintf("Password not changed: use at least %d characters", minPassword))
+	if len(pw) < MinPassword {
+		back(w, r, "/settings", fmt.Sprintf("Password not changed: use at least %d characters", MinPassword))
 		return
 	}
 	if err := d.dash.SetUser(r.Context(), me.User, pw, me.Admin); err != nil {
@@ -284,8 +285,8 @@ func (d *Dashboard) settingsAddUser(w http.ResponseWriter, r *http.Request) {
 		back(w, r, "/settings", fmt.Sprintf("User name %q: use 1 to 40 lower-case letters, digits, - or _", name))
 		return
 	}
-	if len(pw) < minPassword {
-		back(w, r, "/settings", fmt.Sprintf("Use a password of at least %d characters", minPassword))
+	if len(pw) < MinPassword {
+		back(w, r, "/settings", fmt.Sprintf("Use a password of at least %d characters", MinPassword))
 		return
 	}
 	if _, err := d.dash.User(r.Context(), name); err == nil {
