@@ -592,7 +592,7 @@ func TestServeBadFlagsAndDatabase(t *testing.T) {
 	}{
 		{[]string{"serve", "--db", dir + "/missing/dir/x.db", "--no-whatsapp"}, 1, "waauto: open sqlite " + dir + "/missing/dir/x.db"},
 		{[]string{"--tz", "Mars/Olympus", "--db", dir + "/a.db"}, 1, `--tz "Mars/Olympus"`},
-		{[]string{"serve", "--ai-provider", "skynet", "--db", dir + "/b.db", }, 1, `--ai-provider "skynet"`},
+		{[]string{"serve", "--ai-provider", "skynet", "--db", dir + "/b.db"}, 1, `--ai-provider "skynet"`},
 		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
 	} {
 		var out, errb bytes.Buffer
