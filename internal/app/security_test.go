@@ -172,3 +172,49 @@ func TestAdminResetPassword(t *testing.T) {
 	}
 	ta.client(t).login("rescue", "the environment's password")
 }
+
+// TestTrustedProxyHeaderSeparatesClients: behind a proxy every request
+// comes from its address; with --trusted-proxy-header the failures of one
+// client do not slow another, and without it they share the count.
+func TestTrustedProxyHeaderSeparatesClients(t *testing.T) {
+	for _, trusted := range []bool{true, false} {
+		ta := startApp(t, "", func(o *options) {
+			if trusted {
+				o.ProxyHeader = "X-Forwarded-For"
+			}
+		})
+		attacker, admin := ta.client(t), ta.client(t)
+		attacker.header.Set("X-Forwarded-For", "198.51.100.1, 203.0.113.66")
+		admin.header.Set("X-Forwarded-For", "203.0.113.10")
+		for range 4 {
+			attacker.post("/login", url.Values{"user": {"admin"}, "password": {"guess"}})
+		}
+		code, body, _ := admin.post("/login", url.Values{"user": {"admin"}, "password": {testPassword}})
+		if trusted && code != http.StatusSeeOther {
+			t.Fatalf("trusted header: the admin at another address got %d %s", code, excerpt(body, "error"))
+		}
+		if !trusted && code != http.StatusTooManyRequests {
+			t.Fatalf("no trusted header: the admin behind the same proxy got %d, want 429 (one shared address)", code)
+		}
+	}
+	o, err := parseServeFlags([]string{"--trusted-proxy-header", "X-Real-IP"}, io.Discard)
+	if err != nil || o.ProxyHeader != "X-Real-IP" {
+		t.Fatalf("flag: %q %v", o.ProxyHeader, err)
+	}
+}
+
+// TestLoginSurvivesRestart: the session cookie still works after the
+// product restarts on the same database (sessions are in the store).
+func TestLoginSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ta := startApp(t, dir)
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	ta.srv.Close()
+	ta.close()
+	tb := startApp(t, dir)
+	c.base = tb.srv.URL
+	if code, body := c.get("/numbers"); code != http.StatusOK {
+		t.Fatalf("after a restart: %d %s", code, excerpt(body, "error"))
+	}
+}

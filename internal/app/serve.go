@@ -43,6 +43,7 @@ type options struct {
 	NoWhatsApp    bool
 	Queue         string
 	SecureCookie  bool
+	ProxyHeader   string
 	MeterCredits  bool
 	CharsPerCred  int
 	AI            aiOptions
@@ -77,6 +78,7 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	pwFile := fs.String("admin-password-file", env("WAAUTO_ADMIN_PASSWORD_FILE", ""), "file whose first line is the first admin's password, used only when no user exists (or env "+envAdminPassword+"; default: a random one printed once)")
 	fs.BoolVar(&o.NoWhatsApp, "no-whatsapp", false, "run without WhatsApp (simulator only)")
 	fs.StringVar(&o.Queue, "queue", env("WAAUTO_QUEUE", "river"), "job queue: river (durable, in the database) or memory (lost on restart)")
+	fs.StringVar(&o.ProxyHeader, "trusted-proxy-header", env("WAAUTO_TRUSTED_PROXY_HEADER", ""), "header whose rightmost address is the client's, set by your reverse proxy (X-Forwarded-For or X-Real-IP); logins are throttled by it (env WAAUTO_TRUSTED_PROXY_HEADER)")
 	fs.BoolVar(&o.SecureCookie, "secure-cookie", false, "mark the session cookie Secure even without TLS (behind an HTTPS proxy)")
 	fs.BoolVar(&o.MeterCredits, "meter-credits", env("WAAUTO_METER_CREDITS", "") == "1", "AI replies consume credits (env WAAUTO_METER_CREDITS=1)")
 	fs.IntVar(&o.CharsPerCred, "chars-per-credit", 100, "characters of AI reply per credit")
@@ -293,6 +295,7 @@ func (a *app) openDashboard() error {
 		Store: a.store, Engine: a.engine, Users: a.dash, Compiler: a.compiler, Location: a.loc, Logger: a.log,
 		Simulator: a.sim, WhatsApp: a.wa, Background: a.bg, AccountPrompt: a.accountPrompt, AI: a.ai,
 		MeterCredits: a.opts.MeterCredits, CharsPerCredit: a.opts.CharsPerCred, SecureCookie: a.opts.SecureCookie,
+		TrustedProxyHeader: a.opts.ProxyHeader,
 	}
 	if a.leases != nil {
 		deps.ReleaseNumber = a.leases.Release

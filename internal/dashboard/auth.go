@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -32,7 +31,8 @@ var (
 	errBadHash = errors.New("malformed password hash")
 	// ErrBadLogin: the user does not exist or the password is wrong.
 	ErrBadLogin = errors.New("wrong user name or password")
-	// ErrThrottled: too many failed logins from the address or for the user.
+	// ErrThrottled: too many failed logins from the address or for the
+	// user there; the error is a *ThrottledError with the wait.
 	ErrThrottled   = errors.New("too many failed logins, try again later")
 	errNotLoggedIn = errors.New("not logged in")
 )
@@ -107,18 +107,13 @@ type loginSession struct {
 // SessionCookie names the dashboard's session cookie.
 const SessionCookie = "waauto_session"
 
-// sessions keeps the logged-in browsers in memory, keyed by the SHA-256 of
-// their cookie token (a restart logs everyone out).
+// sessions keeps the logged-in browsers in the Store, keyed by the SHA-256
+// of their cookie token: instances sharing a database share the logins,
+// and a restart keeps them.
 type sessions struct {
-	mu   sync.Mutex
-	m    map[string]loginSession
-	ttl  time.Duration
-	now  func() time.Time
-	maxN int
-}
-
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: map[string]loginSession{}, ttl: ttl, now: now, maxN: 10_000}
+	store *Store
+	ttl   time.Duration
+	now   func() time.Time
 }
 
 func tokenKey(token string) string {
@@ -126,112 +121,112 @@ func tokenKey(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// create starts a session and returns its cookie token.
-func (s *sessions) create(user string, admin bool) string {
+// create starts a session and returns its cookie token; expired sessions
+// and forgotten failure counts are purged on the way.
+func (s *sessions) create(ctx context.Context, user string, admin bool) (string, error) {
 	token := randomToken(32)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.now()
-	if len(s.m) >= s.maxN {
-		for k, v := range s.m {
-			if now.After(v.Expires) {
-				delete(s.m, k)
-			}
-		}
+	if err := s.store.purgeLogins(ctx, now, now.Add(-forgetFailures)); err != nil {
+		return "", fmt.Errorf("purging old sessions: %w", err)
 	}
-	s.m[tokenKey(token)] = loginSession{User: user, Admin: admin, Expires: now.Add(s.ttl)}
-	return token
+	err := s.store.createSession(ctx, sessionRow{Hash: tokenKey(token), User: user, Admin: admin, Expires: now.Add(s.ttl).UnixNano()})
+	if err != nil {
+		return "", fmt.Errorf("saving the session: %w", err)
+	}
+	return token, nil
 }
 
-// get returns the live session of token and extends it.
-func (s *sessions) get(token string) (loginSession, bool) {
+// get returns the live session of token, extending it when a tenth of its
+// lifetime has passed (not a write per request).
+func (s *sessions) get(ctx context.Context, token string) (loginSession, error) {
 	if token == "" {
-		return loginSession{}, false
+		return loginSession{}, errNotLoggedIn
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	k := tokenKey(token)
-	ls, ok := s.m[k]
-	now := s.now()
-	if !ok || now.After(ls.Expires) {
-		delete(s.m, k)
-		return loginSession{}, false
+	r, err := s.store.session(ctx, k)
+	if err != nil {
+		return loginSession{}, err
 	}
-	ls.Expires = now.Add(s.ttl)
-	s.m[k] = ls
-	return ls, true
-}
-
-func (s *sessions) end(token string) {
-	s.mu.Lock()
-	delete(s.m, tokenKey(token))
-	s.mu.Unlock()
-}
-
-// endUser logs a user out everywhere (after a password change).
-func (s *sessions) endUser(user string) {
-	s.mu.Lock()
-	for k, v := range s.m {
-		if v.User == user {
-			delete(s.m, k)
+	now := s.now()
+	exp := time.Unix(0, r.Expires)
+	if now.After(exp) {
+		return loginSession{}, errors.Join(errNotLoggedIn, s.store.deleteSession(ctx, k))
+	}
+	if exp.Sub(now) < s.ttl-s.ttl/10 {
+		exp = now.Add(s.ttl)
+		if err := s.store.extendSession(ctx, k, exp.UnixNano()); err != nil {
+			return loginSession{}, err
 		}
 	}
-	s.mu.Unlock()
+	return loginSession{User: r.User, Admin: r.Admin, Expires: exp}, nil
 }
 
-// throttle counts failed logins in a sliding window per key; Chatwoot's
-// limits: 5 per 5 minutes per IP, 10 per 15 minutes per account.
-type throttle struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	fails  map[string][]time.Time
-	now    func() time.Time
+func (s *sessions) end(ctx context.Context, token string) error {
+	return s.store.deleteSession(ctx, tokenKey(token))
 }
 
-func newThrottle(limit int, window time.Duration, now func() time.Time) *throttle {
-	return &throttle{limit: limit, window: window, fails: map[string][]time.Time{}, now: now}
+// Login throttling: failures are counted per user at an address and per
+// address, in the Store (instances share them), before the password is
+// checked. Past its free failures a key waits a delay that doubles with
+// each failure up to 15 minutes; a success clears the user's count. A user
+// is never locked out from another address, and an address failing over
+// many user names is slowed down.
+const (
+	// forgetFailures: a key idle this long starts again from zero.
+	forgetFailures = 24 * time.Hour
+	// maxHashes bounds the argon2 hashes running at once (19 MiB each).
+	maxHashes = 4
+)
+
+// throttleKey is one counter with its free failures.
+type throttleKey struct {
+	key        string
+	free       int
+	base, most time.Duration
 }
 
-// blocked reports whether key has used up its failures in the window.
-func (t *throttle) blocked(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.prune(key)) >= t.limit
-}
-
-func (t *throttle) fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.fails[key] = append(t.prune(key), t.now())
-}
-
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	delete(t.fails, key)
-	t.mu.Unlock()
-}
-
-func (t *throttle) prune(key string) []time.Time {
-	cut := t.now().Add(-t.window)
-	fs := t.fails[key]
-	i := 0
-	for i < len(fs) && !fs[i].After(cut) {
-		i++
+// delay is how long the key waits after failures failed logins.
+func (k throttleKey) delay(failures int) time.Duration {
+	n := failures - k.free
+	if n < 0 {
+		return 0
 	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(t.fails, key)
+	if n > 20 {
+		return k.most
 	}
-	return fs
+	return min(k.base<<n, k.most)
 }
+
+// throttleKeys are the counters of a login as user from addr.
+func throttleKeys(addr, user string) []throttleKey {
+	if len(user) > 100 {
+		user = user[:100]
+	}
+	return []throttleKey{
+		{key: "user " + user + " at " + addr, free: 3, base: 5 * time.Second, most: 15 * time.Minute},
+		{key: "address " + addr, free: 20, base: 5 * time.Second, most: 15 * time.Minute},
+	}
+}
+
+// ThrottledError refuses a login for Wait: too many failed logins.
+type ThrottledError struct{ Wait time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed logins, try again in %s", e.Wait.Round(time.Second))
+}
+
+// Is makes a ThrottledError match ErrThrottled.
+func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
 
 // authenticator checks logins against the dashboard's users.
 type authenticator struct {
-	store  *Store
-	byIP   *throttle
-	byUser *throttle
-	sess   *sessions
+	store *Store
+	sess  *sessions
+	now   func() time.Time
+	// hashes holds a slot per argon2 hash running.
+	hashes chan struct{}
+	// check compares a password with a hash (checkPassword).
+	check func(hash, password string) (bool, error)
 	// dummy is checked against when the user does not exist, so that
 	// timing does not reveal user names.
 	dummy string
@@ -244,17 +239,25 @@ func newAuthenticator(st *Store, now func() time.Time) (*authenticator, error) {
 	}
 	return &authenticator{
 		store:  st,
-		byIP:   newThrottle(5, 5*time.Minute, now),
-		byUser: newThrottle(10, 15*time.Minute, now),
-		sess:   newSessions(12*time.Hour, now),
+		sess:   &sessions{store: st, ttl: 12 * time.Hour, now: now},
+		now:    now,
+		hashes: make(chan struct{}, maxHashes),
+		check:  checkPassword,
 		dummy:  dummy,
 	}, nil
 }
 
-// login checks user and password from ip and returns a session token.
-func (a *authenticator) login(ctx context.Context, ip, user, password string) (string, error) {
-	if a.byIP.blocked(ip) || a.byUser.blocked(user) {
-		return "", ErrThrottled
+// verify checks user and password from addr: the attempt is counted
+// first (a *ThrottledError when a counter is blocked), then at most
+// maxHashes hashes run at once; a success takes the attempt back.
+func (a *authenticator) verify(ctx context.Context, addr, user, password string) (User, error) {
+	keys := throttleKeys(addr, user)
+	prev, wait, err := a.store.countAttempt(ctx, a.now(), forgetFailures, keys)
+	if err != nil {
+		return User{}, fmt.Errorf("counting the login attempt: %w", err)
+	}
+	if wait > 0 {
+		return User{}, &ThrottledError{Wait: wait}
 	}
 	u, err := a.store.User(ctx, user)
 	hash := u.Hash
@@ -262,19 +265,36 @@ func (a *authenticator) login(ctx context.Context, ip, user, password string) (s
 	case errors.Is(err, errNoUser):
 		hash = a.dummy
 	case err != nil:
-		return "", err
+		return User{}, err
 	}
-	ok, herr := checkPassword(hash, password)
+	select {
+	case a.hashes <- struct{}{}:
+	case <-ctx.Done():
+		return User{}, ctx.Err()
+	}
+	ok, herr := a.check(hash, password)
+	<-a.hashes
 	if herr != nil {
-		return "", herr
+		return User{}, herr
 	}
 	if err != nil || !ok {
-		a.byIP.fail(ip)
-		a.byUser.fail(user)
-		return "", ErrBadLogin
+		return User{}, ErrBadLogin
 	}
-	a.byUser.reset(user)
-	return a.sess.create(u.Name, u.Admin), nil
+	for _, p := range prev {
+		if err := a.store.undoAttempt(ctx, p); err != nil {
+			return User{}, fmt.Errorf("clearing the login attempt: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// login checks user and password from addr and returns a session token.
+func (a *authenticator) login(ctx context.Context, addr, user, password string) (string, error) {
+	u, err := a.verify(ctx, addr, user, password)
+	if err != nil {
+		return "", err
+	}
+	return a.sess.create(ctx, u.Name, u.Admin)
 }
 
 // EnsureAdmin creates the first admin when there is no user: with
@@ -299,7 +319,10 @@ func (s *Store) ResetPassword(ctx context.Context, name, password string) error 
 	if err != nil && !errors.Is(err, errNoUser) {
 		return err
 	}
-	return s.SetUser(ctx, name, password, u.Admin || errors.Is(err, errNoUser))
+	if err := s.SetUser(ctx, name, password, u.Admin || errors.Is(err, errNoUser)); err != nil {
+		return err
+	}
+	return s.EndSessions(ctx, name)
 }
 
 // SetUser creates or replaces the user name with password (hashed with
@@ -312,9 +335,21 @@ func (s *Store) SetUser(ctx context.Context, name, password string, admin bool) 
 	return s.putUser(ctx, User{Name: name, Hash: hash, Admin: admin})
 }
 
-// clientIP is the remote address without its port. The dashboard listens
-// on loopback by default; behind a proxy every client shares its address.
-func clientIP(r *http.Request) string {
+// clientAddr is the address logins are throttled by: the rightmost
+// address of the trusted proxy header when one is configured and the
+// request carries a valid one (the address the proxy saw), otherwise the
+// remote address without its port. Without the setting, clients behind a
+// proxy all share the proxy's address.
+func (d *Dashboard) clientAddr(r *http.Request) string {
+	if d.proxyHeader != "" {
+		vs := r.Header.Values(d.proxyHeader)
+		if len(vs) > 0 {
+			parts := strings.Split(vs[len(vs)-1], ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				return ip.String()
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

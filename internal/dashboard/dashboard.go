@@ -46,6 +46,10 @@ type Deps struct {
 	CharsPerCredit int
 	// SecureCookie marks the session cookie Secure even without TLS.
 	SecureCookie bool
+	// TrustedProxyHeader names the header (X-Forwarded-For, X-Real-IP)
+	// whose rightmost address is the client's, set by the reverse proxy
+	// in front of the dashboard; "" uses the connection's address.
+	TrustedProxyHeader string
 }
 
 // AIInfo is what the AI page shows of the model: never the key itself.
@@ -79,6 +83,7 @@ type Dashboard struct {
 	meterCredits   bool
 	charsPerCredit int
 	secureCookie   bool
+	proxyHeader    string
 	pages          pages
 	handler        http.Handler
 }
@@ -94,6 +99,7 @@ func New(deps Deps) (*Dashboard, error) {
 		log: deps.Logger, sim: deps.Simulator, wa: deps.WhatsApp, bg: deps.Background, release: deps.ReleaseNumber,
 		accountPrompt: deps.AccountPrompt, ai: deps.AI, meterCredits: deps.MeterCredits,
 		charsPerCredit: deps.CharsPerCredit, secureCookie: deps.SecureCookie,
+		proxyHeader: deps.TrustedProxyHeader,
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)

@@ -12,9 +12,9 @@ import (
 
 // The dashboard keeps its own small tables in the product database, named
 // waauto_dashboard_* so that the store's foreign-file check accepts them.
-// They hold the dashboard's users and its settings (account prompt, the
-// YAML text of the workflow editor); everything else lives in the engine's
-// Store.
+// They hold the dashboard's users, its settings (account prompt, the YAML
+// text of the workflow editor), the logged-in sessions and the failed-login
+// counts; everything else lives in the engine's Store.
 
 // errNoUser: the named dashboard user does not exist.
 var errNoUser = errors.New("no such dashboard user")
@@ -39,7 +39,7 @@ type Store struct{ db *bun.DB }
 
 // OpenStore creates the dashboard tables when missing.
 func OpenStore(ctx context.Context, db *bun.DB) (*Store, error) {
-	for _, m := range []any{(*User)(nil), (*settingRow)(nil)} {
+	for _, m := range []any{(*User)(nil), (*settingRow)(nil), (*sessionRow)(nil), (*attemptRow)(nil)} {
 		if _, err := db.NewCreateTable().Model(m).IfNotExists().Exec(ctx); err != nil {
 			return nil, fmt.Errorf("dashboard tables: %w", err)
 		}

@@ -261,7 +261,7 @@ const MinPassword = 10
 
 func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 	me := userOf(r)
-	if _, err := d.auth.login(r.Context(), clientIP(r), me.User, r.FormValue("current")); err != nil {
+	if _, err := d.auth.verify(r.Context(), d.clientAddr(r), me.User, r.FormValue("current")); err != nil {
 		back(w, r, "/settings", "Password not changed: "+err.Error())
 		return
 	}
@@ -274,7 +274,10 @@ func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.auth.sess.endUser(me.User)
+	if err := d.dash.EndSessions(r.Context(), me.User); err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	http.Redirect(w, r, "/login?msg="+"Password+changed%3A+log+in+again", http.StatusSeeOther)
 }
 

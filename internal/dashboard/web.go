@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -135,13 +136,16 @@ func securityHeaders(next http.Handler) http.Handler {
 // redirect to the login, other requests get 401; a non-admin gets 403.
 func (d *Dashboard) authed(admin bool, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := r.Cookie(SessionCookie)
 		var ls loginSession
-		ok := false
-		if c != nil {
-			ls, ok = d.auth.sess.get(c.Value)
+		err := errNotLoggedIn
+		if c, _ := r.Cookie(SessionCookie); c != nil {
+			ls, err = d.auth.sess.get(r.Context(), c.Value)
 		}
-		if !ok {
+		if err != nil && !errors.Is(err, errNotLoggedIn) {
+			d.fail(w, r, err)
+			return
+		}
+		if err != nil {
 			if r.Method == http.MethodGet && !wantsJSON(r) && !strings.HasSuffix(r.URL.Path, ".png") {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
@@ -185,10 +189,13 @@ func safeNext(next string) string {
 func (d *Dashboard) loginPost(w http.ResponseWriter, r *http.Request) {
 	user, pass := strings.TrimSpace(r.FormValue("user")), r.FormValue("password")
 	next := safeNext(r.FormValue("next"))
-	token, err := d.auth.login(r.Context(), clientIP(r), user, pass)
+	addr := d.clientAddr(r)
+	token, err := d.auth.login(r.Context(), addr, user, pass)
+	var te *ThrottledError
 	switch {
-	case errors.Is(err, ErrThrottled):
-		d.log.WarnContext(r.Context(), "login throttled", "ip", clientIP(r), "user", user)
+	case errors.As(err, &te):
+		d.log.WarnContext(r.Context(), "login throttled", "ip", addr, "user", user, "wait", te.Wait)
+		w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds()+0.999)))
 		d.renderError(w, r, http.StatusTooManyRequests, "login", "Log in", map[string]string{"Next": next}, err)
 		return
 	case errors.Is(err, ErrBadLogin):
@@ -207,7 +214,10 @@ func (d *Dashboard) loginPost(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(SessionCookie); err == nil {
-		d.auth.sess.end(c.Value)
+		if err := d.auth.sess.end(r.Context(), c.Value); err != nil {
+			d.fail(w, r, err)
+			return
+		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
