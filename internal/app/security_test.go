@@ -8,11 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -216,5 +219,61 @@ func TestLoginSurvivesRestart(t *testing.T) {
 	c.base = tb.srv.URL
 	if code, body := c.get("/numbers"); code != http.StatusOK {
 		t.Fatalf("after a restart: %d %s", code, excerpt(body, "error"))
+	}
+}
+
+// hookYAML posts a webhook to url with a secret on "prix".
+func hookYAML(url string) string {
+	return `workflows:
+  - name: Hook
+    trigger: incoming_message
+    conditions:
+      text: {contains: prix}
+    actions:
+      - webhook: {url: "` + url + `", secret: "s3cr3t-value"}
+`
+}
+
+// TestWebhookSSRFRefusedAndAdminOnly: the product's webhooks refuse the
+// loopback server unless --webhook-allow names it; a non-admin cannot save
+// a webhook and never sees its secret.
+func TestWebhookSSRFRefusedAndAdminOnly(t *testing.T) {
+	var hits atomic.Int64
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer hook.Close()
+	for _, allowed := range []bool{false, true} {
+		ta := startApp(t, "", func(o *options) {
+			if allowed {
+				o.WebhookAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+			}
+		})
+		ta.addUser(t, "agent", "agent password 1", false)
+		agent := ta.client(t)
+		agent.login("agent", "agent password 1")
+		code, body, _ := agent.post("/workflows/edit", url.Values{"yaml": {hookYAML(hook.URL)}, "op": {"save"}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, "only an admin can save workflows with a webhook") || len(ta.engine.Workflows()) != 0 {
+			t.Fatalf("non-admin saving a webhook: %d, %d workflows, %s", code, len(ta.engine.Workflows()), excerpt(body, "error"))
+		}
+		admin := ta.client(t)
+		admin.login("admin", testPassword)
+		if code, _, _ := admin.post("/workflows/edit", url.Values{"yaml": {hookYAML(hook.URL)}, "op": {"save"}}); code != http.StatusSeeOther {
+			t.Fatalf("admin saving a webhook: %d", code)
+		}
+		if _, page := agent.get("/workflows/edit"); strings.Contains(page, "s3cr3t-value") || !strings.Contains(page, "[hidden]") {
+			t.Fatalf("the non-admin's editor shows the secret:\n%s", excerpt(page, "secret"))
+		}
+		if _, page := admin.get("/workflows/edit"); !strings.Contains(page, "s3cr3t-value") {
+			t.Fatalf("the admin's editor hides the secret:\n%s", excerpt(page, "secret"))
+		}
+		before := hits.Load()
+		simSend(t, admin, "+33600000001", "prix ?")
+		if allowed {
+			waitFor(t, "the allow-listed webhook", func() bool { return hits.Load() == before+1 })
+			continue
+		}
+		waitFor(t, "the refusal in the log", func() bool { return strings.Contains(ta.logs.String(), "webhook address not allowed") })
+		if hits.Load() != before {
+			t.Fatal("the webhook reached 127.0.0.1 without the allow-list")
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,6 +45,7 @@ type options struct {
 	Queue         string
 	SecureCookie  bool
 	ProxyHeader   string
+	WebhookAllow  []netip.Prefix
 	MeterCredits  bool
 	CharsPerCred  int
 	AI            aiOptions
@@ -92,7 +94,12 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("--admin-password is not accepted (every user of the machine sees it in ps): set %s or --admin-password-file", envAdminPassword)
 		}
 	}
+	allow := fs.String("webhook-allow", env("WAAUTO_WEBHOOK_ALLOW", ""), "addresses or CIDR ranges webhooks may reach although private, loopback or link-local, comma-separated (an intranet; env WAAUTO_WEBHOOK_ALLOW)")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	var err error
+	if o.WebhookAllow, err = parseAllowList(*allow); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
@@ -103,7 +110,6 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	o.AdminPassword = os.Getenv(envAdminPassword)
 	if *pwFile != "" {
-		var err error
 		if o.AdminPassword, err = readPasswordFile(*pwFile); err != nil {
 			return o, err
 		}
@@ -117,6 +123,27 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 		o.Devices = devicesPath(o.DB)
 	}
 	return o, nil
+}
+
+// parseAllowList reads comma-separated addresses and CIDR ranges.
+func parseAllowList(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("--webhook-allow: %q is not an address or a CIDR range such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // isPostgres reports whether dsn names a PostgreSQL database.
@@ -325,6 +352,8 @@ func (a *app) openEngine(ctx context.Context) error {
 		CharsPerCredit: o.CharsPerCred,
 		Jobs:           jobs,
 		NewMessageID:   wa.NewMessageID(),
+		// Users name webhook URLs: only public addresses and the allow-list.
+		Webhooks: &workflow.HTTPWebhooks{Client: workflow.NewWebhookClient(o.WebhookAllow)},
 	}
 	if a.responder != nil {
 		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}

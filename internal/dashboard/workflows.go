@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -119,6 +121,9 @@ func (d *Dashboard) editorPage(w http.ResponseWriter, r *http.Request) {
 	if t := r.URL.Query().Get("template"); t != "" {
 		text = addTemplate(text, t)
 	}
+	if !userOf(r).Admin {
+		text = hideSecrets(text)
+	}
 	d.showEditor(w, r, http.StatusOK, editorData{Text: text}, nil)
 }
 
@@ -159,6 +164,17 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 		d.showEditor(w, r, http.StatusOK, ed, nil)
 		return
 	}
+	if !userOf(r).Admin {
+		defs, err := d.loadYAML(r.Context(), editorFile, []byte(text))
+		if err == nil && hasWebhook(defs) {
+			err = errWebhookAdminOnly
+		}
+		if err != nil {
+			ed.Errors = loadErrors(err)
+			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("nothing was saved: "+err.Error()))
+			return
+		}
+	}
 	n, err := d.ApplyWorkflows(r.Context(), editorFile, []byte(text))
 	if err != nil {
 		ed.Errors = loadErrors(err)
@@ -166,6 +182,32 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back(w, r, "/workflows", fmt.Sprintf("Saved %d workflow(s)", n))
+}
+
+// errWebhookAdminOnly: a non-admin saved workflows that post webhooks.
+var errWebhookAdminOnly = errors.New("only an admin can save workflows with a webhook (it sends customer data to another server)")
+
+// hasWebhook reports whether a workflow of defs posts a webhook.
+func hasWebhook(defs workflow.Definitions) bool {
+	for _, wf := range defs.Workflows {
+		for _, st := range wf.Actions {
+			if _, ok := st.Action.(*action.Webhook); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretValue matches the value of a secret key in YAML, block or flow style.
+var secretValue = regexp.MustCompile(`(\bsecret\s*:[ \t]*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s,}#][^,}\n#]*)`)
+
+// hiddenSecret replaces webhook secrets in the editor of non-admins.
+const hiddenSecret = `"[hidden]"`
+
+// hideSecrets replaces the value of every secret key in the workflow text.
+func hideSecrets(text string) string {
+	return secretValue.ReplaceAllString(text, "${1}"+hiddenSecret)
 }
 
 // loadYAML parses a workflow file the way the engine will run it.
