@@ -17,6 +17,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // BusyTimeoutMillis is how long a SQLite connection waits for another
@@ -47,19 +49,9 @@ func isPostgres(dsn string) bool {
 		strings.Contains(dsn, "dbname=") || strings.Contains(dsn, "host=")
 }
 
-// Redact returns dsn with any password replaced by "xxxxx", for messages.
-func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		return u.Redacted()
-	}
-	fields := strings.Fields(dsn)
-	for i, f := range fields {
-		if strings.HasPrefix(f, "password=") {
-			fields[i] = "password=xxxxx"
-		}
-	}
-	return strings.Join(fields, " ")
-}
+// Redact returns dsn with any password replaced by "xxxxx", for messages
+// (workflow.Redactor's shapes: a password in a URL or a password= keyword).
+func Redact(dsn string) string { return (*workflow.Redactor)(nil).Redact(dsn) }
 
 func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	name := Redact(dsn)

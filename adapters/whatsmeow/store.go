@@ -18,6 +18,8 @@ import (
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	waLog "go.mau.fi/whatsmeow/util/log"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // DeviceStore holds the whatsmeow device keys of every number, and which
@@ -174,8 +176,11 @@ func (s *DeviceStore) Device(ctx context.Context, session string) (*store.Device
 // and node dumps that may carry them.
 var secretPattern = regexp.MustCompile(`[A-Za-z0-9+/=_\-]{24,}(,[A-Za-z0-9+/=_\-]+)*`)
 
-// Redact masks anything in s that looks like key material or a QR payload.
-func Redact(s string) string { return secretPattern.ReplaceAllString(s, "[redacted]") }
+// Redact masks anything in s that looks like key material or a QR
+// payload, besides the secrets workflow.Redactor masks.
+func Redact(s string) string {
+	return secretPattern.ReplaceAllString((*workflow.Redactor)(nil).Redact(s), "[redacted]")
+}
 
 // waLogger adapts *slog.Logger to whatsmeow's logger. Debug output (which
 // includes QR codes and raw nodes) is dropped; the rest is redacted.

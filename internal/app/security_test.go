@@ -277,3 +277,36 @@ func TestWebhookSSRFRefusedAndAdminOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderKeyNeverLoggedOrStored: a model server whose error echoes
+// the API key: neither the server log nor the Logs page shows the key.
+func TestProviderKeyNeverLoggedOrStored(t *testing.T) {
+	const key = "test-key-abcdef0123456789"
+	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"error":{"message":"Incorrect API key provided: %s","type":"invalid_request_error","code":"invalid_api_key"}}`, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	}))
+	defer model.Close()
+	ta := startApp(t, "", func(o *options) {
+		o.AI = aiOptions{Provider: "openai", BaseURL: model.URL + "/v1", Model: "gpt-test", APIKey: key}
+	})
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	yaml := "workflows:\n  - name: IA\n    trigger: incoming_message\n    actions: [{ai_reply: {}}]\n"
+	if code, body, _ := c.post("/workflows/edit", url.Values{"yaml": {yaml}, "op": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", code, excerpt(body, "error"))
+	}
+	simSend(t, c, "+33600000001", "bonjour")
+	var page string
+	waitFor(t, "the failed AI reply in the Logs page", func() bool {
+		_, page = c.get("/logs?period=all")
+		return strings.Contains(page, "Incorrect API key")
+	})
+	if strings.Contains(page, key) || !strings.Contains(page, "[redacted]") {
+		t.Fatalf("the Logs page shows the key:\n%s", excerpt(page, "Incorrect"))
+	}
+	if logs := ta.logs.String(); strings.Contains(logs, key) {
+		t.Fatalf("the server log shows the key:\n%s", excerpt(logs, key))
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,6 +147,20 @@ func parseAllowList(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// dbPassword is the password in the --db DSN, "" when none.
+func (o options) dbPassword() string {
+	if u, err := url.Parse(o.DB); err == nil && u.User != nil {
+		pw, _ := u.User.Password()
+		return pw
+	}
+	for f := range strings.FieldsSeq(o.DB) {
+		if pw, ok := strings.CutPrefix(f, "password="); ok {
+			return pw
+		}
+	}
+	return ""
+}
+
 // isPostgres reports whether dsn names a PostgreSQL database.
 func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || strings.Contains(dsn, "dbname=")
@@ -240,6 +255,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) int {
 type app struct {
 	opts     options
 	log      *slog.Logger
+	redactor *workflow.Redactor
 	loc      *time.Location
 	store    *bunstore.Store
 	dash     *dashboard.Store
@@ -264,11 +280,15 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Secrets never reach a log line or a stored error (the execution
+	// log, scheduled messages, the job queue's attempts).
+	red := workflow.NewRedactor(o.AI.APIKey, o.AI.ShopifyToken, o.dbPassword())
+	log = slog.New(red.Handler(log.Handler()))
 	loc, err := time.LoadLocation(o.TZ)
 	if err != nil || o.TZ == "" || strings.EqualFold(o.TZ, "local") {
 		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
 	}
-	a := &app{opts: o, log: log, loc: loc, compiler: expr.New(), sim: dashboard.NewSimulator(500)}
+	a := &app{opts: o, log: log, redactor: red, loc: loc, compiler: expr.New(), sim: dashboard.NewSimulator(500)}
 	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
 		if err != nil {
@@ -353,7 +373,8 @@ func (a *app) openEngine(ctx context.Context) error {
 		Jobs:           jobs,
 		NewMessageID:   wa.NewMessageID(),
 		// Users name webhook URLs: only public addresses and the allow-list.
-		Webhooks: &workflow.HTTPWebhooks{Client: workflow.NewWebhookClient(o.WebhookAllow)},
+		WebhookClient: engine.NewWebhookClient(o.WebhookAllow),
+		Redactor:      a.redactor,
 	}
 	if a.responder != nil {
 		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}
@@ -417,7 +438,7 @@ func (a *app) jobQueue(ctx context.Context) (workflow.JobQueue, error) {
 		return nil, nil
 	}
 	q, err := riverqueue.New(ctx, a.store, func(ctx context.Context, j workflow.Job) error {
-		return a.engine.RunJob(ctx, j)
+		return a.redactor.Error(a.engine.RunJob(ctx, j))
 	}, riverqueue.Config{Logger: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -64,6 +65,14 @@ type Config struct {
 
 	// Webhooks delivers webhook posts; nil means HTTP posts with a 10s timeout.
 	Webhooks workflow.WebhookPoster
+	// WebhookClient sends the posts of the default Webhooks; nil means
+	// http.DefaultClient. NewWebhookClient makes one that reaches public
+	// addresses only (what a product whose users name URLs wants).
+	WebhookClient *http.Client
+	// Redactor removes secrets from what the engine logs and from the
+	// errors it stores; nil removes the shapes of keys and tokens only.
+	// Give it the configured API keys.
+	Redactor *workflow.Redactor
 
 	// LoopLimit automated messages per conversation per LoopWindow (defaults 5 per 10m).
 	LoopLimit  int
@@ -100,7 +109,7 @@ func (c *Config) setDefaults() error {
 		c.Observer = ObserverFunc(func(context.Context, Effect) {})
 	}
 	if c.Webhooks == nil {
-		c.Webhooks = &httpWebhooks{}
+		c.Webhooks = &httpWebhooks{Client: c.WebhookClient}
 	}
 	setDefault(&c.AIDeadline, 60*time.Second)
 	setDefault(&c.CharsPerCredit, 100)
@@ -158,7 +167,7 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, ids: newIDGen()}
+	e := &Engine{cfg: cfg, log: slog.New(cfg.Redactor.Handler(cfg.Logger.Handler())), ids: newIDGen()}
 	e.jobs = cfg.Jobs
 	if e.jobs == nil {
 		e.mem = newMemQueue(cfg.Clock)

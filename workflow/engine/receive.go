@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/waauto/waauto/action"
@@ -309,7 +310,14 @@ func runAction(ctx context.Context, a action.Action, c *action.Call) (err error)
 	return a.Run(ctx, c)
 }
 
+// writeLog queues x with its texts redacted.
 func (e *Engine) writeLog(ctx context.Context, x workflow.Execution) {
+	red := e.cfg.Redactor
+	x.Reason = red.Redact(x.Reason)
+	x.Actions = slices.Clone(x.Actions)
+	for i := range x.Actions {
+		x.Actions[i].Detail, x.Actions[i].Error = red.Redact(x.Actions[i].Detail), red.Redact(x.Actions[i].Error)
+	}
 	if err := e.logs.Write(ctx, x); err != nil {
 		e.log.ErrorContext(ctx, "execution log entry not queued", slog.String("workflow", x.Workflow), slog.Any("err", err))
 	}

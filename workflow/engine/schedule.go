@@ -152,7 +152,7 @@ func (e *Engine) unclaim(ctx context.Context, m workflow.ScheduledMessage, cause
 	e.log.WarnContext(ctx, "scheduled send failed; will retry", slog.String("id", m.ID), slog.Any("err", cause))
 	fctx, cancel := finishing(ctx) // the cause may be the job's own deadline
 	defer cancel()
-	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.ScheduleSending, workflow.SchedulePending, cause.Error(), e.cfg.Clock.Now()); err != nil {
+	if err := e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.ScheduleSending, workflow.SchedulePending, e.cfg.Redactor.Redact(cause.Error()), e.cfg.Clock.Now()); err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause

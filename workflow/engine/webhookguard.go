@@ -1,4 +1,4 @@
-package workflow
+package engine
 
 import (
 	"errors"
@@ -67,8 +67,8 @@ func GuardDial(allow []netip.Prefix) func(network, address string, c syscall.Raw
 	}
 }
 
-// NewWebhookClient returns the HTTP client of HTTPWebhooks for a product
-// that lets users name webhook URLs: it connects only to public addresses
+// NewWebhookClient returns a Config.WebhookClient for a product that lets
+// users name webhook URLs: it connects only to public addresses
 // and those in allow (GuardDial, checked on every connection, redirects
 // included), ignores proxy settings from the environment, and follows at
 // most 3 redirects.
