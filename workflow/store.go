@@ -22,6 +22,7 @@ type Store interface {
 	Schedules
 	Logs
 	Credits
+	Retention
 }
 
 // Author says who wrote a stored message.

@@ -28,7 +28,21 @@ func migrations(pg bool) *migrate.Migrations {
 			return execAll(ctx, m.DB(), schemaV1, pg)
 		},
 	})
+	ms.Add(migrate.Migration{
+		Name: "20261220000001", Comment: "retention_indexes",
+		Up: func(ctx context.Context, m *migrate.Migrator, _ *migrate.Migration) error {
+			return execAll(ctx, m.DB(), schemaRetention, pg)
+		},
+	})
 	return ms
+}
+
+// schemaRetention indexes what the retention purges look up: messages and
+// firings by age, conversations by number.
+var schemaRetention = []string{
+	`CREATE INDEX waauto_messages_at ON waauto_messages (at)`,
+	`CREATE INDEX waauto_firings_at ON waauto_firings (at)`,
+	`CREATE INDEX waauto_conversations_phone ON waauto_conversations (phone)`,
 }
 
 // schemaV1 is the first schema. {{key}} is a text column compared

@@ -85,6 +85,13 @@ type Config struct {
 	SessionExpiry time.Duration
 	// LogRetention: execution log entries older than this are purged; 0 means 90 days.
 	LogRetention time.Duration
+	// MessageRetention, FiringRetention and ContactRetention: stored
+	// messages, firings (never before the longest cooldown ends) and
+	// inactive contacts older than this are purged daily with the
+	// execution log; 0 means DefaultMessageRetention (180 days),
+	// DefaultFiringRetention (90 days) and DefaultContactRetention (730
+	// days of inactivity), a negative value keeps them forever.
+	MessageRetention, FiringRetention, ContactRetention time.Duration
 	// NewMessageID generates WhatsApp message ids; nil means a random "3EB0…" id.
 	NewMessageID func() string
 }
@@ -119,6 +126,9 @@ func (c *Config) setDefaults() error {
 	setDefault(&c.ScheduleExpiry, 24*time.Hour)
 	setDefault(&c.SessionExpiry, 7*24*time.Hour)
 	setDefault(&c.LogRetention, 90*24*time.Hour)
+	setDefault(&c.MessageRetention, DefaultMessageRetention)
+	setDefault(&c.FiringRetention, DefaultFiringRetention)
+	setDefault(&c.ContactRetention, DefaultContactRetention)
 	if c.NewMessageID == nil {
 		c.NewMessageID = NewMessageID
 	}

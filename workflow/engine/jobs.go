@@ -40,7 +40,8 @@ func runJSON[T any](ctx context.Context, j workflow.Job, f func(context.Context,
 }
 
 // purgeLogs deletes execution log entries older than LogRetention in
-// bounded batches, then queues the next purge a day later.
+// bounded batches, then what is past the other retention periods
+// (purgeRetained), and queues the next purge a day later.
 func (e *Engine) purgeLogs(ctx context.Context) error {
 	now := e.cfg.Clock.Now()
 	for {
@@ -51,6 +52,9 @@ func (e *Engine) purgeLogs(ctx context.Context) error {
 		if n < 1000 {
 			break
 		}
+	}
+	if err := e.purgeRetained(ctx, now); err != nil {
+		return err
 	}
 	return e.queuePurge(ctx, now.Add(24*time.Hour))
 }

@@ -27,7 +27,7 @@ func (s *Store) MarkFired(ctx context.Context, f workflow.Firing) (bool, error) 
 	if _, ok := s.firings[k]; ok {
 		return false, nil
 	}
-	s.firings[k] = struct{}{}
+	s.firings[k] = f.At
 	lk := lastFiredKey{f.WorkflowID, f.Session, f.Phone}
 	if last, ok := s.lastFired[lk]; !ok || f.At.After(last) {
 		s.lastFired[lk] = f.At

@@ -20,7 +20,7 @@ type Store struct {
 	messages      map[msgKey]workflow.MessageRecord
 	conversations map[convKey]*conversation
 	contacts      map[string]workflow.Contact
-	firings       map[firingKey]struct{}
+	firings       map[firingKey]time.Time // when each fired
 	lastFired     map[lastFiredKey]time.Time
 	counters      map[string]int64
 	workflows     map[string]workflow.StoredWorkflow
@@ -40,7 +40,7 @@ func New() *Store {
 		messages:      make(map[msgKey]workflow.MessageRecord),
 		conversations: make(map[convKey]*conversation),
 		contacts:      make(map[string]workflow.Contact),
-		firings:       make(map[firingKey]struct{}),
+		firings:       make(map[firingKey]time.Time),
 		lastFired:     make(map[lastFiredKey]time.Time),
 		counters:      make(map[string]int64),
 		workflows:     make(map[string]workflow.StoredWorkflow),

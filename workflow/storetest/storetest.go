@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		{"Schedules", testSchedules},
 		{"Logs", testLogs},
 		{"Credits", testCredits},
+		{"Retention", testRetention},
 		{"Concurrency", testConcurrency},
 	}
 	for _, s := range suites {
