@@ -76,12 +76,12 @@ func (d *Dashboard) number(w http.ResponseWriter, r *http.Request) (workflow.Ses
 }
 
 func (d *Dashboard) numberAdd(w http.ResponseWriter, r *http.Request) {
-	id := strings.ToLower(strings.TrimSpace(r.FormValue("id")))
-	label := strings.TrimSpace(r.FormValue("label"))
-	if !sessionID.MatchString(id) {
-		back(w, r, "/numbers", fmt.Sprintf("Number id %q: use 1 to 40 lower-case letters, digits, - or _", id))
+	id, err := parseNumberID(r.FormValue("id"))
+	if err != nil {
+		back(w, r, "/numbers", err.Error())
 		return
 	}
+	label := strings.TrimSpace(r.FormValue("label"))
 	if _, err := d.store.Session(r.Context(), id); err == nil {
 		back(w, r, "/numbers", fmt.Sprintf("Number %q exists already", id))
 		return
@@ -112,17 +112,7 @@ func (d *Dashboard) numberModules(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	var off []workflow.Module
-	for _, m := range allModules {
-		if r.Form.Get(string(m)) == "" {
-			off = append(off, m)
-		}
-	}
-	if err := d.engine.SetModules(r.Context(), s.ID, off); err != nil {
+	if err := d.engine.SetModules(r.Context(), s.ID, parseModules(r.PostForm)); err != nil {
 		d.fail(w, r, err)
 		return
 	}

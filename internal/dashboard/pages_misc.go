@@ -27,9 +27,9 @@ func (d *Dashboard) exclusionsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) exclusionsPost(w http.ResponseWriter, r *http.Request) {
-	phone, err := trigger.NormalizePhone(r.FormValue("phone"))
-	if err != nil || len(phone) < 4 {
-		back(w, r, "/exclusions", fmt.Sprintf("%q is not a phone number", r.FormValue("phone")))
+	phone, err := parsePhone(r.FormValue("phone"))
+	if err != nil {
+		back(w, r, "/exclusions", err.Error())
 		return
 	}
 	exclude := r.FormValue("op") != "include"
@@ -90,17 +90,11 @@ func (d *Dashboard) liveSessions(r *http.Request) ([]workflow.Session, error) {
 // time zone (a time in a DST gap moves forward, a repeated one takes its
 // first occurrence).
 func (d *Dashboard) scheduledAdd(w http.ResponseWriter, r *http.Request) {
-	day, err := time.Parse("2006-01-02 15:04", r.FormValue("date")+" "+r.FormValue("time"))
+	at, text, err := parseSchedule(r.FormValue("date"), r.FormValue("time"), r.FormValue("text"), d.loc)
 	if err != nil {
-		back(w, r, "/scheduled", fmt.Sprintf("%q %q is not a date and time (want YYYY-MM-DD and HH:MM)", r.FormValue("date"), r.FormValue("time")))
+		back(w, r, "/scheduled", err.Error())
 		return
 	}
-	text := strings.TrimSpace(r.FormValue("text"))
-	if text == "" {
-		back(w, r, "/scheduled", "The message is empty")
-		return
-	}
-	at := engine.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, d.loc)
 	session := r.FormValue("session")
 	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.SessionDeleted {
 		back(w, r, "/scheduled", fmt.Sprintf("Number %q does not exist", session))
@@ -130,37 +124,9 @@ func (d *Dashboard) scheduledCancel(w http.ResponseWriter, r *http.Request) {
 
 // ---- Logs
 
-// logPeriod turns the period filter into [from, to) in the account's zone.
-func (d *Dashboard) logPeriod(r *http.Request) (period string, from, to time.Time, err error) {
-	q := r.URL.Query()
-	period = q.Get("period")
-	now := time.Now().In(d.loc)
-	today := engine.LocalTime(now.Year(), now.Month(), now.Day(), 0, 0, 0, d.loc)
-	switch period {
-	case "today":
-		return period, today, time.Time{}, nil
-	case "", "7d":
-		return "7d", today.AddDate(0, 0, -6), time.Time{}, nil
-	case "30d":
-		return period, today.AddDate(0, 0, -29), time.Time{}, nil
-	case "all":
-		return period, time.Time{}, time.Time{}, nil
-	case "custom":
-		f, err1 := time.ParseInLocation("2006-01-02", q.Get("from"), d.loc)
-		t, err2 := time.ParseInLocation("2006-01-02", q.Get("to"), d.loc)
-		if err := errors.Join(err1, err2); err != nil {
-			return period, from, to, fmt.Errorf("custom period: want two dates YYYY-MM-DD")
-		}
-		from = engine.LocalTime(f.Year(), f.Month(), f.Day(), 0, 0, 0, d.loc)
-		to = engine.LocalTime(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, d.loc)
-		return period, from, to, nil
-	}
-	return period, from, to, fmt.Errorf("unknown period %q", period)
-}
-
 func (d *Dashboard) logsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	period, from, to, err := d.logPeriod(r)
+	period, from, to, err := parsePeriod(q.Get("period"), q.Get("from"), q.Get("to"), time.Now(), d.loc)
 	data := map[string]any{"Period": period, "From": q.Get("from"), "To": q.Get("to"), "Phone": q.Get("phone"), "Session": q.Get("session")}
 	if err != nil {
 		d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
@@ -217,9 +183,9 @@ func (d *Dashboard) aiPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) aiCredits(w http.ResponseWriter, r *http.Request) {
-	n, err := strconv.ParseInt(strings.TrimSpace(r.FormValue("balance")), 10, 64)
-	if err != nil || n < 0 {
-		back(w, r, "/ai", fmt.Sprintf("%q is not a credit balance (a whole number, 0 or more)", r.FormValue("balance")))
+	n, err := parseBalance(r.FormValue("balance"))
+	if err != nil {
+		back(w, r, "/ai", err.Error())
 		return
 	}
 	if err := d.store.SetCredits(r.Context(), n); err != nil {
@@ -230,9 +196,9 @@ func (d *Dashboard) aiCredits(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) aiPrompt(w http.ResponseWriter, r *http.Request) {
-	p := strings.TrimSpace(r.FormValue("prompt"))
-	if len(p) > 20_000 {
-		back(w, r, "/ai", "The prompt is too long (20 000 characters at most)")
+	p, err := parsePrompt(r.FormValue("prompt"))
+	if err != nil {
+		back(w, r, "/ai", err.Error())
 		return
 	}
 	if err := d.dash.setSetting(r.Context(), settingPrompt, p); err != nil {
@@ -282,14 +248,10 @@ func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) settingsAddUser(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimSpace(r.FormValue("user"))
 	pw := r.FormValue("password")
-	if !sessionID.MatchString(name) {
-		back(w, r, "/settings", fmt.Sprintf("User name %q: use 1 to 40 lower-case letters, digits, - or _", name))
-		return
-	}
-	if len(pw) < MinPassword {
-		back(w, r, "/settings", fmt.Sprintf("Use a password of at least %d characters", MinPassword))
+	name, err := parseNewUser(r.FormValue("user"), pw)
+	if err != nil {
+		back(w, r, "/settings", err.Error())
 		return
 	}
 	if _, err := d.dash.User(r.Context(), name); err == nil {
@@ -312,9 +274,9 @@ func (d *Dashboard) simulatorPage(w http.ResponseWriter, r *http.Request) {
 // simulatorSend plays a customer message on the virtual number and returns
 // the executions it caused (with their "why") and the replies so far.
 func (d *Dashboard) simulatorSend(w http.ResponseWriter, r *http.Request) {
-	phone, err := trigger.NormalizePhone(cmp.Or(r.FormValue("from"), "+10000000000"))
-	if err != nil || len(phone) < 4 {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("%q is not a phone number", r.FormValue("from"))})
+	phone, err := parsePhone(cmp.Or(r.FormValue("from"), "+10000000000"))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
 	text := r.FormValue("text")

@@ -30,18 +30,12 @@ func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
 
 // workflowsBulk enables, disables or deletes the checked workflows.
 func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	names := r.Form["name"]
-	if len(names) == 0 {
-		back(w, r, "/workflows", "Select at least one workflow")
+	names, op, err := parseBulk(r.PostForm)
+	if err != nil {
+		back(w, r, "/workflows", err.Error())
 		return
 	}
 	ctx := r.Context()
-	var err error
-	op := r.FormValue("op")
 	switch op {
 	case "enable":
 		err = d.engine.SetEnabled(ctx, names, true)
@@ -49,9 +43,6 @@ func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 		err = d.engine.SetEnabled(ctx, names, false)
 	case "delete":
 		err = d.engine.DeleteWorkflows(ctx, names)
-	default:
-		http.Error(w, fmt.Sprintf("unknown operation %q", op), http.StatusBadRequest)
-		return
 	}
 	if err != nil {
 		back(w, r, "/workflows", "Nothing changed: "+err.Error())

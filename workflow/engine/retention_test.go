@@ -1,4 +1,4 @@
-package workflow_test
+package engine_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/workflowtest"
 )
 
@@ -16,7 +17,7 @@ import (
 // a firing as long as a workflow's cooldown needs it.
 func TestDailyPurgeKeepsRetentionAndCooldowns(t *testing.T) {
 	ctx := context.Background()
-	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *workflow.Config) {
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
 		c.MessageRetention, c.FiringRetention, c.ContactRetention = 48*time.Hour, 24*time.Hour, 72*time.Hour
 	}})
 	d := mustLoad(t, "name: Prix\ntrigger: incoming_message\ncooldown: 240h\nconditions: {text: {contains: prix}}\nactions: [{reply: {text: Nos prix}}]\n", workflow.LoadOptions{})
