@@ -67,9 +67,11 @@ func FuzzParseSchedule(f *testing.F) {
 		if perr != nil || msg == "" || msg != strings.TrimSpace(text) {
 			t.Fatalf("parseSchedule(%q, %q, %q) = %v %q, but the input is not a date, time and text", date, clock, text, at, msg)
 		}
-		// A local time exists or moves forward by at most the DST jump.
-		if local := at.In(loc); local.Year() != day.Year() || local.YearDay() != day.YearDay() && local.Sub(day) > 2*time.Hour {
-			t.Fatalf("parseSchedule(%q, %q) = %v, not that day", date, clock, local)
+		// The wall clock is the one asked for, or moved forward over a DST gap (at most an hour).
+		local := at.In(loc)
+		wall := time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), 0, 0, time.UTC)
+		if shift := wall.Sub(day); shift < 0 || shift > time.Hour {
+			t.Fatalf("parseSchedule(%q, %q) = %v, %v from the time asked for", date, clock, local, shift)
 		}
 	})
 }
