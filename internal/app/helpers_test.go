@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -215,6 +216,20 @@ func (f *fakeClient) AddEventHandlerWithSuccessStatus(h whatsmeow.EventHandlerWi
 }
 func (f *fakeClient) RemoveEventHandler(uint32) bool     { return true }
 func (f *fakeClient) GenerateMessageID() types.MessageID { return "3EB0FAKE" }
+
+// servedAddr waits for serve to print its address on out and returns it.
+func servedAddr(t *testing.T, out *syncBuffer) string {
+	t.Helper()
+	var addr string
+	waitFor(t, "the server to start", func() bool {
+		m := regexp.MustCompile(`on http://(\S+) `).FindStringSubmatch(out.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return m != nil
+	})
+	return addr
+}
 
 // waitFor polls cond until it holds or the test deadline nears; it is a
 // wait for background work, not a timing assertion.

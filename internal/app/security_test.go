@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -89,14 +88,7 @@ func TestSlowBodyIsCut(t *testing.T) {
 		logger: slog.New(slog.DiscardHandler), timeouts: serverTimeouts{Read: time.Second}}
 	done := make(chan int, 1)
 	go func() { done <- serve(ctx, o, &out, io.Discard) }()
-	var addr string
-	waitFor(t, "the server to start", func() bool {
-		m := regexp.MustCompile(`on http://(\S+) `).FindStringSubmatch(out.String())
-		if m != nil {
-			addr = m[1]
-		}
-		return m != nil
-	})
+	addr := servedAddr(t, &out)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)

@@ -614,14 +614,7 @@ func TestServeStopsOnCancel(t *testing.T) {
 	go func() {
 		done <- Run(ctx, []string{"--db", dir + "/waauto.db", "--addr", "127.0.0.1:0"}, nil, &out, &errb)
 	}()
-	var addr string
-	waitFor(t, "the server to start", func() bool {
-		m := regexp.MustCompile(`on http://(\S+) `).FindStringSubmatch(out.String())
-		if m != nil {
-			addr = m[1]
-		}
-		return m != nil
-	})
+	addr := servedAddr(t, &out)
 	resp, err := http.Get("http://" + addr + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", resp, err)
