@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -300,5 +301,36 @@ func TestProviderKeyNeverLoggedOrStored(t *testing.T) {
 	}
 	if logs := ta.logs.String(); strings.Contains(logs, key) {
 		t.Fatalf("the server log shows the key:\n%s", excerpt(logs, key))
+	}
+}
+
+// TestParallelLoginsThrottled: 120 wrong logins at once from one address
+// get at most the free failures' 401s; the rest wait (429), none bypasses
+// the count.
+func TestParallelLoginsThrottled(t *testing.T) {
+	ta := startApp(t, "")
+	var wg sync.WaitGroup
+	var wrong, waited atomic.Int64
+	for range 120 {
+		wg.Go(func() {
+			resp, err := http.PostForm(ta.srv.URL+"/login", url.Values{"user": {"admin"}, "password": {"guess"}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			switch resp.StatusCode {
+			case http.StatusUnauthorized:
+				wrong.Add(1)
+			case http.StatusTooManyRequests:
+				waited.Add(1)
+			default:
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	if wrong.Load() > 3 || wrong.Load()+waited.Load() != 120 {
+		t.Fatalf("120 parallel logins: %d checked (401), %d throttled (429); want at most 3 checked", wrong.Load(), waited.Load())
 	}
 }
