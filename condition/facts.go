@@ -3,12 +3,7 @@ package condition
 import (
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/waauto/waauto/trigger"
 )
@@ -72,29 +67,6 @@ func NewFacts(in Input) *Facts {
 		Time:           in.Message.Time,
 		IsNewContact:   in.IsNewContact,
 	}
-}
-
-var accents = runes.Remove(runes.In(unicode.Mn))
-
-// Fold normalises text for case- and accent-insensitive comparison: it trims
-// surrounding space, removes combining marks after canonical decomposition
-// ("Problème" → "probleme") and lower-cases with Unicode rules.
-func Fold(s string) string {
-	s = strings.TrimSpace(s)
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	if !ascii {
-		t := transform.Chain(norm.NFD, accents, norm.NFC)
-		if out, _, err := transform.String(t, s); err == nil {
-			s = out
-		}
-	}
-	return strings.ToLower(s)
 }
 
 // Vars lists the variables visible to raw expressions, in both backends,
