@@ -248,6 +248,9 @@ func (p *prefilter) step(s int32, b byte) int32 {
 // lookup appends to dst the positions of the indexed workflows one of whose
 // keywords text contains, ascending and distinct.
 func (p *prefilter) lookup(text string, dst []int32) []int32 {
+	if p.stats.Keywords == 0 {
+		return dst // no indexed workflow: no scan
+	}
 	var buf [32]int32
 	hits := buf[:0]
 	s := int32(0)
