@@ -16,11 +16,11 @@ import (
 // surrounding space, removes combining marks after canonical decomposition
 // ("Problème" → "probleme") and lower-cases with Unicode rules.
 //
-// Text made of ASCII and of the Latin letters of latinFold (U+0080 to
-// U+024F, every one of which folds on its own, whatever its neighbours) is
-// folded in one pass with at most one allocation; anything else (combining
-// marks, other scripts, invalid UTF-8) goes through the full Unicode
-// normalisation, with the same result.
+// Text made only of ASCII and of U+0080 to U+024F (Latin-1 Supplement,
+// Latin Extended-A and -B, whose runes fold one by one whatever their
+// neighbours) is folded through a table with at most one allocation;
+// anything else (combining marks, other scripts, invalid UTF-8) goes
+// through the full Unicode normalisation. Both give the same result.
 func Fold(s string) string {
 	s = strings.TrimSpace(s)
 	// First pass: the folded length, or the full path.
