@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
 )
 
 // oldFold is Fold as it was before the Latin fast path, kept verbatim as the
@@ -283,5 +285,18 @@ func BenchmarkFold(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// NewFacts allocates the Facts, the copy of the labels and the folded text,
+// nothing more, for French text.
+func TestNewFactsAllocations(t *testing.T) {
+	in := condition.Input{
+		Message: trigger.Message{Session: "s1", Phone: "+33612345678", Text: "Bonjour, le MODÈLE bleu est-il encore là ?",
+			Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)},
+		Labels: []string{"vip", "fr"}, MessageCount: 3,
+	}
+	if n := testing.AllocsPerRun(100, func() { condition.NewFacts(in) }); n > 3 {
+		t.Errorf("NewFacts: %v allocations, want at most 3", n)
 	}
 }
