@@ -54,6 +54,13 @@ type Call struct {
 	SessionLabel string
 	// Runtime performs the effects. In shadow mode it records them instead.
 	Runtime Runtime
+	// IdempotencyKey identifies this run of the action: the firing id (from
+	// workflow, session and message id) and the action's index. Actions run
+	// at least once: a firing cut by a crash or a store or transport error
+	// is resumed, and an action that had not completed runs again with the
+	// same key. An action with effects outside the engine (an API call, a
+	// payment) passes the key along so that its target drops a repeat.
+	IdempotencyKey string
 }
 
 // Contact is what an action knows of the customer.

@@ -73,7 +73,14 @@ type Media struct {
 	MIMEType string
 	FileName string
 	Size     int64
-	// Fetch downloads the bytes; nil when the transport cannot download.
+	// Ref is the transport's durable reference to the bytes (whatsmeow: the
+	// media message's direct path, key and hashes). It travels with the
+	// message in job payloads, so that the bytes can be fetched where and
+	// when a job runs, after a restart or on another instance
+	// (workflow.MediaFetcher); nil when the transport keeps none.
+	Ref []byte `json:",omitempty"`
+	// Fetch downloads the bytes; nil when the transport cannot download. It
+	// lives in memory only: a queued job rebuilds it from Ref.
 	Fetch func(ctx context.Context) ([]byte, error) `json:"-"`
 }
 

@@ -24,6 +24,13 @@ type TransportFunc func(ctx context.Context, m Outgoing) error
 // Send calls f.
 func (f TransportFunc) Send(ctx context.Context, m Outgoing) error { return f(ctx, m) }
 
+// MediaFetcher downloads the media of an incoming message from its durable
+// reference (trigger.Media.Ref) on the message's session. The whatsmeow
+// adapter's Transport implements it.
+type MediaFetcher interface {
+	FetchMedia(ctx context.Context, session string, ref []byte) ([]byte, error)
+}
+
 // Outgoing is a message the engine sends.
 type Outgoing struct {
 	// ID is the WhatsApp message id, generated and stored before the first attempt.

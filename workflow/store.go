@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/waauto/waauto/condition"
@@ -176,22 +178,92 @@ func PageLimit(n, def, max int) int {
 	return min(n, max)
 }
 
-// Firing is one workflow firing for one inbound message.
+// FiringState is where a firing is.
+type FiringState string
+
+// The states of a firing.
+const (
+	// FiringStateRunning: begun, its actions not all done. A re-run of the same
+	// inbound message resumes it: the completed steps are not repeated.
+	FiringStateRunning FiringState = "running"
+	// FiringStateDone: finished, its execution-log row stored. A re-run skips it.
+	FiringStateDone FiringState = "done"
+)
+
+// Firing is one workflow firing for one inbound message: a durable unit
+// begun (running) before its actions run and finished (done), together with
+// its execution-log row, once they all completed.
 type Firing struct {
 	WorkflowID, Session, Phone, MessageID string
-	At                                    time.Time
+	// At is when the firing began; cooldowns count from it.
+	At    time.Time
+	State FiringState
+	// Steps are the completed steps of a running firing (FiringsOf fills
+	// them; a done firing has none).
+	Steps []FiringStep
 }
 
-// Firings remembers which workflow fired for which message, for the
-// answer-once rule and cooldowns, and keeps the counters of actions.
+// ID is the firing's stable id, derived from workflow, session and message
+// id (see FiringID).
+func (f Firing) ID() string { return FiringID(f.WorkflowID, f.Session, f.MessageID) }
+
+// FiringID returns the stable id of the firing of workflowID for the
+// message (session, messageID): 32 hex digits, the same on every run, so
+// that a resumed firing derives the same idempotency keys and message ids.
+func FiringID(workflowID, session, messageID string) string {
+	h := sha256.Sum256([]byte(workflowID + "\x00" + session + "\x00" + messageID))
+	return hex.EncodeToString(h[:16])
+}
+
+// FiringStep is a completed step of a running firing: an action (Key "3"),
+// a send the transport acknowledged ("3/send/0"), a counter value drawn
+// for an action ("3/next/assign.round_robin").
+type FiringStep struct {
+	Key string
+	// Result is what an action step did.
+	Result ActionResult
+	// Value is a counter step's value.
+	Value int64
+}
+
+// Step returns the completed step key of f, if any.
+func (f Firing) Step(key string) (FiringStep, bool) {
+	for _, s := range f.Steps {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return FiringStep{}, false
+}
+
+// Firings stores the firings of workflows (the answer-once rule, resumption
+// after a crash or an error, cooldowns) and the counters of actions.
 type Firings interface {
-	// MarkFired records f; it returns false when (WorkflowID, Session,
-	// MessageID) was recorded before. Exactly one of concurrent calls wins.
-	MarkFired(ctx context.Context, f Firing) (bool, error)
-	// LastFired returns when the workflow last fired in the conversation (zero: never).
+	// BeginFiring records f as running and returns true; when the firing
+	// (WorkflowID, Session, MessageID) exists, running or done, it changes
+	// nothing and returns false. Exactly one of concurrent calls wins.
+	BeginFiring(ctx context.Context, f Firing) (bool, error)
+	// FiringsOf returns the firings of the message (session, messageID),
+	// running ones with their completed steps, in no particular order.
+	FiringsOf(ctx context.Context, session, messageID string) ([]Firing, error)
+	// CompleteStep records a completed step of the running firing with id
+	// firingID; a step key recorded before keeps its first value. A step of
+	// a firing that is not running may be dropped: it is never read.
+	CompleteStep(ctx context.Context, firingID string, s FiringStep) error
+	// FinishFiring marks the running firing f done, forgets its steps and
+	// appends its execution-log row (which must have an ID), in one
+	// transaction: either all of it is durable or none. Finishing a done
+	// firing changes nothing (its row is not doubled); an unknown one is
+	// ErrNotFound.
+	FinishFiring(ctx context.Context, f Firing, log Execution) error
+	// LastFired returns when the workflow last began firing in the
+	// conversation (zero: never).
 	LastFired(ctx context.Context, workflowID, session, phone string) (time.Time, error)
-	// Next increments the named counter and returns its previous value (0 first).
-	Next(ctx context.Context, key string) (int64, error)
+	// Next increments the named counter and returns its previous value (0
+	// first). With firingID and step set, the value is remembered as that
+	// step of the firing: a later call with the same step returns it
+	// without incrementing, so a resumed action draws the same value.
+	Next(ctx context.Context, key, firingID, step string) (int64, error)
 }
 
 // StoredWorkflow is a workflow definition as saved by the engine.

@@ -19,7 +19,14 @@ type WebhookDelivery struct {
 	Secret string
 	// Body is the JSON of the event, conversation and workflow.
 	Body []byte
+	// IdempotencyKey is the same on every retry of the delivery (the
+	// firing id and the action index): posts are at least once, and a
+	// receiver drops a key it has seen. It is sent as IdempotencyHeader.
+	IdempotencyKey string `json:",omitempty"`
 }
+
+// IdempotencyHeader carries WebhookDelivery.IdempotencyKey.
+const IdempotencyHeader = "X-Waauto-Idempotency-Key"
 
 // SignatureHeader carries the HMAC-SHA256 of the body, hex, as "sha256=…".
 const SignatureHeader = "X-Waauto-Signature"

@@ -8,7 +8,6 @@ import (
 
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
-	"github.com/waauto/waauto/workflow/engine"
 )
 
 // execution is a typical log row: three leaves of trace, one action.
@@ -54,34 +53,5 @@ func BenchmarkAppendLogs(b *testing.B) {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			})
 		}
-	}
-}
-
-// BenchmarkLogWriter queues rows through engine.LogWriter (flush every
-// 100 rows or 100 ms) and closes it: the cost per row the engine sees,
-// including the final flush.
-func BenchmarkLogWriter(b *testing.B) {
-	for _, be := range backends {
-		b.Run(be.name, func(b *testing.B) {
-			s := be.open(b)
-			ctx := context.Background()
-			w := engine.NewLogWriter(s, engine.LogWriterConfig{})
-			w.Start(ctx)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				if err := w.Write(ctx, execution(i)); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := w.Close(ctx); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-			if page, err := s.QueryLogs(ctx, workflow.LogQuery{Limit: 1}); err != nil || len(page.Entries) != 1 {
-				b.Fatalf("after Close: %v, %d entries", err, len(page.Entries))
-			}
-		})
 	}
 }

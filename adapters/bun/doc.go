@@ -27,10 +27,10 @@
 // traces and action results are JSON text columns.
 //
 // The execution log is append-only with time-ordered IDs and is
-// keyset-paginated by ID. Write it through engine.LogWriter, which
-// batches rows into AppendLogs calls (a retried batch skips the IDs
-// already stored); see BENCHMARKS.md for what batching buys on each
-// database. Beyond workflow.Store, CountLogs counts entries per period
+// keyset-paginated by ID. The engine writes the rows of one inbound
+// message in one AppendLogs call (a retried batch skips the IDs already
+// stored) and a firing's row in the transaction of FinishFiring; see
+// BENCHMARKS.md for what batching buys on each database. Beyond workflow.Store, CountLogs counts entries per period
 // and reason (e.g. collisions avoided) and PurgeLogsBefore deletes old
 // entries in bounded batches.
 //

@@ -2,29 +2,132 @@ package bun
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/waauto/waauto/workflow"
 )
 
-// MarkFired records f; it returns false when (WorkflowID, Session,
-// MessageID) was recorded before. The primary key decides between
+// BeginFiring records f as running; it returns false when (WorkflowID,
+// Session, MessageID) was recorded before. The primary key decides between
 // concurrent calls.
-func (s *Store) MarkFired(ctx context.Context, f workflow.Firing) (bool, error) {
-	r := firingRow{WorkflowID: f.WorkflowID, Session: f.Session, MessageID: f.MessageID, Phone: f.Phone, At: nanos(f.At)}
+func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error) {
+	r := firingRow{WorkflowID: f.WorkflowID, Session: f.Session, MessageID: f.MessageID, Phone: f.Phone, At: nanos(f.At), State: string(workflow.FiringStateRunning)}
 	res, err := s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (workflow_id, session, message_id) DO NOTHING"))
 	if err != nil {
-		return false, fmt.Errorf("mark %s fired for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
+		return false, fmt.Errorf("begin firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("mark %s fired: %w", f.WorkflowID, err)
+		return false, fmt.Errorf("begin firing of %s: %w", f.WorkflowID, err)
 	}
 	return n == 1, nil
 }
 
-// LastFired returns when the workflow last fired in the conversation (zero: never).
+// FiringsOf returns the firings of a message, running ones with their
+// steps ordered by key.
+func (s *Store) FiringsOf(ctx context.Context, session, messageID string) ([]workflow.Firing, error) {
+	var rows []firingRow
+	if err := s.db.NewSelect().Model(&rows).Where("session = ? AND message_id = ?", session, messageID).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("firings of %s/%s: %w", session, messageID, err)
+	}
+	out := make([]workflow.Firing, len(rows))
+	var running []string
+	at := map[string]int{}
+	for i, r := range rows {
+		out[i] = workflow.Firing{WorkflowID: r.WorkflowID, Session: r.Session, Phone: r.Phone, MessageID: r.MessageID,
+			At: fromNanos(r.At), State: workflow.FiringState(r.State)}
+		if out[i].State == workflow.FiringStateRunning {
+			id := out[i].ID()
+			running = append(running, id)
+			at[id] = i
+		}
+	}
+	if len(running) == 0 {
+		return out, nil
+	}
+	var steps []firingStepRow
+	if err := s.db.NewSelect().Model(&steps).Where("firing_id IN (?)", bun.In(running)).OrderExpr("firing_id, key").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("steps of the firings of %s/%s: %w", session, messageID, err)
+	}
+	for _, st := range steps {
+		fs := workflow.FiringStep{Key: st.Key, Value: st.Value}
+		if err := json.Unmarshal([]byte(st.Result), &fs.Result); err != nil {
+			return nil, fmt.Errorf("step %s of firing %s: %w", st.Key, st.FiringID, err)
+		}
+		f := &out[at[st.FiringID]]
+		f.Steps = append(f.Steps, fs)
+	}
+	return out, nil
+}
+
+// CompleteStep records a step of the firing firingID; a key recorded before
+// keeps its first value.
+func (s *Store) CompleteStep(ctx context.Context, firingID string, st workflow.FiringStep) error {
+	r, err := stepRow(firingID, st)
+	if err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (firing_id, key) DO NOTHING")); err != nil {
+		return fmt.Errorf("complete step %s of firing %s: %w", st.Key, firingID, err)
+	}
+	return nil
+}
+
+func stepRow(firingID string, st workflow.FiringStep) (firingStepRow, error) {
+	b, err := json.Marshal(st.Result)
+	if err != nil {
+		return firingStepRow{}, fmt.Errorf("step %s of firing %s: %w", st.Key, firingID, err)
+	}
+	return firingStepRow{FiringID: firingID, Key: st.Key, Result: string(b), Value: st.Value}, nil
+}
+
+// FinishFiring marks f done, deletes its steps and appends its log row in
+// one transaction.
+func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflow.Execution) error {
+	if log.ID == "" {
+		return fmt.Errorf("finish firing of %q: %w", f.WorkflowID, workflow.ErrLogWithoutID)
+	}
+	row, err := executionToRow(log)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*firingRow)(nil)).Set("state = ?", string(workflow.FiringStateDone)).
+			Where("workflow_id = ? AND session = ? AND message_id = ? AND state = ?", f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning)).
+			Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
+			var state string
+			err := tx.NewSelect().Model((*firingRow)(nil)).Column("state").
+				Where("workflow_id = ? AND session = ? AND message_id = ?", f.WorkflowID, f.Session, f.MessageID).Scan(ctx, &state)
+			if errors.Is(err, sql.ErrNoRows) {
+				return workflow.ErrNotFound
+			}
+			return err // nil: done already
+		}
+		if _, err := tx.NewDelete().Model((*firingStepRow)(nil)).Where("firing_id = ?", f.ID()).Exec(ctx); err != nil {
+			return err
+		}
+		return s.insertLogs(ctx, tx, []executionRow{row})
+	})
+	if err != nil {
+		return fmt.Errorf("finish firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
+	}
+	return nil
+}
+
+// LastFired returns when the workflow last began firing in the conversation (zero: never).
 func (s *Store) LastFired(ctx context.Context, workflowID, session, phone string) (time.Time, error) {
 	var at int64
 	err := s.db.NewSelect().Model((*firingRow)(nil)).ColumnExpr("COALESCE(MAX(at), 0)").
@@ -35,19 +138,40 @@ func (s *Store) LastFired(ctx context.Context, workflowID, session, phone string
 	return fromNanos(at), nil
 }
 
-// Next increments the named counter in one statement and returns its
-// previous value (0 first).
-func (s *Store) Next(ctx context.Context, key string) (int64, error) {
-	unlock, err := s.lockWrite(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer unlock()
+// Next increments the named counter and returns its previous value (0
+// first). With a firing step, the value drawn is stored as the step in the
+// same transaction, and a later call for the step returns it.
+func (s *Store) Next(ctx context.Context, key, firingID, step string) (int64, error) {
 	var v int64
-	err = s.db.NewRaw(`INSERT INTO waauto_counters (key, value) VALUES (?, 1)
-		ON CONFLICT (key) DO UPDATE SET value = waauto_counters.value + 1 RETURNING value`, key).Scan(ctx, &v)
+	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		once := firingID != "" && step != ""
+		if once {
+			err := tx.NewSelect().Model((*firingStepRow)(nil)).Column("value").Where("firing_id = ? AND key = ?", firingID, step).Scan(ctx, &v)
+			if err == nil || !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		err := tx.NewRaw(`INSERT INTO waauto_counters (key, value) VALUES (?, 1)
+			ON CONFLICT (key) DO UPDATE SET value = waauto_counters.value + 1 RETURNING value`, key).Scan(ctx, &v)
+		if err != nil {
+			return err
+		}
+		if v--; !once {
+			return nil
+		}
+		r := firingStepRow{FiringID: firingID, Key: step, Result: "{}", Value: v}
+		res, err := tx.NewInsert().Model(&r).On("CONFLICT (firing_id, key) DO NOTHING").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		// A concurrent call stored the step first: its value wins.
+		return tx.NewSelect().Model((*firingStepRow)(nil)).Column("value").Where("firing_id = ? AND key = ?", firingID, step).Scan(ctx, &v)
+	})
 	if err != nil {
 		return 0, fmt.Errorf("counter %q: %w", key, err)
 	}
-	return v - 1, nil
+	return v, nil
 }

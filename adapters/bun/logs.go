@@ -33,18 +33,21 @@ func (s *Store) AppendLogs(ctx context.Context, entries []workflow.Execution) er
 		}
 		rows[i] = r
 	}
-	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if !s.pg {
-			return insertPrepared(ctx, tx, rows)
+	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error { return s.insertLogs(ctx, tx, rows) })
+}
+
+// insertLogs inserts rows in tx, skipping IDs already stored.
+func (s *Store) insertLogs(ctx context.Context, tx bun.Tx, rows []executionRow) error {
+	if !s.pg {
+		return insertPrepared(ctx, tx, rows)
+	}
+	for start := 0; start < len(rows); start += logChunk {
+		chunk := rows[start:min(start+logChunk, len(rows))]
+		if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
+			return fmt.Errorf("append %d log entries: %w", len(chunk), err)
 		}
-		for start := 0; start < len(rows); start += logChunk {
-			chunk := rows[start:min(start+logChunk, len(rows))]
-			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
-				return fmt.Errorf("append %d log entries: %w", len(chunk), err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // insertExecution inserts one row with bound parameters.

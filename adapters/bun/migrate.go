@@ -34,6 +34,12 @@ func migrations(pg bool) *migrate.Migrations {
 			return execAll(ctx, m.DB(), schemaRetention, pg)
 		},
 	})
+	ms.Add(migrate.Migration{
+		Name: "20261227000001", Comment: "durable_firings",
+		Up: func(ctx context.Context, m *migrate.Migrator, _ *migrate.Migration) error {
+			return execAll(ctx, m.DB(), schemaFirings, pg)
+		},
+	})
 	return ms
 }
 
@@ -106,6 +112,17 @@ var schemaV1 = []string{
 	`CREATE INDEX waauto_executions_contact ON waauto_executions (phone, session, id)`,
 	`CREATE TABLE waauto_credits (id INTEGER PRIMARY KEY, balance BIGINT NOT NULL)`,
 	`INSERT INTO waauto_credits (id, balance) VALUES (1, 0)`,
+}
+
+// schemaFirings makes a firing a durable unit: its state (firings recorded
+// before it were done) and the completed steps of a running one.
+var schemaFirings = []string{
+	`ALTER TABLE waauto_firings ADD COLUMN state TEXT NOT NULL DEFAULT 'done'`,
+	`CREATE INDEX waauto_firings_message ON waauto_firings (session, message_id)`,
+	`CREATE TABLE waauto_firing_steps (
+		firing_id {{key}} NOT NULL, key {{key}} NOT NULL,
+		result TEXT NOT NULL DEFAULT '{}', value BIGINT NOT NULL DEFAULT 0,
+		PRIMARY KEY (firing_id, key)){{clustered}}`,
 }
 
 // execAll runs the statements of one migration step.

@@ -57,6 +57,15 @@ type firingRow struct {
 	MessageID     string `bun:"message_id,pk"`
 	Phone         string `bun:"phone"`
 	At            int64  `bun:"at"`
+	State         string `bun:"state"`
+}
+
+type firingStepRow struct {
+	bun.BaseModel `bun:"table:waauto_firing_steps"`
+	FiringID      string `bun:"firing_id,pk"`
+	Key           string `bun:"key,pk"`
+	Result        string `bun:"result"` // JSON object
+	Value         int64  `bun:"value"`
 }
 
 type workflowRow struct {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // purge runs one bounded DELETE (limit 0 or less: no bound) and returns
@@ -37,11 +39,11 @@ func (s *Store) PurgeMessages(ctx context.Context, before time.Time, limit int) 
 	return s.purge(ctx, "messages", before, s.db.NewDelete().Model((*messageRow)(nil)).Where("(session, id) IN (?)", sub))
 }
 
-// PurgeFirings deletes up to limit firings older than before, oldest
-// first, and returns how many.
+// PurgeFirings deletes up to limit done firings older than before, oldest
+// first, and returns how many. Running firings stay for their job to resume.
 func (s *Store) PurgeFirings(ctx context.Context, before time.Time, limit int) (int, error) {
 	sub := limited(s.db.NewSelect().Model((*firingRow)(nil)).Column("workflow_id", "session", "message_id").
-		Where("at < ?", nanos(before)).OrderExpr("at, workflow_id, session, message_id"), limit)
+		Where("at < ? AND state = ?", nanos(before), string(workflow.FiringStateDone)).OrderExpr("at, workflow_id, session, message_id"), limit)
 	return s.purge(ctx, "firings", before, s.db.NewDelete().Model((*firingRow)(nil)).Where("(workflow_id, session, message_id) IN (?)", sub))
 }
 

@@ -94,6 +94,7 @@ type fakeClient struct {
 	download  []byte
 	dlErr     error
 	dlCalls   int
+	dlGot     whatsmeow.DownloadableMessage
 	connected bool
 	loggedIn  bool
 	connects  int
@@ -166,6 +167,7 @@ func (f *fakeClient) Download(ctx context.Context, msg whatsmeow.DownloadableMes
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.dlCalls++
+	f.dlGot = msg
 	return f.download, f.dlErr
 }
 

@@ -120,8 +120,11 @@ func (r *Receiver) handleMessage(ctx context.Context, evt *events.Message, recor
 	if msg.Time.IsZero() {
 		msg.Time = opt.Now
 	}
-	if msg.Media != nil && r.Client != nil {
-		msg.Media.Fetch = r.fetcher(evt, msg.Media.Size)
+	if msg.Media != nil {
+		msg.Media.Ref = mediaRef(evt.Message)
+		if r.Client != nil {
+			msg.Media.Fetch = r.fetcher(evt, msg.Media.Size)
+		}
 	}
 
 	rctx, cancel := context.WithTimeout(ctx, r.recordTimeout())
@@ -147,20 +150,7 @@ func (r *Receiver) fetcher(evt *events.Message, declared int64) func(ctx context
 	payload := downloadable(evt.Message)
 	id := evt.Info.ID
 	return func(ctx context.Context) ([]byte, error) {
-		if payload == nil {
-			return nil, fmt.Errorf("message %s: %w", id, ErrNoMedia)
-		}
-		if declared > limit {
-			return nil, fmt.Errorf("message %s: %d bytes > %d: %w", id, declared, limit, ErrMediaTooLarge)
-		}
-		data, err := cli.Download(ctx, payload)
-		if err != nil {
-			return nil, fmt.Errorf("download media of message %s: %w", id, err)
-		}
-		if int64(len(data)) > limit {
-			return nil, fmt.Errorf("message %s: %d bytes > %d: %w", id, len(data), limit, ErrMediaTooLarge)
-		}
-		return data, nil
+		return download(ctx, cli, payload, declared, limit, id)
 	}
 }
 

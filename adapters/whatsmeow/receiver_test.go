@@ -159,3 +159,40 @@ func TestReceiverMediaFetch(t *testing.T) {
 		assert.True(t, errors.Is(err, errBoom))
 	})
 }
+
+// The Receiver stores a durable reference with the message; the Transport
+// downloads from it later, without the event (after a restart, on another
+// instance), and the reference carries no thumbnail.
+func TestMediaRefFetchedByTransport(t *testing.T) {
+	inbox := &fakeInbox{}
+	r, _ := newReceiver(inbox, nil)
+	img := &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Mimetype: proto.String("image/jpeg"), FileLength: proto.Uint64(4),
+		DirectPath: proto.String("/v/img"), MediaKey: []byte("key"), FileSHA256: []byte("sha"), FileEncSHA256: []byte("enc"),
+		JPEGThumbnail: []byte(strings.Repeat("t", 5000)), Caption: proto.String("ce pull ?")}}
+	require.True(t, r.Handle(context.Background(), dm("I1", img)))
+	require.Len(t, inbox.got, 1)
+	ref := inbox.got[0].Media.Ref
+	require.NotEmpty(t, ref)
+	assert.Less(t, len(ref), 200, "the reference keeps no thumbnail")
+
+	cli := newFakeClient()
+	cli.download = []byte("jpeg")
+	tr := &Transport{Lookup: func(s string) (Client, bool) { return cli, s == "s1" }, MaxMediaSize: 100}
+	data, err := tr.FetchMedia(context.Background(), "s1", ref)
+	require.NoError(t, err)
+	assert.Equal(t, "jpeg", string(data))
+	require.NotNil(t, cli.dlGot)
+	assert.Equal(t, "/v/img", cli.dlGot.GetDirectPath())
+	assert.Equal(t, []byte("key"), cli.dlGot.GetMediaKey())
+	assert.Equal(t, []byte("enc"), cli.dlGot.GetFileEncSHA256())
+
+	_, err = tr.FetchMedia(context.Background(), "s2", ref)
+	assert.ErrorIs(t, err, ErrUnknownSession)
+	_, err = tr.FetchMedia(context.Background(), "s1", []byte{0xff, 0xff})
+	assert.ErrorContains(t, err, "bad reference")
+	_, err = tr.FetchMedia(context.Background(), "s1", nil)
+	assert.ErrorIs(t, err, ErrNoMedia)
+	tr.MaxMediaSize = 3
+	_, err = tr.FetchMedia(context.Background(), "s1", ref)
+	assert.ErrorIs(t, err, ErrMediaTooLarge)
+}

@@ -47,12 +47,17 @@ type Transport struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// MaxMediaSize bounds FetchMedia downloads; 0 means DefaultMaxMediaSize.
+	MaxMediaSize int64
 
 	mu   sync.Mutex
 	last map[string]time.Time
 }
 
-var _ workflow.Transport = (*Transport)(nil)
+var (
+	_ workflow.Transport    = (*Transport)(nil)
+	_ workflow.MediaFetcher = (*Transport)(nil)
+)
 
 // DefaultTyping shows "typing…" for about 40 ms per character, between 1 and 5 seconds.
 func DefaultTyping(text string) time.Duration {

@@ -48,7 +48,10 @@ func (n *NotifyTeam) Validate() error {
 }
 
 // Run posts the notification and labels the customer through the
-// engine's Runtime (which only ever acts on this conversation).
+// engine's Runtime (which only ever acts on this conversation). Actions run
+// at least once: a real chat API call would pass c.IdempotencyKey, the same
+// when a firing cut by a crash is resumed, so that the channel drops a
+// repeat.
 func (n *NotifyTeam) Run(ctx context.Context, c *action.Call) error {
 	msg := fmt.Sprintf("%s: %s wrote %q (workflow %s)", n.Channel, c.Contact.Phone, c.Event.Message.Text, c.Workflow)
 	if n.Mention != "" {

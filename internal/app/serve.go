@@ -417,9 +417,10 @@ func (a *app) openEngine(ctx context.Context) error {
 		Logger:    a.log,
 		NewClient: o.newClient,
 	})
-	pacer := pacing.New(a.wa.Transport(), pcfg)
+	waTransport := a.wa.Transport()
+	pacer := pacing.New(waTransport, pcfg)
 	sink.Holds = pacer
-	router.wa = pacer
+	router.wa, router.media = pacer, waTransport
 	a.leases = riverqueue.NewNumberLeases(riverqueue.NumberLeasesConfig{
 		DB:      a.store.DB(),
 		Numbers: a.linkedNumbers,
@@ -546,10 +547,20 @@ func (a *app) close() {
 }
 
 // router sends the simulator's messages to the page and the others
-// through WhatsApp.
+// through WhatsApp, from which it also downloads the media of queued
+// incoming messages.
 type router struct {
-	sim *dashboard.Simulator
-	wa  workflow.Transport
+	sim   *dashboard.Simulator
+	wa    workflow.Transport
+	media workflow.MediaFetcher
+}
+
+// FetchMedia downloads an incoming message's media through WhatsApp.
+func (r *router) FetchMedia(ctx context.Context, session string, ref []byte) ([]byte, error) {
+	if r.media == nil {
+		return nil, dashboard.ErrNoWhatsApp
+	}
+	return r.media.FetchMedia(ctx, session, ref)
 }
 
 func (r *router) Send(ctx context.Context, m workflow.Outgoing) error {

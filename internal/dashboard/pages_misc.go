@@ -139,10 +139,6 @@ func (d *Dashboard) logsPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := d.engine.FlushLogs(r.Context()); err != nil {
-		d.fail(w, r, err)
-		return
-	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	page, err := d.store.QueryLogs(r.Context(), workflow.LogQuery{
 		From: from, To: to, Phone: phone, Session: q.Get("session"), After: q.Get("after"), Limit: min(max(limit, 0), 200),

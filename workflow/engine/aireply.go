@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -31,6 +32,13 @@ type aiJob struct {
 	Req       action.AIReplyRequest
 	// Burst is the key of a debounced burst, "" otherwise.
 	Burst string
+	// Key is the idempotency key of the ai_reply action: the reply's
+	// message id and log row id derive from it.
+	Key string
+	// At is when the reply was queued.
+	At time.Time
+	// Media is the trigger's attachment (its Ref; Fetch is rebuilt).
+	Media *trigger.Media `json:",omitempty"`
 }
 
 // bursts tracks debounced AI replies waiting for the customer to be quiet.
@@ -50,7 +58,10 @@ type burst struct {
 	firstSeq       int64
 	// firstID is the id of the message that started the burst: its jobs carry it.
 	firstID string
-	rounds  int
+	// lastType and lastMedia are those of the last message.
+	lastType  trigger.MessageType
+	lastMedia *trigger.Media
+	rounds    int
 }
 
 // add appends an incoming message to every waiting burst of its conversation.
@@ -60,21 +71,18 @@ func (b *bursts) add(session, phone string, m trigger.Message, seq int64) {
 	for _, x := range b.m {
 		if x.session == session && x.phone == phone && x.lastSeq < seq {
 			x.texts = append(x.texts, m.Text)
-			x.last, x.lastID, x.lastSeq = m.Time, m.ID, seq
+			x.last, x.lastID, x.lastSeq, x.lastType, x.lastMedia = m.Time, m.ID, seq, m.Type, m.Media
 		}
 	}
 }
 
 // queueAI schedules the AI reply of one firing and returns a log detail.
-func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req action.AIReplyRequest) (string, error) {
+func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req action.AIReplyRequest, idemKey string) (string, error) {
 	m := x.ev.Message
-	if m.Media != nil {
-		e.media.Store(m.Session+"/"+m.ID, m.Media)
-		x.aiQueued = true
-	}
 	job := aiJob{WorkflowID: c.ID, Workflow: c.Name, Session: m.Session, Phone: m.Phone, ContactName: x.contact.Name,
-		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req}
+		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req, Key: idemKey, Media: m.Media}
 	now := e.cfg.Clock.Now()
+	job.At = now
 	if req.Debounce <= 0 {
 		return "generating", e.enqueue(ctx, "ai_reply", "ai/"+c.ID+"/"+m.Session+"/"+m.ID, now, job)
 	}
@@ -87,7 +95,7 @@ func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req act
 		e.burst.mu.Unlock()
 		return "joined the waiting burst", nil
 	}
-	e.burst.m[key] = &burst{session: m.Session, phone: m.Phone, first: m.Time, last: m.Time, texts: []string{m.Text}, lastID: m.ID, lastSeq: x.seq, firstSeq: x.seq, firstID: m.ID}
+	e.burst.m[key] = &burst{session: m.Session, phone: m.Phone, first: m.Time, last: m.Time, texts: []string{m.Text}, lastID: m.ID, lastSeq: x.seq, firstSeq: x.seq, firstID: m.ID, lastType: m.Type, lastMedia: m.Media}
 	e.burst.mu.Unlock()
 	job.Burst = key
 	return "waiting for the customer to be quiet", e.enqueue(ctx, "ai_reply", "ai/"+key+"/"+m.ID, m.Time.Add(req.Debounce), job)
@@ -118,13 +126,17 @@ func (e *Engine) burstReady(ctx context.Context, j aiJob) (aiJob, bool, error) {
 	delete(e.burst.m, j.Burst)
 	e.burst.mu.Unlock()
 	j.Text = strings.Join(b.texts, "\n")
-	j.MessageID, j.Seq, j.FirstSeq = b.lastID, b.lastSeq, b.firstSeq
+	j.MessageID, j.Seq, j.FirstSeq, j.Type, j.Media = b.lastID, b.lastSeq, b.firstSeq, b.lastType, b.lastMedia
 	return j, true, nil
 }
 
-// runAI generates, checks and sends one AI reply, logging the outcome.
+// runAI generates, checks and sends one AI reply, logging the outcome. A
+// store failure returns an error for the queue to run the job again: the
+// reply then keeps its message id and its log row id.
 func (e *Engine) runAI(ctx context.Context, j aiJob) error {
-	defer e.media.Delete(j.Session + "/" + j.MessageID)
+	if j.Key == "" { // queued before jobs had keys
+		j.Key = "ai/" + j.WorkflowID + "/" + j.Session + "/" + j.MessageID
+	}
 	if j.Burst != "" {
 		var ready bool
 		var err error
@@ -134,45 +146,70 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 	}
 	exec := workflow.Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.KindIncomingMessage}
 	res := workflow.ActionResult{Type: "ai_reply"}
-	defer func() {
-		now := e.cfg.Clock.Now()
-		exec.ID, exec.Time, exec.Actions = e.ids.next(now), now, append([]workflow.ActionResult{res}, exec.Actions...)
-		e.writeLog(ctx, exec)
-	}()
 	outcome, reason, err := e.generateAndSend(ctx, j, &res)
+	if isRetryable(err) {
+		return fmt.Errorf("ai reply of %s: %w", j.MessageID, err)
+	}
 	exec.Outcome, exec.Reason, res.Outcome = outcome, string(reason), outcome
 	if err != nil {
 		res.Error = err.Error()
 		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", string(reason)), slog.Any("err", err))
 	}
 	if outcome == workflow.OutcomeFailed && reason == reasonModelFailed {
-		exec.Actions = e.fallback(ctx, j)
+		if exec.Actions, err = e.fallback(ctx, j); err != nil {
+			return fmt.Errorf("ai fallback of %s: %w", j.MessageID, err)
+		}
+	}
+	now := e.cfg.Clock.Now()
+	at := j.At
+	if at.IsZero() {
+		at = now
+	}
+	exec.ID, exec.Time, exec.Actions = logID(at, "ai/"+j.Key+"/"+j.WorkflowID+"/"+j.Session+"/"+j.MessageID), now, append([]workflow.ActionResult{res}, exec.Actions...)
+	if err := e.cfg.Store.AppendLogs(ctx, []workflow.Execution{e.redacted(exec)}); err != nil {
+		return fmt.Errorf("ai reply of %s: execution log: %w", j.MessageID, err)
 	}
 	return nil
 }
 
 // fallback runs Config.AIFallback in the conversation of a failed AI reply.
-func (e *Engine) fallback(ctx context.Context, j aiJob) []workflow.ActionResult {
+func (e *Engine) fallback(ctx context.Context, j aiJob) ([]workflow.ActionResult, error) {
 	if len(e.cfg.AIFallback) == 0 {
-		return nil
+		return nil, nil
 	}
 	conv, _ := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
 	contact, _ := e.cfg.Store.Contact(ctx, j.Phone)
 	m := trigger.Message{ID: j.MessageID, Session: j.Session, Phone: j.Phone, Type: j.Type, Text: j.Text, Time: e.cfg.Clock.Now()}
-	x := &execution{ev: trigger.Event{Message: m}, contact: contact, sess: e.session(ctx, j.Session), seq: j.Seq,
+	x := &execution{ev: trigger.Event{Message: m}, contact: contact, sess: e.session(ctx, j.Session), seq: j.Seq, key: j.Key + "/ai/fallback",
 		facts: condition.NewFacts(condition.Input{Message: m, Agent: conv.Agent, Labels: contact.Labels, MessageCount: int(conv.MessageCount), LastReply: conv.LastReplyAt})}
 	c := &compiled{Workflow: workflow.Workflow{ID: j.WorkflowID, Name: j.Workflow, Actions: e.cfg.AIFallback}}
-	return e.runActions(ctx, c, x)
+	return e.runActions(ctx, c, x, nil)
 }
 
+// generateAndSend generates the reply of j and sends it. A reply that an
+// earlier run of the job generated and recorded (the run was cut before its
+// log row) is sent again with its id, neither generated nor charged again.
+// Store failures are retryable errors.
 func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult) (workflow.Outcome, reason, error) {
+	id := MessageIDFor(j.Key + "/ai")
+	rec, err := e.cfg.Store.Message(ctx, j.Session, id)
+	switch {
+	case err == nil:
+		res.Detail = "generated by an interrupted run; sent again with its id"
+		if err := e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: rec.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true}); err != nil {
+			return workflow.OutcomeFailed, reasonSendFailed, err
+		}
+		return workflow.OutcomeFired, reasonAISent, nil
+	case !errors.Is(err, workflow.ErrNotFound):
+		return workflow.OutcomeFailed, "", retryable(fmt.Errorf("read the reply %s: %w", id, err))
+	}
 	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModuleAI) {
 		return workflow.OutcomeSkipped, reasonAIOff, ErrModuleOff
 	}
 	if e.cfg.MeterCredits {
 		bal, err := e.cfg.Store.CreditBalance(ctx)
 		if err != nil {
-			return workflow.OutcomeFailed, reasonCreditCheck, err
+			return workflow.OutcomeFailed, "", retryable(fmt.Errorf("credit check: %w", err))
 		}
 		if bal <= 0 {
 			return workflow.OutcomeSkipped, reasonNoCredits, ErrNoCredits
@@ -183,7 +220,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	}
 	req, err := e.aiRequest(ctx, j)
 	if err != nil {
-		return workflow.OutcomeFailed, reasonHistory, err
+		return workflow.OutcomeFailed, "", retryable(fmt.Errorf("history: %w", err))
 	}
 	gctx, cancel := context.WithTimeout(ctx, e.cfg.AIDeadline)
 	reply, err := e.cfg.Responder.Respond(gctx, req)
@@ -197,12 +234,12 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
 	if reason, err := e.overtaken(ctx, j); reason != "" || err != nil {
 		if err != nil {
-			return workflow.OutcomeFailed, reasonPreSendCheck, err
+			return workflow.OutcomeFailed, "", retryable(fmt.Errorf("pre-send check: %w", err))
 		}
 		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: string(reason)})
 		return workflow.OutcomeCancelled, reason, nil
 	}
-	err = e.send(ctx, workflow.Outgoing{Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true})
+	err = e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true})
 	if err != nil {
 		return workflow.OutcomeFailed, reasonSendFailed, err
 	}
@@ -214,6 +251,17 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		res.Detail += fmt.Sprintf(", %d credits", cost)
 	}
 	return workflow.OutcomeFired, reasonAISent, nil
+}
+
+// sendOrQueue sends m; when the transport fails it queues a retry of the
+// send with the same id (the reply is generated already).
+func (e *Engine) sendOrQueue(ctx context.Context, m workflow.Outgoing) error {
+	err := e.send(ctx, m)
+	var r *retryableError
+	if errors.As(err, &r) && r.transport {
+		return e.enqueue(ctx, workflow.JobSend, "send/"+m.Session+"/"+m.ID, e.cfg.Clock.Now().Add(time.Second), m)
+	}
+	return err
 }
 
 // overtaken is the pre-send check: reasonCustomerMessage or reasonAgentReply
@@ -264,14 +312,13 @@ var mediaKinds = map[trigger.MessageType]ai.MediaKind{
 	trigger.MessageVideo: ai.MediaVideo, trigger.MessageSticker: ai.MediaSticker,
 }
 
-// mediaOf returns the attachment of the triggering message, if the
-// transport gave one and it is still in memory.
+// mediaOf returns the attachment of the triggering message, its bytes
+// fetched from the transport's durable reference.
 func (e *Engine) mediaOf(j aiJob) *ai.Media {
-	v, ok := e.media.Load(j.Session + "/" + j.MessageID)
 	kind, known := mediaKinds[j.Type]
-	if !ok || !known {
+	if j.Media == nil || !known {
 		return nil
 	}
-	m := v.(*trigger.Media)
+	m := e.withFetch(j.Session, j.Media)
 	return &ai.Media{Kind: kind, MIMEType: m.MIMEType, FileName: m.FileName, Size: m.Size, Fetch: m.Fetch}
 }

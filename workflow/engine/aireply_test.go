@@ -29,10 +29,23 @@ func (c *captureAI) Respond(_ context.Context, r ai.Request) (ai.Reply, error) {
 	return ai.Reply{Text: "Voici le prix"}, nil
 }
 
+// refMedia fetches the media of its refs, like a transport downloading a
+// message's file from its durable reference.
+type refMedia map[string]string
+
+func (r refMedia) FetchMedia(_ context.Context, session string, ref []byte) ([]byte, error) {
+	data, ok := r[session+"/"+string(ref)]
+	if !ok {
+		return nil, errors.New("no media " + string(ref))
+	}
+	return []byte(data), nil
+}
+
 func aiHarness(t *testing.T, model *captureAI, fallback []workflow.Step) *workflowtest.Harness {
 	t.Helper()
 	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
 		c.Responder, c.AIFallback, c.AccountPrompt = model, fallback, "Boutique de pulls"
+		c.Media = refMedia{"main/photo-1": "jpeg"}
 	}})
 	d := mustLoad(t, "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {prefix: \"[Auto] \", history: 5}}]\n", workflow.LoadOptions{})
 	if err := h.Engine.SetWorkflows(context.Background(), d); err != nil {
@@ -45,12 +58,11 @@ func TestAIReplyGetsMediaHistoryAndPrompt(t *testing.T) {
 	ctx := context.Background()
 	model := &captureAI{}
 	h := aiHarness(t, model, nil)
-	fetch := func(context.Context) ([]byte, error) { return []byte("jpeg"), nil }
 	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "Bonjour"}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Type: trigger.MessageImage, Text: "ce pull ?",
-		Media: &trigger.Media{MIMEType: "image/jpeg", Size: 4, Fetch: fetch}})
+		Media: &trigger.Media{MIMEType: "image/jpeg", Size: 4, Ref: []byte("photo-1")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +76,9 @@ func TestAIReplyGetsMediaHistoryAndPrompt(t *testing.T) {
 	if r.Message.Media == nil || r.Message.Media.Kind != ai.MediaImage || r.Message.Media.MIMEType != "image/jpeg" {
 		t.Fatalf("media = %+v", r.Message.Media)
 	}
-	if b, _ := r.Message.Media.Fetch(ctx); string(b) != "jpeg" {
-		t.Fatalf("fetched %q", b)
+	// The AI job got the durable reference, not an in-memory download.
+	if b, err := r.Message.Media.Fetch(ctx); string(b) != "jpeg" {
+		t.Fatalf("fetched %q, %v", b, err)
 	}
 	// History: the first message and the first reply (prefix stripped), not the trigger.
 	if len(r.History) != 2 || r.History[0].Text != "Bonjour" || r.History[0].Role != ai.RoleCustomer ||
@@ -87,9 +100,6 @@ func TestAIFailureRunsTheFallbackAndLogs(t *testing.T) {
 	}
 	if len(res.Effects) != 2 || res.Effects[0].Kind != engine.EffectAssign || res.Effects[0].Agent != "humain" || res.Effects[1].Add != "ia-echec" {
 		t.Fatalf("effects = %+v", res.Effects)
-	}
-	if err := h.Engine.FlushLogs(ctx); err != nil {
-		t.Fatal(err)
 	}
 	page, _ := h.Store.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeFailed})
 	if len(page.Entries) != 1 || page.Entries[0].Reason != "model failed" || len(page.Entries[0].Actions) != 3 {

@@ -14,7 +14,7 @@
 //	eng, err := engine.New(engine.Config{Store: memstore.New(), Transport: t, Compiler: expr.New()})
 //	defs, err := eng.LoadFile(ctx, "workflows.yaml") // read with Config's registry, compiler, time zone and hours; saved in the Store
 //	err = eng.SetWorkflows(ctx, defs) // the same for workflows built in Go
-//	err = eng.Start(ctx)              // job queue, log writer, re-queued scheduled messages
+//	err = eng.Start(ctx)              // job queue, re-queued scheduled messages
 //	err = eng.Receive(ctx, msg)       // from the transport: record, then evaluate from the queue
 //
 // What happens to a message: it is recorded first (a duplicate WhatsApp id
@@ -26,4 +26,23 @@
 // one Execution with the per-leaf Trace that says why. AI replies,
 // scheduled messages, webhooks and failed sends are jobs; Engine.RunJob
 // runs them for the queue (Config.Jobs, or an in-memory queue by default).
+//
+// Exactly once: a firing is a durable unit of the Store (workflow.Firings).
+// It begins (running, with an id derived from workflow, session and message
+// id) before its actions, records each completed action and each send the
+// transport acknowledged as a step, and finishes (done, with its Execution)
+// in one store call. A store or transport failure leaves it running and
+// makes the inbound job return an error, so the queue runs it again; a
+// re-run (queue retry, rescue after kill -9, duplicate delivery) resumes a
+// running firing without repeating its completed steps and skips a done
+// one, still honouring its Stop. Each action gets an idempotency key (the
+// firing id and its index, action.Call.IdempotencyKey); a message's id
+// derives from it (MessageIDFor), so a send repeated after a crash between
+// the transport's acknowledgement and its step carries the same id and is
+// recorded once. Labels and assignment are idempotent and round robin
+// draws its agent once per firing. Webhooks and custom actions are at
+// least once, with the key (webhooks send it as
+// workflow.IdempotencyHeader). The execution-log rows of evaluations that
+// did not fire are stored before the job returns, with ids derived from the
+// message, so a re-run never doubles them.
 package engine

@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -65,6 +67,50 @@ func NewMessageID() string {
 	var b [9]byte
 	_, _ = rand.Read(b[:])
 	return "3EB0" + strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// MessageIDFor returns the WhatsApp-style message id ("3EB0" and 18 hex
+// digits) derived from an idempotency key: a resumed or retried send of the
+// same key gets the same id, which the store records once and WhatsApp
+// delivers once.
+func MessageIDFor(key string) string {
+	h := sha256.Sum256([]byte("waauto/message/" + key))
+	return "3EB0" + strings.ToUpper(hex.EncodeToString(h[:9]))
+}
+
+// logID returns the execution-log id derived from a time and a key: hex of
+// the time first, so that ids sort as the entries were made (keyset
+// pagination), then a hash of the key, so that re-running the same
+// evaluation yields the same id and its row is stored once.
+func logID(at time.Time, key string) string {
+	h := sha256.Sum256([]byte(key))
+	return fmt.Sprintf("%016x", at.UnixNano()) + hex.EncodeToString(h[:6])
+}
+
+// retryableError is a store or transport failure met while running a
+// firing or a job: the firing stays running and the job is run again,
+// rather than the failure being logged as the workflow's.
+type retryableError struct {
+	err error
+	// transport: the transport failed after the message was recorded.
+	transport bool
+}
+
+func (e *retryableError) Error() string { return e.err.Error() }
+func (e *retryableError) Unwrap() error { return e.err }
+
+// retryable marks err (nil stays nil) as a retryableError.
+func retryable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &retryableError{err: err}
+}
+
+// isRetryable reports whether err wraps a retryableError.
+func isRetryable(err error) bool {
+	var r *retryableError
+	return errors.As(err, &r)
 }
 
 // idGen makes time-ordered execution ids: fixed-width hex of the time, a

@@ -26,6 +26,11 @@ type Config struct {
 	Store workflow.Store
 	// Transport sends messages (adapters/whatsmeow, or a test recorder).
 	Transport workflow.Transport
+	// Media downloads the media of incoming messages from their durable
+	// reference (trigger.Media.Ref) where a queued job runs; nil means the
+	// Transport when it implements workflow.MediaFetcher. Without one, a
+	// queued job sees a message's media without its bytes.
+	Media workflow.MediaFetcher
 	// Compiler compiles condition trees (condition/expr or condition/cel).
 	Compiler condition.Compiler
 	// Registry resolves action names; nil means action.NewRegistry().
@@ -103,6 +108,9 @@ func (c *Config) setDefaults() error {
 	if c.Registry == nil {
 		c.Registry = action.NewRegistry()
 	}
+	if f, ok := c.Transport.(workflow.MediaFetcher); ok && c.Media == nil {
+		c.Media = f
+	}
 	if c.Clock == nil {
 		c.Clock = workflow.SystemClock{}
 	}
@@ -151,10 +159,8 @@ type Engine struct {
 	mu    sync.Mutex // serialises workflow-set changes
 	jobs  workflow.JobQueue
 	mem   *memQueue // the default queue, when Config.Jobs is nil
-	logs  *LogWriter
 	ids   *idGen
 	burst bursts
-	media sync.Map // session/message id → *trigger.Media of messages waiting for an AI reply
 }
 
 // workflowSet is an immutable snapshot of the compiled workflows, swapped atomically.
@@ -171,8 +177,7 @@ type compiled struct {
 	prog    condition.Program
 }
 
-// New returns an engine. Call Start to run its jobs and log writer, and
-// Close to flush them.
+// New returns an engine. Call Start to run its jobs, and Close to stop them.
 func New(cfg Config) (*Engine, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
@@ -183,18 +188,16 @@ func New(cfg Config) (*Engine, error) {
 		e.mem = newMemQueue(cfg.Clock)
 		e.jobs = e.mem
 	}
-	e.logs = NewLogWriter(cfg.Store, LogWriterConfig{Logger: cfg.Logger})
 	e.set.Store(&workflowSet{hours: cfg.Hours})
 	return e, nil
 }
 
-// Start runs the default job queue (when Config.Jobs is nil) and the log
-// writer until ctx ends or Close is called, queues the daily purge of the
+// Start runs the default job queue (when Config.Jobs is nil) until ctx
+// ends or Close is called, queues the daily purge of the
 // execution log, and re-queues the scheduled messages still pending in the
 // Store (an in-memory queue forgets them on restart; a durable one ignores
 // the jobs it already has).
 func (e *Engine) Start(ctx context.Context) error {
-	e.logs.Start(ctx)
 	if e.mem != nil {
 		e.mem.Start(ctx, e.RunJob)
 	}
@@ -204,16 +207,14 @@ func (e *Engine) Start(ctx context.Context) error {
 	return e.queuePurge(ctx, e.cfg.Clock.Now())
 }
 
-// Close flushes the execution log and stops background work.
+// Close stops background work. Nothing is buffered: every execution-log
+// row is stored before the job that made it returns.
 func (e *Engine) Close(ctx context.Context) error {
 	if e.mem != nil {
 		e.mem.Stop()
 	}
-	return e.logs.Close(ctx)
+	return nil
 }
-
-// FlushLogs writes the buffered execution log entries now.
-func (e *Engine) FlushLogs(ctx context.Context) error { return e.logs.Flush(ctx) }
 
 // SetWorkflows replaces all workflows and named hours with d and saves
 // them in the Store. Every workflow is validated and compiled first: on any

@@ -156,32 +156,15 @@ func TestFailuresStayInTheirWorkflowAndAreLogged(t *testing.T) {
 		execs[1].Outcome != workflow.OutcomeFailed || !strings.Contains(execs[1].Reason, "cost limit") || execs[2].Outcome != workflow.OutcomeFired {
 		t.Fatalf("executions = %+v", execs)
 	}
-	if err := e.FlushLogs(ctx); err != nil {
-		t.Fatal(err)
-	}
 	page, err := st.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeFailed})
 	if err != nil || len(page.Entries) != 2 {
 		t.Fatalf("failed log entries = %+v, %v", page.Entries, err)
 	}
 }
 
-// flaky fails its first n sends.
-type flaky struct {
-	n   int
-	ids []string
-}
-
-func (f *flaky) Send(_ context.Context, m workflow.Outgoing) error {
-	f.ids = append(f.ids, m.ID)
-	if len(f.ids) <= f.n {
-		return errors.New("connection reset")
-	}
-	return nil
-}
-
 func TestFailedSendIsRetriedWithTheSameID(t *testing.T) {
 	ctx := context.Background()
-	tr := &flaky{n: 2}
+	tr := &flakyTransport{fail: 2}
 	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) { c.Transport = tr }})
 	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, "name: R\ntrigger: incoming_message\nactions: [{reply: {text: hi}}]\n", workflow.LoadOptions{})); err != nil {
 		t.Fatal(err)
@@ -194,8 +177,8 @@ func TestFailedSendIsRetriedWithTheSameID(t *testing.T) {
 		t.Fatalf("effects before the retry = %+v", res.Effects)
 	}
 	effects := h.Advance(ctx, time.Minute)
-	if len(tr.ids) != 3 || tr.ids[0] != tr.ids[1] || tr.ids[1] != tr.ids[2] {
-		t.Fatalf("attempt ids = %v, want 3 attempts with one id", tr.ids)
+	if len(tr.tries) != 3 || tr.tries[0].ID != tr.tries[1].ID || tr.tries[1].ID != tr.tries[2].ID {
+		t.Fatalf("attempts = %+v, want 3 with one id", tr.tries)
 	}
 	if len(effects) != 1 || effects[0].Text != "hi" {
 		t.Fatalf("effects after retry = %+v", effects)

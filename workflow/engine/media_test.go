@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,23 +16,6 @@ import (
 
 // pngBytes starts with the PNG signature so that the MIME type is sniffed.
 var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 64)...)
-
-// mediaTransport records every attempt and fails the first fail ones.
-type mediaTransport struct {
-	mu   sync.Mutex
-	fail int
-	got  []workflow.Outgoing
-}
-
-func (m *mediaTransport) Send(_ context.Context, o workflow.Outgoing) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.got = append(m.got, o)
-	if len(m.got) <= m.fail {
-		return errors.New("upload: connection reset")
-	}
-	return nil
-}
 
 // mediaAction is a custom action running a test's function; it has no
 // fields in workflow files.
@@ -63,7 +45,7 @@ func mediaHarness(t *testing.T, tr workflow.Transport, loopLimit int, run func(c
 
 func TestSendMediaReachesTheTransport(t *testing.T) {
 	ctx := context.Background()
-	tr := &mediaTransport{}
+	tr := &flakyTransport{}
 	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
 		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes, Caption: "Notre catalogue"})
 	})
@@ -71,10 +53,10 @@ func TestSendMediaReachesTheTransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr.got) != 1 {
-		t.Fatalf("attempts = %d, want 1", len(tr.got))
+	if len(tr.tries) != 1 {
+		t.Fatalf("attempts = %d, want 1", len(tr.tries))
 	}
-	o := tr.got[0]
+	o := tr.tries[0]
 	if o.Media == nil || o.Media.Kind != trigger.MessageImage || !bytes.Equal(o.Media.Data, pngBytes) {
 		t.Fatalf("media = %+v", o.Media)
 	}
@@ -99,7 +81,7 @@ func TestSendMediaReachesTheTransport(t *testing.T) {
 // A failed media send is retried from a JSON job: same id, same bytes.
 func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
 	ctx := context.Background()
-	tr := &mediaTransport{fail: 2}
+	tr := &flakyTransport{fail: 2}
 	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
 		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageDocument, MIMEType: "application/pdf", FileName: "tarifs.pdf", Data: []byte("%PDF-1.4 prices"), Caption: "Tarifs"})
 	})
@@ -111,12 +93,12 @@ func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
 		t.Fatalf("effects before the retry = %+v", res.Effects)
 	}
 	effects := h.Advance(ctx, time.Minute)
-	if len(tr.got) != 3 {
-		t.Fatalf("attempts = %d, want 3", len(tr.got))
+	if len(tr.tries) != 3 {
+		t.Fatalf("attempts = %d, want 3", len(tr.tries))
 	}
-	for i, o := range tr.got {
-		if o.ID != tr.got[0].ID {
-			t.Errorf("attempt %d id = %q, want %q", i, o.ID, tr.got[0].ID)
+	for i, o := range tr.tries {
+		if o.ID != tr.tries[0].ID {
+			t.Errorf("attempt %d id = %q, want %q", i, o.ID, tr.tries[0].ID)
 		}
 		if o.Media == nil || string(o.Media.Data) != "%PDF-1.4 prices" || o.Media.FileName != "tarifs.pdf" || o.Media.MIMEType != "application/pdf" || o.Media.Kind != trigger.MessageDocument || o.Text != "Tarifs" {
 			t.Errorf("attempt %d = %+v media %+v", i, o, o.Media)
@@ -130,7 +112,7 @@ func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
 // Media sends count towards the loop breaker like text sends.
 func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
 	ctx := context.Background()
-	tr := &mediaTransport{}
+	tr := &flakyTransport{}
 	var errs []error
 	h := mediaHarness(t, tr, 2, func(ctx context.Context, c *action.Call) error {
 		errs = append(errs,
@@ -145,8 +127,8 @@ func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
 	if len(errs) != 3 || errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], engine.ErrLoopBreaker) {
 		t.Fatalf("errors = %v, want nil, nil, loop breaker", errs)
 	}
-	if len(tr.got) != 2 || tr.got[0].Media != nil || tr.got[1].Media == nil {
-		t.Fatalf("sent = %+v", tr.got)
+	if len(tr.tries) != 2 || tr.tries[0].Media != nil || tr.tries[1].Media == nil {
+		t.Fatalf("sent = %+v", tr.tries)
 	}
 }
 
@@ -164,7 +146,7 @@ func TestSendMediaRejectsBadFiles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := &mediaTransport{}
+			tr := &flakyTransport{}
 			var got error
 			h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
 				got = c.Runtime.SendMedia(ctx, tc.m)
@@ -177,8 +159,8 @@ func TestSendMediaRejectsBadFiles(t *testing.T) {
 			if !errors.Is(got, tc.want) {
 				t.Fatalf("err = %v, want %v", got, tc.want)
 			}
-			if len(tr.got) != 0 || len(res.Effects) != 0 {
-				t.Fatalf("sent %+v, effects %+v", tr.got, res.Effects)
+			if len(tr.tries) != 0 || len(res.Effects) != 0 {
+				t.Fatalf("sent %+v, effects %+v", tr.tries, res.Effects)
 			}
 			if len(res.Executions) != 1 || res.Executions[0].Outcome != workflow.OutcomeFailed {
 				t.Fatalf("executions = %+v", res.Executions)

@@ -20,9 +20,6 @@ const (
 	reasonShadow           reason = "conditions matched; shadow mode: nothing done"
 	reasonConditionsFailed reason = "conditions"
 	reasonCooldown         reason = "cooldown"
-	reasonCooldownCheck    reason = "cooldown check failed"
-	reasonAnswerOnceCheck  reason = "answer-once check failed"
-	reasonAlreadyAnswered  reason = "already answered"
 )
 
 // Why an AI reply was sent or not; reasonCustomerMessage and reasonAgentReply
@@ -30,12 +27,9 @@ const (
 const (
 	reasonAISent          reason = "ai reply sent"
 	reasonAIOff           reason = "ai module off"
-	reasonCreditCheck     reason = "credit check failed"
 	reasonNoCredits       reason = "insufficient credits"
 	reasonNoModel         reason = "no AI model configured"
-	reasonHistory         reason = "history unavailable"
 	reasonModelFailed     reason = "model failed"
-	reasonPreSendCheck    reason = "pre-send check failed"
 	reasonSendFailed      reason = "send failed"
 	reasonCustomerMessage reason = "customer_message"
 	reasonAgentReply      reason = "agent_reply"

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/waauto/waauto/action"
@@ -41,22 +42,31 @@ func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 	if err != nil || x == nil {
 		return err
 	}
-	if x.ev.Message.Media != nil {
-		e.media.Store(x.ev.Message.Session+"/"+x.ev.Message.ID, x.ev.Message.Media)
-	}
-	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, x.facts.Time, x.snapshot())
+	return e.queueInbound(ctx, x, x.facts.Time)
+}
+
+// queueInbound queues the evaluation of x at at, under the message's job id.
+func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time) error {
+	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, at, x.snapshot())
 }
 
 // Handle records a message and runs its workflows before returning the
 // executions it caused (fired, shadow, skipped or failed workflows), in
 // priority order: Receive without the queue, for simulators and tests. A
-// message already recorded (same session and id) causes none.
+// message already recorded (same session and id) causes none. A firing cut
+// by a store or transport failure stays running and the message's
+// evaluation is queued, as Receive does, to resume it.
 func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Execution, error) {
 	x, dup, err := e.record(ctx, m)
 	if err != nil || x == nil || dup {
 		return nil, err
 	}
-	return e.run(ctx, x), nil
+	execs, err := e.run(ctx, x)
+	if err != nil {
+		e.log.WarnContext(ctx, "evaluation interrupted; queued to resume", slog.String("session", m.Session), slog.String("id", m.ID), slog.Any("err", err))
+		return execs, e.queueInbound(ctx, x, e.cfg.Clock.Now().Add(time.Second))
+	}
+	return execs, nil
 }
 
 // record cleans m (trigger.Message.Clean), stores it and returns the facts of the moment it arrived, or nil
@@ -101,26 +111,60 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		LastReply:    in.Conversation.LastReplyAt,
 		IsNewContact: in.NewContact,
 	})
-	x = &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq}
+	x = &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq, at: now}
 	return x, in.Duplicate, nil
 }
 
-// run evaluates the candidate workflows of x in priority order.
-func (e *Engine) run(ctx context.Context, x *execution) []workflow.Execution {
-	var out []workflow.Execution
+// run evaluates the candidate workflows of x in priority order: a workflow
+// that fired for the message before is skipped when its firing is done and
+// resumed when it is still running (a crash or an error cut it), and
+// honours its stop either way. The log rows of the evaluations that did not
+// fire are appended at the end, with ids derived from the message so that
+// a re-run cannot double them. An error means a firing could not finish
+// (a store or transport failure): the caller retries the whole run.
+func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, error) {
+	m := x.ev.Message
+	prior, err := e.cfg.Store.FiringsOf(ctx, m.Session, m.ID)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", m.ID, err)
+	}
+	var out, rows []workflow.Execution
+	var errs []error
 	for c := range e.set.Load().candidates(x.facts.Text) {
 		if !c.applies(x.ev) {
 			continue
 		}
-		exec, fired := e.evaluate(ctx, c, x)
+		var f *workflow.Firing
+		for i := range prior {
+			if prior[i].WorkflowID == c.ID {
+				f = &prior[i]
+			}
+		}
+		exec, fired, err := e.evaluate(ctx, c, x, f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("workflow %q: %w", c.Name, err))
+		}
 		if exec != nil {
 			out = append(out, *exec)
+			if !fired { // a firing's row is written by its finish
+				rows = append(rows, e.redacted(*exec))
+			}
 		}
-		if fired && c.Stop {
+		// A workflow with stop that fired, or whose evaluation failed, holds
+		// back the ones after it: the retry of the job decides for them.
+		if c.Stop && (fired || err != nil) {
 			break
 		}
 	}
-	return out
+	if len(rows) > 0 {
+		if err := e.cfg.Store.AppendLogs(ctx, rows); err != nil {
+			errs = append(errs, fmt.Errorf("execution log: %w", err))
+		}
+	}
+	if len(errs) > 0 {
+		return out, fmt.Errorf("evaluate %s: %w", m.ID, errors.Join(errs...))
+	}
+	return out, nil
 }
 
 // inboundJob is the payload of a queued evaluation: the message and the
@@ -135,6 +179,9 @@ type inboundJob struct {
 	LastReply    time.Time
 	Contact      workflow.Contact
 	Session      workflow.Session
+	// At is when the message was recorded: the log rows of the evaluation
+	// take their ids from it, the same on every run of the job.
+	At time.Time
 }
 
 func (x *execution) snapshot() inboundJob {
@@ -143,22 +190,34 @@ func (x *execution) snapshot() inboundJob {
 		last = x.facts.Time.Add(-x.facts.SinceLastReply)
 	}
 	return inboundJob{Message: x.ev.Message, NewContact: x.ev.NewContact, Seq: x.seq, Agent: x.facts.Agent,
-		Labels: x.facts.Labels, MessageCount: x.facts.MessageCount, LastReply: last, Contact: x.contact, Session: x.sess}
+		Labels: x.facts.Labels, MessageCount: x.facts.MessageCount, LastReply: last, Contact: x.contact, Session: x.sess, At: x.at}
 }
 
-// runInbound evaluates a queued message.
+// runInbound evaluates a queued message. It returns an error, for the
+// queue to run the job again, while a firing could not finish; the next
+// run resumes it.
 func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
-	if v, ok := e.media.Load(j.Message.Session + "/" + j.Message.ID); ok {
-		j.Message.Media = v.(*trigger.Media)
-	}
+	j.Message.Media = e.withFetch(j.Message.Session, j.Message.Media)
 	facts := condition.NewFacts(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
 		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact})
-	x := &execution{ev: trigger.Event{Message: j.Message, NewContact: j.NewContact}, facts: facts, contact: j.Contact, sess: j.Session, seq: j.Seq}
-	e.run(ctx, x)
-	if !x.aiQueued {
-		e.media.Delete(j.Message.Session + "/" + j.Message.ID)
+	at := j.At
+	if at.IsZero() {
+		at = j.Message.Time
 	}
-	return nil
+	x := &execution{ev: trigger.Event{Message: j.Message, NewContact: j.NewContact}, facts: facts, contact: j.Contact, sess: j.Session, seq: j.Seq, at: at}
+	_, err := e.run(ctx, x)
+	return err
+}
+
+// withFetch returns md with a Fetch that downloads from its Ref through
+// Config.Media, when it has no Fetch (a job payload carries Ref only).
+func (e *Engine) withFetch(session string, md *trigger.Media) *trigger.Media {
+	if md == nil || md.Fetch != nil || len(md.Ref) == 0 || e.cfg.Media == nil {
+		return md
+	}
+	c := *md
+	c.Fetch = func(ctx context.Context) ([]byte, error) { return e.cfg.Media.FetchMedia(ctx, session, md.Ref) }
+	return &c
 }
 
 // ignoreReason says why a recorded message must not be automated, or "".
@@ -199,49 +258,98 @@ type execution struct {
 	contact workflow.Contact
 	sess    workflow.Session
 	seq     int64
-	// aiQueued: an ai_reply job holds the message's media.
-	aiQueued bool
+	// at is when the message was recorded (log row ids derive from it).
+	at time.Time
+	// key is the idempotency key base of actions run without a firing (the AI fallback).
+	key string
 }
 
-// evaluate runs one candidate workflow: conditions, guards, actions, log.
-// It returns the log entry (nil when the conditions did not match) and
-// whether the workflow fired.
-func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution) (*workflow.Execution, bool) {
+// evaluate runs one candidate workflow: conditions, guards, then its
+// firing. prior is the workflow's earlier firing for the message, if any: a
+// done one is skipped, a running one resumed. It returns the log entry (nil
+// when nothing is to be logged), whether the workflow fired (for its stop)
+// and the error that left its firing running.
+func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution, prior *workflow.Firing) (*workflow.Execution, bool, error) {
 	now := e.cfg.Clock.Now()
+	m := x.ev.Message
 	exec := &workflow.Execution{
-		ID: e.ids.next(now), Time: now, WorkflowID: c.ID, Workflow: c.Name,
-		Session: x.ev.Message.Session, Phone: x.ev.Message.Phone, MessageID: x.ev.Message.ID, Trigger: c.Trigger,
+		ID: logID(x.at, "eval/"+c.ID+"/"+m.Session+"/"+m.ID), Time: now, WorkflowID: c.ID, Workflow: c.Name,
+		Session: m.Session, Phone: m.Phone, MessageID: m.ID, Trigger: c.Trigger,
+	}
+	if prior != nil && prior.State == workflow.FiringStateDone {
+		return nil, true, nil
 	}
 	res, err := e.eval(ctx, c, x.facts)
 	exec.Trace = res.Trace
 	switch {
+	case prior != nil:
+		return e.fire(ctx, c, x, *prior, exec)
 	case err != nil:
 		exec.Outcome, exec.Reason = workflow.OutcomeFailed, reasonConditionsFailed.with(err.Error())
 	case !res.Matched:
-		return nil, false
+		return nil, false, nil
 	case c.Mode == workflow.ModeShadow:
 		exec.Outcome, exec.Reason = workflow.OutcomeShadow, string(reasonShadow)
 		for _, s := range c.Actions {
 			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: "would run"})
 		}
 	default:
-		if reason, text := e.guard(ctx, c, x, now); reason != "" {
-			if reason == reasonAlreadyAnswered {
-				return nil, false
-			}
-			exec.Outcome, exec.Reason = workflow.OutcomeSkipped, text
-			break
+		text, err := e.cooldown(ctx, c, x, now)
+		if err != nil {
+			return nil, false, err
 		}
-		exec.Outcome, exec.Reason = workflow.OutcomeFired, string(reasonMatched)
-		exec.Actions = e.runActions(ctx, c, x)
-		for _, a := range exec.Actions {
-			if a.Outcome == workflow.OutcomeFailed {
-				exec.Outcome = workflow.OutcomeFailed
-			}
+		if text != "" {
+			exec.Outcome, exec.Reason = workflow.OutcomeSkipped, text
+			return exec, false, nil
+		}
+		f := workflow.Firing{WorkflowID: c.ID, Session: m.Session, Phone: m.Phone, MessageID: m.ID, At: now, State: workflow.FiringStateRunning}
+		first, err := e.cfg.Store.BeginFiring(ctx, f)
+		if err != nil {
+			return nil, false, fmt.Errorf("begin firing: %w", err)
+		}
+		if !first {
+			// Another run of the message began it meanwhile: resume or skip it as found.
+			return e.rerun(ctx, c, x, exec)
+		}
+		return e.fire(ctx, c, x, f, exec)
+	}
+	return exec, false, nil
+}
+
+// rerun resumes or skips the firing of c that another run began.
+func (e *Engine) rerun(ctx context.Context, c *compiled, x *execution, exec *workflow.Execution) (*workflow.Execution, bool, error) {
+	fs, err := e.cfg.Store.FiringsOf(ctx, x.ev.Message.Session, x.ev.Message.ID)
+	if err != nil {
+		return nil, true, fmt.Errorf("read firing: %w", err)
+	}
+	for _, f := range fs {
+		if f.WorkflowID == c.ID && f.State == workflow.FiringStateRunning {
+			return e.fire(ctx, c, x, f, exec)
 		}
 	}
-	e.writeLog(ctx, *exec)
-	return exec, exec.Outcome == workflow.OutcomeFired || exec.Outcome == workflow.OutcomeFailed && exec.Actions != nil
+	return nil, true, nil
+}
+
+// fire runs (or resumes) the actions of firing f and finishes it with its
+// log row exec. An error leaves the firing running.
+func (e *Engine) fire(ctx context.Context, c *compiled, x *execution, f workflow.Firing, exec *workflow.Execution) (*workflow.Execution, bool, error) {
+	exec.ID = logID(f.At, f.ID())
+	exec.Outcome, exec.Reason = workflow.OutcomeFired, string(reasonMatched)
+	actions, err := e.runActions(ctx, c, x, &f)
+	if err != nil {
+		return nil, true, err
+	}
+	exec.Actions = actions
+	for _, a := range exec.Actions {
+		if a.Outcome == workflow.OutcomeFailed {
+			exec.Outcome = workflow.OutcomeFailed
+		}
+	}
+	exec.Time = e.cfg.Clock.Now()
+	if err := e.cfg.Store.FinishFiring(ctx, f, e.redacted(*exec)); err != nil {
+		return nil, true, fmt.Errorf("finish firing: %w", err)
+	}
+	return exec, true, nil
 }
 
 func (e *Engine) eval(ctx context.Context, c *compiled, f *condition.Facts) (res condition.Result, err error) {
@@ -253,40 +361,52 @@ func (e *Engine) eval(ctx context.Context, c *compiled, f *condition.Facts) (res
 	return c.prog.Eval(ctx, f)
 }
 
-// guard applies cooldown and the answer-once rule; it returns why the
-// workflow must not act and the log's text for it, or "".
-func (e *Engine) guard(ctx context.Context, c *compiled, x *execution, now time.Time) (reason, string) {
+// cooldown says why the workflow must not fire again yet (reasonCooldown
+// with its detail), or "".
+func (e *Engine) cooldown(ctx context.Context, c *compiled, x *execution, now time.Time) (string, error) {
+	if c.Cooldown <= 0 {
+		return "", nil
+	}
 	m := x.ev.Message
-	if c.Cooldown > 0 {
-		last, err := e.cfg.Store.LastFired(ctx, c.ID, m.Session, m.Phone)
-		if err != nil {
-			return reasonCooldownCheck, reasonCooldownCheck.with(err.Error())
-		}
-		if !last.IsZero() && now.Sub(last) < c.Cooldown {
-			return reasonCooldown, reasonCooldown.with(fmt.Sprintf("fired %s ago", now.Sub(last).Round(time.Second)))
-		}
-	}
-	first, err := e.cfg.Store.MarkFired(ctx, workflow.Firing{WorkflowID: c.ID, Session: m.Session, Phone: m.Phone, MessageID: m.ID, At: now})
+	last, err := e.cfg.Store.LastFired(ctx, c.ID, m.Session, m.Phone)
 	if err != nil {
-		return reasonAnswerOnceCheck, reasonAnswerOnceCheck.with(err.Error())
+		return "", fmt.Errorf("cooldown check: %w", err)
 	}
-	if !first {
-		return reasonAlreadyAnswered, string(reasonAlreadyAnswered)
+	if !last.IsZero() && now.Sub(last) < c.Cooldown {
+		return reasonCooldown.with(fmt.Sprintf("fired %s ago", now.Sub(last).Round(time.Second))), nil
 	}
-	return "", ""
+	return "", nil
 }
 
-func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []workflow.ActionResult {
-	rt := &runtime{e: e, wf: c, x: x}
+// runActions runs the actions of firing f (nil: a run without durable
+// steps, e.g. the AI fallback) in order. A completed step of a resumed
+// firing is not run again: its stored result is reused. A retryable error
+// (store or transport) stops the run and is returned; any other action
+// error is the action's failed result.
+func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *workflow.Firing) ([]workflow.ActionResult, error) {
+	rt := &runtime{e: e, wf: c, x: x, firing: f}
+	base := x.key
+	if f != nil {
+		base = f.ID()
+	}
 	call := &action.Call{
 		WorkflowID: c.ID, Workflow: c.Name, Event: x.ev, Facts: x.facts,
 		Contact:      action.Contact{Phone: x.contact.Phone, Name: x.contact.Name, Labels: x.contact.Labels},
 		SessionLabel: x.sess.Label, Runtime: rt,
 	}
 	out := make([]workflow.ActionResult, 0, len(c.Actions))
-	for _, s := range c.Actions {
-		rt.detail = ""
+	for i, s := range c.Actions {
+		step := strconv.Itoa(i)
+		if done, ok := rt.done(step); ok {
+			out = append(out, done.Result)
+			continue
+		}
+		rt.begin(base, step)
+		call.IdempotencyKey = rt.key
 		err := runAction(ctx, action.Chain(s.Action, e.cfg.Middleware...), call)
+		if isRetryable(err) {
+			return nil, fmt.Errorf("action %d (%s): %w", i, s.Type, err)
+		}
 		r := workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeFired, Detail: rt.detail}
 		switch {
 		case errors.Is(err, ErrSkipped):
@@ -295,9 +415,15 @@ func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution) []wo
 			r.Outcome, r.Error = workflow.OutcomeFailed, err.Error()
 			e.log.WarnContext(ctx, "action failed", slog.String("workflow", c.Name), slog.String("action", s.Type), slog.Any("err", err))
 		}
+		// The last action completes with the firing's finish.
+		if i < len(c.Actions)-1 {
+			if err := rt.complete(ctx, workflow.FiringStep{Key: step, Result: e.redactedResult(r)}); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, r)
 	}
-	return out
+	return out, nil
 }
 
 // runAction runs a with panics turned into errors.
@@ -310,15 +436,18 @@ func runAction(ctx context.Context, a action.Action, c *action.Call) (err error)
 	return a.Run(ctx, c)
 }
 
-// writeLog queues x with its texts redacted.
-func (e *Engine) writeLog(ctx context.Context, x workflow.Execution) {
-	red := e.cfg.Redactor
-	x.Reason = red.Redact(x.Reason)
+// redacted returns x with the secrets in its texts redacted, as it is stored.
+func (e *Engine) redacted(x workflow.Execution) workflow.Execution {
+	x.Reason = e.cfg.Redactor.Redact(x.Reason)
 	x.Actions = slices.Clone(x.Actions)
 	for i := range x.Actions {
-		x.Actions[i].Detail, x.Actions[i].Error = red.Redact(x.Actions[i].Detail), red.Redact(x.Actions[i].Error)
+		x.Actions[i] = e.redactedResult(x.Actions[i])
 	}
-	if err := e.logs.Write(ctx, x); err != nil {
-		e.log.ErrorContext(ctx, "execution log entry not queued", slog.String("workflow", x.Workflow), slog.Any("err", err))
-	}
+	return x
+}
+
+// redactedResult returns r with the secrets in its detail and error redacted.
+func (e *Engine) redactedResult(r workflow.ActionResult) workflow.ActionResult {
+	r.Detail, r.Error = e.cfg.Redactor.Redact(r.Detail), e.cfg.Redactor.Redact(r.Error)
+	return r
 }

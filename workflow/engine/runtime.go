@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,15 +17,47 @@ import (
 
 // runtime is the action.Runtime of one workflow firing.
 type runtime struct {
-	e      *Engine
-	wf     *compiled
-	x      *execution
-	detail string
+	e  *Engine
+	wf *compiled
+	x  *execution
+	// firing is the firing whose steps are recorded; nil for a run without
+	// durable steps (the AI fallback).
+	firing *workflow.Firing
+	// key is the idempotency key of the running action (base/step), step
+	// its step key in the firing.
+	key, step string
+	// sends and posts count the sends and webhook posts of the running action.
+	sends, posts int
+	detail       string
+}
+
+// begin starts the action with step key step under the idempotency key base.
+func (r *runtime) begin(base, step string) {
+	r.key, r.step, r.sends, r.posts, r.detail = base+"/"+step, step, 0, 0, ""
+}
+
+// done returns the completed step key of the firing, if any.
+func (r *runtime) done(key string) (workflow.FiringStep, bool) {
+	if r.firing == nil {
+		return workflow.FiringStep{}, false
+	}
+	return r.firing.Step(key)
+}
+
+// complete records a completed step of the firing.
+func (r *runtime) complete(ctx context.Context, s workflow.FiringStep) error {
+	if r.firing == nil {
+		return nil
+	}
+	if err := r.e.cfg.Store.CompleteStep(ctx, r.firing.ID(), s); err != nil {
+		return retryable(fmt.Errorf("record step %s: %w", s.Key, err))
+	}
+	return nil
 }
 
 func (r *runtime) Send(ctx context.Context, text string) error {
 	m := r.x.ev.Message
-	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true})
+	return r.sendOnce(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: text, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true})
 }
 
 // SendMedia sends a file through the same path as Send; the caption is the
@@ -37,7 +71,24 @@ func (r *runtime) SendMedia(ctx context.Context, md action.Media) error {
 		om.MIMEType = http.DetectContentType(om.Data)
 	}
 	m := r.x.ev.Message
-	return r.e.send(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Media: om})
+	return r.sendOnce(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Media: om})
+}
+
+// sendOnce sends m as the next send of the running action: its id derives
+// from the action's idempotency key, so a resumed firing sends the same id,
+// and a send the transport acknowledged before is not sent again.
+func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
+	n := strconv.Itoa(r.sends)
+	r.sends++
+	step := r.step + "/send/" + n
+	if _, ok := r.done(step); ok {
+		return nil
+	}
+	m.ID = MessageIDFor(r.key + "/send/" + n)
+	if err := r.e.send(ctx, m); err != nil {
+		return err
+	}
+	return r.complete(ctx, workflow.FiringStep{Key: step})
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
@@ -48,7 +99,7 @@ func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
 	m := r.x.ev.Message
 	hist, err := e.cfg.Store.History(ctx, m.Session, m.Phone, 0, 10)
 	if err != nil {
-		return "", err
+		return "", retryable(fmt.Errorf("translate: history: %w", err))
 	}
 	var texts []string
 	for i := len(hist) - 1; i >= 0 && len(texts) < 3; i-- {
@@ -75,7 +126,7 @@ func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
 func (r *runtime) Assign(ctx context.Context, agent string) error {
 	m := r.x.ev.Message
 	if err := r.e.cfg.Store.Assign(ctx, m.Session, m.Phone, agent); err != nil {
-		return err
+		return retryable(fmt.Errorf("assign: %w", err))
 	}
 	r.e.cfg.Observer.Effect(ctx, Effect{Kind: EffectAssign, Time: r.e.cfg.Clock.Now(), Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name, Agent: agent})
 	return nil
@@ -84,7 +135,7 @@ func (r *runtime) Assign(ctx context.Context, agent string) error {
 func (r *runtime) Label(ctx context.Context, add, remove []string) error {
 	m := r.x.ev.Message
 	if _, err := r.e.cfg.Store.UpdateLabels(ctx, m.Phone, add, remove); err != nil {
-		return err
+		return retryable(fmt.Errorf("label: %w", err))
 	}
 	now := r.e.cfg.Clock.Now()
 	for _, l := range add {
@@ -96,23 +147,43 @@ func (r *runtime) Label(ctx context.Context, add, remove []string) error {
 	return nil
 }
 
+// Next draws the counter once per running action: a resumed firing gets
+// the value its first run drew (e.g. the same round-robin agent).
 func (r *runtime) Next(ctx context.Context, key string) (int64, error) {
-	return r.e.cfg.Store.Next(ctx, "workflow/"+r.wf.ID+"/"+key)
+	var firing string
+	if r.firing != nil {
+		firing = r.firing.ID()
+	}
+	n, err := r.e.cfg.Store.Next(ctx, "workflow/"+r.wf.ID+"/"+key, firing, r.step+"/next/"+key)
+	if err != nil {
+		return 0, retryable(err)
+	}
+	return n, nil
 }
 
 func (r *runtime) OpenConversations(ctx context.Context, agents []string) (map[string]int, error) {
-	return r.e.cfg.Store.OpenConversations(ctx, agents)
+	n, err := r.e.cfg.Store.OpenConversations(ctx, agents)
+	if err != nil {
+		return nil, retryable(err)
+	}
+	return n, nil
 }
 
 func (r *runtime) ReplyAI(ctx context.Context, req action.AIReplyRequest) error {
 	if !r.x.sess.Enabled(workflow.ModuleAI) {
 		return ErrModuleOff
 	}
-	d, err := r.e.queueAI(ctx, r.wf, r.x, req)
+	d, err := r.e.queueAI(ctx, r.wf, r.x, req, r.key)
 	r.detail = d
-	return err
+	if err != nil {
+		return retryable(fmt.Errorf("queue the AI reply: %w", err))
+	}
+	return nil
 }
 
+// Webhook posts the event now, or queues the post for a retry with backoff
+// when it fails. Each post carries the idempotency key of the action (with
+// "/webhook/N" for the action's later posts), the same on every retry.
 func (r *runtime) Webhook(ctx context.Context, url, secret string) error {
 	m := r.x.ev.Message
 	body, err := json.Marshal(map[string]any{
@@ -123,10 +194,17 @@ func (r *runtime) Webhook(ctx context.Context, url, secret string) error {
 	if err != nil {
 		return err
 	}
-	d := webhookJob{WebhookDelivery: workflow.WebhookDelivery{URL: url, Secret: secret, Body: body}, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name}
+	key := r.key
+	if r.posts > 0 {
+		key += "/webhook/" + strconv.Itoa(r.posts)
+	}
+	r.posts++
+	d := webhookJob{WebhookDelivery: workflow.WebhookDelivery{URL: url, Secret: secret, Body: body, IdempotencyKey: key}, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name}
 	if err := r.e.deliverWebhook(ctx, d); err != nil {
 		r.detail = "delivery failed, retrying: " + err.Error()
-		return r.e.enqueue(ctx, "webhook", "webhook/"+r.wf.ID+"/"+m.Session+"/"+m.ID+"/"+url, r.e.cfg.Clock.Now().Add(time.Second), d)
+		if err := r.e.enqueue(ctx, workflow.JobWebhook, "webhook/"+key, r.e.cfg.Clock.Now().Add(time.Second), d); err != nil {
+			return retryable(fmt.Errorf("queue the webhook retry: %w", err))
+		}
 	}
 	return nil
 }
@@ -144,28 +222,33 @@ func (e *Engine) deliverWebhook(ctx context.Context, d webhookJob) error {
 	return nil
 }
 
-// send delivers an automated message: loop breaker, id generated and stored
-// before the first attempt, then the transport. A transport failure queues a
-// retry with the same id.
+// send delivers an automated message whose id is set: loop breaker, the id
+// recorded before the first attempt, then the transport. A send retried
+// with the same id is recorded once, and the loop breaker that counted it
+// the first time lets it through. Store and transport failures are
+// retryable errors (the transport's marked as such).
 func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	now := e.cfg.Clock.Now()
 	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, workflow.AuthorAutomation, now.Add(-e.cfg.LoopWindow))
 	if err != nil {
-		return fmt.Errorf("loop breaker: %w", err)
+		return retryable(fmt.Errorf("loop breaker: %w", err))
 	}
 	if n >= e.cfg.LoopLimit {
-		e.log.WarnContext(ctx, "loop breaker tripped", slog.String("session", m.Session), slog.String("workflow", m.Workflow), slog.Int("sent", n))
-		return ErrLoopBreaker
-	}
-	if m.ID == "" {
-		m.ID = e.cfg.NewMessageID()
+		_, err := e.cfg.Store.Message(ctx, m.Session, m.ID)
+		switch {
+		case errors.Is(err, workflow.ErrNotFound):
+			e.log.WarnContext(ctx, "loop breaker tripped", slog.String("session", m.Session), slog.String("workflow", m.Workflow), slog.Int("sent", n))
+			return ErrLoopBreaker
+		case err != nil:
+			return retryable(fmt.Errorf("loop breaker: %w", err))
+		}
 	}
 	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.AuthorAutomation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
-		return fmt.Errorf("record outgoing: %w", err)
+		return retryable(fmt.Errorf("record outgoing: %w", err))
 	}
 	if err := e.transmit(ctx, m); err != nil {
 		e.log.WarnContext(ctx, "send failed; retrying with the same id", slog.String("session", m.Session), slog.String("id", m.ID), slog.Any("err", err))
-		return e.enqueue(ctx, "send", "send/"+m.Session+"/"+m.ID, now.Add(time.Second), m)
+		return &retryableError{err: fmt.Errorf("send %s: %w", m.ID, err), transport: true}
 	}
 	return nil
 }

@@ -31,6 +31,9 @@ func (h *httpWebhooks) Post(ctx context.Context, d workflow.WebhookDelivery) err
 		return fmt.Errorf("webhook %s: %w", d.URL, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if d.IdempotencyKey != "" {
+		req.Header.Set(workflow.IdempotencyHeader, d.IdempotencyKey)
+	}
 	if d.Secret != "" {
 		req.Header.Set(workflow.SignatureHeader, workflow.Sign(d.Secret, d.Body))
 	}

@@ -84,9 +84,9 @@
 // The analysis assumes each message is evaluated once and the store
 // answers. A failing store, a cooldown or loop breaker skipping a workflow
 // and failing actions can only make a workflow fire less. An evaluation
-// run again after a crash is not modelled: there a stop workflow that
-// already fired counts as "already answered" and does not stop the
-// workflows after it. Schedule gaps are weekly: closed dates are left
+// run again after a crash or a store error resumes the firings it began
+// and skips the finished ones, still honouring their stop, so it fires the
+// same workflows. Schedule gaps are weekly: closed dates are left
 // aside. The year of daylight-saving rules is 2026's.
 //
 // TestPropertyNeverFires holds every "never" finding on random rule sets

@@ -20,12 +20,16 @@ type Store struct {
 	messages      map[msgKey]workflow.MessageRecord
 	conversations map[convKey]*conversation
 	contacts      map[string]workflow.Contact
-	firings       map[firingKey]time.Time // when each fired
-	lastFired     map[lastFiredKey]time.Time
-	counters      map[string]int64
-	workflows     map[string]workflow.StoredWorkflow
-	sessions      map[string]workflow.Session
-	scheduled     map[string]workflow.ScheduledMessage
+	firings       map[firingKey]*firing
+	// byMessage lists the workflows that fired for each message.
+	byMessage map[msgKey][]string
+	// runningFirings indexes the running firings by id.
+	runningFirings map[string]*firing
+	lastFired      map[lastFiredKey]time.Time
+	counters       map[string]int64
+	workflows      map[string]workflow.StoredWorkflow
+	sessions       map[string]workflow.Session
+	scheduled      map[string]workflow.ScheduledMessage
 	// logs is kept sorted by ID, oldest first.
 	logs    []workflow.Execution
 	credits int64
@@ -36,16 +40,18 @@ var _ workflow.Store = (*Store)(nil)
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		now:           func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		messages:      make(map[msgKey]workflow.MessageRecord),
-		conversations: make(map[convKey]*conversation),
-		contacts:      make(map[string]workflow.Contact),
-		firings:       make(map[firingKey]time.Time),
-		lastFired:     make(map[lastFiredKey]time.Time),
-		counters:      make(map[string]int64),
-		workflows:     make(map[string]workflow.StoredWorkflow),
-		sessions:      make(map[string]workflow.Session),
-		scheduled:     make(map[string]workflow.ScheduledMessage),
+		now:            func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		messages:       make(map[msgKey]workflow.MessageRecord),
+		conversations:  make(map[convKey]*conversation),
+		contacts:       make(map[string]workflow.Contact),
+		firings:        make(map[firingKey]*firing),
+		byMessage:      make(map[msgKey][]string),
+		runningFirings: make(map[string]*firing),
+		lastFired:      make(map[lastFiredKey]time.Time),
+		counters:       make(map[string]int64),
+		workflows:      make(map[string]workflow.StoredWorkflow),
+		sessions:       make(map[string]workflow.Session),
+		scheduled:      make(map[string]workflow.ScheduledMessage),
 	}
 }
 

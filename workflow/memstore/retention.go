@@ -48,20 +48,30 @@ func (s *Store) PurgeMessages(ctx context.Context, before time.Time, limit int) 
 	return len(ks), nil
 }
 
-// PurgeFirings deletes up to limit firings older than before, oldest
+// PurgeFirings deletes up to limit done firings older than before, oldest
 // first, and returns how many; LastFired forgets the conversations whose
-// last firing is older.
+// last firing is older. Running firings stay for their job to resume.
 func (s *Store) PurgeFirings(ctx context.Context, before time.Time, limit int) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ks := oldest(s.firings, before, limit, func(a, b firingKey) int {
+	done := make(map[firingKey]time.Time, len(s.firings))
+	for k, f := range s.firings {
+		if f.State == workflow.FiringStateDone {
+			done[k] = f.At
+		}
+	}
+	ks := oldest(done, before, limit, func(a, b firingKey) int {
 		return cmp.Or(cmp.Compare(a.workflowID, b.workflowID), cmp.Compare(a.session, b.session), cmp.Compare(a.messageID, b.messageID))
 	})
 	for _, k := range ks {
 		delete(s.firings, k)
+		mk := msgKey{k.session, k.messageID}
+		if s.byMessage[mk] = slices.DeleteFunc(s.byMessage[mk], func(wf string) bool { return wf == k.workflowID }); len(s.byMessage[mk]) == 0 {
+			delete(s.byMessage, mk)
+		}
 	}
 	for k, t := range s.lastFired {
 		if t.Before(before) {

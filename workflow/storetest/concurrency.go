@@ -91,25 +91,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		}
 	})
 
-	t.Run("MarkFired_one_winner", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		var wins []int
-		var mu sync.Mutex
-		parallel(16, func(i int) {
-			won, err := s.MarkFired(ctx, workflow.Firing{WorkflowID: "w1", Session: sess1, Phone: phoneA, MessageID: "m1", At: at(i)})
-			if err != nil {
-				t.Errorf("MarkFired: %v", err)
-			}
-			if won {
-				mu.Lock()
-				wins = append(wins, i)
-				mu.Unlock()
-			}
-		})
-		if len(wins) != 1 {
-			t.Errorf("16 concurrent MarkFired of one firing: %d won (goroutines %v), want exactly 1", len(wins), wins)
-		}
-	})
+	testFiringConcurrency(t, newStore)
 
 	t.Run("TransitionScheduled_one_winner", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
@@ -140,7 +122,7 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		got := make([][]int64, 16)
 		parallel(16, func(w int) {
 			for range 10 {
-				v, err := s.Next(ctx, "rr")
+				v, err := s.Next(ctx, "rr", "", "")
 				if err != nil {
 					t.Errorf("Next: %v", err)
 				}

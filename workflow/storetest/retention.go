@@ -34,12 +34,20 @@ func testRetention(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		}
 	})
 
-	t.Run("PurgeFirings/oldest_first_and_forgotten", func(t *testing.T) {
+	t.Run("PurgeFirings/oldest_done_first_and_forgotten", func(t *testing.T) {
 		s, ctx := newStore(t), t.Context()
+		// fire begins and finishes a firing; it returns false when the firing exists.
 		fire := func(msg string, minute int) bool {
 			t.Helper()
-			return get(s.MarkFired(ctx, workflow.Firing{WorkflowID: "w1", Session: sess1, Phone: phoneA, MessageID: msg, At: at(minute)})).must(t, "MarkFired")
+			f := workflow.Firing{WorkflowID: "w1", Session: sess1, Phone: phoneA, MessageID: msg, At: at(minute)}
+			began := get(s.BeginFiring(ctx, f)).must(t, "BeginFiring")
+			if began {
+				ok(t, s.FinishFiring(ctx, f, firingLog("x-"+msg, f)), "FinishFiring")
+			}
+			return began
 		}
+		running := workflow.Firing{WorkflowID: "w1", Session: sess1, Phone: phoneA, MessageID: "r1", At: at(0)}
+		get(s.BeginFiring(ctx, running)).must(t, "BeginFiring")
 		fire("m1", 1)
 		fire("m2", 4)
 		fire("m3", 6)
@@ -56,7 +64,10 @@ func testRetention(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 			t.Errorf("LastFired after the purge = %v, want %v", got, at(6))
 		}
 		if !fire("m1", 1) {
-			t.Error("MarkFired of a purged firing = false, want true (forgotten)")
+			t.Error("BeginFiring of a purged firing = false, want true (forgotten)")
+		}
+		if fs := get(s.FiringsOf(ctx, sess1, "r1")).must(t, "FiringsOf"); len(fs) != 1 || fs[0].State != workflow.FiringStateRunning {
+			t.Errorf("running firing older than the purge = %+v, want kept for its job to resume", fs)
 		}
 	})
 
