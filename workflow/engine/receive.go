@@ -124,15 +124,20 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 // (a store or transport failure): the caller retries the whole run.
 func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, error) {
 	m := x.ev.Message
-	prior, err := e.cfg.Store.FiringsOf(ctx, m.Session, m.ID)
-	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", m.ID, err)
-	}
 	var out, rows []workflow.Execution
 	var errs []error
+	var prior []workflow.Firing // read at the first workflow that applies
+	loaded := false
 	for c := range e.set.Load().candidates(x.facts.Text) {
 		if !c.applies(x.ev) {
 			continue
+		}
+		if !loaded {
+			var err error
+			if prior, err = e.cfg.Store.FiringsOf(ctx, m.Session, m.ID); err != nil {
+				return nil, fmt.Errorf("evaluate %s: %w", m.ID, err)
+			}
+			loaded = true
 		}
 		var f *workflow.Firing
 		for i := range prior {
