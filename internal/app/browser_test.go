@@ -66,8 +66,8 @@ func TestBrowserLoginEditorSimulator(t *testing.T) {
 		chromedp.WaitVisible(`#yaml`))
 	step("editor", chromedp.SetValue(`#yaml`, prixYAML),
 		chromedp.Click(`button[value="save"]`),
-		chromedp.WaitVisible(`#bulk`))
-	listed := text(`#bulk tbody`)
+		chromedp.WaitVisible(`#workflows`))
+	listed := text(`#workflows tbody`)
 	step("simulator", chromedp.Navigate(base+"/simulator"),
 		chromedp.WaitVisible(`#sim-text`),
 		chromedp.SendKeys(`#sim-text`, "Quel est le prix ?"),
