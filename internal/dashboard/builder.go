@@ -311,7 +311,7 @@ func (d *Dashboard) catalog(ctx context.Context) (catalog, error) {
 	c := catalog{
 		Triggers:   []trigger.Kind{trigger.KindIncomingMessage, trigger.KindNewContact},
 		Conditions: workflow.ConditionTypes(), Operators: workflow.ConditionOperators(),
-		Hours: slices.Sorted(maps.Keys(d.engine.Hours())), Zones: zones, TimeZone: d.loc.String(),
+		Hours: slices.AppendSeq([]string{}, maps.Keys(d.engine.Hours())), Zones: zones, TimeZone: d.loc.String(),
 		Placeholders: action.Placeholders,
 		Sample:       map[string]string{"contact.name": "Marie Dupont", "contact.phone": "+33612345678", "session.label": "Boutique", "agent": "alice"},
 	}
@@ -342,7 +342,11 @@ func (d *Dashboard) catalog(ctx context.Context) (catalog, error) {
 	for _, w := range d.engine.Workflows() {
 		collectNames(w, labels, agents)
 	}
-	c.Labels, c.Agents = slices.Sorted(maps.Keys(labels)), slices.Sorted(maps.Keys(agents))
+	slices.Sort(c.Hours)
+	c.Labels, c.Agents = slices.AppendSeq([]string{}, maps.Keys(labels)), slices.AppendSeq([]string{}, maps.Keys(agents))
+	slices.Sort(c.Labels)
+	slices.Sort(c.Agents)
+	c.Sessions = []string{}
 	sessions, err := d.store.ListSessions(ctx)
 	for _, s := range sessions {
 		if s.Status != workflow.SessionDeleted {

@@ -123,7 +123,7 @@ var WB = (function () {
     box.appendChild(add);
     function afterKids() {
       // NOT holds exactly one node.
-      add.hidden = sel.value === "not" && kids.children.length >= 1;
+      add.hidden = sel.value === "not" && parts(kids).length >= 1;
     }
     if (kind === "not") {
       if (body) kids.appendChild(renderNode(body));
@@ -134,7 +134,7 @@ var WB = (function () {
     sel.addEventListener("change", function () {
       var now = sel.value;
       box.className = "group g-" + now;
-      if (now === "not" && kids.children.length !== 1) {
+      if (now === "not" && parts(kids).length !== 1) {
         // NOT of several: keep them in one group inside.
         var inner = renderGroup("all", [], false);
         var innerKids = inner.querySelector(".kids");
@@ -301,6 +301,12 @@ var WB = (function () {
   }
 
   // ---- conditions: read (and tag paths)
+  // parts lists the nodes or actions of a container, not the error
+  // messages shown between them.
+  function parts(c) {
+    return Array.prototype.filter.call(c.children, function (e) { return !!e.dataset.kind; });
+  }
+
   function tag(e, path) { if (e) e.dataset.path = path; }
 
   function readNode(n, path) {
@@ -308,7 +314,7 @@ var WB = (function () {
       var kind = n.querySelector(":scope > .group-head > .group-kind").value;
       tag(n.querySelector(":scope > .group-head > .group-kind"), path);
       tag(n, path);
-      var kids = Array.prototype.slice.call(n.querySelector(":scope > .kids").children);
+      var kids = parts(n.querySelector(":scope > .kids"));
       var o = {};
       if (kind === "not") {
         o.not = kids.length ? readNode(kids[0], path + ".not") : null;
@@ -640,9 +646,9 @@ var WB = (function () {
     if (v("f-cooldown").value) st.cooldown = v("f-cooldown").value;
     if (v("f-mode").value === "shadow") st.mode = "shadow";
     if (v("f-groups").checked) st.groups = true;
-    var root = v("cond-root").firstElementChild;
+    var root = parts(v("cond-root"))[0];
     if (root) st.conditions = readNode(root, "conditions");
-    st.actions = Array.prototype.map.call(v("actions").children, function (c, i) { return readAction(c, "actions[" + i + "]"); });
+    st.actions = parts(v("actions")).map(function (c, i) { return readAction(c, "actions[" + i + "]"); });
     return st;
   }
 
