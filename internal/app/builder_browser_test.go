@@ -4,11 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/condition/conditiontest"
+	"github.com/waauto/waauto/internal/dashboard/formtest"
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
 )
 
 // eval runs a JavaScript expression whose value is JSON-encoded in the
@@ -209,4 +218,88 @@ func TestBrowserBuilderJourneys(t *testing.T) {
 			t.Errorf("%s at 390 px is %d px too wide", page, over)
 		}
 	}
+}
+
+// browserRoundTrips is how many generated form states the browser renders
+// and reads back.
+const browserRoundTrips = 300
+
+// TestBrowserFormRoundTrip: the builder's script renders generated form
+// states and reads them back; each reads back as the same workflow (loaded
+// and written again, the same text). message_type in/not_in is a set of
+// checkboxes, so its generated lists are made sets in the checkboxes'
+// order first.
+func TestBrowserFormRoundTrip(t *testing.T) {
+	ta := startApp(t, "")
+	b := newBrowser(t, ta, 1280, 900)
+	b.login("/workflows/new")
+	b.step("builder", chromedp.WaitVisible(`#f-name`))
+	trees := conditiontest.NewRandom(7)
+	r := rand.New(rand.NewPCG(3, 4))
+	states := make([]json.RawMessage, browserRoundTrips)
+	hours := map[string]condition.Hours{}
+	for i := range states {
+		if i%10 == 0 {
+			trees.NewAccount()
+		}
+		tree := trees.Tree()
+		maps.Copy(hours, trees.Env().Hours)
+		w := formtest.Workflow(r, i, checkboxTypes(tree))
+		st, err := workflow.Marshal(w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states[i] = st
+	}
+	var back []json.RawMessage
+	b.eval("round trips", "("+asJSON(states)+").map(function(s){return WB.roundTrip(s)})", &back)
+	if len(back) != len(states) {
+		t.Fatalf("%d states back, want %d", len(back), len(states))
+	}
+	bad := 0
+	for i, st := range back {
+		defs, err := workflow.Load("form.json", st, workflow.LoadOptions{Hours: hours})
+		var again []byte
+		if err == nil {
+			again, err = workflow.Marshal(defs.Workflows[0], nil)
+		}
+		if err != nil || string(again) != string(states[i]) {
+			bad++
+			t.Errorf("state %d read back as another workflow (%v):\n got %s\nwant %s", i, err, again, states[i])
+		}
+		if bad > 3 {
+			t.FailNow()
+		}
+	}
+}
+
+// checkboxTypes makes the message-type lists of in/not_in sets in the
+// order the builder's checkboxes list them.
+func checkboxTypes(n condition.Node) condition.Node {
+	switch n := n.(type) {
+	case condition.All:
+		for i, c := range n.Nodes {
+			n.Nodes[i] = checkboxTypes(c)
+		}
+		return n
+	case condition.Any:
+		for i, c := range n.Nodes {
+			n.Nodes[i] = checkboxTypes(c)
+		}
+		return n
+	case condition.Not:
+		return condition.Not{Node: checkboxTypes(n.Node)}
+	case condition.MessageType:
+		if n.Op == condition.OpIn || n.Op == condition.OpNotIn {
+			var set []trigger.MessageType
+			for _, t := range trigger.MessageTypes {
+				if slices.Contains(n.Types, t) {
+					set = append(set, t)
+				}
+			}
+			n.Types = set
+		}
+		return n
+	}
+	return n
 }
