@@ -113,7 +113,10 @@ func encodeWorkflow(w Workflow, reg *action.Registry) (obj, error) {
 	if full {
 		o = o.add("template", w.Template)
 	}
-	o = o.add("id", w.ID).add("name", w.Name)
+	if w.ID != "" { // Load derives a missing id from the name
+		o = o.add("id", w.ID)
+	}
+	o = o.add("name", w.Name)
 	o = optional(o, resets("description"), "description", w.Description, w.Description != "")
 	if full || !w.Enabled {
 		o = o.add("enabled", w.Enabled)

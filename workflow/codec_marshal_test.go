@@ -168,3 +168,20 @@ func TestMarshalTemplateNoNulls(t *testing.T) {
 		t.Errorf("user template: want session reset to null:\n%s", b)
 	}
 }
+
+// A workflow without an id (a template's) is written without one, and
+// loads back with the id derived from its name.
+func TestMarshalWithoutID(t *testing.T) {
+	w := workflow.BuiltinTemplates()["welcome"]
+	b, err := workflow.Marshal(w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"id"`) {
+		t.Errorf("empty id written:\n%s", b)
+	}
+	defs, err := workflow.Load("t.json", b, workflow.LoadOptions{})
+	if err != nil || defs.Workflows[0].ID != "welcome" {
+		t.Errorf("load back: %v %+v", err, defs)
+	}
+}

@@ -209,6 +209,7 @@ func TestBrowserBuilderJourneys(t *testing.T) {
 
 	// Phone width: the builder and the list fit without sideways scrolling.
 	phone := newBrowser(t, ta, 390, 844)
+	phone.step("phone width", chromedp.EmulateViewport(390, 844)) // a window is at least 500 px wide
 	phone.login("/workflows")
 	for _, page := range []string{"/workflows/prix-en-semaine", "/workflows", "/templates"} {
 		var over int

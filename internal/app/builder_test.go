@@ -400,7 +400,7 @@ func TestWorkflowListSwitchOrderAndCounts(t *testing.T) {
 	}
 	row := body[strings.Index(body, `data-id="prix"`):]
 	row = row[:strings.Index(row, "</tr>")]
-	if !strings.Contains(row, "<td>1<br><small>last ") {
+	if !strings.Contains(row, `<td data-label="Fired (7 days)">1<br><small>last `) {
 		t.Errorf("prix row should count one firing in 7 days:\n%s", row)
 	}
 	// The switch disables one workflow only.

@@ -313,7 +313,7 @@ func (d *Dashboard) catalog(ctx context.Context) (catalog, error) {
 		Conditions: workflow.ConditionTypes(), Operators: workflow.ConditionOperators(),
 		Hours: slices.AppendSeq([]string{}, maps.Keys(d.engine.Hours())), Zones: zones, TimeZone: d.loc.String(),
 		Placeholders: action.Placeholders,
-		Sample:       map[string]string{"contact.name": "Marie Dupont", "contact.phone": "+33612345678", "session.label": "Boutique", "agent": "alice"},
+		Sample:       map[string]string{"contact.name": sampleName, "contact.phone": "+33612345678", "session.label": "Boutique", "agent": "alice"},
 	}
 	for _, t := range trigger.MessageTypes {
 		c.MessageTypes = append(c.MessageTypes, string(t))

@@ -173,7 +173,7 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(deleted) > 0 {
-			ed.Deleted = deleted
+			ed.Deleted, ed.Checked = deleted, false
 			d.showEditor(w, r, http.StatusOK, ed, nil)
 			return
 		}

@@ -839,7 +839,12 @@ var WB = (function () {
         out.appendChild(el("p", {}, [el("span", { cls: "status " + e.outcome.replace(" ", "-"), text: e.outcome }), " " + e.reason]));
         var ul = el("ul", { cls: "trace" });
         (e.trace || []).forEach(function (l) {
-          ul.appendChild(el("li", { cls: l.value ? "yes" : "no", text: (l.value ? "✓ " : "✗ ") + l.path + ": " + l.leaf }));
+          // The trace holds each leaf's own value; under an odd number of
+          // NOTs the condition holds when the leaf is false.
+          var negated = ((l.path.match(/(^|\.)not(\.|$)/g) || []).length % 2) === 1;
+          var holds = l.value !== negated;
+          ul.appendChild(el("li", { cls: holds ? "yes" : "no", text: (l.value ? "✓ " : "✗ ") + l.path + ": " + l.leaf +
+            (negated ? " — inside NOT, so this " + (holds ? "holds" : "fails") : "") }));
         });
         if (!(e.trace || []).length) ul.appendChild(el("li", { cls: "muted", text: "no conditions" }));
         out.appendChild(ul);
