@@ -492,3 +492,23 @@ func TestReplaceAllAsksBeforeDeleting(t *testing.T) {
 		t.Errorf("confirmed replace: %d %d workflows", code, len(ws))
 	}
 }
+
+func TestBuilderHidesWebhookSecretsFromAgents(t *testing.T) {
+	ta := startApp(t, "")
+	ta.apply(t, "workflows:\n  - name: Hook\n    trigger: incoming_message\n    actions:\n      - webhook: {url: \"https://example.com/h\", secret: s3cr3t-value}\n")
+	ta.addUser(t, "agent", testPassword, false)
+	agent := ta.client(t)
+	agent.login("agent", testPassword)
+	for _, p := range []string{"/workflows/hook"} {
+		if _, body := agent.get(p); strings.Contains(body, "s3cr3t-value") || !strings.Contains(body, "[hidden]") {
+			t.Errorf("agent sees the webhook secret on %s", p)
+		}
+	}
+	if _, body := loggedIn(t, ta).get("/workflows/hook"); !strings.Contains(body, "s3cr3t-value") {
+		t.Error("the admin does not see the secret")
+	}
+	code, rep := agent.postJSON("/workflows/check", map[string]any{"original": "hook", "yaml": "name: Hook\ntrigger: incoming_message\nactions:\n  - webhook: {url: \"https://example.com/h\", secret: other}\n"})
+	if code != http.StatusUnprocessableEntity || strings.Contains(rep.YAML, "other") {
+		t.Errorf("agent check of a webhook: %d %q", code, rep.YAML)
+	}
+}

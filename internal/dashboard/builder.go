@@ -155,6 +155,23 @@ func (d *Dashboard) stateOf(w workflow.Workflow) (json.RawMessage, error) {
 	return workflow.Marshal(w, d.reg)
 }
 
+// shownTo is w as user r may see it: webhook secrets hidden from
+// non-admins (as in the YAML editor).
+func shownTo(r *http.Request, w workflow.Workflow) workflow.Workflow {
+	if userOf(r).Admin {
+		return w
+	}
+	w.Actions = slices.Clone(w.Actions)
+	for i, s := range w.Actions {
+		if wh, ok := s.Action.(*action.Webhook); ok && wh.Secret != "" {
+			c := *wh
+			c.Secret = strings.Trim(hiddenSecret, `"`)
+			w.Actions[i].Action = &c
+		}
+	}
+	return w
+}
+
 // yamlOf is w as the YAML tab shows it.
 func (d *Dashboard) yamlOf(w workflow.Workflow) (string, error) {
 	js, err := d.stateOf(w)
@@ -208,6 +225,7 @@ func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Dashboard) answerWorkflow(w http.ResponseWriter, r *http.Request, wf workflow.Workflow, rep builderReply) {
+	wf = shownTo(r, wf)
 	var err error
 	if rep.Workflow, err = d.stateOf(wf); err == nil {
 		rep.YAML, err = d.yamlOf(wf)
@@ -413,7 +431,7 @@ func (d *Dashboard) builderPage(w http.ResponseWriter, r *http.Request) {
 		wf, found = t, true
 	}
 	if found {
-		st, err := d.stateOf(wf)
+		st, err := d.stateOf(shownTo(r, wf))
 		if err != nil {
 			d.fail(w, r, err)
 			return

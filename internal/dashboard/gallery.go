@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,14 +17,14 @@ type galleryItem struct {
 	User                           bool
 }
 
-func (d *Dashboard) gallery(ctx context.Context) ([]galleryItem, error) {
-	user, err := d.engine.Templates(ctx)
+func (d *Dashboard) gallery(r *http.Request) ([]galleryItem, error) {
+	user, err := d.engine.Templates(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	var out []galleryItem
 	add := func(name string, t workflow.Workflow, isUser bool) error {
-		y, err := d.yamlOf(t)
+		y, err := d.yamlOf(shownTo(r, t))
 		if err != nil {
 			return fmt.Errorf("template %q: %w", name, err)
 		}
@@ -54,7 +53,7 @@ func (d *Dashboard) gallery(ctx context.Context) ([]galleryItem, error) {
 // templatesPage is the gallery: built-in and user templates, each with its
 // full text, "Use" (a prefilled builder) and, for user templates, "Delete".
 func (d *Dashboard) templatesPage(w http.ResponseWriter, r *http.Request) {
-	items, err := d.gallery(r.Context())
+	items, err := d.gallery(r)
 	if err != nil {
 		d.fail(w, r, err)
 		return
