@@ -15,15 +15,7 @@ import (
 
 // twoYAML holds two workflows; the builder must leave "Bonjour" alone when
 // it saves "Prix".
-const twoYAML = `workflows:
-  - name: Prix
-    priority: 10
-    trigger: incoming_message
-    conditions:
-      text: {contains: prix}
-    actions:
-      - reply: {text: "Nos prix sont sur le site."}
-  - name: Bonjour
+const twoYAML = prixYAML + `  - name: Bonjour
     priority: 20
     trigger: incoming_message
     conditions:

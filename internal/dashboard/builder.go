@@ -209,9 +209,17 @@ func (d *Dashboard) answerDraft(w http.ResponseWriter, r *http.Request, err erro
 // YAML tab and the form switch through it, and the form validates as
 // the user types.
 func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
+	if wf, _, ok := d.savableDraft(w, r); ok {
+		d.answerWorkflow(w, r, wf, builderReply{OK: true})
+	}
+}
+
+// savableDraft reads the request's draft and checks that it could be
+// saved; when not, it answers the errors and returns false.
+func (d *Dashboard) savableDraft(w http.ResponseWriter, r *http.Request) (workflow.Workflow, builderRequest, bool) {
 	req, ok := readBuilder(w, r)
 	if !ok {
-		return
+		return workflow.Workflow{}, req, false
 	}
 	wf, err := d.parseDraft(r.Context(), req)
 	if err == nil {
@@ -219,9 +227,9 @@ func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		d.answerDraft(w, r, err)
-		return
+		return wf, req, false
 	}
-	d.answerWorkflow(w, r, wf, builderReply{OK: true})
+	return wf, req, true
 }
 
 func (d *Dashboard) answerWorkflow(w http.ResponseWriter, r *http.Request, wf workflow.Workflow, rep builderReply) {
@@ -241,18 +249,11 @@ func (d *Dashboard) answerWorkflow(w http.ResponseWriter, r *http.Request, wf wo
 // req.Original (or is added last); the others keep their definitions.
 // Nothing is saved while any error remains.
 func (d *Dashboard) builderSave(w http.ResponseWriter, r *http.Request) {
-	req, ok := readBuilder(w, r)
+	wf, req, ok := d.savableDraft(w, r)
 	if !ok {
 		return
 	}
-	wf, err := d.parseDraft(r.Context(), req)
-	if err == nil {
-		err = d.checkSave(r, wf, req.Original)
-	}
-	if err == nil {
-		err = d.putWorkflow(r.Context(), wf, req.Original)
-	}
-	if err != nil {
+	if err := d.putWorkflow(r.Context(), wf, req.Original); err != nil {
 		d.answerDraft(w, r, err)
 		return
 	}
