@@ -6,4 +6,8 @@ cd "$(dirname "$0")/.."
 out="$(pwd)/docs/screenshots"
 mkdir -p "$out"
 WAAUTO_SCREENSHOTS="$out" go test -count=1 -run '^TestScreenshots$' ./internal/app/
+# Smaller files when pngquant is installed (apt-get install pngquant).
+if command -v pngquant >/dev/null 2>&1; then
+	pngquant --force --skip-if-larger --ext .png --quality 70-95 "$out"/*.png || true
+fi
 ls -l "$out"
