@@ -347,3 +347,18 @@ func (l *loader) location(f yamlpos.Field) *time.Location {
 	}
 	return loc
 }
+
+// ConditionOperators returns the operators of each condition leaf type of
+// the file format, in WORKFLOWS.md order; schedule, cel and expr take no
+// operator. Forms offer exactly these.
+func ConditionOperators() map[string][]string {
+	out := make(map[string][]string, len(leafOps))
+	for k, v := range leafOps {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
+
+// ConditionTypes lists what a condition node may be (all, any, not and the
+// leaf types), in WORKFLOWS.md order.
+func ConditionTypes() []string { return slices.Clone(nodeKeys) }

@@ -19,8 +19,11 @@ import (
 // StoredWorkflow.Definition holds. Actions are named by Step.Type, or by
 // reg.NameOf when empty (reg nil means action.NewRegistry()). A zero Mode
 // is written as live. A workflow built from a template keeps its
-// `template:` key and spells out every other key, a null resetting what
-// the template set.
+// `template:` key and spells out every other key; a key it leaves unset is
+// written as null (resetting the template's value) only when the template
+// sets it: always for a user template, which Marshal cannot see, never for
+// a built-in one that leaves it unset. The text is otherwise minimal:
+// defaults are left out and keys come in the documented order.
 func Marshal(w Workflow, reg *action.Registry) ([]byte, error) {
 	o, err := encodeWorkflow(w, orDefault(reg))
 	if err != nil {
@@ -105,29 +108,33 @@ func (o obj) MarshalJSON() ([]byte, error) {
 
 func encodeWorkflow(w Workflow, reg *action.Registry) (obj, error) {
 	full := w.Template != ""
+	resets := templateResets(w.Template)
 	var o obj
 	if full {
 		o = o.add("template", w.Template)
 	}
-	o = o.add("id", w.ID).add("name", w.Name)
-	o = optional(o, full, "description", w.Description, w.Description != "")
+	if w.ID != "" { // Load derives a missing id from the name
+		o = o.add("id", w.ID)
+	}
+	o = o.add("name", w.Name)
+	o = optional(o, resets("description"), "description", w.Description, w.Description != "")
 	if full || !w.Enabled {
 		o = o.add("enabled", w.Enabled)
 	}
 	o = o.add("priority", w.Priority)
-	o = optional(o, full, "session", w.Session, w.Session != "")
+	o = optional(o, resets("session"), "session", w.Session, w.Session != "")
 	o = o.add("trigger", string(w.Trigger))
 	if full || w.Stop {
 		o = o.add("stop", w.Stop)
 	}
-	o = optional(o, full, "cooldown", condition.FormatDuration(w.Cooldown), w.Cooldown != 0)
+	o = optional(o, resets("cooldown"), "cooldown", condition.FormatDuration(w.Cooldown), w.Cooldown != 0)
 	if full || w.Mode == ModeShadow {
 		o = o.add("mode", string(orLive(w.Mode)))
 	}
 	if full || w.Groups {
 		o = o.add("groups", w.Groups)
 	}
-	if w.Conditions != nil || full {
+	if w.Conditions != nil || resets("conditions") {
 		c, err := encodeNode(w.Conditions)
 		if err != nil {
 			return nil, err
@@ -141,15 +148,40 @@ func encodeWorkflow(w Workflow, reg *action.Registry) (obj, error) {
 	return o.add("actions", steps), nil
 }
 
-// optional adds k: v when set; with full it adds k: null when not set.
-func optional(o obj, full bool, k string, v any, set bool) obj {
+// optional adds k: v when set; with reset it adds k: null when not set.
+func optional(o obj, reset bool, k string, v any, set bool) obj {
 	switch {
 	case set:
 		return o.add(k, v)
-	case full:
+	case reset:
 		return o.add(k, nil)
 	}
 	return o
+}
+
+// templateResets tells which resettable keys a workflow built from the
+// named template must write as null when it leaves them unset: those the
+// template sets. No template sets nothing; a user template (unknown here)
+// may set any.
+func templateResets(name string) func(key string) bool {
+	if name == "" {
+		return func(string) bool { return false }
+	}
+	t, builtin := BuiltinTemplates()[name]
+	if !builtin {
+		return func(string) bool { return true }
+	}
+	return func(key string) bool {
+		switch key {
+		case "description":
+			return t.Description != ""
+		case "session":
+			return t.Session != ""
+		case "cooldown":
+			return t.Cooldown != 0
+		}
+		return t.Conditions != nil
+	}
 }
 
 func orLive(m Mode) Mode {

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,3 +134,54 @@ func TestMarshalDefinitionsRoundTrip(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A workflow started from a built-in template is written without null keys
+// where the template sets nothing, and loads back the same; a user
+// template (which Marshal cannot see) keeps them.
+func TestMarshalTemplateNoNulls(t *testing.T) {
+	defs, err := workflow.Load("t.yaml", []byte("workflows:\n  - template: welcome\n  - template: out_of_hours\n    description: null\n"), workflow.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range defs.Workflows {
+		b, err := workflow.Marshal(w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		wantNull := i == 1 // out_of_hours sets a description this one resets
+		if got := strings.Contains(text, "null"); got != wantNull {
+			t.Errorf("workflow %d: null present %v, want %v:\n%s", i, got, wantNull, text)
+		}
+		back, err := workflow.Load("back.yaml", b, workflow.LoadOptions{})
+		if err != nil {
+			t.Fatalf("workflow %d does not load back: %v\n%s", i, err, text)
+		}
+		if !reflect.DeepEqual(back.Workflows[0], w) {
+			t.Errorf("workflow %d round trip:\n got %+v\nwant %+v", i, back.Workflows[0], w)
+		}
+	}
+	w := defs.Workflows[0]
+	w.Template = "mine"
+	b, _ := workflow.Marshal(w, nil)
+	if !strings.Contains(string(b), `"session": null`) {
+		t.Errorf("user template: want session reset to null:\n%s", b)
+	}
+}
+
+// A workflow without an id (a template's) is written without one, and
+// loads back with the id derived from its name.
+func TestMarshalWithoutID(t *testing.T) {
+	w := workflow.BuiltinTemplates()["welcome"]
+	b, err := workflow.Marshal(w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"id"`) {
+		t.Errorf("empty id written:\n%s", b)
+	}
+	defs, err := workflow.Load("t.json", b, workflow.LoadOptions{})
+	if err != nil || defs.Workflows[0].ID != "welcome" {
+		t.Errorf("load back: %v %+v", err, defs)
+	}
+}

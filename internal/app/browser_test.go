@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,44 +18,9 @@ const chromiumPath = "/usr/bin/chromium"
 // Chromium: log in, save a workflow in the YAML editor, send a message in
 // the chat simulator and see the reply.
 func TestBrowserLoginEditorSimulator(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s is missing; run scripts/install-test-deps.sh to install Chromium", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
 	ta := startApp(t, "")
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelT()
-
-	base := ta.srv.URL
-	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("browser, %s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("browser, reading %s: %v", sel, err)
-		}
-		return s
-	}
+	b := newBrowser(t, ta, 1280, 900)
+	base, step, text := b.base, b.step, b.text
 	// A protected page sends the browser to the login form first.
 	step("login", chromedp.Navigate(base+"/workflows/edit"),
 		chromedp.WaitVisible(`input[name="password"]`),
@@ -66,8 +30,8 @@ func TestBrowserLoginEditorSimulator(t *testing.T) {
 		chromedp.WaitVisible(`#yaml`))
 	step("editor", chromedp.SetValue(`#yaml`, prixYAML),
 		chromedp.Click(`button[value="save"]`),
-		chromedp.WaitVisible(`#bulk`))
-	listed := text(`#bulk tbody`)
+		chromedp.WaitVisible(`#workflows`))
+	listed := text(`#workflows tbody`)
 	step("simulator", chromedp.Navigate(base+"/simulator"),
 		chromedp.WaitVisible(`#sim-text`),
 		chromedp.SendKeys(`#sim-text`, "Quel est le prix ?"),
@@ -84,24 +48,67 @@ func TestBrowserLoginEditorSimulator(t *testing.T) {
 	if !strings.Contains(why, "Prix — fired") || !strings.Contains(why, `text contains "prix"`) {
 		t.Errorf("why panel %q", why)
 	}
-	// WAAUTO_SCREENSHOTS=DIR saves a PNG of each page, to look at them.
-	if dir := os.Getenv("WAAUTO_SCREENSHOTS"); dir != "" {
-		shoot := func(name string) {
-			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-				_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-			}
-		}
-		shoot("simulator")
-		for _, p := range []string{"numbers", "workflows", "logs", "ai", "scheduled", "exclusions", "settings"} {
-			step(p, chromedp.Navigate(base+"/"+p), chromedp.WaitVisible(`main`))
-			shoot(p)
-		}
-		step("link", chromedp.Navigate(base+"/numbers"), chromedp.SetValue(`input[name="id"]`, "shop"),
-			chromedp.Submit(`input[name="id"]`), chromedp.WaitVisible(`.flash`),
-			chromedp.Click(`form[action="/numbers/shop/link"] button`), chromedp.WaitVisible(`#qr-img`))
-		shoot("link")
-		step("editor errors", chromedp.Navigate(base+"/workflows/edit"), chromedp.SetValue(`#yaml`, badYAML),
-			chromedp.Click(`button[value="check"]`), chromedp.WaitVisible(`#errors`))
-		shoot("editor")
+}
+
+// browser drives a headless Chromium against a test app.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// newBrowser starts a headless Chromium for the test, or skips the test
+// when Chromium is missing or in -short mode. It ends with the test (90 s
+// at most).
+func newBrowser(t *testing.T, ta *testApp, width, height int) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("browser test skipped: %s is missing; run scripts/install-test-deps.sh to install Chromium", chromiumPath)
 	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancel(); cancelAlloc() })
+	return &browser{t: t, ctx: ctx, base: ta.srv.URL}
+}
+
+// step runs steps or fails the test naming what they did.
+func (b *browser) step(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("browser, %s: %v", what, err)
+	}
+}
+
+// text returns the visible text of sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(sel))
+	if err != nil {
+		b.t.Fatalf("browser, reading %s: %v", sel, err)
+	}
+	return s
+}
+
+// login logs in as admin through the login form.
+func (b *browser) login(then string) {
+	b.t.Helper()
+	b.step("login", chromedp.Navigate(b.base+"/login"),
+		chromedp.WaitVisible(`input[name="password"]`),
+		chromedp.SetValue(`input[name="user"]`, "admin"),
+		chromedp.SendKeys(`input[name="password"]`, testPassword),
+		chromedp.Submit(`input[name="password"]`),
+		chromedp.WaitVisible(`header.top`),
+		chromedp.Navigate(b.base+then))
 }

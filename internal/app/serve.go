@@ -21,6 +21,7 @@ import (
 
 	"go.mau.fi/whatsmeow/store"
 
+	"github.com/waauto/waauto/action"
 	bunstore "github.com/waauto/waauto/adapters/bun"
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 	lc "github.com/waauto/waauto/adapters/langchaingo"
@@ -57,6 +58,8 @@ type options struct {
 	logger *slog.Logger
 	// timeouts shortens the server's timeouts (tests); zero fields take defaultTimeouts'.
 	timeouts serverTimeouts
+	// registry holds the actions workflows may use; nil means the built-ins.
+	registry *action.Registry
 }
 
 // env returns the environment variable key, or def when unset.
@@ -365,6 +368,7 @@ func (a *app) openEngine(ctx context.Context) error {
 		Store:          a.store,
 		Transport:      router,
 		Compiler:       a.compiler,
+		Registry:       o.registry,
 		Logger:         a.log,
 		Location:       a.loc,
 		Detector:       newDetector(),

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/waauto/waauto/action"
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
@@ -71,6 +72,7 @@ type Dashboard struct {
 	dash           *Store
 	auth           *authenticator
 	compiler       condition.Compiler
+	reg            *action.Registry
 	loc            *time.Location
 	log            *slog.Logger
 	sim            *Simulator
@@ -104,6 +106,8 @@ func New(deps Deps) (*Dashboard, error) {
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
+	// The builder offers the engine's actions, custom ones included.
+	d.reg = d.engine.LoadOptions().Registry
 	if d.bg == nil {
 		d.bg = context.Background()
 	}

@@ -27,7 +27,7 @@ func staticFS() fs.FS {
 type pages map[string]*template.Template
 
 // pageNames lists web/templates/NAME.html; layout.html wraps them.
-var pageNames = []string{"login", "numbers", "link", "workflows", "editor", "exclusions", "scheduled", "logs", "ai", "settings", "simulator", "error"}
+var pageNames = []string{"login", "numbers", "link", "workflows", "editor", "exclusions", "scheduled", "logs", "ai", "settings", "simulator", "error", "builder", "templates"}
 
 func parsePages(loc *time.Location) (pages, error) {
 	funcs := template.FuncMap{
@@ -38,7 +38,11 @@ func parsePages(loc *time.Location) (pages, error) {
 			return t.In(loc).Format("2006-01-02 15:04:05")
 		},
 		"join": strings.Join,
-		"tz":   func() string { return loc.String() },
+		"json": func(v any) (template.JS, error) {
+			s, err := marshalJS(v)
+			return template.JS(s), err
+		},
+		"tz": func() string { return loc.String() },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(webFS, "web/templates/layout.html")
 	if err != nil {
@@ -78,6 +82,8 @@ func (d *Dashboard) renderError(w http.ResponseWriter, r *http.Request, status i
 	pd := pageData{Title: title, Page: name, User: userOf(r), Msg: r.URL.Query().Get("msg"), Data: data}
 	if err != nil {
 		pd.Error = err.Error()
+	} else {
+		pd.Error = r.URL.Query().Get("err")
 	}
 	var buf bytes.Buffer
 	if err := d.pages[name].ExecuteTemplate(&buf, "layout.html", pd); err != nil {

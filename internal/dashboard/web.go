@@ -50,6 +50,7 @@ func (d *Dashboard) routes() http.Handler {
 	user("POST /workflows/bulk", d.workflowsBulk)
 	user("GET /workflows/edit", d.editorPage)
 	user("POST /workflows/edit", d.editorPost)
+	d.builderRoutes(user)
 
 	user("GET /exclusions", d.exclusionsPage)
 	user("POST /exclusions", d.exclusionsPost)
@@ -227,6 +228,12 @@ func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	d.log.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	http.Error(w, "internal error (see the server log)", http.StatusInternalServerError)
+}
+
+// backError redirects to path with an error shown once on the page,
+// styled as an error.
+func backError(w http.ResponseWriter, r *http.Request, path, msg string) {
+	http.Redirect(w, r, path+"?err="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 // back redirects to path with a message shown once on the page.

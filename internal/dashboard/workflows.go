@@ -24,15 +24,11 @@ const editorFile = "workflows.yaml"
 // editor then shows the current workflows again.
 const settingYAML = "workflows_yaml"
 
-func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
-	d.render(w, r, http.StatusOK, "workflows", "Workflows", map[string]any{"Workflows": d.engine.Workflows()})
-}
-
 // workflowsBulk enables, disables or deletes the checked workflows.
 func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 	names, op, err := parseBulk(r.PostForm)
 	if err != nil {
-		back(w, r, "/workflows", err.Error())
+		backError(w, r, "/workflows", err.Error())
 		return
 	}
 	ctx := r.Context()
@@ -45,7 +41,7 @@ func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 		err = d.engine.DeleteWorkflows(ctx, names)
 	}
 	if err != nil {
-		back(w, r, "/workflows", "Nothing changed: "+err.Error())
+		backError(w, r, "/workflows", "Nothing changed: "+err.Error())
 		return
 	}
 	if err := d.dash.setSetting(ctx, settingYAML, ""); err != nil {
@@ -61,6 +57,9 @@ type editorData struct {
 	Errors    []*workflow.LoadError
 	Templates []templateInfo
 	Checked   bool
+	// Deleted lists the workflows saving would delete, asked for
+	// confirmation before anything is saved.
+	Deleted []string
 }
 
 type templateInfo struct {
@@ -166,6 +165,19 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if r.FormValue("confirm") != "yes" {
+		deleted, err := d.wouldDelete(r.Context(), []byte(text))
+		if err != nil {
+			ed.Errors = loadErrors(err)
+			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("nothing was saved: the workflows have errors"))
+			return
+		}
+		if len(deleted) > 0 {
+			ed.Deleted, ed.Checked = deleted, false
+			d.showEditor(w, r, http.StatusOK, ed, nil)
+			return
+		}
+	}
 	n, err := d.ApplyWorkflows(r.Context(), editorFile, []byte(text))
 	if err != nil {
 		ed.Errors = loadErrors(err)
@@ -203,11 +215,12 @@ func hideSecrets(text string) string {
 
 // loadYAML parses a workflow file the way the engine will run it.
 func (d *Dashboard) loadYAML(ctx context.Context, file string, data []byte) (workflow.Definitions, error) {
-	user, err := d.engine.Templates(ctx)
+	opts, err := d.loadOptions(ctx)
 	if err != nil {
 		return workflow.Definitions{}, err
 	}
-	return workflow.Load(file, data, workflow.LoadOptions{Compiler: d.compiler, Location: d.loc, Templates: user})
+	opts.Hours = nil // the file replaces the named hours too
+	return workflow.Load(file, data, opts)
 }
 
 // ApplyWorkflows loads the workflow file data (named file in errors),
@@ -236,4 +249,23 @@ func loadErrors(err error) []*workflow.LoadError {
 		return []*workflow.LoadError{le}
 	}
 	return []*workflow.LoadError{{Msg: err.Error()}}
+}
+
+// wouldDelete lists the current workflows the text does not keep (by id).
+func (d *Dashboard) wouldDelete(ctx context.Context, text []byte) ([]string, error) {
+	defs, err := d.loadYAML(ctx, editorFile, text)
+	if err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, w := range defs.Workflows {
+		keep[w.ID] = true
+	}
+	var out []string
+	for _, w := range d.engine.Workflows() {
+		if !keep[w.ID] {
+			out = append(out, w.Name)
+		}
+	}
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -264,33 +265,57 @@ func (e *Engine) DeleteWorkflows(ctx context.Context, names []string) error {
 
 // update applies f to the named workflows; f returning false deletes it.
 func (e *Engine) update(ctx context.Context, names []string, f func(*workflow.Workflow) bool) error {
+	return e.UpdateWorkflows(ctx, func(current []workflow.Workflow) ([]workflow.Workflow, error) {
+		want := map[string]bool{}
+		for _, n := range names {
+			want[n] = true
+		}
+		var ws []workflow.Workflow
+		for _, w := range current {
+			if want[w.Name] {
+				delete(want, w.Name)
+				if !f(&w) {
+					continue
+				}
+			}
+			ws = append(ws, w)
+		}
+		if len(want) > 0 {
+			var missing []string
+			for n := range want {
+				missing = append(missing, n)
+			}
+			slices.Sort(missing)
+			return nil, fmt.Errorf("workflows %q: %w", missing, workflow.ErrNotFound)
+		}
+		return ws, nil
+	})
+}
+
+// UpdateWorkflows replaces the workflows with what f returns when given the
+// current ones in definition order (a copy f may change), keeping the named
+// hours, and saves them. An error of f, or a workflow that does not
+// compile, changes nothing. It is how one workflow is saved, or the
+// priorities of several, without rewriting the others' definitions.
+func (e *Engine) UpdateWorkflows(ctx context.Context, f func(current []workflow.Workflow) ([]workflow.Workflow, error)) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	set := e.set.Load()
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
-	}
-	var ws []workflow.Workflow
+	current := make([]workflow.Workflow, 0, len(set.list))
 	for _, c := range byPosition(set.list) {
-		w := c.Workflow
-		if want[w.Name] {
-			delete(want, w.Name)
-			if !f(&w) {
-				continue
-			}
-		}
-		ws = append(ws, w)
+		current = append(current, c.Workflow)
 	}
-	if len(want) > 0 {
-		var missing []string
-		for n := range want {
-			missing = append(missing, n)
-		}
-		slices.Sort(missing)
-		return fmt.Errorf("workflows %q: %w", missing, workflow.ErrNotFound)
+	ws, err := f(current)
+	if err != nil {
+		return err
 	}
 	return e.apply(ctx, ws, set.hours, true)
+}
+
+// Hours returns the named business hours the workflows may name: the
+// configured ones and those of the last workflow file applied.
+func (e *Engine) Hours() map[string]condition.Hours {
+	return maps.Clone(e.set.Load().hours)
 }
 
 func byPosition(list []*compiled) []*compiled {

@@ -123,3 +123,13 @@ func (e *Engine) Templates(ctx context.Context) (map[string]workflow.Workflow, e
 	}
 	return out, nil
 }
+
+// DeleteTemplate deletes the user template named name (ErrNotFound when
+// there is none). Workflows started from it in the builder keep their
+// values: the builder saves every value, not the template name.
+func (e *Engine) DeleteTemplate(ctx context.Context, name string) error {
+	if err := e.cfg.Store.DeleteWorkflow(ctx, templatePrefix+workflow.Slug(name)); err != nil {
+		return fmt.Errorf("template %q: %w", name, err)
+	}
+	return nil
+}

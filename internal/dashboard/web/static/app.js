@@ -12,7 +12,7 @@ function selectAll() {
   var all = document.getElementById("all");
   if (!all) return;
   all.addEventListener("change", function () {
-    document.querySelectorAll('#bulk input[name="name"]').forEach(function (c) { c.checked = all.checked; });
+    document.querySelectorAll('#bulk input[name="name"], input[name="name"][form="bulk"]').forEach(function (c) { c.checked = all.checked; });
   });
 }
 

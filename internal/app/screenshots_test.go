@@ -1,0 +1,118 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// showcaseYAML fills the dashboard for the screenshots.
+const showcaseYAML = `hours:
+  boutique:
+    timezone: Europe/Paris
+    weekly:
+      mon: ["09:00-12:30", "14:00-18:00"]
+      tue: ["09:00-18:00"]
+      sat: ["10:00-13:00"]
+workflows:
+  - name: Prix et tarifs
+    description: Répond aux questions de prix en semaine.
+    priority: 10
+    trigger: incoming_message
+    conditions:
+      all:
+        - any:
+            - text: {contains: prix}
+            - text: {contains_any: [tarif, devis], word: true}
+        - schedule: {days: [mon, tue, wed, thu, fri], from: "09:00", to: "18:00"}
+        - not:
+            labels: {has: vip}
+    actions:
+      - reply: {text: "Bonjour {{contact.name}}, nos prix sont sur le site."}
+      - label: {add: [prix]}
+  - name: Hors horaires de la boutique (message automatique envoyé en dehors des heures d'ouverture)
+    priority: 20
+    trigger: incoming_message
+    stop: true
+    cooldown: 2h
+    conditions:
+      not:
+        schedule: {hours: boutique}
+    actions:
+      - ai_reply: {prompt: "Sois bref et poli.", verify_before_send: {agent_reply: true}}
+  - name: Bienvenue
+    priority: 30
+    trigger: new_contact
+    mode: shadow
+    actions:
+      - reply: {text: "Bienvenue !", translate: true}
+      - assign: {agents: [alice, bob], strategy: round_robin}
+`
+
+// TestScreenshots captures every page into $WAAUTO_SCREENSHOTS (see
+// scripts/screenshots.sh); without it the test skips.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("WAAUTO_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set WAAUTO_SCREENSHOTS=DIR (scripts/screenshots.sh) to capture the dashboard's pages")
+	}
+	ta := startApp(t, "")
+	ta.apply(t, showcaseYAML)
+	ta.addUser(t, "alice", testPassword, false)
+	c := loggedIn(t, ta)
+	simSend(t, c, "+33611111111", "Quel est le prix ?")
+	simSend(t, c, "+33622222222", "bonjour, un devis ?")
+	b := newBrowser(t, ta, 1100, 800)
+	shoot := func(name string, full bool) {
+		t.Helper()
+		var png []byte
+		var err error
+		if full {
+			png, err = chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		} else {
+			png, err = chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+		}
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+	}
+	b.step("login page", chromedp.Navigate(b.base+"/login"), chromedp.WaitVisible(`input[name="password"]`))
+	shoot("login", false)
+	b.login("/workflows")
+	for _, p := range []string{"workflows", "templates", "numbers", "simulator", "scheduled", "exclusions", "logs", "ai", "settings"} {
+		b.step(p, chromedp.Navigate(b.base+"/"+p), chromedp.WaitVisible(`main h1`))
+		shoot(p, true)
+	}
+	b.step("builder", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`))
+	shoot("builder", true)
+	b.step("builder try", chromedp.SetValue(`#try-time`, "2026-03-02T10:30"), chromedp.Click(`#try-send`), chromedp.WaitVisible(`#try-verdict`))
+	shoot("builder-try", true)
+	b.step("builder error", chromedp.SetValue(`#f-cooldown`, "deux heures"), chromedp.Click(`#save`), chromedp.WaitVisible(`.field-error`))
+	shoot("builder-error", false)
+	b.step("builder yaml", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`),
+		chromedp.Click(`#tab-yaml`), chromedp.WaitVisible(`#yaml-text`))
+	shoot("builder-yaml", false)
+	b.step("new from template", chromedp.Navigate(b.base+"/workflows/new?template=out_of_hours"), chromedp.WaitVisible(`#f-name`))
+	shoot("builder-template", true)
+	b.step("replace all", chromedp.Navigate(b.base+"/workflows/edit"), chromedp.WaitVisible(`#yaml`),
+		chromedp.SetValue(`#yaml`, prixYAML), chromedp.Click(`button[value="save"]`), chromedp.WaitVisible(`#confirm-replace`))
+	shoot("replace-all", true)
+	b.step("link", chromedp.Navigate(b.base+"/numbers"), chromedp.SetValue(`input[name="id"]`, "boutique"),
+		chromedp.Submit(`input[name="id"]`), chromedp.WaitVisible(`.flash`),
+		chromedp.Click(`form[action="/numbers/boutique/link"] button`), chromedp.WaitVisible(`#qr-img`))
+	shoot("link", false)
+
+	phone := newBrowser(t, ta, 390, 844)
+	phone.step("phone width", chromedp.EmulateViewport(390, 844))
+	phone.login("/workflows")
+	b = phone
+	b.step("phone list", chromedp.WaitVisible(`main h1`))
+	shoot("phone-workflows", true)
+	b.step("phone builder", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`))
+	shoot("phone-builder", true)
+}
