@@ -1,24 +1,19 @@
 package riverqueue_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	bunstore "github.com/waauto/waauto/adapters/bun"
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
-	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 )
@@ -32,37 +27,6 @@ const (
 	crashSession  = "shop"
 	crashLatency  = 20 * time.Millisecond // the fake sender's latency is uniform in [0, this)
 )
-
-// appendSender is the fake WhatsApp: it sleeps a random latency, then
-// appends "row message-id" to a file with one write(2), which survives
-// SIGKILL of the process (the kernel has it).
-type appendSender struct {
-	mu  sync.Mutex
-	f   *os.File
-	rnd *rand.Rand
-}
-
-func (s *appendSender) Send(ctx context.Context, m workflow.Outgoing) error {
-	s.mu.Lock()
-	d := time.Duration(s.rnd.Int64N(int64(crashLatency)))
-	s.mu.Unlock()
-	time.Sleep(d)
-	_, err := s.f.WriteString(m.Text + " " + m.ID + "\n")
-	return err
-}
-
-// newEngine builds the production wiring on store: an engine whose jobs
-// run on River.
-func newEngine(ctx context.Context, store *bunstore.Store, tr workflow.Transport, cfg riverqueue.Config) (*engine.Engine, *riverqueue.Queue, error) {
-	var eng *engine.Engine
-	q, err := riverqueue.New(ctx, store, func(ctx context.Context, j workflow.Job) error { return eng.RunJob(ctx, j) }, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	eng, err = engine.New(engine.Config{Store: store, Transport: tr, Compiler: expr.New(), Jobs: q,
-		Logger: slog.New(slog.DiscardHandler)})
-	return eng, q, err
-}
 
 // TestCrashChild is the child process; it does nothing in a normal run.
 func TestCrashChild(t *testing.T) {
@@ -78,11 +42,11 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(parts[1], os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	tr, err := openAppendTransport(parts[1], seed, crashLatency)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, q, err := newEngine(ctx, store, &appendSender{f: f, rnd: rand.New(rand.NewPCG(seed, 7))},
+	_, q, err := newEngine(ctx, store, tr,
 		riverqueue.Config{FetchPollInterval: 20 * time.Millisecond, MaxWorkers: 8, RescueStuckJobsAfter: rescue, MaxBackoff: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -91,13 +55,6 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {} // until killed
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
 }
 
 // TestCrashMidDispatch: a dispatcher sending due scheduled messages through
@@ -112,16 +69,12 @@ func TestCrashMidDispatch(t *testing.T) {
 	if testing.Short() {
 		runs = min(runs, 3)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for seed := uint64(1); seed <= uint64(runs); seed++ {
-		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) { crashRun(t, exe, seed, rows) })
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) { crashRun(t, seed, rows) })
 	}
 }
 
-func crashRun(t *testing.T, exe string, seed uint64, rows int) {
+func crashRun(t *testing.T, seed uint64, rows int) {
 	ctx := context.Background()
 	rnd := rand.New(rand.NewPCG(seed, 1))
 	dir := t.TempDir()
@@ -129,7 +82,7 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 
 	// Schedule the rows, all due, through the engine (message and jobs in one transaction).
 	store := openSQLite(t, dbPath)
-	eng, _, err := newEngine(ctx, store, &appendSender{}, riverqueue.Config{})
+	eng, _, err := newEngine(ctx, store, &appendTransport{}, riverqueue.Config{}) // the parent sends nothing
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,47 +98,32 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 	}
 
 	const rescueAfter = 300 * time.Millisecond
-	type proc struct {
-		*exec.Cmd
-		exited chan struct{}
-	}
-	child := func() proc {
-		cmd := exec.Command(exe, "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%s|%d|%s", crashChildEnv, dbPath, sendsPath, seed, rescueAfter))
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		p := proc{cmd, make(chan struct{})}
-		go func() { cmd.Wait(); close(p.exited) }()
-		return p
+	child := func() *child {
+		return startChild(t, "TestCrashChild", fmt.Sprintf("%s=%s|%s|%d|%s", crashChildEnv, dbPath, sendsPath, seed, rescueAfter))
 	}
 
-	// First run, killed at a random moment while dispatching.
 	// First run, killed at a random moment while dispatching: once a random
 	// number of sends are done, plus a random fraction of a send's latency.
 	cmd := child()
 	killAfter := 1 + rnd.IntN(rows-1)
 	started := time.Now()
-	for sendCount(sendsPath) < killAfter {
+	for lineCount(sendsPath) < killAfter {
 		select {
 		case <-cmd.exited:
-			t.Fatalf("the dispatcher exited before the kill: %v", cmd.ProcessState)
+			t.Fatalf("the dispatcher exited before the kill: %v", cmd.cmd.ProcessState)
 		case <-time.After(time.Millisecond):
 		}
 		if time.Since(started) > time.Minute {
-			t.Fatalf("%d sends after a minute; waiting for %d to kill", sendCount(sendsPath), killAfter)
+			t.Fatalf("%d sends after a minute; waiting for %d to kill", lineCount(sendsPath), killAfter)
 		}
 	}
 	time.Sleep(time.Duration(rnd.Int64N(int64(crashLatency))))
 	killAt := time.Since(started)
-	cmd.Process.Signal(syscall.SIGKILL)
-	<-cmd.exited
-	sentBefore := len(readSends(t, sendsPath))
+	cmd.signal(syscall.SIGKILL)
+	sentBefore := lineCount(sendsPath)
 	// Let the dead attempts age past RescueStuckJobsAfter, then restart.
 	time.Sleep(rescueAfter + 100*time.Millisecond)
 	cmd = child()
-	defer func() { cmd.Process.Signal(syscall.SIGKILL); <-cmd.exited }()
 
 	// A bound, not a speed check: about 100 rows/s of dispatch on a loaded
 	// 2-core machine, plus River's rescue of the dead attempts.
@@ -201,7 +139,7 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 		}
 		select {
 		case <-cmd.exited:
-			t.Fatalf("the restarted dispatcher exited: %v", cmd.ProcessState)
+			t.Fatalf("the restarted dispatcher exited: %v", cmd.cmd.ProcessState)
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -213,10 +151,10 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sends := readSends(t, sendsPath)
+	sends := readDeliveries(t, sendsPath)
 	byRow := map[string][]string{}
 	for _, s := range sends {
-		byRow[s[0]] = append(byRow[s[0]], s[1])
+		byRow[s.Text] = append(byRow[s.Text], s.ID)
 	}
 	repeats := 0
 	for _, m := range all {
@@ -240,31 +178,4 @@ func crashRun(t *testing.T, exe string, seed uint64, rows int) {
 		t.Fatalf("%d rows stored, want %d", len(all), rows)
 	}
 	t.Logf("killed after %s with %d sends done; %d sends in all, %d rows sent twice (same id, ambiguous first attempt)", killAt.Round(time.Millisecond), sentBefore, len(sends), repeats)
-}
-
-func readSends(t *testing.T, path string) [][2]string {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var out [][2]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		row, id, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			t.Fatalf("torn line in the send log: %q", sc.Text())
-		}
-		out = append(out, [2]string{row, id})
-	}
-	return out
-}
-
-// sendCount counts the lines of the send log.
-func sendCount(path string) int {
-	b, _ := os.ReadFile(path)
-	return strings.Count(string(b), "\n")
 }
