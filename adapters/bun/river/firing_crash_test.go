@@ -325,16 +325,15 @@ func (s faultStore) logWrite(rows int, write func() error) error {
 	if !s.f.hit(logWrite, rows) {
 		return write()
 	}
-	switch s.f.When {
-	case "before":
-		die()
-	case "during":
+	if s.f.When == "during" {
 		go func() { time.Sleep(s.f.Delay); die() }()
 		return write()
 	}
-	err := write()
+	if s.f.When == "after" {
+		_ = write() // done or failed, the process dies now
+	}
 	die()
-	return err
+	return nil
 }
 
 // faultTransport kills the process once a message is delivered, before
