@@ -82,7 +82,7 @@ func crashRun(t *testing.T, seed uint64, rows int) {
 
 	// Schedule the rows, all due, through the engine (message and jobs in one transaction).
 	store := openSQLite(t, dbPath)
-	eng, _, err := newEngine(ctx, store, &appendTransport{}, riverqueue.Config{}) // the parent sends nothing
+	eng, _, err := newEngine(ctx, store, parentTransport, riverqueue.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

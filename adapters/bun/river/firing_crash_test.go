@@ -25,7 +25,6 @@ import (
 	bunstore "github.com/waauto/waauto/adapters/bun"
 	"github.com/waauto/waauto/adapters/bun/buntest"
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
-	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
@@ -210,12 +209,12 @@ type fault struct {
 	seen int
 }
 
-// newFault draws the fault of a seeded run: the point cycles with the seed
-// so that every point gets the same share of the runs, N is uniform over
-// the crossings the stream makes.
+// newFault draws the fault of a seeded run: the point cycles with the
+// seed (1 is afterRecord) so that every point gets the same share of the
+// runs, N is uniform over the crossings the stream makes.
 func newFault(seed uint64, msgs []inbound) *fault {
 	rnd := rand.New(rand.NewPCG(seed, 3))
-	f := &fault{Point: faultPoints[int(seed)%len(faultPoints)]}
+	f := &fault{Point: faultPoints[int(seed-1)%len(faultPoints)]}
 	var firings, prices, sends int
 	for _, m := range msgs {
 		firings += len(m.firings())
@@ -366,18 +365,9 @@ func (f *fault) middleware(next action.Action) action.Action {
 	})
 }
 
-func firingDefinitions(t testing.TB) workflow.Definitions {
-	t.Helper()
-	defs, err := workflow.Load("firing.yaml", []byte(firingWorkflows), workflow.LoadOptions{Compiler: expr.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return defs
-}
-
-// firingEngine is the product's inbound automation on store with the
-// test's workflows and action middleware mw; a reply to every message
-// from the same customers must not trip the loop breaker.
+// firingEngine is the product's inbound automation on store, configured
+// by ecfg and qcfg, with the test's workflows loaded; the loop breaker is
+// off, as every message of the same customers gets a reply.
 func firingEngine(t testing.TB, ctx context.Context, store *bunstore.Store, ecfg engine.Config, qcfg riverqueue.Config) (*engine.Engine, *riverqueue.Queue) {
 	t.Helper()
 	ecfg.LoopLimit = 1 << 30
@@ -385,7 +375,7 @@ func firingEngine(t testing.TB, ctx context.Context, store *bunstore.Store, ecfg
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.SetWorkflows(ctx, firingDefinitions(t)); err != nil {
+	if _, err := eng.Load(ctx, "firing.yaml", []byte(firingWorkflows)); err != nil {
 		t.Fatal(err)
 	}
 	return eng, q
@@ -517,7 +507,7 @@ func firingRun(t *testing.T, dsn string, seed uint64, n int) firingCounts {
 
 	// The parent migrates, stores the number, and watches the jobs.
 	store := buntest.Open(t, dsn)
-	eng, q := firingEngine(t, ctx, store, engine.Config{Transport: &appendTransport{}}, riverqueue.Config{}) // the parent sends nothing
+	eng, q := firingEngine(t, ctx, store, engine.Config{Transport: parentTransport}, riverqueue.Config{})
 	if err := eng.PutSession(ctx, workflow.Session{ID: firingSession}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package riverqueue_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -57,6 +58,12 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// parentTransport is the transport of a crash test's own engine, which
+// stores and watches but never runs a job: the child processes send.
+var parentTransport = workflow.TransportFunc(func(context.Context, workflow.Outgoing) error {
+	return errors.New("the test process sends nothing; its children do")
+})
 
 // appendTransport is the fake WhatsApp: it sleeps a random latency below
 // maxLatency, then appends "session\tto\tid\ttext" to a file opened
