@@ -52,7 +52,7 @@ func (s *Store) FiringsOf(ctx context.Context, session, messageID string) ([]wor
 		return out, nil
 	}
 	var steps []firingStepRow
-	if err := s.db.NewSelect().Model(&steps).Where("firing_id IN (?)", bun.In(running)).OrderExpr("firing_id, key").Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&steps).Where("firing_id IN (?)", bun.List(running)).OrderExpr("firing_id, key").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("steps of the firings of %s/%s: %w", session, messageID, err)
 	}
 	for _, st := range steps {

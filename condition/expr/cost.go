@@ -156,11 +156,7 @@ func children(n ast.Node) []ast.Node {
 	case *ast.ArrayNode:
 		return n.Nodes
 	case *ast.MapNode:
-		out := make([]ast.Node, len(n.Pairs))
-		for i, p := range n.Pairs {
-			out[i] = p
-		}
-		return out
+		return n.Pairs
 	case *ast.PairNode:
 		return []ast.Node{n.Key, n.Value}
 	}
