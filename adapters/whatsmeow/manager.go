@@ -152,7 +152,7 @@ func NewWhatsmeowClient(dev *store.Device, logger *slog.Logger) *whatsmeow.Clien
 
 // Transport returns the workflow.Transport sending through this manager's clients.
 func (m *Manager) Transport() *Transport {
-	return &Transport{Lookup: m.Client, Clock: m.cfg.Clock, Logger: m.log, MaxMediaSize: m.cfg.MaxMediaSize}
+	return &Transport{Lookup: m.Client, Logger: m.log, MaxMediaSize: m.cfg.MaxMediaSize}
 }
 
 // Client returns the client of a running session.

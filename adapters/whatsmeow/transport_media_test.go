@@ -3,7 +3,6 @@ package whatsmeow
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -36,7 +35,7 @@ func TestTransportSendsEachMediaKind(t *testing.T) {
 			cli.connected = true
 			var medias []types.ChatPresenceMedia
 			pc := &presenceClient{fakeClient: cli, medias: &medias}
-			tr := &Transport{Lookup: lookup(map[string]Client{"s1": pc}), Typing: func(string) time.Duration { return 0 }}
+			tr := &Transport{Lookup: lookup(map[string]Client{"s1": pc})}
 			out := mediaOut("3EB0M1", tc.kind, tc.caption)
 			require.NoError(t, tr.Send(context.Background(), out))
 
