@@ -120,6 +120,7 @@ type FieldError struct {
 	Msg   string
 }
 
+// Error is "field: message".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
 // Errors of the registry, testable with errors.Is.

@@ -175,6 +175,7 @@ type RetryAtError struct {
 	Reason string
 }
 
+// Error says when the retry is due and why.
 func (e *RetryAtError) Error() string {
 	return "retry at " + e.At.Format(time.RFC3339) + ": " + e.Reason
 }
