@@ -46,8 +46,6 @@ type Receiver struct {
 	Logger *slog.Logger
 	// Groups enables group messages.
 	Groups bool
-	// StaleAfter is the stale-backlog window (see ClassifyOptions).
-	StaleAfter time.Duration
 	// MaxMediaSize bounds downloads; 0 means DefaultMaxMediaSize.
 	MaxMediaSize int64
 	// RecordTimeout bounds one Inbox call; 0 means DefaultRecordTimeout.
@@ -86,10 +84,9 @@ func safeID(m *events.Message) string {
 func (r *Receiver) handleMessage(ctx context.Context, evt *events.Message, recording *bool) bool {
 	log := r.logger()
 	opt := ClassifyOptions{
-		Session:    r.Session,
-		Now:        r.now(),
-		StaleAfter: r.StaleAfter,
-		Groups:     r.Groups,
+		Session: r.Session,
+		Now:     r.now(),
+		Groups:  r.Groups,
 	}
 	if r.Own != nil {
 		opt.Own, opt.OwnLID = r.Own()
