@@ -215,11 +215,3 @@ func (t *Transport) logger() *slog.Logger {
 	}
 	return t.Logger
 }
-
-// NewMessageID returns a generator of WhatsApp message ids in the format
-// WhatsApp Web uses, for the engine to pre-generate and store ids before
-// sending. It does not need a connected client.
-func NewMessageID() func() string {
-	var none *whatsmeow.Client // GenerateMessageID is nil-safe
-	return func() string { return string(none.GenerateMessageID()) }
-}

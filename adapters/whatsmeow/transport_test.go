@@ -131,14 +131,6 @@ func TestTransportErrors(t *testing.T) {
 	assert.Empty(t, down.sent)
 }
 
-func TestNewMessageID(t *testing.T) {
-	gen := NewMessageID()
-	a, b := gen(), gen()
-	assert.NotEqual(t, a, b)
-	assert.True(t, strings.HasPrefix(a, "3EB0"), a)
-	assert.Len(t, a, 22)
-}
-
 func outgoing(id, session string) workflow.Outgoing {
 	return workflow.Outgoing{ID: id, Session: session, To: "+33611111111", Text: "ok"}
 }

@@ -375,7 +375,6 @@ func (a *app) openEngine(ctx context.Context) error {
 		MeterCredits:   o.MeterCredits,
 		CharsPerCredit: o.CharsPerCred,
 		Jobs:           jobs,
-		NewMessageID:   wa.NewMessageID(),
 		// Users name webhook URLs: only public addresses and the allow-list.
 		WebhookClient: engine.NewWebhookClient(o.WebhookAllow),
 		Redactor:      a.redactor,
