@@ -166,6 +166,15 @@ type JobQueue interface {
 // JobHandler runs one job; an error makes the queue retry it later.
 type JobHandler func(ctx context.Context, j Job) error
 
+// JobRunner is a JobQueue that runs its jobs. Start is the one way to hand
+// a queue its handler (the engine's RunJob) and start working jobs: the
+// engine's in-memory queue, adapters/bun/river's Queue and
+// workflowtest.Clock all take it there.
+type JobRunner interface {
+	JobQueue
+	Start(ctx context.Context, h JobHandler) error
+}
+
 // RetryAtError is returned by a job that must run again at At rather than
 // now (e.g. a scheduled message whose queue ran it early because its clock
 // is ahead of the engine's). It is not a failure: queues reschedule the job
