@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -83,6 +84,12 @@ type Media struct {
 	// lives in memory only: a queued job rebuilds it from Ref.
 	Fetch func(ctx context.Context) ([]byte, error) `json:"-"`
 }
+
+// ErrMediaTooLarge is wrapped by every error about a file over a size
+// limit: an attachment over what the transport downloads (Media.Fetch) or
+// a model accepts, a file over what the engine sends. It is the one such
+// error; test it with errors.Is.
+var ErrMediaTooLarge = errors.New("media too large")
 
 // Event is what a trigger looks at: a recorded incoming message and what the
 // store learnt while recording it.

@@ -70,10 +70,9 @@ func (m Outgoing) String() string {
 // whose JSON payload carries the file, so the cap also bounds job size.
 const MaxMediaSize = 16 << 20
 
-// Errors of media sends, testable with errors.Is.
+// Errors of media sends, testable with errors.Is; a file over MaxMediaSize
+// is trigger.ErrMediaTooLarge.
 var (
-	// ErrMediaTooLarge: the file is larger than MaxMediaSize.
-	ErrMediaTooLarge = errors.New("media too large")
 	// ErrInvalidMedia: the kind is not a sendable one, the file is empty,
 	// or an audio message has a caption.
 	ErrInvalidMedia = errors.New("invalid media")
@@ -105,7 +104,7 @@ func (m *OutgoingMedia) Validate(caption string) error {
 		return fmt.Errorf("%s without data: %w", m.Kind, ErrInvalidMedia)
 	}
 	if len(m.Data) > MaxMediaSize {
-		return fmt.Errorf("%s of %d bytes (max %d): %w", m.Kind, len(m.Data), MaxMediaSize, ErrMediaTooLarge)
+		return fmt.Errorf("%s of %d bytes (max %d): %w", m.Kind, len(m.Data), MaxMediaSize, trigger.ErrMediaTooLarge)
 	}
 	return nil
 }

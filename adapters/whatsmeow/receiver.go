@@ -19,10 +19,6 @@ const DefaultMaxMediaSize = 16 << 20
 // DefaultRecordTimeout bounds one Inbox call when Receiver.RecordTimeout is 0.
 const DefaultRecordTimeout = 30 * time.Second
 
-// ErrMediaTooLarge is returned (wrapped) by Media.Fetch when the attachment
-// exceeds the size limit.
-var ErrMediaTooLarge = errors.New("media too large")
-
 // ErrNoMedia is returned by Media.Fetch when the message has nothing to download.
 var ErrNoMedia = errors.New("message has no downloadable media")
 

@@ -135,7 +135,7 @@ func TestTransportRejectsBadMediaBeforeUpload(t *testing.T) {
 	assert.ErrorIs(t, tr.Send(context.Background(), sticker), workflow.ErrInvalidMedia)
 	big := mediaOut("b", trigger.MessageVideo, "")
 	big.Media.Data = make([]byte, workflow.MaxMediaSize+1)
-	assert.ErrorIs(t, tr.Send(context.Background(), big), workflow.ErrMediaTooLarge)
+	assert.ErrorIs(t, tr.Send(context.Background(), big), trigger.ErrMediaTooLarge)
 	assert.Empty(t, cli.uploads)
 	assert.Empty(t, cli.sent)
 }

@@ -139,7 +139,7 @@ func TestSendMediaRejectsBadFiles(t *testing.T) {
 		m    action.Media
 		want error
 	}{
-		{"too large", action.Media{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize+1)}, workflow.ErrMediaTooLarge},
+		{"too large", action.Media{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize+1)}, trigger.ErrMediaTooLarge},
 		{"empty", action.Media{Kind: trigger.MessageImage}, workflow.ErrInvalidMedia},
 		{"sticker", action.Media{Kind: trigger.MessageSticker, Data: pngBytes}, workflow.ErrInvalidMedia},
 		{"audio caption", action.Media{Kind: trigger.MessageAudio, Data: []byte("OggS"), Caption: "écoutez"}, workflow.ErrInvalidMedia},
