@@ -45,7 +45,8 @@ type Outgoing struct {
 	// Typing asks the transport to show a typing indicator first.
 	Typing bool
 	// Media, when set, makes the message a file; Text is then its caption.
-	Media *OutgoingMedia `json:",omitempty"`
+	// Data travels in retry job payloads as base64 JSON.
+	Media *trigger.Media `json:",omitempty"`
 }
 
 // String is the message on one line, as examples print it:
@@ -78,19 +79,9 @@ var (
 	ErrInvalidMedia = errors.New("invalid media")
 )
 
-// OutgoingMedia is the file of an Outgoing message. Data travels in retry
-// job payloads as base64 JSON.
-type OutgoingMedia struct {
-	// Kind is trigger.MessageImage, trigger.MessageDocument, trigger.MessageAudio or trigger.MessageVideo.
-	Kind     trigger.MessageType
-	MIMEType string
-	FileName string
-	Data     []byte
-}
-
-// Validate checks the kind and size of the file; caption is the message's
-// Text.
-func (m *OutgoingMedia) Validate(caption string) error {
+// ValidateMedia checks the kind and size of a file to send; caption is the
+// message's Text.
+func ValidateMedia(m *trigger.Media, caption string) error {
 	switch m.Kind {
 	case trigger.MessageImage, trigger.MessageDocument, trigger.MessageVideo:
 	case trigger.MessageAudio:

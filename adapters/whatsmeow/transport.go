@@ -134,7 +134,7 @@ func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 // with the same id.
 func upload(ctx context.Context, cli Client, m workflow.Outgoing) (*waE2E.Message, error) {
 	md := m.Media
-	if err := md.Validate(m.Text); err != nil {
+	if err := workflow.ValidateMedia(md, m.Text); err != nil {
 		return nil, fmt.Errorf("send %s: %w", m.ID, err)
 	}
 	var kind whatsmeow.MediaType

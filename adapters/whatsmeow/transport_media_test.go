@@ -14,7 +14,7 @@ import (
 
 func mediaOut(id string, kind trigger.MessageType, caption string) workflow.Outgoing {
 	return workflow.Outgoing{ID: id, Session: "s1", To: "+33611111111", Text: caption, Typing: true,
-		Media: &workflow.OutgoingMedia{Kind: kind, MIMEType: "application/x-test", FileName: "f.bin", Data: []byte("file bytes " + string(kind))}}
+		Media: &trigger.Media{Kind: kind, MIMEType: "application/x-test", FileName: "f.bin", Data: []byte("file bytes " + string(kind))}}
 }
 
 func TestTransportSendsEachMediaKind(t *testing.T) {
