@@ -10,9 +10,8 @@ import (
 	"testing"
 )
 
-// sourceFiles parses every non-test Go file of the module outside testdata
-// and internal (internal packages have no outside readers), calling fn per
-// file.
+// sourceFiles parses every non-test Go file of the module outside
+// testdata, calling fn per file.
 func sourceFiles(t *testing.T, fn func(fset *token.FileSet, path string, f *ast.File)) {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -21,7 +20,7 @@ func sourceFiles(t *testing.T, fn func(fset *token.FileSet, path string, f *ast.
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "internal" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "." {
 			return filepath.SkipDir
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {

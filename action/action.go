@@ -90,27 +90,13 @@ type Runtime interface {
 	ReplyAI(ctx context.Context, r AIReplyRequest) error
 	// Webhook queues a signed POST of the event to url, retried with backoff.
 	Webhook(ctx context.Context, url, secret string) error
-	// SendMedia sends a file (image, document, audio or video) to the
-	// customer, with the same guarantees as Send: loop breaker, one message
-	// id stored before the first attempt and reused on every retry.
-	SendMedia(ctx context.Context, m Media) error
-}
-
-// Media is a file an action sends with Runtime.SendMedia. Workflow files
-// cannot send media; custom actions (Go code) can.
-type Media struct {
-	// Kind is trigger.MessageImage, trigger.MessageDocument, trigger.MessageAudio or trigger.MessageVideo.
-	Kind trigger.MessageType
-	// MIMEType is the file's type, e.g. "image/jpeg"; empty means sniffed
-	// from Data.
-	MIMEType string
-	// FileName is shown for documents; optional for other kinds.
-	FileName string
-	// Data is the file's content.
-	Data []byte
-	// Caption is the text shown under an image, video or document. Audio
-	// messages have no caption.
-	Caption string
+	// SendMedia sends a file (m.Kind image, document, audio or video, and
+	// m.Data; an empty MIMEType is sniffed from Data) to the customer, with
+	// caption under it (audio has none), with the same guarantees as Send:
+	// loop breaker, one message id stored before the first attempt and
+	// reused on every retry. Workflow files cannot send media; custom
+	// actions (Go code) can.
+	SendMedia(ctx context.Context, m trigger.Media, caption string) error
 }
 
 // FieldError reports a bad field of an action's definition. Field is relative
@@ -120,6 +106,7 @@ type FieldError struct {
 	Msg   string
 }
 
+// Error is "field: message".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
 // Errors of the registry, testable with errors.Is.

@@ -199,5 +199,8 @@ type CompileError struct {
 	Err  error
 }
 
+// Error is "path: cause".
 func (e *CompileError) Error() string { return e.Path + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *CompileError) Unwrap() error { return e.Err }

@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -68,21 +69,36 @@ type Message struct {
 	Media *Media
 }
 
-// Media describes a message attachment. Its bytes are fetched lazily.
+// Media is a file, the one media type: the attachment of an incoming
+// message (Size, and Fetch to download its bytes lazily) and the file a
+// custom action sends (Kind and Data; action.Runtime.SendMedia,
+// workflow.Outgoing).
 type Media struct {
+	// Kind is MessageImage, MessageDocument, MessageAudio or MessageVideo
+	// for a file to send; an attachment's kind is its Message.Type.
+	Kind     MessageType `json:",omitempty"`
 	MIMEType string
 	FileName string
-	Size     int64
+	// Size is an attachment's declared size in bytes.
+	Size int64 `json:",omitempty"`
 	// Ref is the transport's durable reference to the bytes (whatsmeow: the
 	// media message's direct path, key and hashes). It travels with the
 	// message in job payloads, so that the bytes can be fetched where and
 	// when a job runs, after a restart or on another instance
 	// (workflow.MediaFetcher); nil when the transport keeps none.
 	Ref []byte `json:",omitempty"`
+	// Data is the content of a file to send.
+	Data []byte `json:",omitempty"`
 	// Fetch downloads the bytes; nil when the transport cannot download. It
 	// lives in memory only: a queued job rebuilds it from Ref.
 	Fetch func(ctx context.Context) ([]byte, error) `json:"-"`
 }
+
+// ErrMediaTooLarge is wrapped by every error about a file over a size
+// limit: an attachment over what the transport downloads (Media.Fetch) or
+// a model accepts, a file over what the engine sends. It is the one such
+// error; test it with errors.Is.
+var ErrMediaTooLarge = errors.New("media too large")
 
 // Event is what a trigger looks at: a recorded incoming message and what the
 // store learnt while recording it.

@@ -12,7 +12,7 @@
 //     Conversations, Contacts, Firings, WorkflowStore, Sessions, Schedules,
 //     Logs, Credits) with their record types and errors (ErrNotFound,
 //     ErrConflict, ErrNegativeDebit, ErrLogWithoutID), Transport and
-//     OutgoingMedia, Clock, JobQueue with Job, JobHandler and the job kinds,
+//     ValidateMedia, Clock, JobQueue and JobRunner with Job, JobHandler and the job kinds,
 //     AtomicScheduler, WebhookPoster and the webhook signature (Sign).
 //     workflow/storetest checks a Store against the contract.
 //

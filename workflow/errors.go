@@ -33,6 +33,7 @@ type LoadError struct {
 	Msg  string
 }
 
+// Error is "file:line:col: path: message".
 func (e *LoadError) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -60,6 +61,7 @@ func (e *LoadError) Is(target error) bool { return target == ErrInvalid }
 // elements, so errors.As finds a *LoadError.
 type LoadErrors []*LoadError
 
+// Error lists every error, one a line.
 func (es LoadErrors) Error() string {
 	s := make([]string, len(es))
 	for i, e := range es {

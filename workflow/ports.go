@@ -45,7 +45,8 @@ type Outgoing struct {
 	// Typing asks the transport to show a typing indicator first.
 	Typing bool
 	// Media, when set, makes the message a file; Text is then its caption.
-	Media *OutgoingMedia `json:",omitempty"`
+	// Data travels in retry job payloads as base64 JSON.
+	Media *trigger.Media `json:",omitempty"`
 }
 
 // String is the message on one line, as examples print it:
@@ -70,28 +71,17 @@ func (m Outgoing) String() string {
 // whose JSON payload carries the file, so the cap also bounds job size.
 const MaxMediaSize = 16 << 20
 
-// Errors of media sends, testable with errors.Is.
+// Errors of media sends, testable with errors.Is; a file over MaxMediaSize
+// is trigger.ErrMediaTooLarge.
 var (
-	// ErrMediaTooLarge: the file is larger than MaxMediaSize.
-	ErrMediaTooLarge = errors.New("media too large")
 	// ErrInvalidMedia: the kind is not a sendable one, the file is empty,
 	// or an audio message has a caption.
 	ErrInvalidMedia = errors.New("invalid media")
 )
 
-// OutgoingMedia is the file of an Outgoing message. Data travels in retry
-// job payloads as base64 JSON.
-type OutgoingMedia struct {
-	// Kind is trigger.MessageImage, trigger.MessageDocument, trigger.MessageAudio or trigger.MessageVideo.
-	Kind     trigger.MessageType
-	MIMEType string
-	FileName string
-	Data     []byte
-}
-
-// Validate checks the kind and size of the file; caption is the message's
-// Text.
-func (m *OutgoingMedia) Validate(caption string) error {
+// ValidateMedia checks the kind and size of a file to send; caption is the
+// message's Text.
+func ValidateMedia(m *trigger.Media, caption string) error {
 	switch m.Kind {
 	case trigger.MessageImage, trigger.MessageDocument, trigger.MessageVideo:
 	case trigger.MessageAudio:
@@ -105,7 +95,7 @@ func (m *OutgoingMedia) Validate(caption string) error {
 		return fmt.Errorf("%s without data: %w", m.Kind, ErrInvalidMedia)
 	}
 	if len(m.Data) > MaxMediaSize {
-		return fmt.Errorf("%s of %d bytes (max %d): %w", m.Kind, len(m.Data), MaxMediaSize, ErrMediaTooLarge)
+		return fmt.Errorf("%s of %d bytes (max %d): %w", m.Kind, len(m.Data), MaxMediaSize, trigger.ErrMediaTooLarge)
 	}
 	return nil
 }
@@ -166,6 +156,15 @@ type JobQueue interface {
 // JobHandler runs one job; an error makes the queue retry it later.
 type JobHandler func(ctx context.Context, j Job) error
 
+// JobRunner is a JobQueue that runs its jobs. Start is the one way to hand
+// a queue its handler (the engine's RunJob) and start working jobs: the
+// engine's in-memory queue, adapters/bun/river's Queue and
+// workflowtest.Clock all take it there.
+type JobRunner interface {
+	JobQueue
+	Start(ctx context.Context, h JobHandler) error
+}
+
 // RetryAtError is returned by a job that must run again at At rather than
 // now (e.g. a scheduled message whose queue ran it early because its clock
 // is ahead of the engine's). It is not a failure: queues reschedule the job
@@ -175,6 +174,7 @@ type RetryAtError struct {
 	Reason string
 }
 
+// Error says when the retry is due and why.
 func (e *RetryAtError) Error() string {
 	return "retry at " + e.At.Format(time.RFC3339) + ": " + e.Reason
 }

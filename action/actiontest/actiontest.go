@@ -49,10 +49,10 @@ type Effect struct {
 	// Kind is the method: "send", "send_media", "assign", "label",
 	// "ai_reply" or "webhook".
 	Kind string
-	// Text is what Send sent.
+	// Text is what Send sent, or SendMedia's caption.
 	Text string
 	// Media is what SendMedia sent.
-	Media *action.Media
+	Media *trigger.Media
 	// Agent is who Assign assigned.
 	Agent string
 	// Add and Remove are Label's labels.
@@ -69,7 +69,7 @@ func (e Effect) String() string {
 	case "send":
 		return fmt.Sprintf("send %q", e.Text)
 	case "send_media":
-		return fmt.Sprintf("send_media %s %s %d bytes %q", e.Media.Kind, e.Media.FileName, len(e.Media.Data), e.Media.Caption)
+		return fmt.Sprintf("send_media %s %s %d bytes %q", e.Media.Kind, e.Media.FileName, len(e.Media.Data), e.Text)
 	case "assign":
 		return "assign " + e.Agent
 	case "label":
@@ -122,9 +122,9 @@ func (r *Runtime) Send(_ context.Context, text string) error {
 	return r.record(Effect{Kind: "send", Text: text})
 }
 
-// SendMedia records a file.
-func (r *Runtime) SendMedia(_ context.Context, m action.Media) error {
-	return r.record(Effect{Kind: "send_media", Media: &m})
+// SendMedia records a file and its caption.
+func (r *Runtime) SendMedia(_ context.Context, m trigger.Media, caption string) error {
+	return r.record(Effect{Kind: "send_media", Media: &m, Text: caption})
 }
 
 // Assign records an assignment.

@@ -16,7 +16,7 @@ type SendCatalogue struct {
 }
 
 func (a *SendCatalogue) Run(ctx context.Context, c *action.Call) error {
-	return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, FileName: "catalogue.png", Data: a.shop(), Caption: a.Caption})
+	return c.Runtime.SendMedia(ctx, trigger.Media{Kind: trigger.MessageImage, FileName: "catalogue.png", Data: a.shop()}, a.Caption)
 }
 
 // A custom action with a dependency, registered in one call and unit-tested

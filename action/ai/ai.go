@@ -149,5 +149,8 @@ type MediaError struct {
 	Err  error
 }
 
+// Error names the attachment and the cause.
 func (e *MediaError) Error() string { return string(e.Kind) + " " + e.Name + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *MediaError) Unwrap() error { return e.Err }

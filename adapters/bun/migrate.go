@@ -146,10 +146,12 @@ type MigrationError struct {
 	Err      error
 }
 
+// Error names the database and the cause.
 func (e *MigrationError) Error() string {
 	return fmt.Sprintf("migrate %s: %v", e.Database, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *MigrationError) Unwrap() error { return e.Err }
 
 // migrate brings the schema up to date. Every step and the bookkeeping run

@@ -17,11 +17,11 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/trigger"
 )
 
 // Causes recorded in a MediaError when an attachment cannot be used.
 var (
-	ErrMediaTooLarge  = errors.New("attachment over the size limit")
 	ErrNoFetch        = errors.New("attachment cannot be downloaded")
 	ErrPDFEncrypted   = errors.New("PDF is encrypted")
 	ErrPDFMalformed   = errors.New("PDF is malformed")
@@ -69,7 +69,7 @@ func (r *Responder) failed(ctx context.Context, m *ai.Media, text string, cause 
 // fetch downloads an attachment within the size limit.
 func (r *Responder) fetch(ctx context.Context, m *ai.Media) ([]byte, error) {
 	if m.Size > r.maxMediaBytes {
-		return nil, fmt.Errorf("%w: %d bytes", ErrMediaTooLarge, m.Size)
+		return nil, fmt.Errorf("attachment over the size limit (%w): %d bytes", trigger.ErrMediaTooLarge, m.Size)
 	}
 	if m.Fetch == nil {
 		return nil, ErrNoFetch
@@ -79,7 +79,7 @@ func (r *Responder) fetch(ctx context.Context, m *ai.Media) ([]byte, error) {
 		return nil, fmt.Errorf("download: %w", err)
 	}
 	if int64(len(data)) > r.maxMediaBytes {
-		return nil, fmt.Errorf("%w: %d bytes", ErrMediaTooLarge, len(data))
+		return nil, fmt.Errorf("attachment over the size limit (%w): %d bytes", trigger.ErrMediaTooLarge, len(data))
 	}
 	return data, nil
 }

@@ -76,6 +76,7 @@ type HTTPError struct {
 	Body   string
 }
 
+// Error names the URL, the status and the body.
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("shopify: %s: status %d: %s", e.URL, e.Status, e.Body)
 }

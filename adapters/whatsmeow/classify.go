@@ -12,11 +12,6 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 )
 
-// DefaultStaleAfter is the default stale-backlog window: messages older
-// than this (relative to the clock) are not automated, so that a reconnect
-// or a history replay never answers yesterday's messages.
-const DefaultStaleAfter = 10 * time.Minute
-
 // Verdict says what the adapter does with an incoming message.
 type Verdict int
 
@@ -68,7 +63,6 @@ const (
 	ReasonOwnBroadcast  Reason = "own broadcast list message"
 	ReasonOwnGroup      Reason = "own message in a group"
 	ReasonSelfChat      Reason = "self-chat"
-	ReasonStale         Reason = "stale backlog"
 	ReasonBot           Reason = "bot or system sender"
 	ReasonMissingID     Reason = "missing message id"
 	ReasonBadJID        Reason = "malformed jid"
@@ -91,13 +85,10 @@ type ClassifyOptions struct {
 	// Own and OwnLID are the account's phone-number and hidden-user JIDs
 	// (either may be empty); they detect self-chat.
 	Own, OwnLID types.JID
-	// Now is the current time, for the stale-backlog window: a stale message
-	// is still delivered (Reason ReasonStale), for the engine to record and
-	// not answer.
+	// Now is the current time, the time of a message without a timestamp.
+	// Old messages (backlog replayed after a reconnect) are delivered: the
+	// engine alone records them without answering (engine.Config.StaleAfter).
 	Now time.Time
-	// StaleAfter is the stale-backlog window; 0 means DefaultStaleAfter and
-	// a negative value disables the check.
-	StaleAfter time.Duration
 	// Groups enables group messages (Message.Group is then true).
 	Groups bool
 	// ResolveLID maps a …@lid JID to its phone-number JID; nil or false
@@ -176,12 +167,6 @@ func Classify(evt *events.Message, opt ClassifyOptions) (trigger.Message, Decisi
 	if out.Type == trigger.MessageOther && verdict == VerdictReceive {
 		reason = ReasonUnknownType
 	}
-	if stale(info.Timestamp, opt) {
-		// Backlog replayed after a reconnect or a history sync: recorded
-		// (history, counts, the pre-send check see it) but not answered —
-		// the engine applies the same window (engine.Config.StaleAfter).
-		reason = ReasonStale
-	}
 	return out, Decision{Verdict: verdict, Reason: reason}
 }
 
@@ -208,17 +193,6 @@ func nonContent(evt *events.Message) (Reason, bool) {
 		return ReasonProtocol, true
 	}
 	return "", false
-}
-
-func stale(ts time.Time, opt ClassifyOptions) bool {
-	if opt.StaleAfter < 0 || ts.IsZero() || opt.Now.IsZero() {
-		return false
-	}
-	window := opt.StaleAfter
-	if window == 0 {
-		window = DefaultStaleAfter
-	}
-	return opt.Now.Sub(ts) > window
 }
 
 func sameUser(a, b types.JID) bool {

@@ -130,11 +130,7 @@ func TestClassifyIgnoreAndSkip(t *testing.T) {
 		{"self chat by lid", mod(func(e *events.Message) {
 			e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = ownLID, types.JID{User: ownLID.User, Server: types.HiddenUserServer, Device: 3}, true
 		}), nil, VerdictIgnore, ReasonSelfChat, ""},
-		{"stale backlog", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-11 * time.Minute) }), nil, VerdictReceive, ReasonStale, ""},
-		{"stale custom window", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-2 * time.Minute) }), func(o *ClassifyOptions) { o.StaleAfter = time.Minute }, VerdictReceive, ReasonStale, ""},
-		{"stale own message", mod(func(e *events.Message) {
-			e.Info.Timestamp, e.Info.Chat, e.Info.Sender, e.Info.IsFromMe = now.Add(-time.Hour), custPN, ownPN, true
-		}), nil, VerdictReceiveOwn, ReasonStale, ""},
+		{"old message delivered (the engine owns the stale window)", mod(func(e *events.Message) { e.Info.Timestamp = now.Add(-48 * time.Hour) }), nil, VerdictReceive, ReasonCustomer, ""},
 		{"bot sender", mod(func(e *events.Message) { e.Info.Sender, e.Info.Chat = types.MetaAIJID, types.MetaAIJID }), nil, VerdictIgnore, ReasonBot, ""},
 		{"missing id", mod(func(e *events.Message) { e.Info.ID = "" }), nil, VerdictSkip, ReasonMissingID, ""},
 		{"unknown server", mod(func(e *events.Message) {
@@ -168,16 +164,6 @@ func TestClassifyIgnoreAndSkip(t *testing.T) {
 			assert.Equal(t, trigger.Message{}, m, "dropped messages map to nothing")
 		})
 	}
-}
-
-func TestClassifyStaleDisabledAndFresh(t *testing.T) {
-	e := dm("S1", text("old"))
-	e.Info.Timestamp = t0.Add(-48 * time.Hour)
-	_, d := Classify(e, ClassifyOptions{Now: t0, StaleAfter: -1})
-	assert.Equal(t, VerdictReceive, d.Verdict)
-	e.Info.Timestamp = t0.Add(-9 * time.Minute)
-	_, d = Classify(e, ClassifyOptions{Now: t0})
-	assert.Equal(t, VerdictReceive, d.Verdict, "inside the default 10 min window")
 }
 
 func TestClassifyLID(t *testing.T) {

@@ -24,10 +24,8 @@ func ExampleClassify() {
 	}
 	m, d := wa.Classify(evt, wa.ClassifyOptions{Session: "shop-1", Now: at.Add(time.Minute)})
 	fmt.Println(d.Verdict, m.Phone, m.Type, m.Text)
-
-	_, d = wa.Classify(evt, wa.ClassifyOptions{Session: "shop-1", Now: at.Add(time.Hour)})
 	fmt.Println(d.Verdict, d.Reason)
 	// Output:
 	// receive +33611111111 image is this in stock?
-	// receive stale backlog
+	// receive customer message
 }

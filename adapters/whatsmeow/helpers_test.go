@@ -299,3 +299,15 @@ type mapLIDs map[types.JID]types.JID
 func (m mapLIDs) GetPNForLID(ctx context.Context, lid types.JID) (types.JID, error) {
 	return m[lid], nil
 }
+
+type sleepRecorder struct {
+	mu sync.Mutex
+	ds []time.Duration
+}
+
+func (s *sleepRecorder) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ds = append(s.ds, d)
+	return ctx.Err()
+}

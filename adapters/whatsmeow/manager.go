@@ -76,8 +76,7 @@ type ManagerConfig struct {
 	Backoff Backoff
 	// Sleep waits d or until ctx ends; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// StaleAfter and MaxMediaSize are passed to each Receiver.
-	StaleAfter   time.Duration
+	// MaxMediaSize is passed to each Receiver.
 	MaxMediaSize int64
 	// PairDisplayName is shown on the phone for pair-code linking; it must be
 	// "Browser (OS)". Default "Chrome (Linux)".
@@ -152,7 +151,7 @@ func NewWhatsmeowClient(dev *store.Device, logger *slog.Logger) *whatsmeow.Clien
 
 // Transport returns the workflow.Transport sending through this manager's clients.
 func (m *Manager) Transport() *Transport {
-	return &Transport{Lookup: m.Client, Clock: m.cfg.Clock, Logger: m.log, MaxMediaSize: m.cfg.MaxMediaSize}
+	return &Transport{Lookup: m.Client, Logger: m.log, MaxMediaSize: m.cfg.MaxMediaSize}
 }
 
 // Client returns the client of a running session.
@@ -229,7 +228,6 @@ func (m *Manager) add(ctx context.Context, sessionID string, dev *store.Device, 
 		Clock:        m.cfg.Clock,
 		Logger:       m.log,
 		Groups:       opt.Groups,
-		StaleAfter:   m.cfg.StaleAfter,
 		MaxMediaSize: m.cfg.MaxMediaSize,
 	}
 	s.handler = cli.AddEventHandlerWithSuccessStatus(func(evt any) bool { return m.handle(s, evt) })

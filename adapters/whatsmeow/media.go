@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/waauto/waauto/trigger"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"google.golang.org/protobuf/proto"
@@ -74,14 +75,14 @@ func download(ctx context.Context, cli Client, payload whatsmeow.DownloadableMes
 		return nil, fmt.Errorf("message %s: %w", what, ErrNoMedia)
 	}
 	if declared > limit {
-		return nil, fmt.Errorf("message %s: %d bytes > %d: %w", what, declared, limit, ErrMediaTooLarge)
+		return nil, fmt.Errorf("message %s: %d bytes > %d: %w", what, declared, limit, trigger.ErrMediaTooLarge)
 	}
 	data, err := cli.Download(ctx, payload)
 	if err != nil {
 		return nil, fmt.Errorf("download media of message %s: %w", what, err)
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("message %s: %d bytes > %d: %w", what, len(data), limit, ErrMediaTooLarge)
+		return nil, fmt.Errorf("message %s: %d bytes > %d: %w", what, len(data), limit, trigger.ErrMediaTooLarge)
 	}
 	return data, nil
 }

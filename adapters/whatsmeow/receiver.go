@@ -19,10 +19,6 @@ const DefaultMaxMediaSize = 16 << 20
 // DefaultRecordTimeout bounds one Inbox call when Receiver.RecordTimeout is 0.
 const DefaultRecordTimeout = 30 * time.Second
 
-// ErrMediaTooLarge is returned (wrapped) by Media.Fetch when the attachment
-// exceeds the size limit.
-var ErrMediaTooLarge = errors.New("media too large")
-
 // ErrNoMedia is returned by Media.Fetch when the message has nothing to download.
 var ErrNoMedia = errors.New("message has no downloadable media")
 
@@ -46,8 +42,6 @@ type Receiver struct {
 	Logger *slog.Logger
 	// Groups enables group messages.
 	Groups bool
-	// StaleAfter is the stale-backlog window (see ClassifyOptions).
-	StaleAfter time.Duration
 	// MaxMediaSize bounds downloads; 0 means DefaultMaxMediaSize.
 	MaxMediaSize int64
 	// RecordTimeout bounds one Inbox call; 0 means DefaultRecordTimeout.
@@ -86,10 +80,9 @@ func safeID(m *events.Message) string {
 func (r *Receiver) handleMessage(ctx context.Context, evt *events.Message, recording *bool) bool {
 	log := r.logger()
 	opt := ClassifyOptions{
-		Session:    r.Session,
-		Now:        r.now(),
-		StaleAfter: r.StaleAfter,
-		Groups:     r.Groups,
+		Session: r.Session,
+		Now:     r.now(),
+		Groups:  r.Groups,
 	}
 	if r.Own != nil {
 		opt.Own, opt.OwnLID = r.Own()

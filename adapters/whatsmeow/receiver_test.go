@@ -143,14 +143,14 @@ func TestReceiverMediaFetch(t *testing.T) {
 		big.DocumentMessage.FileLength = proto.Uint64(101)
 		require.True(t, r.Handle(context.Background(), dm("M2", big)))
 		_, err := inbox.got[len(inbox.got)-1].Media.Fetch(context.Background())
-		assert.ErrorIs(t, err, ErrMediaTooLarge)
+		assert.ErrorIs(t, err, trigger.ErrMediaTooLarge)
 		assert.Equal(t, 1, cli.dlCalls, "not downloaded")
 	})
 	t.Run("actual size over limit", func(t *testing.T) {
 		cli.download = []byte(strings.Repeat("x", 101))
 		require.True(t, r.Handle(context.Background(), dm("M3", doc)))
 		_, err := inbox.got[len(inbox.got)-1].Media.Fetch(context.Background())
-		assert.ErrorIs(t, err, ErrMediaTooLarge)
+		assert.ErrorIs(t, err, trigger.ErrMediaTooLarge)
 	})
 	t.Run("download error wrapped", func(t *testing.T) {
 		cli.dlErr = errBoom
@@ -194,5 +194,5 @@ func TestMediaRefFetchedByTransport(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNoMedia)
 	tr.MaxMediaSize = 3
 	_, err = tr.FetchMedia(context.Background(), "s1", ref)
-	assert.ErrorIs(t, err, ErrMediaTooLarge)
+	assert.ErrorIs(t, err, trigger.ErrMediaTooLarge)
 }

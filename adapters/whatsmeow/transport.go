@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/pacing"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -31,97 +31,96 @@ var (
 
 // Transport implements workflow.Transport over one whatsmeow client per
 // session. Every send uses the caller's pre-generated Outgoing.ID, so a
-// retry never produces a second message.
+// retry never produces a second message. It implements pacing.Typer: wrap
+// it in a pacing.Pacer, which alone decides how long "typing…" shows and
+// when each message leaves.
 type Transport struct {
 	// Lookup returns the client of a session.
 	Lookup func(session string) (Client, bool)
-	// Typing returns how long to show "typing…" before a message with
-	// Outgoing.Typing; nil means DefaultTyping.
-	Typing func(text string) time.Duration
-	// MinInterval is the minimum time between two sends of one session
-	// (pacing); 0 disables pacing.
-	MinInterval time.Duration
-	// Clock defaults to the system clock.
-	Clock Clock
-	// Sleep waits d or until ctx ends; nil uses a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
 	// Logger defaults to discarding.
 	Logger *slog.Logger
 	// MaxMediaSize bounds FetchMedia downloads; 0 means DefaultMaxMediaSize.
 	MaxMediaSize int64
-
-	mu   sync.Mutex
-	last map[string]time.Time
 }
 
 var (
 	_ workflow.Transport    = (*Transport)(nil)
 	_ workflow.MediaFetcher = (*Transport)(nil)
+	_ pacing.Typer          = (*Transport)(nil)
 )
 
-// DefaultTyping shows "typing…" for about 40 ms per character, between 1 and 5 seconds.
-func DefaultTyping(text string) time.Duration {
-	d := time.Duration(len([]rune(text))) * 40 * time.Millisecond
-	return min(max(d, time.Second), 5*time.Second)
-}
-
-// Send sends m.Text to m.To from session m.Session, or, when m.Media is
-// set, uploads the file and sends it with m.Text as its caption. A reply
-// shows "typing…" ("recording audio…" for audio) first when m.Typing.
-func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
-	if m.ID == "" {
-		return fmt.Errorf("send to %s: %w", m.To, ErrNoMessageID)
-	}
+// recipient returns the connected client of m's session and m's recipient.
+func (t *Transport) recipient(m workflow.Outgoing) (Client, types.JID, error) {
 	var cli Client
 	ok := false
 	if t.Lookup != nil {
 		cli, ok = t.Lookup(m.Session)
 	}
 	if !ok || cli == nil {
-		return fmt.Errorf("send %s: session %q: %w", m.ID, m.Session, ErrUnknownSession)
+		return nil, types.JID{}, fmt.Errorf("session %q: %w", m.Session, ErrUnknownSession)
 	}
 	if !cli.IsConnected() {
-		return fmt.Errorf("send %s: session %q: %w", m.ID, m.Session, ErrNotConnected)
+		return nil, types.JID{}, fmt.Errorf("session %q: %w", m.Session, ErrNotConnected)
 	}
 	to, err := PhoneJID(m.To)
+	if err != nil {
+		return nil, types.JID{}, err
+	}
+	return cli, to, nil
+}
+
+// presence is the indicator of m: "recording audio…" for audio, "typing…"
+// otherwise.
+func presence(m workflow.Outgoing) types.ChatPresenceMedia {
+	if m.Media != nil && m.Media.Kind == trigger.MessageAudio {
+		return types.ChatPresenceMediaAudio
+	}
+	return types.ChatPresenceMediaText
+}
+
+// SendTyping shows "typing…" ("recording audio…" for audio) in the chat m
+// goes to; sending m clears it. It waits for nothing: the pacing.Pacer
+// calling it decides how long the indicator shows.
+func (t *Transport) SendTyping(ctx context.Context, m workflow.Outgoing) error {
+	cli, to, err := t.recipient(m)
+	if err != nil {
+		return fmt.Errorf("typing before %s: %w", m.ID, err)
+	}
+	return cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, presence(m))
+}
+
+// Send sends m.Text to m.To from session m.Session, or, when m.Media is
+// set, uploads the file and sends it with m.Text as its caption. With
+// m.Typing (a caller without a pacing.Pacer) the indicator shows during the
+// send and is cleared after it; the transport never waits.
+func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
+	if m.ID == "" {
+		return fmt.Errorf("send to %s: %w", m.To, ErrNoMessageID)
+	}
+	cli, to, err := t.recipient(m)
 	if err != nil {
 		return fmt.Errorf("send %s: %w", m.ID, err)
 	}
 	log := t.logger()
 	msg := &waE2E.Message{Conversation: &m.Text}
-	presence := types.ChatPresenceMediaText
 	if m.Media != nil {
 		if msg, err = upload(ctx, cli, m); err != nil {
 			log.Warn("whatsmeow: upload failed", "session", m.Session, "id", m.ID, "kind", m.Media.Kind, "err", err)
 			return err
 		}
-		if m.Media.Kind == trigger.MessageAudio {
-			presence = types.ChatPresenceMediaAudio
-		}
-	}
-	if err := t.pace(ctx, m.Session); err != nil {
-		return fmt.Errorf("send %s: %w", m.ID, err)
 	}
 	if m.Typing {
-		if err := cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, presence); err != nil {
+		if err := cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, presence(m)); err != nil {
 			log.Warn("whatsmeow: typing indicator failed", "session", m.Session, "id", m.ID, "err", err)
 		}
 		defer func() {
 			// Paused even when the send failed, so the indicator never hangs.
-			if err := cli.SendChatPresence(context.WithoutCancel(ctx), to, types.ChatPresencePaused, presence); err != nil {
+			if err := cli.SendChatPresence(context.WithoutCancel(ctx), to, types.ChatPresencePaused, presence(m)); err != nil {
 				log.Warn("whatsmeow: clearing typing indicator failed", "session", m.Session, "id", m.ID, "err", err)
 			}
 		}()
-		typing := DefaultTyping
-		if t.Typing != nil {
-			typing = t.Typing
-		}
-		if err := t.sleep(ctx, typing(m.Text)); err != nil {
-			return fmt.Errorf("send %s: %w", m.ID, err)
-		}
 	}
 	resp, err := cli.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: types.MessageID(m.ID)})
-	t.mark(m.Session)
 	if err != nil {
 		log.Warn("whatsmeow: send failed", "session", m.Session, "id", m.ID, "err", err)
 		return fmt.Errorf("send %s to %s: %w", m.ID, m.To, err)
@@ -135,7 +134,7 @@ func (t *Transport) Send(ctx context.Context, m workflow.Outgoing) error {
 // with the same id.
 func upload(ctx context.Context, cli Client, m workflow.Outgoing) (*waE2E.Message, error) {
 	md := m.Media
-	if err := md.Validate(m.Text); err != nil {
+	if err := workflow.ValidateMedia(md, m.Text); err != nil {
 		return nil, fmt.Errorf("send %s: %w", m.ID, err)
 	}
 	var kind whatsmeow.MediaType
@@ -199,45 +198,6 @@ func PhoneJID(phone string) (types.JID, error) {
 	return types.NewJID(strings.TrimPrefix(p, "+"), types.DefaultUserServer), nil
 }
 
-func (t *Transport) pace(ctx context.Context, session string) error {
-	if t.MinInterval <= 0 {
-		return nil
-	}
-	t.mu.Lock()
-	last := t.last[session]
-	t.mu.Unlock()
-	if last.IsZero() {
-		return nil
-	}
-	wait := last.Add(t.MinInterval).Sub(t.now())
-	if wait <= 0 {
-		return nil
-	}
-	return t.sleep(ctx, wait)
-}
-
-func (t *Transport) mark(session string) {
-	if t.MinInterval <= 0 {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.last == nil {
-		t.last = map[string]time.Time{}
-	}
-	t.last[session] = t.now()
-}
-
-func (t *Transport) sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	if t.Sleep != nil {
-		return t.Sleep(ctx, d)
-	}
-	return sleepCtx(ctx, d)
-}
-
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
@@ -249,24 +209,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (t *Transport) now() time.Time {
-	if t.Clock == nil {
-		return time.Now()
-	}
-	return t.Clock.Now()
-}
-
 func (t *Transport) logger() *slog.Logger {
 	if t.Logger == nil {
 		return slog.New(slog.DiscardHandler)
 	}
 	return t.Logger
-}
-
-// NewMessageID returns a generator of WhatsApp message ids in the format
-// WhatsApp Web uses, for the engine to pre-generate and store ids before
-// sending. It does not need a connected client.
-func NewMessageID() func() string {
-	var none *whatsmeow.Client // GenerateMessageID is nil-safe
-	return func() string { return string(none.GenerateMessageID()) }
 }

@@ -3,7 +3,6 @@ package whatsmeow
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +14,7 @@ import (
 
 func mediaOut(id string, kind trigger.MessageType, caption string) workflow.Outgoing {
 	return workflow.Outgoing{ID: id, Session: "s1", To: "+33611111111", Text: caption, Typing: true,
-		Media: &workflow.OutgoingMedia{Kind: kind, MIMEType: "application/x-test", FileName: "f.bin", Data: []byte("file bytes " + string(kind))}}
+		Media: &trigger.Media{Kind: kind, MIMEType: "application/x-test", FileName: "f.bin", Data: []byte("file bytes " + string(kind))}}
 }
 
 func TestTransportSendsEachMediaKind(t *testing.T) {
@@ -36,7 +35,7 @@ func TestTransportSendsEachMediaKind(t *testing.T) {
 			cli.connected = true
 			var medias []types.ChatPresenceMedia
 			pc := &presenceClient{fakeClient: cli, medias: &medias}
-			tr := &Transport{Lookup: lookup(map[string]Client{"s1": pc}), Typing: func(string) time.Duration { return 0 }}
+			tr := &Transport{Lookup: lookup(map[string]Client{"s1": pc})}
 			out := mediaOut("3EB0M1", tc.kind, tc.caption)
 			require.NoError(t, tr.Send(context.Background(), out))
 
@@ -136,7 +135,7 @@ func TestTransportRejectsBadMediaBeforeUpload(t *testing.T) {
 	assert.ErrorIs(t, tr.Send(context.Background(), sticker), workflow.ErrInvalidMedia)
 	big := mediaOut("b", trigger.MessageVideo, "")
 	big.Media.Data = make([]byte, workflow.MaxMediaSize+1)
-	assert.ErrorIs(t, tr.Send(context.Background(), big), workflow.ErrMediaTooLarge)
+	assert.ErrorIs(t, tr.Send(context.Background(), big), trigger.ErrMediaTooLarge)
 	assert.Empty(t, cli.uploads)
 	assert.Empty(t, cli.sent)
 }

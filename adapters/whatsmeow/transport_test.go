@@ -2,6 +2,7 @@ package whatsmeow
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/pacing"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 )
 
@@ -17,23 +21,10 @@ func lookup(cs map[string]Client) func(string) (Client, bool) {
 	return func(s string) (Client, bool) { c, ok := cs[s]; return c, ok }
 }
 
-type sleepRecorder struct {
-	mu sync.Mutex
-	ds []time.Duration
-}
-
-func (s *sleepRecorder) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ds = append(s.ds, d)
-	return ctx.Err()
-}
-
 func TestTransportSendWithTyping(t *testing.T) {
 	cli := newFakeClient()
 	cli.connected = true
-	sl := &sleepRecorder{}
-	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli}), Sleep: sl.Sleep, Typing: func(string) time.Duration { return 2 * time.Second }}
+	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
 	err := tr.Send(context.Background(), workflow.Outgoing{ID: "3EB0AA", Session: "s1", To: "+33 6 11 11 11 11", Text: "Hello!", Typing: true})
 	require.NoError(t, err)
 	require.Len(t, cli.sent, 1)
@@ -41,7 +32,66 @@ func TestTransportSendWithTyping(t *testing.T) {
 	assert.Equal(t, types.MessageID("3EB0AA"), cli.sent[0].ID, "pre-generated id is used")
 	assert.Equal(t, "Hello!", cli.sent[0].Msg.GetConversation())
 	assert.Equal(t, []string{"presence:composing", "send", "presence:paused"}, cli.order)
-	assert.Equal(t, []time.Duration{2 * time.Second}, sl.ds)
+}
+
+// virtualClock is a clock whose Sleep moves time forward at once.
+type virtualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *virtualClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *virtualClock) Sleep(_ context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return nil
+}
+
+// timedClient records when the indicator shows and when messages leave.
+type timedClient struct {
+	*fakeClient
+	clock  *virtualClock
+	events []string
+}
+
+func (c *timedClient) SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error {
+	c.events = append(c.events, fmt.Sprintf("%s %s", c.clock.Now().Sub(t0), state))
+	return c.fakeClient.SendChatPresence(ctx, jid, state, media)
+}
+
+func (c *timedClient) SendMessage(ctx context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+	c.events = append(c.events, fmt.Sprintf("%s send %q", c.clock.Now().Sub(t0), msg.GetConversation()))
+	return c.fakeClient.SendMessage(ctx, to, msg, extra...)
+}
+
+// The pacer alone decides the typing time: behind a pacing.Pacer, each
+// reply shows "typing…" once, for pacing.DefaultTyping of its text, and the
+// transport neither shows it again nor waits.
+func TestPacedRepliesTypeOnceForTheComputedTime(t *testing.T) {
+	clock := &virtualClock{now: t0}
+	cli := &timedClient{fakeClient: newFakeClient(), clock: clock}
+	cli.connected = true
+	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
+	p := pacing.New(tr, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: 6 * time.Second, Burst: 1}})
+	ctx := context.Background()
+	texts := []string{"Bonjour !", strings.Repeat("long ", 40)}
+	for i, text := range texts {
+		require.NoError(t, p.Send(ctx, workflow.Outgoing{ID: fmt.Sprint("id", i), Session: "s1", To: "+33611111111", Text: text, Kind: workflow.SendFixed, Typing: true}))
+	}
+	// The first reply leaves after its typing time; the second, typed from
+	// the moment the first left, at the later of its slot (6 s after the
+	// first) and the end of its own typing time.
+	first := pacing.DefaultTyping(texts[0])
+	second := first + max(6*time.Second, pacing.DefaultTyping(texts[1]))
+	want := []string{
+		"0s composing",
+		fmt.Sprintf("%s send %q", first, texts[0]),
+		fmt.Sprintf("%s composing", first),
+		fmt.Sprintf("%s send %q", second, texts[1]),
+	}
+	assert.Equal(t, want, cli.events)
 }
 
 func TestTransportRetryReusesID(t *testing.T) {
@@ -63,7 +113,7 @@ func TestTransportPausedAfterFailedSend(t *testing.T) {
 	cli := newFakeClient()
 	cli.connected = true
 	cli.sendErr = errBoom
-	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli}), Typing: func(string) time.Duration { return 0 }}
+	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
 	assert.Error(t, tr.Send(context.Background(), workflow.Outgoing{ID: "X", Session: "s1", To: "+33611111111", Typing: true}))
 	assert.Equal(t, []string{"presence:composing", "send", "presence:paused"}, cli.order)
 }
@@ -79,32 +129,6 @@ func TestTransportErrors(t *testing.T) {
 	err := tr.Send(ctx, workflow.Outgoing{ID: "a", Session: "down", To: "not a phone"})
 	assert.Error(t, err)
 	assert.Empty(t, down.sent)
-}
-
-func TestTransportPacing(t *testing.T) {
-	cli := newFakeClient()
-	cli.connected = true
-	sl := &sleepRecorder{}
-	clock := fixedClock{t0}
-	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli}), MinInterval: 3 * time.Second, Clock: clock, Sleep: sl.Sleep}
-	for _, id := range []string{"a", "b"} {
-		require.NoError(t, tr.Send(context.Background(), workflow.Outgoing{ID: id, Session: "s1", To: "+33611111111"}))
-	}
-	assert.Equal(t, []time.Duration{3 * time.Second}, sl.ds, "second send waits for the interval")
-}
-
-func TestDefaultTyping(t *testing.T) {
-	assert.Equal(t, time.Second, DefaultTyping("hi"))
-	assert.Equal(t, 2*time.Second, DefaultTyping(strings.Repeat("a", 50)))
-	assert.Equal(t, 5*time.Second, DefaultTyping(strings.Repeat("a", 1000)))
-}
-
-func TestNewMessageID(t *testing.T) {
-	gen := NewMessageID()
-	a, b := gen(), gen()
-	assert.NotEqual(t, a, b)
-	assert.True(t, strings.HasPrefix(a, "3EB0"), a)
-	assert.Len(t, a, 22)
 }
 
 func outgoing(id, session string) workflow.Outgoing {

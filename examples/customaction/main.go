@@ -77,12 +77,11 @@ type SendCatalogue struct {
 // Run sends the picture through the engine's Runtime: same loop breaker,
 // pre-generated message id and retries as a text reply.
 func (s *SendCatalogue) Run(ctx context.Context, c *action.Call) error {
-	return c.Runtime.SendMedia(ctx, action.Media{
+	return c.Runtime.SendMedia(ctx, trigger.Media{
 		Kind:     trigger.MessageImage,
 		FileName: "catalogue.png",
 		Data:     s.picture, // MIMEType left empty: sniffed from the data
-		Caption:  s.Caption,
-	})
+	}, s.Caption)
 }
 
 const shopWorkflows = `

@@ -375,7 +375,6 @@ func (a *app) openEngine(ctx context.Context) error {
 		MeterCredits:   o.MeterCredits,
 		CharsPerCredit: o.CharsPerCred,
 		Jobs:           jobs,
-		NewMessageID:   wa.NewMessageID(),
 		// Users name webhook URLs: only public addresses and the allow-list.
 		WebhookClient: engine.NewWebhookClient(o.WebhookAllow),
 		Redactor:      a.redactor,
@@ -442,9 +441,7 @@ func (a *app) jobQueue(ctx context.Context) (workflow.JobQueue, error) {
 	if a.opts.Queue == "memory" {
 		return nil, nil
 	}
-	q, err := riverqueue.New(ctx, a.store, func(ctx context.Context, j workflow.Job) error {
-		return a.redactor.Error(a.engine.RunJob(ctx, j))
-	}, riverqueue.Config{Logger: a.log})
+	q, err := riverqueue.New(ctx, a.store, riverqueue.Config{Logger: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
@@ -458,7 +455,9 @@ func (a *app) startJobs() error {
 	if a.river == nil {
 		return nil
 	}
-	return a.river.Start(a.bg)
+	return a.river.Start(a.bg, func(ctx context.Context, j workflow.Job) error {
+		return a.redactor.Error(a.engine.RunJob(ctx, j))
+	})
 }
 
 // loadWorkflows makes the saved workflows current, or those of --workflows

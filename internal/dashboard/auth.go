@@ -211,6 +211,7 @@ func throttleKeys(addr, user string) []throttleKey {
 // ThrottledError refuses a login for Wait: too many failed logins.
 type ThrottledError struct{ Wait time.Duration }
 
+// Error says how long to wait.
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many failed logins, try again in %s", e.Wait.Round(time.Second))
 }

@@ -21,6 +21,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error is "line:col: path: message".
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Line > 0 {
@@ -36,6 +37,7 @@ func (e *Error) Error() string {
 // Errors is every problem found; it unwraps to its elements.
 type Errors []*Error
 
+// Error lists every error, one a line.
 func (es Errors) Error() string {
 	s := make([]string, len(es))
 	for i, e := range es {

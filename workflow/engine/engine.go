@@ -200,7 +200,9 @@ func New(cfg Config) (*Engine, error) {
 // the jobs it already has).
 func (e *Engine) Start(ctx context.Context) error {
 	if e.mem != nil {
-		e.mem.Start(ctx, e.RunJob)
+		if err := e.mem.Start(ctx, e.RunJob); err != nil {
+			return err
+		}
 	}
 	if err := e.requeueScheduled(ctx); err != nil {
 		return fmt.Errorf("re-queue scheduled messages: %w", err)

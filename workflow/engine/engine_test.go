@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -365,5 +366,18 @@ func TestScheduledSentDespiteJobTimeout(t *testing.T) {
 	h.Clock.Advance(ctx, 2*time.Minute)
 	if m, _ := st.Scheduled(context.Background(), "r"); m.Status != workflow.ScheduleSent {
 		t.Fatalf("status %s, want sent", m.Status)
+	}
+}
+
+// NewMessageID is the one generator of message ids (the whatsmeow adapter's
+// twin went): WhatsApp Web's format, "3EB0" and 18 upper-case hex digits.
+func TestNewMessageID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		id := engine.NewMessageID()
+		if !regexp.MustCompile(`^3EB0[0-9A-F]{18}$`).MatchString(id) || seen[id] {
+			t.Fatalf("id %q: not WhatsApp's format or repeated", id)
+		}
+		seen[id] = true
 	}
 }

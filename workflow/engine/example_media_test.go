@@ -20,7 +20,7 @@ type SendPriceList struct {
 // stored first, retried with the same id).
 func (a *SendPriceList) Run(ctx context.Context, c *action.Call) error {
 	pdf := []byte("%PDF-1.4\n% price list\n")
-	return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageDocument, FileName: "tarifs.pdf", Data: pdf, Caption: a.Caption})
+	return c.Runtime.SendMedia(ctx, trigger.Media{Kind: trigger.MessageDocument, FileName: "tarifs.pdf", Data: pdf}, a.Caption)
 }
 
 // A custom action sending a document with Runtime.SendMedia.

@@ -47,7 +47,7 @@ func TestSendMediaReachesTheTransport(t *testing.T) {
 	ctx := context.Background()
 	tr := &flakyTransport{}
 	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
-		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes, Caption: "Notre catalogue"})
+		return c.Runtime.SendMedia(ctx, trigger.Media{Kind: trigger.MessageImage, Data: pngBytes}, "Notre catalogue")
 	})
 	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "catalogue ?"})
 	if err != nil {
@@ -83,7 +83,7 @@ func TestSendMediaRetriedWithTheSameIDAndBytes(t *testing.T) {
 	ctx := context.Background()
 	tr := &flakyTransport{fail: 2}
 	h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
-		return c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageDocument, MIMEType: "application/pdf", FileName: "tarifs.pdf", Data: []byte("%PDF-1.4 prices"), Caption: "Tarifs"})
+		return c.Runtime.SendMedia(ctx, trigger.Media{Kind: trigger.MessageDocument, MIMEType: "application/pdf", FileName: "tarifs.pdf", Data: []byte("%PDF-1.4 prices")}, "Tarifs")
 	})
 	res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "tarifs"})
 	if err != nil {
@@ -117,8 +117,8 @@ func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
 	h := mediaHarness(t, tr, 2, func(ctx context.Context, c *action.Call) error {
 		errs = append(errs,
 			c.Runtime.Send(ctx, "voici"),
-			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes}),
-			c.Runtime.SendMedia(ctx, action.Media{Kind: trigger.MessageImage, Data: pngBytes}))
+			c.Runtime.SendMedia(ctx, trigger.Media{Kind: trigger.MessageImage, Data: pngBytes}, ""),
+			c.Runtime.SendMedia(ctx, trigger.Media{Kind: trigger.MessageImage, Data: pngBytes}, ""))
 		return nil
 	})
 	if _, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "photos"}); err != nil {
@@ -135,21 +135,22 @@ func TestSendMediaCountsForTheLoopBreaker(t *testing.T) {
 func TestSendMediaRejectsBadFiles(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
-		name string
-		m    action.Media
-		want error
+		name    string
+		m       trigger.Media
+		caption string
+		want    error
 	}{
-		{"too large", action.Media{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize+1)}, workflow.ErrMediaTooLarge},
-		{"empty", action.Media{Kind: trigger.MessageImage}, workflow.ErrInvalidMedia},
-		{"sticker", action.Media{Kind: trigger.MessageSticker, Data: pngBytes}, workflow.ErrInvalidMedia},
-		{"audio caption", action.Media{Kind: trigger.MessageAudio, Data: []byte("OggS"), Caption: "écoutez"}, workflow.ErrInvalidMedia},
+		{"too large", trigger.Media{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize+1)}, "", trigger.ErrMediaTooLarge},
+		{"empty", trigger.Media{Kind: trigger.MessageImage}, "", workflow.ErrInvalidMedia},
+		{"sticker", trigger.Media{Kind: trigger.MessageSticker, Data: pngBytes}, "", workflow.ErrInvalidMedia},
+		{"audio caption", trigger.Media{Kind: trigger.MessageAudio, Data: []byte("OggS")}, "écoutez", workflow.ErrInvalidMedia},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &flakyTransport{}
 			var got error
 			h := mediaHarness(t, tr, 0, func(ctx context.Context, c *action.Call) error {
-				got = c.Runtime.SendMedia(ctx, tc.m)
+				got = c.Runtime.SendMedia(ctx, tc.m, tc.caption)
 				return got
 			})
 			res, err := h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: "x"})
@@ -168,7 +169,7 @@ func TestSendMediaRejectsBadFiles(t *testing.T) {
 		})
 	}
 	// The exact limit is accepted.
-	if err := (&workflow.OutgoingMedia{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize)}).Validate(""); err != nil {
+	if err := workflow.ValidateMedia(&trigger.Media{Kind: trigger.MessageVideo, Data: make([]byte, workflow.MaxMediaSize)}, ""); err != nil {
 		t.Fatalf("a file of exactly MaxMediaSize: %v", err)
 	}
 }

@@ -114,10 +114,12 @@ func (q *memQueue) signal() {
 	}
 }
 
+var _ workflow.JobRunner = (*memQueue)(nil)
+
 // Start runs jobs in the background as they fall due, at most Workers at
 // a time (default 4) so that a slow job (an AI reply) never holds up the
 // others, until ctx ends or Stop.
-func (q *memQueue) Start(ctx context.Context, h workflow.JobHandler) {
+func (q *memQueue) Start(ctx context.Context, h workflow.JobHandler) error {
 	workers := q.Workers
 	if workers <= 0 {
 		workers = 4
@@ -157,6 +159,7 @@ func (q *memQueue) Start(ctx context.Context, h workflow.JobHandler) {
 			t.Stop()
 		}
 	}()
+	return nil
 }
 
 // Stop ends the background loop started by Start and waits for the

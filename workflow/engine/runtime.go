@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -62,16 +63,16 @@ func (r *runtime) Send(ctx context.Context, text string) error {
 
 // SendMedia sends a file through the same path as Send; the caption is the
 // message's text (and the send effect's Text).
-func (r *runtime) SendMedia(ctx context.Context, md action.Media) error {
-	om := &workflow.OutgoingMedia{Kind: md.Kind, MIMEType: md.MIMEType, FileName: md.FileName, Data: md.Data}
-	if err := om.Validate(md.Caption); err != nil {
+func (r *runtime) SendMedia(ctx context.Context, md trigger.Media, caption string) error {
+	om := &trigger.Media{Kind: md.Kind, MIMEType: md.MIMEType, FileName: md.FileName, Data: md.Data}
+	if err := workflow.ValidateMedia(om, caption); err != nil {
 		return fmt.Errorf("send media: %w", err)
 	}
 	if om.MIMEType == "" {
 		om.MIMEType = http.DetectContentType(om.Data)
 	}
 	m := r.x.ev.Message
-	return r.sendOnce(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: md.Caption, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Media: om})
+	return r.sendOnce(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: caption, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Media: om})
 }
 
 // sendOnce sends m as the next send of the running action: its id derives

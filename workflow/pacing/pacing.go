@@ -42,12 +42,16 @@ type Sleeper interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
-// Typer is implemented by transports that can show "typing…" in a chat.
-// When the wrapped transport has it, replies get a typing indicator before
-// they are sent (refreshed during long waits); otherwise Pacer sets
-// Outgoing.Typing and leaves it to the transport.
+// Typer is implemented by transports that can show "typing…" in the chat
+// of a message (adapters/whatsmeow's Transport). When the wrapped transport
+// has it, the Pacer alone owns the indicator: it shows it once when a
+// reply's wait starts (refreshed only during waits longer than
+// TypingRefresh), waits the typing time, and sends the reply with
+// Outgoing.Typing cleared. Otherwise it sets Outgoing.Typing and leaves the
+// indicator to the transport.
 type Typer interface {
-	SendTyping(ctx context.Context, session, to string) error
+	// SendTyping shows the indicator in m's chat without waiting.
+	SendTyping(ctx context.Context, m workflow.Outgoing) error
 }
 
 // Rule is a token bucket: Burst sends at once, then one per Every, each
@@ -179,7 +183,7 @@ func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
 	for typed := false; ; {
 		wait := at.Sub(p.cfg.Clock.Now())
 		if reply && canType && (!typed || wait > 0) {
-			if err := typer.SendTyping(ctx, m.Session, m.To); err != nil {
+			if err := typer.SendTyping(ctx, m); err != nil {
 				return fmt.Errorf("typing before reply %s: %w", m.ID, err)
 			}
 			typed = true
@@ -191,6 +195,9 @@ func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
 		if err := p.cfg.Sleeper.Sleep(ctx, wait); err != nil {
 			return err
 		}
+	}
+	if reply && canType {
+		m.Typing = false // shown above, for the typing time: not again
 	}
 	return p.next.Send(ctx, m)
 }

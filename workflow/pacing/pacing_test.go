@@ -51,8 +51,8 @@ func (r *recorder) Send(_ context.Context, m workflow.Outgoing) error {
 // typingRecorder also implements pacing.Typer.
 type typingRecorder struct{ recorder }
 
-func (r *typingRecorder) SendTyping(_ context.Context, session, to string) error {
-	r.events = append(r.events, event{typing: true, at: r.clock.Now(), m: workflow.Outgoing{Session: session, To: to}})
+func (r *typingRecorder) SendTyping(_ context.Context, m workflow.Outgoing) error {
+	r.events = append(r.events, event{typing: true, at: r.clock.Now(), m: m})
 	return nil
 }
 

@@ -148,11 +148,13 @@ func (c *Clock) run(ctx context.Context, t *timer) {
 	c.mu.Unlock()
 }
 
-// Handle sets the function that runs jobs (the engine's RunJob).
-func (c *Clock) Handle(h workflow.JobHandler) {
+// Start sets the function that runs jobs (the engine's RunJob); they run
+// as the clock moves. It implements workflow.JobRunner.
+func (c *Clock) Start(_ context.Context, h workflow.JobHandler) error {
 	c.mu.Lock()
 	c.handler = h
 	c.mu.Unlock()
+	return nil
 }
 
 // Pending returns the jobs not yet run, in time order.

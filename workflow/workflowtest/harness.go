@@ -114,7 +114,9 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 		return nil, err
 	}
 	h.Engine = e
-	h.Clock.Handle(e.RunJob)
+	if err := h.Clock.Start(ctx, e.RunJob); err != nil {
+		return nil, err
+	}
 	sessions := o.Sessions
 	if sessions == nil {
 		sessions = []workflow.Session{{ID: "main", Label: "main"}}

@@ -46,12 +46,12 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, q, err := newEngine(ctx, store, tr,
+	eng, q, err := newEngine(ctx, store, tr,
 		riverqueue.Config{FetchPollInterval: 20 * time.Millisecond, MaxWorkers: 8, RescueStuckJobsAfter: rescue, MaxBackoff: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.Start(ctx, eng.RunJob); err != nil {
 		t.Fatal(err)
 	}
 	select {} // until killed

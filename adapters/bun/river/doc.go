@@ -4,12 +4,9 @@
 // instances on one PostgreSQL.
 //
 //	store, _ := bunstore.Open(ctx, dsn, bunstore.Options{})
-//	var eng *engine.Engine
-//	q, _ := riverqueue.New(ctx, store, func(ctx context.Context, j workflow.Job) error {
-//		return eng.RunJob(ctx, j)
-//	}, riverqueue.Config{})
-//	eng, _ = engine.New(engine.Config{Store: store, Jobs: q, ...})
-//	q.Start(ctx)
+//	q, _ := riverqueue.New(ctx, store, riverqueue.Config{})
+//	eng, _ := engine.New(engine.Config{Store: store, Jobs: q, ...})
+//	q.Start(ctx, eng.RunJob) // workflow.JobRunner: the one way to start a queue
 //	defer q.Stop(ctx)
 //
 // River does the hard parts and this package only configures it: jobs

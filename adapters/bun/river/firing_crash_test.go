@@ -277,7 +277,7 @@ func TestFiringCrashChild(t *testing.T) {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.Start(ctx, eng.RunJob); err != nil {
 		t.Fatal(err)
 	}
 	acks, err := os.OpenFile(filepath.Join(dir, firingAcks), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)

@@ -67,8 +67,8 @@ func TestInstancesShareOnePostgres(t *testing.T) {
 				}
 			}
 			start := time.Now()
-			for _, q := range queues {
-				if err := q.Start(ctx); err != nil {
+			for i, q := range queues {
+				if err := q.Start(ctx, engines[i].RunJob); err != nil {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { q.Stop(context.Background()) })

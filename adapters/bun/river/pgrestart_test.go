@@ -58,7 +58,7 @@ func TestPostgresRestart(t *testing.T) {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.Start(ctx); err != nil {
+	if err := q.Start(ctx, eng.RunJob); err != nil {
 		t.Fatal(err)
 	}
 

@@ -100,7 +100,7 @@ type Queue struct {
 }
 
 var (
-	_ workflow.JobQueue        = (*Queue)(nil)
+	_ workflow.JobRunner       = (*Queue)(nil)
 	_ workflow.AtomicScheduler = (*Queue)(nil)
 )
 
@@ -116,15 +116,12 @@ type jobArgs struct {
 func (jobArgs) Kind() string { return "waauto_job" }
 
 // New migrates River's tables in store's database and returns a stopped
-// queue that hands due jobs to handler (the engine's RunJob). Run Start
-// to work jobs; Enqueue works before Start.
-func New(ctx context.Context, store *bunstore.Store, handler workflow.JobHandler, cfg Config) (*Queue, error) {
-	if handler == nil {
-		return nil, errors.New("riverqueue.New: handler is nil")
-	}
+// queue. Start hands it the handler (the engine's RunJob) and works jobs;
+// Enqueue works before Start.
+func New(ctx context.Context, store *bunstore.Store, cfg Config) (*Queue, error) {
 	cfg.setDefaults()
 	db := store.DB()
-	q := &Queue{store: store, db: db, cfg: cfg, log: cfg.Logger, handler: handler}
+	q := &Queue{store: store, db: db, cfg: cfg, log: cfg.Logger}
 	switch db.Dialect().Name() {
 	case dialect.SQLite:
 		q.sqlite = true
@@ -190,9 +187,14 @@ func (q *Queue) migrate(ctx context.Context) error {
 // subscribing to events) and tests.
 func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
 
-// Start works due jobs in the background until Stop or ctx ends. On
-// SQLite it fails with ErrLocked when another process works this database.
-func (q *Queue) Start(ctx context.Context) error {
+// Start hands due jobs to h (the engine's RunJob) in the background until
+// Stop or ctx ends. On SQLite it fails with ErrLocked when another process
+// works this database.
+func (q *Queue) Start(ctx context.Context, h workflow.JobHandler) error {
+	if h == nil {
+		return errors.New("start job queue: nil handler")
+	}
+	q.handler = h // before the client starts its workers
 	if q.sqlite {
 		if err := q.lockSQLite(ctx); err != nil {
 			return err

@@ -66,11 +66,11 @@ func TestScheduledJobRunsOnTime(t *testing.T) {
 			ctx := context.Background()
 			store := b.open(t)
 			r := newRuns()
-			q, err := riverqueue.New(ctx, store, r.handle, fast())
+			q, err := riverqueue.New(ctx, store, fast())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := q.Start(ctx); err != nil {
+			if err := q.Start(ctx, r.handle); err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { q.Stop(context.Background()) })
@@ -136,11 +136,11 @@ func TestFailedJobIsRetriedAndHeldJobSnoozed(t *testing.T) {
 				done <- j.ID
 				return nil
 			}
-			q, err := riverqueue.New(ctx, store, h, fast())
+			q, err := riverqueue.New(ctx, store, fast())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := q.Start(ctx); err != nil {
+			if err := q.Start(ctx, h); err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { q.Stop(context.Background()) })
@@ -185,7 +185,7 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 			ctx := context.Background()
 			store := b.open(t)
 			for i := range 2 {
-				if _, err := riverqueue.New(ctx, store, newRuns().handle, fast()); err != nil {
+				if _, err := riverqueue.New(ctx, store, fast()); err != nil {
 					t.Fatalf("New #%d: %v", i+1, err)
 				}
 			}
@@ -197,24 +197,24 @@ func TestMigrationsAreIdempotent(t *testing.T) {
 func TestSecondProcessOnSQLiteIsRefused(t *testing.T) {
 	ctx := context.Background()
 	store := newSQLite(t)
-	a, err := riverqueue.New(ctx, store, newRuns().handle, fast())
+	a, err := riverqueue.New(ctx, store, fast())
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := riverqueue.New(ctx, store, newRuns().handle, fast())
+	b, err := riverqueue.New(ctx, store, fast())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Start(ctx); err != nil {
+	if err := a.Start(ctx, newRuns().handle); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Start(ctx); !errors.Is(err, riverqueue.ErrLocked) {
+	if err := b.Start(ctx, newRuns().handle); !errors.Is(err, riverqueue.ErrLocked) {
 		t.Fatalf("second Start: %v, want ErrLocked", err)
 	}
 	if err := a.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Start(ctx); err != nil {
+	if err := b.Start(ctx, newRuns().handle); err != nil {
 		t.Fatalf("Start after the first stopped: %v", err)
 	}
 	b.Stop(ctx)

@@ -50,18 +50,18 @@ func BenchmarkRiverNoop(b *testing.B) {
 				var ran atomic.Int64
 				done := make(chan struct{})
 				target := int64(b.N)
-				q, err := riverqueue.New(ctx, store, func(context.Context, workflow.Job) error {
-					if ran.Add(1) == target {
-						close(done)
-					}
-					return nil
-				}, cfg.cfg)
+				q, err := riverqueue.New(ctx, store, cfg.cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
 				enqueueDue(b, store, q, "noop", b.N)
 				b.ResetTimer()
-				if err := q.Start(ctx); err != nil {
+				if err := q.Start(ctx, func(context.Context, workflow.Job) error {
+					if ran.Add(1) == target {
+						close(done)
+					}
+					return nil
+				}); err != nil {
 					b.Fatal(err)
 				}
 				select {

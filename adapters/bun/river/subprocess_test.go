@@ -36,8 +36,7 @@ func newEngine(ctx context.Context, store *bunstore.Store, tr workflow.Transport
 // River queue on store, its Store is store unless ecfg sets one (a wrapper
 // of store), its conditions compile with condition/expr.
 func newEngineWith(ctx context.Context, store *bunstore.Store, ecfg engine.Config, cfg riverqueue.Config) (*engine.Engine, *riverqueue.Queue, error) {
-	var eng *engine.Engine
-	q, err := riverqueue.New(ctx, store, func(ctx context.Context, j workflow.Job) error { return eng.RunJob(ctx, j) }, cfg)
+	q, err := riverqueue.New(ctx, store, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,7 +47,7 @@ func newEngineWith(ctx context.Context, store *bunstore.Store, ecfg engine.Confi
 		ecfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	ecfg.Compiler, ecfg.Jobs = expr.New(), q
-	eng, err = engine.New(ecfg)
+	eng, err := engine.New(ecfg)
 	return eng, q, err
 }
 
