@@ -7,8 +7,8 @@ import (
 )
 
 // Run runs the waauto command line args (without the program name) and
-// returns the exit code: serve (the default), test, validate, lint, admin
-// or help; stdin is read by admin reset-password only.
+// returns the exit code: serve (the default), test, validate, lint, admin,
+// bench or help; stdin is read by admin reset-password only.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
@@ -23,6 +23,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdLint(args, stdout, stderr)
 	case "admin":
 		return cmdAdmin(ctx, args, stdin, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, args, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args, stdout, stderr)
 	case "help":
@@ -40,6 +42,9 @@ const usage = `usage:
   waauto test [--backend cel|expr] [--store memory|sqlite] FILE_OR_DIR...
   waauto validate FILE...
   waauto lint [--json] [--tz ZONE] FILE_OR_DIR...
+  waauto bench [--store memory|sqlite|DSN] [--queue river|memory] [--messages 10000] [--contacts 1000]
+               [--workflows 50] [--rate 0] [--workers N] [--poll D] [--db-pool N]
+               (end-to-end load: Receive → reply through the product's store and job queue, no WhatsApp)
   waauto admin reset-password [--db PATH_OR_DSN] [--user admin] [--password-file FILE]
                (the new password: from FILE, else $WAAUTO_ADMIN_PASSWORD, else the first line of stdin)
 `

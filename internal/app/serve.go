@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ import (
 // options are the settings of `waauto serve`, from flags and environment.
 type options struct {
 	DB            string
+	DBPool        int
 	Devices       string
 	Addr          string
 	Workflows     string
@@ -70,12 +72,34 @@ func env(key, def string) string {
 	return def
 }
 
+// envInt returns the integer environment variable key, or def when unset
+// or not a number.
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+// storeOptions are the product's database settings: pool bounds every
+// connection pool of the store (0: bunstore's default).
+func storeOptions(log *slog.Logger, pool int) bunstore.Options {
+	return bunstore.Options{Logger: log, MaxOpenConns: pool}
+}
+
+// riverConfig is the product's job queue configuration: riverqueue's
+// defaults, chosen from `waauto bench` (internal/app/BENCHMARKS.md).
+func riverConfig(log *slog.Logger) riverqueue.Config {
+	return riverqueue.Config{Logger: log}
+}
+
 // parseServeFlags reads the serve flags; environment variables give the defaults.
 func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.DB, "db", env("WAAUTO_DB", "waauto.db"), "SQLite file, or a postgres:// DSN (env WAAUTO_DB)")
+	fs.IntVar(&o.DBPool, "db-pool", envInt("WAAUTO_DB_POOL", 0), "database connections at most, shared by the workers and the dashboard (0: 16; env WAAUTO_DB_POOL); more workers than connections wait, they never fail")
 	fs.StringVar(&o.Devices, "devices", env("WAAUTO_DEVICES", ""), "whatsmeow key store: a SQLite file (default: NAME-devices.db beside --db) or a postgres:// DSN")
 	fs.StringVar(&o.Addr, "addr", env("WAAUTO_ADDR", "127.0.0.1:8080"), "dashboard address")
 	fs.StringVar(&o.Workflows, "workflows", "", "workflow file to load at start (replaces the saved workflows)")
@@ -302,7 +326,7 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if a.responder, a.ai, err = newAI(o.AI, log); err != nil {
 		return nil, err
 	}
-	a.store, err = bunstore.Open(ctx, o.DB, bunstore.Options{Logger: log})
+	a.store, err = bunstore.Open(ctx, o.DB, storeOptions(log, o.DBPool))
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +465,7 @@ func (a *app) jobQueue(ctx context.Context) (workflow.JobQueue, error) {
 	if a.opts.Queue == "memory" {
 		return nil, nil
 	}
-	q, err := riverqueue.New(ctx, a.store, riverqueue.Config{Logger: a.log})
+	q, err := riverqueue.New(ctx, a.store, riverConfig(a.log))
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
