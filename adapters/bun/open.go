@@ -59,9 +59,8 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	if opts.MaxOpenConns > 0 {
-		sqldb.SetMaxOpenConns(opts.MaxOpenConns)
-	}
+	sqldb.SetMaxOpenConns(opts.poolSize())
+	sqldb.SetMaxIdleConns(opts.poolSize())
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open %s: connect: %w", name, err)
@@ -144,12 +143,8 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	n := opts.MaxOpenConns
-	if n <= 0 {
-		n = 8
-	}
-	sqldb.SetMaxOpenConns(n)
-	sqldb.SetMaxIdleConns(n)
+	sqldb.SetMaxOpenConns(opts.poolSize())
+	sqldb.SetMaxIdleConns(opts.poolSize())
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open %s: %w", name, err)

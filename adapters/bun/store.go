@@ -24,9 +24,26 @@ type Options struct {
 	// applications' tables (e.g. whatsmeow's). By default such a file is
 	// refused as foreign so that a wrong path never gets our tables.
 	Shared bool
-	// MaxOpenConns bounds the connection pool Open creates; 0 means 8 on
-	// SQLite and database/sql's default (unlimited) on PostgreSQL.
+	// MaxOpenConns bounds the connection pool Open creates, on SQLite and
+	// on PostgreSQL; 0 means DefaultMaxOpenConns. Callers that need a
+	// connection when all are busy wait for one (until their context
+	// ends): a saturated database slows the product down, it never
+	// refuses work with "too many clients".
 	MaxOpenConns int
+}
+
+// DefaultMaxOpenConns is the pool bound of Open when Options.MaxOpenConns
+// is 0: far below PostgreSQL's default max_connections (100), and enough
+// for 100 job-queue workers on this package's measurements
+// (internal/app/BENCHMARKS.md).
+const DefaultMaxOpenConns = 16
+
+// poolSize is opts' pool bound.
+func (opts Options) poolSize() int {
+	if opts.MaxOpenConns > 0 {
+		return opts.MaxOpenConns
+	}
+	return DefaultMaxOpenConns
 }
 
 // Store is a workflow.Store on a bun database. It is safe for concurrent
