@@ -16,9 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/waauto/waauto/action"
 	bunstore "github.com/waauto/waauto/adapters/bun"
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
-	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
