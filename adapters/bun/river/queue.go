@@ -108,6 +108,8 @@ type Queue struct {
 	driver  riverdriver.Driver[*sql.Tx]
 	client  *river.Client[*sql.Tx]
 
+	ins inserter
+
 	mu     sync.Mutex
 	unlock func() error // releases the SQLite process lock
 }
@@ -234,8 +236,79 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Enqueue inserts j to run at j.RunAt (now when zero or past). An ID that
 // exists, waiting, running or completed within River's retention (24h
 // by default), is skipped without error.
+//
+// Concurrent calls share transactions (group commit): one caller inserts
+// the jobs queued while the previous insert ran, up to maxInsertBatch, in
+// one River InsertMany, and each call returns once its job is committed,
+// or with the error of its own insert (a failed batch is retried one job
+// at a time).
 func (q *Queue) Enqueue(ctx context.Context, j workflow.Job) error {
-	if _, err := q.client.Insert(ctx, args(j), insertOpts(j)); err != nil {
+	r := &insertReq{job: j, done: make(chan error, 1)}
+	q.ins.mu.Lock()
+	q.ins.pending = append(q.ins.pending, r)
+	lead := !q.ins.running
+	q.ins.running = true
+	q.ins.mu.Unlock()
+	if lead {
+		q.insertPending(context.WithoutCancel(ctx))
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("enqueue job %s: %w", j.ID, ctx.Err())
+	}
+}
+
+// maxInsertBatch bounds the jobs of one group-committed insert.
+const maxInsertBatch = 500
+
+// insertReq is one Enqueue waiting for its batch.
+type insertReq struct {
+	job  workflow.Job
+	done chan error
+}
+
+// inserter queues Enqueue calls for group commit.
+type inserter struct {
+	mu      sync.Mutex
+	pending []*insertReq
+	running bool // a caller is inserting batches
+}
+
+// insertPending inserts the queued jobs batch after batch until none is
+// left; one caller at a time runs it.
+func (q *Queue) insertPending(ctx context.Context) {
+	for {
+		q.ins.mu.Lock()
+		batch := q.ins.pending[:min(len(q.ins.pending), maxInsertBatch)]
+		q.ins.pending = q.ins.pending[len(batch):]
+		if len(batch) == 0 {
+			q.ins.running = false
+			q.ins.pending = nil
+			q.ins.mu.Unlock()
+			return
+		}
+		q.ins.mu.Unlock()
+		params := make([]river.InsertManyParams, len(batch))
+		for i, r := range batch {
+			params[i] = river.InsertManyParams{Args: args(r.job), InsertOpts: insertOpts(r.job)}
+		}
+		if _, err := q.client.InsertMany(ctx, params); err == nil || len(batch) == 1 {
+			for _, r := range batch {
+				r.done <- wrapEnqueue(r.job, err)
+			}
+			continue
+		}
+		for _, r := range batch {
+			_, err := q.client.Insert(ctx, args(r.job), insertOpts(r.job))
+			r.done <- wrapEnqueue(r.job, err)
+		}
+	}
+}
+
+func wrapEnqueue(j workflow.Job, err error) error {
+	if err != nil {
 		return fmt.Errorf("enqueue job %s: %w", j.ID, err)
 	}
 	return nil
