@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +83,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&o.Poll, "poll", 0, "River's fetch poll interval (0: the product's default)")
 	fs.IntVar(&o.Pool, "db-pool", 0, "database connections at most (0: the product's default)")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "how long to wait for the last reply")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -94,6 +96,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	fmt.Fprintf(stdout, "store %s, queue %s, %d workflows, %d messages from %d contacts, rate %s\n",
 		bunstore.Redact(o.Store), o.Queue, o.Workflows, o.Messages, o.Contacts, rateName(o.Rate))
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fmt.Fprintf(stderr, "waauto bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "waauto bench: cpu profile: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := runBench(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "waauto bench: %v\n", err)
