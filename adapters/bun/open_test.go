@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun/driver/sqliteshim"
 
 	bunstore "github.com/waauto/waauto/adapters/bun"
+	"github.com/waauto/waauto/adapters/bun/buntest"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
@@ -366,3 +367,55 @@ func TestNewLeavesCallersDBOpen(t *testing.T) {
 }
 
 var _ workflow.Store = (*bunstore.Store)(nil)
+
+// Open bounds the pool on both databases: DefaultMaxOpenConns, or
+// Options.MaxOpenConns; 40 concurrent holders of a connection on a pool
+// of 3 wait their turn and all succeed, never more than 3 open at once.
+func TestOpenBoundsThePool(t *testing.T) {
+	ctx := context.Background()
+	dsns := map[string]string{"sqlite": filepath.Join(t.TempDir(), "pool.db")}
+	if os.Getenv(buntest.PostgresEnv) != "" {
+		dsns["postgres"] = buntest.PostgresDSN(t)
+	}
+	for name, dsn := range dsns {
+		t.Run(name, func(t *testing.T) {
+			def, err := bunstore.Open(ctx, dsn, bunstore.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := def.DB().Stats().MaxOpenConnections
+			def.Close()
+			if got != bunstore.DefaultMaxOpenConns {
+				t.Errorf("default pool bound %d, want %d", got, bunstore.DefaultMaxOpenConns)
+			}
+			s, err := bunstore.Open(ctx, dsn, bunstore.Options{MaxOpenConns: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var wg sync.WaitGroup
+			errs := make(chan error, 40)
+			for range 40 {
+				wg.Go(func() {
+					conn, err := s.DB().Conn(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer conn.Close()
+					errs <- conn.QueryRowContext(ctx, "SELECT 1").Scan(new(int))
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			if st := s.DB().Stats(); st.MaxOpenConnections != 3 || st.OpenConnections > 3 {
+				t.Errorf("pool bound %d with %d open, want 3 and at most 3", st.MaxOpenConnections, st.OpenConnections)
+			}
+		})
+	}
+}

@@ -87,6 +87,13 @@ func open(ctx context.Context, db *sql.DB, dialect string, sqlite bool, logger *
 	return &DeviceStore{Container: c, db: db, sqlite: sqlite}, nil
 }
 
+// SetMaxOpenConns bounds the device store's connection pool (n ≤ 0:
+// unbounded); callers wait for a free connection.
+func (s *DeviceStore) SetMaxOpenConns(n int) {
+	s.db.SetMaxOpenConns(n)
+	s.db.SetMaxIdleConns(n)
+}
+
 // Close closes the database.
 func (s *DeviceStore) Close() error { return s.Container.Close() }
 

@@ -87,6 +87,13 @@ func storeOptions(log *slog.Logger, pool int) bunstore.Options {
 	return bunstore.Options{Logger: log, MaxOpenConns: pool}
 }
 
+// devicePool bounds the WhatsApp key store's pool from the --db-pool
+// setting: a quarter of the product database's (at least 2), so that both
+// pools together stay within 1.25 × --db-pool connections.
+func devicePool(pool int) int {
+	return max(2, cmp.Or(pool, bunstore.DefaultMaxOpenConns)/4)
+}
+
 // riverConfig is the product's job queue configuration: riverqueue's
 // defaults, chosen from `waauto bench` (internal/app/BENCHMARKS.md).
 func riverConfig(log *slog.Logger) riverqueue.Config {
@@ -99,7 +106,7 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.DB, "db", env("WAAUTO_DB", "waauto.db"), "SQLite file, or a postgres:// DSN (env WAAUTO_DB)")
-	fs.IntVar(&o.DBPool, "db-pool", envInt("WAAUTO_DB_POOL", 0), "database connections at most, shared by the workers and the dashboard (0: 16; env WAAUTO_DB_POOL); more workers than connections wait, they never fail")
+	fs.IntVar(&o.DBPool, "db-pool", envInt("WAAUTO_DB_POOL", 0), "database connections at most, shared by the job workers and the dashboard, plus a quarter of it for the WhatsApp key store (0: 16; env WAAUTO_DB_POOL); work waits for a free connection, it never fails for want of one")
 	fs.StringVar(&o.Devices, "devices", env("WAAUTO_DEVICES", ""), "whatsmeow key store: a SQLite file (default: NAME-devices.db beside --db) or a postgres:// DSN")
 	fs.StringVar(&o.Addr, "addr", env("WAAUTO_ADDR", "127.0.0.1:8080"), "dashboard address")
 	fs.StringVar(&o.Workflows, "workflows", "", "workflow file to load at start (replaces the saved workflows)")
@@ -429,6 +436,7 @@ func (a *app) openEngine(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("whatsapp key store %s: %w", bunstore.Redact(o.Devices), err)
 	}
+	a.devices.SetMaxOpenConns(devicePool(o.DBPool))
 	// Pacing per number: scheduled sends at most 5 a minute, auto-replies 1
 	// per 6 s per customer, typing before replies. With River a send whose
 	// slot is more than 10 s away is snoozed instead of holding a worker.
