@@ -56,22 +56,27 @@ func (a *Reply) Run(ctx context.Context, c *Call) error {
 type Verify struct {
 	CustomerMessage bool
 	AgentReply      bool
+	// Conditions evaluates the workflow's conditions again on the facts at
+	// send time (agent, labels, time, message count...).
+	Conditions bool
 }
 
-// VerifyBeforeSend is Verify as written in workflow files: a check left
-// out (nil) is on.
+// VerifyBeforeSend is Verify as written in workflow files: customer_message
+// and agent_reply left out (nil) are on, conditions left out is off.
 type VerifyBeforeSend struct {
 	CustomerMessage *bool `json:"customer_message,omitempty" yaml:"customer_message,omitempty"`
 	AgentReply      *bool `json:"agent_reply,omitempty" yaml:"agent_reply,omitempty"`
+	Conditions      *bool `json:"conditions,omitempty" yaml:"conditions,omitempty"`
 }
 
-// Resolve applies the defaults: a nil check is on.
+// Resolve applies the defaults: a nil customer_message or agent_reply is
+// on, a nil conditions off.
 func (v *VerifyBeforeSend) Resolve() Verify {
 	on := func(b *bool) bool { return b == nil || *b }
 	if v == nil {
 		return Verify{CustomerMessage: true, AgentReply: true}
 	}
-	return Verify{CustomerMessage: on(v.CustomerMessage), AgentReply: on(v.AgentReply)}
+	return Verify{CustomerMessage: on(v.CustomerMessage), AgentReply: on(v.AgentReply), Conditions: v.Conditions != nil && *v.Conditions}
 }
 
 // AIReply generates a reply with the configured model and sends it.

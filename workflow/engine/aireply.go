@@ -39,6 +39,9 @@ type aiJob struct {
 	At time.Time
 	// Media is the trigger's attachment (its Ref; Fetch is rebuilt).
 	Media *trigger.Media `json:",omitempty"`
+	// NewContact and Trace are the trigger's, for Req.Verify.Conditions.
+	NewContact bool
+	Trace      condition.Trace
 }
 
 // bursts tracks debounced AI replies waiting for the customer to be quiet.
@@ -80,7 +83,8 @@ func (b *bursts) add(session, phone string, m trigger.Message, seq int64) {
 func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req action.AIReplyRequest, idemKey string) (string, error) {
 	m := x.ev.Message
 	job := aiJob{WorkflowID: c.ID, Workflow: c.Name, Session: m.Session, Phone: m.Phone, ContactName: x.contact.Name,
-		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req, Key: idemKey, Media: m.Media}
+		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req, Key: idemKey, Media: m.Media,
+		NewContact: x.ev.NewContact, Trace: e.triggerTrace(ctx, c, x, req.Verify.Conditions)}
 	now := e.cfg.Clock.Now()
 	job.At = now
 	if req.Debounce <= 0 {
@@ -146,7 +150,7 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 	}
 	exec := workflow.Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.KindIncomingMessage}
 	res := workflow.ActionResult{Type: "ai_reply"}
-	outcome, reason, err := e.generateAndSend(ctx, j, &res)
+	outcome, reason, err := e.generateAndSend(ctx, j, &res, &exec.Trace)
 	if isRetryable(err) {
 		return fmt.Errorf("ai reply of %s: %w", j.MessageID, err)
 	}
@@ -190,7 +194,7 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) ([]workflow.ActionResult
 // earlier run of the job generated and recorded (the run was cut before its
 // log row) is sent again with its id, neither generated nor charged again.
 // Store failures are retryable errors.
-func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult) (workflow.Outcome, reason, error) {
+func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult, trace *condition.Trace) (workflow.Outcome, reason, error) {
 	id := MessageIDFor(j.Key + "/ai")
 	rec, err := e.cfg.Store.Message(ctx, j.Session, id)
 	switch {
@@ -232,7 +236,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		return workflow.OutcomeFailed, reasonModelFailed, fmt.Errorf("ai_reply: %w", err)
 	}
 	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
-	if reason, err := e.overtaken(ctx, j); reason != "" || err != nil {
+	if reason, err := e.overtaken(ctx, j, trace); reason != "" || err != nil {
 		if err != nil {
 			return workflow.OutcomeFailed, "", retryable(fmt.Errorf("pre-send check: %w", err))
 		}
@@ -265,8 +269,10 @@ func (e *Engine) sendOrQueue(ctx context.Context, m workflow.Outgoing) error {
 }
 
 // overtaken is the pre-send check: reasonCustomerMessage or reasonAgentReply
-// when the conversation moved on after the trigger, "" otherwise.
-func (e *Engine) overtaken(ctx context.Context, j aiJob) (reason, error) {
+// when the conversation moved on after the trigger, reasonConditionsChanged
+// when the workflow's conditions no longer hold (their traces then in
+// *trace), "" otherwise.
+func (e *Engine) overtaken(ctx context.Context, j aiJob, trace *condition.Trace) (reason, error) {
 	conv, err := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
 	if err != nil {
 		return "", err
@@ -276,6 +282,13 @@ func (e *Engine) overtaken(ctx context.Context, j aiJob) (reason, error) {
 		return reasonCustomerMessage, nil
 	case j.Req.Verify.AgentReply && conv.LastAgentSeq > j.Seq:
 		return reasonAgentReply, nil
+	case j.Req.Verify.Conditions:
+		changed, t, err := e.conditionsChanged(ctx, j)
+		*trace = t
+		if changed {
+			return reasonConditionsChanged, err
+		}
+		return "", err
 	}
 	return "", nil
 }

@@ -96,8 +96,8 @@ func decodeExpectation(c *yamlpos.Collector, n ast.Node, path string) (effectSpe
 	if e.kind == "label" && (e.Add == "") == (e.Remove == "") {
 		c.Addf(f.Value, fpath, "want exactly one of add and remove (one label per effect)")
 	}
-	if e.kind == "cancel" && e.Reason != "" && e.Reason != "customer_message" && e.Reason != "agent_reply" {
-		c.Addf(yamlpos.Find(f.Value, "reason"), fpath+".reason", "%q is not a reason (want customer_message or agent_reply)", e.Reason)
+	if e.kind == "cancel" && e.Reason != "" && e.Reason != "customer_message" && e.Reason != "agent_reply" && e.Reason != "conditions_changed" {
+		c.Addf(yamlpos.Find(f.Value, "reason"), fpath+".reason", "%q is not a reason (want customer_message, agent_reply or conditions_changed)", e.Reason)
 	}
 	return e, true
 }
