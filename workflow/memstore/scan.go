@@ -19,7 +19,9 @@ func (s *Store) ScanMessages(ctx context.Context, fn func([]workflow.MessageReco
 		keys = append(keys, k)
 	}
 	s.mu.Unlock()
-	slices.SortFunc(keys, func(a, b convKey) int { return cmp.Or(cmp.Compare(a.session, b.session), cmp.Compare(a.phone, b.phone)) })
+	slices.SortFunc(keys, func(a, b convKey) int {
+		return cmp.Or(cmp.Compare(a.session, b.session), cmp.Compare(a.phone, b.phone))
+	})
 	for _, k := range keys {
 		if err := ctx.Err(); err != nil {
 			return err
