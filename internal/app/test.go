@@ -23,6 +23,7 @@ func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	backend := fs.String("backend", "both", "condition backend: cel, expr or both")
 	store := fs.String("store", "memory", "store: memory or sqlite")
+	keep := fs.String("keep-db", "", "with --store sqlite: keep each run's database as DIR/SCENARIO-BACKEND.db (for waauto replay)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -38,6 +39,10 @@ func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	newStore, err := storeFactory(*store)
 	if err != nil {
 		fmt.Fprintf(stderr, "waauto test: %v\n", err)
+		return 2
+	}
+	if *keep != "" && *store != "sqlite" {
+		fmt.Fprintln(stderr, "waauto test: --keep-db needs --store sqlite")
 		return 2
 	}
 	if fs.NArg() == 0 {
@@ -56,7 +61,7 @@ func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	backends := workflowtest.Backends()
 	passed, failed, loadErr := 0, 0, false
 	for _, f := range files {
-		name, fails, err := runScenario(ctx, f, names, backends, newStore)
+		name, fails, err := runScenario(ctx, f, names, backends, newStore, *keep)
 		if err != nil {
 			fmt.Fprintf(stderr, "%v\n", err)
 			loadErr = true
@@ -83,13 +88,18 @@ func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// runScenario plays one file with each backend; failures are prefixed with the backend.
+// runScenario plays one file with each backend; failures are prefixed with
+// the backend. With keep, each run's SQLite database is kept in that directory.
 func runScenario(ctx context.Context, file string, names []string, backends map[string]condition.Compiler,
-	newStore func(context.Context) (workflow.Store, func(), error)) (string, []string, error) {
+	newStore func(context.Context) (workflow.Store, func(), error), keep string) (string, []string, error) {
 	var name string
 	var fails []string
 	for _, b := range names {
-		rep, err := workflowtest.Run(ctx, file, workflowtest.RunOptions{Compiler: backends[b], NewStore: newStore})
+		ns := newStore
+		if keep != "" {
+			ns = keptSQLite(filepath.Join(keep, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))+"-"+b+".db"))
+		}
+		rep, err := workflowtest.Run(ctx, file, workflowtest.RunOptions{Compiler: backends[b], NewStore: ns})
 		if err != nil {
 			return "", nil, err
 		}
@@ -122,4 +132,24 @@ func storeFactory(kind string) (func(context.Context) (workflow.Store, func(), e
 		}, nil
 	}
 	return nil, errors.New("--store " + kind + " (want memory or sqlite)")
+}
+
+// keptSQLite opens a fresh SQLite database at path (an older one there is
+// replaced) and keeps it after the run.
+func keptSQLite(path string) func(context.Context) (workflow.Store, func(), error) {
+	return func(ctx context.Context) (workflow.Store, func(), error) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, nil, err
+		}
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, nil, err
+			}
+		}
+		st, err := bunstore.Open(ctx, path, bunstore.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}
 }
