@@ -111,13 +111,13 @@ func printReplay(w io.Writer, file string, rep replay.Report, loc *time.Location
 	fmt.Fprintf(w, "Replay of %s through %s, %s to %s (%s)\n\n", count(rep.Messages, "customer message"), file,
 		rep.Since.In(loc).Format(day), rep.Until.In(loc).Format(day), loc)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "workflow\tfired before\twould fire\tnew\tno longer\t")
+	fmt.Fprintln(tw, "workflow\tfired before\twould fire\tnew\tno longer")
 	for _, x := range rep.Workflows {
 		name := x.Name
 		if !x.InDraft {
 			name += " (not in the draft)"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", name, x.Before, x.Would, x.New, x.NoLonger)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", name, x.Before, x.Would, x.New, x.NoLonger)
 	}
 	tw.Flush()
 	for _, x := range rep.Workflows {
