@@ -31,7 +31,6 @@ actions: [{reply: {text: "Nos prix sont en ligne."}}]
 	for _, text := range []string{"quel prix ?", "vos tarifs ?", "bonjour"} {
 		_, _ = h.Receive(ctx, trigger.Message{Phone: "+33611111111", Text: text})
 	}
-	_ = h.Engine.FlushLogs(ctx)
 
 	draft, _ := workflow.Load("draft.yaml", []byte(`
 name: Prix

@@ -90,9 +90,6 @@ func record(t *testing.T) (*memstore.Store, time.Time) {
 	play("+33622222222", "bonjour ?")
 	h.Advance(ctx, time.Hour)
 	play("+33633333333", "bonsoir")
-	if err := h.Engine.FlushLogs(ctx); err != nil {
-		t.Fatal(err)
-	}
 	return st, start
 }
 
