@@ -7,6 +7,7 @@
 // numbers (whatsmeow key store, pacing, session statuses, one instance per
 // number through PostgreSQL leases) and serves internal/dashboard; `test`
 // runs scenario files with both condition backends; `validate` checks
-// workflow files. Flags and environment variables are read here, so the
+// workflow files; `replay` plays the database's recorded messages through a
+// draft rule set (workflow/replay), reading only. Flags and environment variables are read here, so the
 // binary's main only passes os.Args and exits with the code.
 package app
