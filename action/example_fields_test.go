@@ -29,7 +29,7 @@ func ExampleRegistry_Fields() {
 	// ai_reply.verify_before_send object required=false
 	//   customer_message optbool
 	//   agent_reply optbool
-//   conditions optbool
+	//   conditions optbool
 	// ai_reply.debounce duration required=false
 	// ai_reply.max_wait duration required=false
 	// notify_slack known: false
