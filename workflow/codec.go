@@ -33,6 +33,11 @@ type LoadOptions struct {
 	// `schedule: {hours: NAME}` may name. The file's own hours override
 	// them by name; Definitions.Hours holds only the file's own.
 	Hours map[string]condition.Hours
+	// NormalizePhone reads the numbers of `phone` conditions; nil means
+	// trigger.NormalizePhone (numbers with their country code). A product
+	// passes its own to accept national numbers of the shop's country; it
+	// must return E.164.
+	NormalizePhone func(string) (string, error)
 	// Ignore lists top-level keys the caller reads itself, e.g. the other
 	// keys of a scenario file. When set, workflows are read under
 	// `workflows:` only.

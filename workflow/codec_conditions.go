@@ -215,12 +215,20 @@ func reason(err error) string {
 
 func (d *treeDecoder) phone(op yamlpos.Field) condition.Node {
 	vs := d.oneOrList(op, condition.OpEquals, condition.OpNotEquals)
+	normalize := d.l.opts.NormalizePhone
+	if normalize == nil {
+		normalize = trigger.NormalizePhone
+	}
 	for i, v := range vs {
-		p, err := trigger.NormalizePhone(v)
+		p, err := normalize(v)
 		if err != nil {
 			at, path := op.Value, op.Path
 			if yamlpos.Kind(op.Value) == "a list" {
 				at, path = yamlpos.Find(op.Value, yamlpos.Index("", i)), yamlpos.Index(op.Path, i)
+			}
+			if d.l.opts.NormalizePhone != nil {
+				d.l.c.Addf(at, path, "phone number %v", err)
+				continue
 			}
 			d.l.c.Addf(at, path, "%q is not a phone number (want digits with the country code, e.g. +33611111111)", v)
 			continue

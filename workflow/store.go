@@ -17,6 +17,7 @@ import (
 type Store interface {
 	Messages
 	Conversations
+	ConversationLists
 	Contacts
 	Firings
 	WorkflowStore

@@ -22,12 +22,8 @@ func TestBrowserLoginEditorSimulator(t *testing.T) {
 	b := newBrowser(t, ta, 1280, 900)
 	base, step, text := b.base, b.step, b.text
 	// A protected page sends the browser to the login form first.
-	step("login", chromedp.Navigate(base+"/workflows/edit"),
-		chromedp.WaitVisible(`input[name="password"]`),
-		chromedp.SetValue(`input[name="user"]`, "admin"),
-		chromedp.SendKeys(`input[name="password"]`, testPassword),
-		chromedp.Submit(`input[name="password"]`),
-		chromedp.WaitVisible(`#yaml`))
+	b.login("/workflows/edit")
+	step("editor page", chromedp.WaitVisible(`#yaml`))
 	step("editor", chromedp.SetValue(`#yaml`, prixYAML),
 		chromedp.Click(`button[value="save"]`),
 		chromedp.WaitVisible(`#workflows`))

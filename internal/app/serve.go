@@ -110,14 +110,14 @@ func parseServeFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.Devices, "devices", env("WAAUTO_DEVICES", ""), "whatsmeow key store: a SQLite file (default: NAME-devices.db beside --db) or a postgres:// DSN")
 	fs.StringVar(&o.Addr, "addr", env("WAAUTO_ADDR", "127.0.0.1:8080"), "dashboard address")
 	fs.StringVar(&o.Workflows, "workflows", "", "workflow file to load at start (replaces the saved workflows)")
-	fs.StringVar(&o.TZ, "tz", env("TZ", "UTC"), "account time zone (IANA name; default $TZ or UTC)")
+	fs.StringVar(&o.TZ, "tz", env("TZ", machineZone()), "shop time zone on the first run (IANA name; default $TZ or this machine's zone); then Settings → Shop keeps it")
 	fs.StringVar(&o.AdminUser, "admin-user", "admin", "name of the first dashboard admin")
 	pwFile := fs.String("admin-password-file", env("WAAUTO_ADMIN_PASSWORD_FILE", ""), "file whose first line is the first admin's password, used only when no user exists (or env "+envAdminPassword+"; default: a random one printed once)")
 	fs.BoolVar(&o.NoWhatsApp, "no-whatsapp", false, "run without WhatsApp (simulator only)")
 	fs.StringVar(&o.Queue, "queue", env("WAAUTO_QUEUE", "river"), "job queue: river (durable, in the database) or memory (lost on restart)")
 	fs.StringVar(&o.ProxyHeader, "trusted-proxy-header", env("WAAUTO_TRUSTED_PROXY_HEADER", ""), "header whose rightmost address is the client's, set by your reverse proxy (X-Forwarded-For or X-Real-IP); logins are throttled by it (env WAAUTO_TRUSTED_PROXY_HEADER)")
 	fs.BoolVar(&o.SecureCookie, "secure-cookie", false, "mark the session cookie Secure even without TLS (behind an HTTPS proxy)")
-	fs.BoolVar(&o.MeterCredits, "meter-credits", env("WAAUTO_METER_CREDITS", "") == "1", "AI replies consume credits (env WAAUTO_METER_CREDITS=1)")
+	fs.BoolVar(&o.MeterCredits, "meter-credits", env("WAAUTO_METER_CREDITS", "1") != "0", "AI replies consume credits, on the first run (env WAAUTO_METER_CREDITS=0 turns them off); then Settings → Shop keeps it")
 	fs.IntVar(&o.CharsPerCred, "chars-per-credit", 100, "characters of AI reply per credit")
 	fs.StringVar(&o.AI.Provider, "ai-provider", env("WAAUTO_AI_PROVIDER", ""), "openai (any OpenAI-compatible server), anthropic or ollama; empty disables AI replies")
 	fs.StringVar(&o.AI.BaseURL, "ai-base-url", env("WAAUTO_AI_BASE_URL", ""), "model server URL (env WAAUTO_AI_BASE_URL)")
@@ -299,6 +299,9 @@ type app struct {
 	wa       *wa.Manager
 	sim      *dashboard.Simulator
 	ai       dashboard.AIInfo
+	// shop are the shop's settings: saved under Settings → Shop, or the
+	// flags' values on the first run; loc is shop.TimeZone's.
+	shop dashboard.ShopSettings
 	// responder is the model behind ai_reply and translation; nil without a provider.
 	responder *lc.Responder
 	dashboard *dashboard.Dashboard
@@ -318,8 +321,8 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	// log, scheduled messages, the job queue's attempts).
 	red := workflow.NewRedactor(o.AI.APIKey, o.AI.ShopifyToken, o.dbPassword())
 	log = slog.New(red.Handler(log.Handler()))
-	loc, err := time.LoadLocation(o.TZ)
-	if err != nil || o.TZ == "" || strings.EqualFold(o.TZ, "local") {
+	loc, err := dashboard.LoadZone(o.TZ)
+	if err != nil {
 		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
 	}
 	a := &app{opts: o, log: log, redactor: red, loc: loc, compiler: expr.New(), sim: dashboard.NewSimulator(500)}
@@ -338,6 +341,9 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 		return nil, err
 	}
 	if a.dash, err = dashboard.OpenStore(ctx, a.store.DB()); err != nil {
+		return nil, err
+	}
+	if err := a.loadShop(ctx); err != nil {
 		return nil, err
 	}
 	generated, err := a.dash.EnsureAdmin(ctx, o.AdminUser, o.AdminPassword)
@@ -370,12 +376,47 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	return a, nil
 }
 
+// loadShop reads the shop's settings; on the first run the flags give
+// them (--tz, --meter-credits), and the dashboard asks to confirm them.
+func (a *app) loadShop(ctx context.Context) error {
+	shop, err := a.dash.Shop(ctx, dashboard.ShopSettings{TimeZone: a.opts.TZ, Lang: "en", Credits: a.opts.MeterCredits})
+	if err != nil {
+		return err
+	}
+	loc, err := dashboard.LoadZone(shop.TimeZone)
+	if err != nil {
+		return fmt.Errorf("saved shop time zone: %w", err)
+	}
+	a.shop, a.loc = shop, loc
+	return nil
+}
+
+// machineZone is this machine's IANA time zone: the target of
+// /etc/localtime, else /etc/timezone, else UTC.
+func machineZone() string {
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if _, err := dashboard.LoadZone(name); err == nil {
+				return name
+			}
+		}
+	}
+	if data, err := os.ReadFile("/etc/timezone"); err == nil {
+		if name := strings.TrimSpace(string(data)); name != "" {
+			if _, err := dashboard.LoadZone(name); err == nil {
+				return name
+			}
+		}
+	}
+	return "UTC"
+}
+
 // openDashboard builds the dashboard on the opened engine.
 func (a *app) openDashboard() error {
 	deps := dashboard.Deps{
-		Store: a.store, Engine: a.engine, Users: a.dash, Compiler: a.compiler, Location: a.loc, Logger: a.log,
+		Store: a.store, Engine: a.engine, Users: a.dash, Compiler: a.compiler, Shop: a.shop, MachineZone: machineZone(), Logger: a.log,
 		Simulator: a.sim, WhatsApp: a.wa, Background: a.bg, AccountPrompt: a.accountPrompt, AI: a.ai,
-		MeterCredits: a.opts.MeterCredits, CharsPerCredit: a.opts.CharsPerCred, SecureCookie: a.opts.SecureCookie,
+		CharsPerCredit: a.opts.CharsPerCred, SecureCookie: a.opts.SecureCookie,
 		TrustedProxyHeader: a.opts.ProxyHeader,
 	}
 	if a.leases != nil {
@@ -403,7 +444,7 @@ func (a *app) openEngine(ctx context.Context) error {
 		Logger:         a.log,
 		Location:       a.loc,
 		Detector:       newDetector(),
-		MeterCredits:   o.MeterCredits,
+		MeterCredits:   a.shop.Credits,
 		CharsPerCredit: o.CharsPerCred,
 		Jobs:           jobs,
 		// Users name webhook URLs: only public addresses and the allow-list.
@@ -413,8 +454,9 @@ func (a *app) openEngine(ctx context.Context) error {
 	if a.responder != nil {
 		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}
 		cfg.Translator = a.responder
-		cfg.AIFallback = o.AI.fallback()
 	}
+	// The fallback also runs without a model or without credits.
+	cfg.AIFallback = o.AI.fallback()
 	if a.engine, err = engine.New(cfg); err != nil {
 		return err
 	}

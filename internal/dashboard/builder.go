@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -86,6 +85,7 @@ func (d *Dashboard) loadOptions(ctx context.Context) (workflow.LoadOptions, erro
 	var err error
 	opts.Templates, err = d.engine.Templates(ctx)
 	opts.Hours = d.engine.Hours()
+	opts.NormalizePhone = d.normalizePhone
 	return opts, err
 }
 
@@ -330,7 +330,7 @@ func (d *Dashboard) catalog(ctx context.Context) (catalog, error) {
 	c := catalog{
 		Triggers:   []trigger.Kind{trigger.KindIncomingMessage, trigger.KindNewContact},
 		Conditions: workflow.ConditionTypes(), Operators: workflow.ConditionOperators(),
-		Hours: slices.AppendSeq([]string{}, maps.Keys(d.engine.Hours())), Zones: zones, TimeZone: d.loc.String(),
+		Hours: slices.AppendSeq([]string{}, maps.Keys(d.engine.Hours())), Zones: zones, TimeZone: d.location().String(),
 		Placeholders: action.Placeholders,
 		Sample:       map[string]string{"contact.name": sampleName, "contact.phone": "+33612345678", "session.label": "Boutique", "agent": "alice"},
 	}
@@ -445,8 +445,7 @@ func (d *Dashboard) builderPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Catalog = c
-	title := cmp.Or(data.Name, "New workflow")
-	d.render(w, r, http.StatusOK, "builder", title, data)
+	d.render(w, r, http.StatusOK, "builder", data)
 }
 
 // fromTemplate is a new workflow started from the named template, with a

@@ -76,7 +76,7 @@ func (d *Dashboard) builderTry(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) sampleOf(m sampleMessage, wf workflow.Workflow) (trigger.Message, error) {
 	at := time.Now()
 	if m.Time != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", m.Time, d.loc)
+		t, err := time.ParseInLocation("2006-01-02T15:04", m.Time, d.location())
 		if err != nil {
 			return trigger.Message{}, fieldErr("try.time", "%q is not a date and time (want YYYY-MM-DDTHH:MM)", m.Time)
 		}
@@ -100,7 +100,7 @@ func (d *Dashboard) try(ctx context.Context, wf workflow.Workflow, m sampleMessa
 		return tryResult{}, err
 	}
 	h, err := workflowtest.Start(ctx, workflowtest.Options{
-		Compiler: d.compiler, Registry: d.reg, Location: d.loc, Start: msg.Time,
+		Compiler: d.compiler, Registry: d.reg, Location: d.location(), Start: msg.Time,
 		Sessions:  []workflow.Session{{ID: msg.Session, Label: msg.Session}},
 		Configure: func(c *engine.Config) { c.Hours = d.engine.Hours() },
 	})
@@ -163,7 +163,7 @@ func (d *Dashboard) try(ctx context.Context, wf workflow.Workflow, m sampleMessa
 
 // evalDraft evaluates the draft's conditions on the sample message alone.
 func (d *Dashboard) evalDraft(ctx context.Context, wf workflow.Workflow, msg trigger.Message, labels []string) (condition.Result, error) {
-	prg, err := d.compiler.Compile(wf.Conditions, condition.Env{Location: d.loc, Hours: d.engine.Hours()})
+	prg, err := d.compiler.Compile(wf.Conditions, condition.Env{Location: d.location(), Hours: d.engine.Hours()})
 	if err != nil {
 		return condition.Result{}, fmt.Errorf("try: %w", err)
 	}

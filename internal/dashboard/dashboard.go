@@ -3,8 +3,10 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/waauto/waauto/action"
@@ -15,7 +17,7 @@ import (
 )
 
 // Deps are what the dashboard works on. Store, Engine, Users, Compiler,
-// Location and Simulator are required.
+// Shop and Simulator are required.
 type Deps struct {
 	// Store is the engine's Store, read by the pages.
 	Store workflow.Store
@@ -23,9 +25,13 @@ type Deps struct {
 	Engine *engine.Engine
 	// Users holds the dashboard's users and settings (OpenStore).
 	Users *Store
-	// Compiler and Location are those the engine runs workflows with.
+	// Compiler is the one the engine runs workflows with.
 	Compiler condition.Compiler
-	Location *time.Location
+	// Shop are the shop's settings the engine started with (its zone and
+	// credit accounting): Store.Shop, or the initial values of the flags.
+	Shop ShopSettings
+	// MachineZone is the zone of the machine, offered on the first run.
+	MachineZone string
 	// Logger receives request failures; nil discards them.
 	Logger *slog.Logger
 	// Simulator is the chat simulator's virtual number.
@@ -42,8 +48,7 @@ type Deps struct {
 	AccountPrompt func(ctx context.Context) string
 	// AI describes the configured model for the AI page.
 	AI AIInfo
-	// MeterCredits and CharsPerCredit are shown on the AI page.
-	MeterCredits   bool
+	// CharsPerCredit is shown on the AI page.
 	CharsPerCredit int
 	// SecureCookie marks the session cookie Secure even without TLS.
 	SecureCookie bool
@@ -73,7 +78,8 @@ type Dashboard struct {
 	auth           *authenticator
 	compiler       condition.Compiler
 	reg            *action.Registry
-	loc            *time.Location
+	shop           atomic.Pointer[shopState]
+	machineZone    string
 	log            *slog.Logger
 	sim            *Simulator
 	wa             *wa.Manager
@@ -82,10 +88,10 @@ type Dashboard struct {
 	release        func(id string)
 	accountPrompt  func(ctx context.Context) string
 	ai             AIInfo
-	meterCredits   bool
 	charsPerCredit int
 	secureCookie   bool
 	proxyHeader    string
+	tr             map[string]translator
 	pages          pages
 	handler        http.Handler
 }
@@ -93,16 +99,27 @@ type Dashboard struct {
 // New builds the dashboard on deps: it parses the page templates and
 // prepares logins.
 func New(deps Deps) (*Dashboard, error) {
-	if deps.Store == nil || deps.Engine == nil || deps.Users == nil || deps.Compiler == nil || deps.Location == nil || deps.Simulator == nil {
-		return nil, errors.New("dashboard.New: Store, Engine, Users, Compiler, Location and Simulator are required")
+	if deps.Store == nil || deps.Engine == nil || deps.Users == nil || deps.Compiler == nil || deps.Simulator == nil {
+		return nil, errors.New("dashboard.New: Store, Engine, Users, Compiler and Simulator are required")
+	}
+	loc, err := LoadZone(deps.Shop.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard.New: shop time zone: %w", err)
 	}
 	d := &Dashboard{
-		store: deps.Store, engine: deps.Engine, dash: deps.Users, compiler: deps.Compiler, loc: deps.Location,
+		store: deps.Store, engine: deps.Engine, dash: deps.Users, compiler: deps.Compiler, machineZone: deps.MachineZone,
 		log: deps.Logger, sim: deps.Simulator, wa: deps.WhatsApp, bg: deps.Background, release: deps.ReleaseNumber,
-		accountPrompt: deps.AccountPrompt, ai: deps.AI, meterCredits: deps.MeterCredits,
+		accountPrompt: deps.AccountPrompt, ai: deps.AI,
 		charsPerCredit: deps.CharsPerCredit, secureCookie: deps.SecureCookie,
 		proxyHeader: deps.TrustedProxyHeader,
 	}
+	if d.tr, err = newTranslators(); err != nil {
+		return nil, err
+	}
+	if _, ok := d.tr[deps.Shop.Lang]; !ok {
+		deps.Shop.Lang = langCode(languages[0])
+	}
+	d.shop.Store(&shopState{ShopSettings: deps.Shop, loc: loc})
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -117,8 +134,7 @@ func New(deps Deps) (*Dashboard, error) {
 	if d.wa != nil {
 		d.links = newLinker(d.wa)
 	}
-	var err error
-	if d.pages, err = parsePages(d.loc); err != nil {
+	if d.pages, err = d.parsePages(); err != nil {
 		return nil, err
 	}
 	if d.auth, err = newAuthenticator(d.dash, time.Now); err != nil {

@@ -7,7 +7,10 @@
 // every page: numbers and their linking by QR or pair code, workflows and
 // the YAML editor, exclusions, scheduled messages, logs, AI and credits,
 // users, and the chat simulator. The html templates and static assets are
-// embedded. Every page needs a login (argon2id passwords, in-memory
+// embedded. Every page and message is in English and French, from the
+// catalogues web/i18n/en.json and fr.json: the language is the user's
+// choice (a switch kept in a cookie), else the browser's Accept-Language.
+// Every page needs a login (argon2id passwords, in-memory
 // sessions behind an HttpOnly SameSite=Strict cookie, failed logins
 // throttled per address and per user); linking numbers needs an admin;
 // cross-origin state changes are refused.

@@ -2,13 +2,13 @@ package dashboard
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/internal/phone"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 )
@@ -17,20 +17,34 @@ import (
 // values or a message for the user, without touching any state, so that
 // they are fuzzed on their own (forms_fuzz_test.go).
 
-// formError is a form parser's message, a sentence shown to the user as is.
-type formError string
+// formError is a form parser's message: a catalogue key and its
+// arguments, shown to the user in the user's language (Dashboard.badForm);
+// Error is the English text.
+type formError struct {
+	key  string
+	args []any
+}
 
-func (e formError) Error() string { return string(e) }
+func (e formError) Error() string { return english().T(e.key, e.args...) }
 
-// invalid returns the formError of the formatted sentence.
-func invalid(format string, args ...any) error { return formError(fmt.Sprintf(format, args...)) }
+// english formats the English catalogue, for errors without a request.
+var english = sync.OnceValue(func() translator {
+	trs, err := newTranslators()
+	if err != nil {
+		panic(err) // the embedded catalogues are fixed at build time and checked by the tests
+	}
+	return trs["en"]
+})
+
+// invalid returns the formError of the catalogue key with args.
+func invalid(key string, args ...any) error { return formError{key: key, args: args} }
 
 // parseNumberID reads the id of a new number: 1 to 40 lower-case letters,
 // digits, - or _.
 func parseNumberID(id string) (string, error) {
 	id = strings.ToLower(strings.TrimSpace(id))
 	if !sessionID.MatchString(id) {
-		return "", invalid("Number id %q: use 1 to 40 lower-case letters, digits, - or _", id)
+		return "", invalid("numbers.err.bad_id", id)
 	}
 	return id, nil
 }
@@ -51,21 +65,17 @@ func parseBulk(form url.Values) (names []string, op string, err error) {
 	names, op = form["name"], form.Get("op")
 	switch {
 	case op != "enable" && op != "disable" && op != "delete":
-		return nil, "", invalid("unknown operation %q", op)
+		return nil, "", invalid("wf.err.op", op)
 	case len(names) == 0:
-		return nil, op, invalid("Select at least one workflow")
+		return nil, op, invalid("wf.err.select")
 	}
 	return names, op, nil
 }
 
-// parsePhone reads a customer's phone number.
-func parsePhone(s string) (string, error) {
-	phone, err := trigger.NormalizePhone(s)
-	if err != nil || len(phone) < 4 {
-		return "", invalid("%q is not a phone number", s)
-	}
-	return phone, nil
-}
+// parsePhone reads a phone number as people type it, national numbers
+// in region (the shop's default country, "" for none); the error is a
+// *phone.Error (wrapping trigger.ErrBadPhone) that says why.
+func parsePhone(s, region string) (string, error) { return phone.Normalize(s, region) }
 
 // parseSchedule reads a scheduled message's date (YYYY-MM-DD), time
 // (HH:MM) in loc and text: a time in a DST gap moves forward, a repeated
@@ -73,11 +83,11 @@ func parsePhone(s string) (string, error) {
 func parseSchedule(date, clock, text string, loc *time.Location) (time.Time, string, error) {
 	day, err := time.Parse("2006-01-02 15:04", date+" "+clock)
 	if err != nil {
-		return time.Time{}, "", invalid("%q %q is not a date and time (want YYYY-MM-DD and HH:MM)", date, clock)
+		return time.Time{}, "", invalid("sched.err.when", date, clock)
 	}
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return time.Time{}, "", invalid("The message is empty")
+		return time.Time{}, "", invalid("sched.err.empty")
 	}
 	return engine.LocalTime(day.Year(), day.Month(), day.Day(), day.Hour(), day.Minute(), 0, loc), text, nil
 }
@@ -86,7 +96,7 @@ func parseSchedule(date, clock, text string, loc *time.Location) (time.Time, str
 func parseBalance(s string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 0 {
-		return 0, invalid("%q is not a credit balance (a whole number, 0 or more)", s)
+		return 0, invalid("ai.err.balance", s)
 	}
 	return n, nil
 }
@@ -98,7 +108,7 @@ const maxPrompt = 20_000
 func parsePrompt(s string) (string, error) {
 	p := strings.TrimSpace(s)
 	if len(p) > maxPrompt {
-		return "", invalid("The prompt is too long (20 000 characters at most)")
+		return "", invalid("ai.err.prompt_long")
 	}
 	return p, nil
 }
@@ -107,10 +117,10 @@ func parsePrompt(s string) (string, error) {
 func parseNewUser(name, password string) (string, error) {
 	name = strings.TrimSpace(name)
 	if !sessionID.MatchString(name) {
-		return "", invalid("User name %q: use 1 to 40 lower-case letters, digits, - or _", name)
+		return "", invalid("settings.err.user_name", name)
 	}
 	if len(password) < MinPassword {
-		return "", invalid("Use a password of at least %d characters", MinPassword)
+		return "", invalid("settings.err.user_password", MinPassword)
 	}
 	return name, nil
 }
@@ -134,11 +144,11 @@ func parsePeriod(period, fromDay, toDay string, now time.Time, loc *time.Locatio
 		f, err1 := time.ParseInLocation("2006-01-02", fromDay, loc)
 		t, err2 := time.ParseInLocation("2006-01-02", toDay, loc)
 		if err := errors.Join(err1, err2); err != nil {
-			return period, from, to, invalid("custom period: want two dates YYYY-MM-DD")
+			return period, from, to, invalid("period.err.custom")
 		}
 		from = engine.LocalTime(f.Year(), f.Month(), f.Day(), 0, 0, 0, loc)
 		to = engine.LocalTime(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, loc)
 		return period, from, to, nil
 	}
-	return period, from, to, invalid("unknown period %q", period)
+	return period, from, to, invalid("period.err.unknown", period)
 }

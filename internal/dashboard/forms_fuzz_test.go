@@ -1,12 +1,15 @@
 package dashboard
 
 import (
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/waauto/waauto/trigger"
 )
 
 // The dashboard's form parsers under fuzzing, seeded with the values of
@@ -36,9 +39,9 @@ func FuzzParsePhone(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parsePhone(s)
+		p, err := parsePhone(s, "FR")
 		if err != nil {
-			if !strings.Contains(err.Error(), "is not a phone number") {
+			if !errors.Is(err, trigger.ErrBadPhone) {
 				t.Fatalf("parsePhone(%q): %v", s, err)
 			}
 			return

@@ -58,7 +58,7 @@ func (d *Dashboard) templatesPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.render(w, r, http.StatusOK, "templates", "Templates", map[string]any{"Templates": items})
+	d.render(w, r, http.StatusOK, "templates", map[string]any{"Templates": items})
 }
 
 // templateSave saves the builder's draft as a user template named

@@ -4,14 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
-	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -48,15 +46,15 @@ func (d *Dashboard) numbersPage(w http.ResponseWriter, r *http.Request) {
 		}
 		row := numberRow{Session: s, Virtual: s.ID == SimulatorSession}
 		if d.links != nil {
-			_, done, known := d.links.state(s.ID)
-			row.Linking = known && !done && s.Status != workflow.SessionConnected
+			st, known := d.links.state(s.ID)
+			row.Linking = known && !st.done && s.Status != workflow.SessionConnected
 		}
 		for _, m := range allModules {
 			row.Modules = append(row.Modules, moduleState{Name: string(m), On: s.Enabled(m)})
 		}
 		rows = append(rows, row)
 	}
-	d.render(w, r, http.StatusOK, "numbers", "Numbers", map[string]any{
+	d.render(w, r, http.StatusOK, "numbers", map[string]any{
 		"Numbers": rows, "Deleted": deleted, "WhatsApp": d.wa != nil,
 	})
 }
@@ -65,7 +63,7 @@ func (d *Dashboard) numbersPage(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) number(w http.ResponseWriter, r *http.Request) (workflow.Session, bool) {
 	s, err := d.store.Session(r.Context(), r.PathValue("id"))
 	if errors.Is(err, workflow.ErrNotFound) || (err == nil && s.Status == workflow.SessionDeleted) {
-		http.Error(w, "no such number", http.StatusNotFound)
+		http.Error(w, d.t(r, "numbers.err.not_found"), http.StatusNotFound)
 		return s, false
 	}
 	if err != nil {
@@ -78,12 +76,12 @@ func (d *Dashboard) number(w http.ResponseWriter, r *http.Request) (workflow.Ses
 func (d *Dashboard) numberAdd(w http.ResponseWriter, r *http.Request) {
 	id, err := parseNumberID(r.FormValue("id"))
 	if err != nil {
-		back(w, r, "/numbers", err.Error())
+		d.badForm(w, r, "/numbers", err)
 		return
 	}
 	label := strings.TrimSpace(r.FormValue("label"))
 	if _, err := d.store.Session(r.Context(), id); err == nil {
-		back(w, r, "/numbers", fmt.Sprintf("Number %q exists already", id))
+		d.bad(w, r, "/numbers", "numbers.err.exists", id)
 		return
 	}
 	// A number starts disconnected until WhatsApp says it is connected.
@@ -91,7 +89,7 @@ func (d *Dashboard) numberAdd(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/numbers", fmt.Sprintf("Number %q added: link it with a QR code or a pair code", id))
+	d.ok(w, r, "/numbers", "numbers.added", id)
 }
 
 func (d *Dashboard) numberLabel(w http.ResponseWriter, r *http.Request) {
@@ -104,7 +102,7 @@ func (d *Dashboard) numberLabel(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/numbers", "Label saved")
+	d.ok(w, r, "/numbers", "numbers.label_saved")
 }
 
 func (d *Dashboard) numberModules(w http.ResponseWriter, r *http.Request) {
@@ -116,18 +114,18 @@ func (d *Dashboard) numberModules(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/numbers", "Modules of "+s.ID+" saved")
+	d.ok(w, r, "/numbers", "numbers.modules_saved", s.ID)
 }
 
 // linkable reads a real (not virtual) number for the WhatsApp actions.
 func (d *Dashboard) linkable(w http.ResponseWriter, r *http.Request) (workflow.Session, bool) {
 	if d.wa == nil {
-		http.Error(w, ErrNoWhatsApp.Error(), http.StatusConflict)
+		http.Error(w, d.t(r, "numbers.err.no_whatsapp"), http.StatusConflict)
 		return workflow.Session{}, false
 	}
 	s, ok := d.number(w, r)
 	if ok && s.ID == SimulatorSession {
-		http.Error(w, "the simulator is a virtual number", http.StatusBadRequest)
+		http.Error(w, d.t(r, "numbers.err.virtual"), http.StatusBadRequest)
 		return s, false
 	}
 	return s, ok
@@ -139,7 +137,7 @@ func (d *Dashboard) numberLinkQR(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := d.links.startQR(d.bg, s.ID); err != nil {
-		back(w, r, "/numbers", "Linking "+s.ID+" failed: "+err.Error())
+		redirectWith(w, r, "/numbers", "err", d.linkFailure(r, s.ID, err))
 		return
 	}
 	http.Redirect(w, r, "/numbers/"+s.ID+"/link", http.StatusSeeOther)
@@ -150,7 +148,7 @@ func (d *Dashboard) numberLinkPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d.render(w, r, http.StatusOK, "link", "Link "+s.Label, map[string]any{"Number": s, "PairCode": ""})
+	d.render(w, r, http.StatusOK, "link", map[string]any{"Number": s, "PairCode": ""})
 }
 
 // numberQR serves the current linking code as a PNG: 404 when there is
@@ -160,9 +158,10 @@ func (d *Dashboard) numberQR(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	code, _, _ := d.links.state(s.ID)
+	st, _ := d.links.state(s.ID)
+	code := st.code
 	if code == "" {
-		http.Error(w, "no QR code right now", http.StatusNotFound)
+		http.Error(w, d.t(r, "link.err.no_qr"), http.StatusNotFound)
 		return
 	}
 	png, err := wa.QRPNG(code, 320)
@@ -180,10 +179,10 @@ func (d *Dashboard) numberLinkStatus(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	code, done, known := d.links.state(s.ID)
+	st, known := d.links.state(s.ID)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"status": s.Status, "connected": s.Status == workflow.SessionConnected,
-		"qr": code != "", "ended": done || !known,
+		"qr": st.code != "", "seq": st.seq, "expires_in": st.expiresIn(time.Now()), "ended": st.done || !known,
 	})
 }
 
@@ -192,9 +191,9 @@ func (d *Dashboard) numberPair(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	phone, err := trigger.NormalizePhone(r.FormValue("phone"))
+	phone, err := d.phone(r, "common.phone", r.FormValue("phone"))
 	if err != nil {
-		d.renderError(w, r, http.StatusBadRequest, "link", "Link "+s.Label, map[string]any{"Number": s}, err)
+		d.renderError(w, r, http.StatusBadRequest, "link", map[string]any{"Number": s, "Phone": r.FormValue("phone")}, err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
@@ -202,10 +201,10 @@ func (d *Dashboard) numberPair(w http.ResponseWriter, r *http.Request) {
 	d.wa.Stop(s.ID) // a running QR link of the same number gives way
 	code, err := d.wa.LinkPhone(context.WithoutCancel(ctx), s.ID, strings.TrimPrefix(phone, "+"), wa.SessionOptions{})
 	if err != nil {
-		d.renderError(w, r, http.StatusBadGateway, "link", "Link "+s.Label, map[string]any{"Number": s}, err)
+		d.renderError(w, r, http.StatusBadGateway, "link", map[string]any{"Number": s, "Phone": r.FormValue("phone")}, errors.New(d.linkFailure(r, s.ID, err)))
 		return
 	}
-	d.render(w, r, http.StatusOK, "link", "Link "+s.Label, map[string]any{"Number": s, "PairCode": code})
+	d.render(w, r, http.StatusOK, "link", map[string]any{"Number": s, "PairCode": code, "Phone": r.FormValue("phone")})
 }
 
 // numberReconnect restarts a linked number, or shows a new QR code when
@@ -222,10 +221,10 @@ func (d *Dashboard) numberReconnect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		back(w, r, "/numbers", "Reconnecting "+s.ID+" failed: "+err.Error())
+		redirectWith(w, r, "/numbers", "err", d.linkFailure(r, s.ID, err))
 		return
 	}
-	back(w, r, "/numbers", "Reconnecting "+s.ID+"…")
+	d.ok(w, r, "/numbers", "numbers.reconnecting", s.ID)
 }
 
 // numberDelete logs the number out, removes its keys and deletes it: its
@@ -236,7 +235,7 @@ func (d *Dashboard) numberDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.ID == SimulatorSession {
-		http.Error(w, "the simulator is a virtual number", http.StatusBadRequest)
+		http.Error(w, d.t(r, "numbers.err.virtual"), http.StatusBadRequest)
 		return
 	}
 	if d.wa != nil {
@@ -251,5 +250,5 @@ func (d *Dashboard) numberDelete(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/numbers", "Number "+s.ID+" deleted; its workflows now run on all numbers")
+	d.ok(w, r, "/numbers", "numbers.deleted", s.ID)
 }

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,13 +22,13 @@ func (d *Dashboard) exclusionsPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.render(w, r, http.StatusOK, "exclusions", "Exclusions", map[string]any{"Contacts": list})
+	d.render(w, r, http.StatusOK, "exclusions", map[string]any{"Contacts": list})
 }
 
 func (d *Dashboard) exclusionsPost(w http.ResponseWriter, r *http.Request) {
-	phone, err := parsePhone(r.FormValue("phone"))
+	phone, err := d.phone(r, "common.phone", r.FormValue("phone"))
 	if err != nil {
-		back(w, r, "/exclusions", err.Error())
+		redirectWith(w, r, "/exclusions", "err", err.Error())
 		return
 	}
 	exclude := r.FormValue("op") != "include"
@@ -38,9 +37,9 @@ func (d *Dashboard) exclusionsPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if exclude {
-		back(w, r, "/exclusions", phone+" is excluded from automation")
+		d.ok(w, r, "/exclusions", "excl.excluded", phone)
 	} else {
-		back(w, r, "/exclusions", phone+" is automated again")
+		d.ok(w, r, "/exclusions", "excl.included", phone)
 	}
 }
 
@@ -68,9 +67,9 @@ func (d *Dashboard) scheduledPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.render(w, r, http.StatusOK, "scheduled", "Scheduled messages", map[string]any{
+	d.render(w, r, http.StatusOK, "scheduled", map[string]any{
 		"Status": status, "Messages": list, "Sessions": sessions,
-		"Today": time.Now().In(d.loc).Format("2006-01-02"),
+		"Today": time.Now().In(d.location()).Format("2006-01-02"),
 	})
 }
 
@@ -90,35 +89,40 @@ func (d *Dashboard) liveSessions(r *http.Request) ([]workflow.Session, error) {
 // time zone (a time in a DST gap moves forward, a repeated one takes its
 // first occurrence).
 func (d *Dashboard) scheduledAdd(w http.ResponseWriter, r *http.Request) {
-	at, text, err := parseSchedule(r.FormValue("date"), r.FormValue("time"), r.FormValue("text"), d.loc)
+	at, text, err := parseSchedule(r.FormValue("date"), r.FormValue("time"), r.FormValue("text"), d.location())
 	if err != nil {
-		back(w, r, "/scheduled", err.Error())
+		d.badForm(w, r, "/scheduled", err)
+		return
+	}
+	to, err := d.phone(r, "sched.to", r.FormValue("phone"))
+	if err != nil {
+		redirectWith(w, r, "/scheduled", "err", err.Error())
 		return
 	}
 	session := r.FormValue("session")
 	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.SessionDeleted {
-		back(w, r, "/scheduled", fmt.Sprintf("Number %q does not exist", session))
+		d.bad(w, r, "/scheduled", "sched.err.number", session)
 		return
 	}
-	m, err := d.engine.Schedule(r.Context(), engine.ScheduleRequest{Session: session, Phone: r.FormValue("phone"), Text: text, At: at})
+	m, err := d.engine.Schedule(r.Context(), engine.ScheduleRequest{Session: session, Phone: to, Text: text, At: at})
 	if err != nil {
-		back(w, r, "/scheduled", "Not scheduled: "+err.Error())
+		d.bad(w, r, "/scheduled", "sched.err.not_scheduled", err)
 		return
 	}
-	back(w, r, "/scheduled", fmt.Sprintf("Scheduled for %s (%s)", m.At.In(d.loc).Format("2006-01-02 15:04"), d.loc))
+	d.ok(w, r, "/scheduled", "sched.scheduled", m.At.In(d.location()).Format("2006-01-02 15:04"), d.location())
 }
 
 func (d *Dashboard) scheduledCancel(w http.ResponseWriter, r *http.Request) {
 	err := d.engine.CancelScheduled(r.Context(), r.PathValue("id"))
 	switch {
 	case errors.Is(err, workflow.ErrConflict):
-		back(w, r, "/scheduled", "Not cancelled: the message is no longer pending")
+		d.bad(w, r, "/scheduled", "sched.err.not_pending")
 	case errors.Is(err, workflow.ErrNotFound):
-		http.Error(w, "no such scheduled message", http.StatusNotFound)
+		http.Error(w, d.t(r, "sched.err.not_found"), http.StatusNotFound)
 	case err != nil:
 		d.fail(w, r, err)
 	default:
-		back(w, r, "/scheduled", "Cancelled")
+		d.ok(w, r, "/scheduled", "sched.cancelled")
 	}
 }
 
@@ -126,16 +130,16 @@ func (d *Dashboard) scheduledCancel(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) logsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	period, from, to, err := parsePeriod(q.Get("period"), q.Get("from"), q.Get("to"), time.Now(), d.loc)
+	period, from, to, err := parsePeriod(q.Get("period"), q.Get("from"), q.Get("to"), time.Now(), d.location())
 	data := map[string]any{"Period": period, "From": q.Get("from"), "To": q.Get("to"), "Phone": q.Get("phone"), "Session": q.Get("session")}
 	if err != nil {
-		d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
+		d.renderError(w, r, http.StatusBadRequest, "logs", data, d.formMessage(r, err))
 		return
 	}
 	phone := strings.TrimSpace(q.Get("phone"))
 	if phone != "" {
-		if phone, err = trigger.NormalizePhone(phone); err != nil {
-			d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
+		if phone, err = d.phone(r, "logs.conversation_phone", phone); err != nil {
+			d.renderError(w, r, http.StatusBadRequest, "logs", data, err)
 			return
 		}
 	}
@@ -144,7 +148,7 @@ func (d *Dashboard) logsPage(w http.ResponseWriter, r *http.Request) {
 		From: from, To: to, Phone: phone, Session: q.Get("session"), After: q.Get("after"), Limit: min(max(limit, 0), 200),
 	})
 	if err != nil {
-		d.renderError(w, r, http.StatusBadRequest, "logs", "Logs", data, err)
+		d.renderError(w, r, http.StatusBadRequest, "logs", data, errors.New(d.t(r, "logs.err.query", err)))
 		return
 	}
 	if page.Next != "" {
@@ -161,7 +165,7 @@ func (d *Dashboard) logsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		data["History"] = hist
 	}
-	d.render(w, r, http.StatusOK, "logs", "Logs", data)
+	d.render(w, r, http.StatusOK, "logs", data)
 }
 
 // ---- AI settings and credits
@@ -172,36 +176,42 @@ func (d *Dashboard) aiPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.render(w, r, http.StatusOK, "ai", "AI and credits", map[string]any{
-		"AI": d.ai, "Prompt": d.accountPrompt(r.Context()), "Balance": bal,
-		"Metered": d.meterCredits, "CharsPerCredit": d.charsPerCredit,
+	usage, err := d.aiUsage(r.Context(), d.tr[d.lang(r)])
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.render(w, r, http.StatusOK, "ai", map[string]any{
+		"Usage": usage,
+		"AI":    d.ai, "Prompt": d.accountPrompt(r.Context()), "Balance": bal,
+		"Metered": d.settings().Credits, "CharsPerCredit": d.charsPerCredit,
 	})
 }
 
 func (d *Dashboard) aiCredits(w http.ResponseWriter, r *http.Request) {
 	n, err := parseBalance(r.FormValue("balance"))
 	if err != nil {
-		back(w, r, "/ai", err.Error())
+		d.badForm(w, r, "/ai", err)
 		return
 	}
 	if err := d.store.SetCredits(r.Context(), n); err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/ai", fmt.Sprintf("Balance set to %d credits", n))
+	d.ok(w, r, "/ai", "ai.balance_set", n)
 }
 
 func (d *Dashboard) aiPrompt(w http.ResponseWriter, r *http.Request) {
 	p, err := parsePrompt(r.FormValue("prompt"))
 	if err != nil {
-		back(w, r, "/ai", err.Error())
+		d.badForm(w, r, "/ai", err)
 		return
 	}
 	if err := d.dash.setSetting(r.Context(), settingPrompt, p); err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/ai", "Account prompt saved")
+	d.ok(w, r, "/ai", "ai.prompt_saved")
 }
 
 // ---- Settings: password and users
@@ -215,7 +225,7 @@ func (d *Dashboard) settingsPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d.render(w, r, http.StatusOK, "settings", "Settings", map[string]any{"Users": users})
+	d.render(w, r, http.StatusOK, "settings", map[string]any{"Users": users})
 }
 
 // MinPassword is the shortest password the dashboard accepts.
@@ -224,12 +234,12 @@ const MinPassword = 10
 func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 	me := userOf(r)
 	if _, err := d.auth.verify(r.Context(), d.clientAddr(r), me.User, r.FormValue("current")); err != nil {
-		back(w, r, "/settings", "Password not changed: "+err.Error())
+		d.bad(w, r, "/settings", "settings.err.current", err)
 		return
 	}
 	pw := r.FormValue("new")
 	if len(pw) < MinPassword {
-		back(w, r, "/settings", fmt.Sprintf("Password not changed: use at least %d characters", MinPassword))
+		d.bad(w, r, "/settings", "settings.err.short", MinPassword)
 		return
 	}
 	if err := d.dash.SetUser(r.Context(), me.User, pw, me.Admin); err != nil {
@@ -240,44 +250,44 @@ func (d *Dashboard) settingsPassword(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/login?msg="+"Password+changed%3A+log+in+again", http.StatusSeeOther)
+	d.ok(w, r, "/login", "settings.password_changed")
 }
 
 func (d *Dashboard) settingsAddUser(w http.ResponseWriter, r *http.Request) {
 	pw := r.FormValue("password")
 	name, err := parseNewUser(r.FormValue("user"), pw)
 	if err != nil {
-		back(w, r, "/settings", err.Error())
+		d.badForm(w, r, "/settings", err)
 		return
 	}
 	if _, err := d.dash.User(r.Context(), name); err == nil {
-		back(w, r, "/settings", fmt.Sprintf("User %q exists already", name))
+		d.bad(w, r, "/settings", "settings.err.user_exists", name)
 		return
 	}
 	if err := d.dash.SetUser(r.Context(), name, pw, r.FormValue("admin") != ""); err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/settings", "User "+name+" added")
+	d.ok(w, r, "/settings", "settings.user_added", name)
 }
 
 // ---- Chat simulator
 
 func (d *Dashboard) simulatorPage(w http.ResponseWriter, r *http.Request) {
-	d.render(w, r, http.StatusOK, "simulator", "Chat simulator", map[string]any{"Workflows": len(d.engine.Workflows())})
+	d.render(w, r, http.StatusOK, "simulator", map[string]any{"Workflows": len(d.engine.Workflows())})
 }
 
 // simulatorSend plays a customer message on the virtual number and returns
 // the executions it caused (with their "why") and the replies so far.
 func (d *Dashboard) simulatorSend(w http.ResponseWriter, r *http.Request) {
-	phone, err := parsePhone(cmp.Or(r.FormValue("from"), "+10000000000"))
+	phone, err := d.phone(r, "sim.customer_phone", cmp.Or(r.FormValue("from"), "+33600000000"))
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
 	text := r.FormValue("text")
 	if strings.TrimSpace(text) == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "empty message"})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": d.t(r, "sim.err.empty")})
 		return
 	}
 	before := d.sim.Add(SimMessage{Phone: phone, Text: text, Time: time.Now()})
@@ -288,18 +298,22 @@ func (d *Dashboard) simulatorSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	type execView struct {
-		Workflow, Outcome, Reason, Trace string
-	}
 	views := []execView{}
 	for _, e := range execs {
-		views = append(views, execView{Workflow: e.Workflow, Outcome: string(e.Outcome), Reason: e.Reason, Trace: e.Trace.String()})
+		views = append(views, d.execView(r, e))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"executions": views, "messages": d.sim.Since(before.Seq-1, "")})
 }
 
-// simulatorMessages returns the simulator's messages after ?after=SEQ.
+// simulatorMessages returns the simulator's messages after ?after=SEQ,
+// and the executions logged after the execution id ?since= (AI replies
+// run later than the message that asked for them).
 func (d *Dashboard) simulatorMessages(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.Atoi(r.URL.Query().Get("after"))
-	writeJSON(w, http.StatusOK, map[string]any{"messages": d.sim.Since(after, "")})
+	execs, err := d.laterExecutions(r, r.URL.Query().Get("since"))
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": d.t(r, "err.internal")})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": d.sim.Since(after, ""), "executions": execs})
 }

@@ -69,8 +69,17 @@ func (s *Simulator) Since(seq int, phone string) []SimMessage {
 // never logged.
 type linkState struct {
 	code    string
+	seq     int // counts the codes, so that the page reloads the image when it changes
 	expires time.Time
 	done    bool
+}
+
+// expiresIn is how many whole seconds the current code has left (0: none).
+func (st linkState) expiresIn(now time.Time) int {
+	if st.code == "" || !now.Before(st.expires) {
+		return 0
+	}
+	return int(st.expires.Sub(now).Seconds())
 }
 
 // linker follows the numbers being linked by QR code.
@@ -101,6 +110,7 @@ func (l *linker) startQR(ctx context.Context, id string) error {
 		for c := range ch {
 			l.mu.Lock()
 			st.code, st.expires = c.Code, time.Now().Add(c.Expires)
+			st.seq++
 			l.mu.Unlock()
 		}
 		l.mu.Lock()
@@ -110,13 +120,13 @@ func (l *linker) startQR(ctx context.Context, id string) error {
 	return nil
 }
 
-// state returns the current code of id and whether linking has ended.
-func (l *linker) state(id string) (code string, done, known bool) {
+// state returns the linking state of id (a copy), and whether there is one.
+func (l *linker) state(id string) (linkState, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st, ok := l.m[id]
 	if !ok {
-		return "", false, false
+		return linkState{}, false
 	}
-	return st.code, st.done, true
+	return *st, true
 }

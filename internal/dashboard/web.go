@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ctxKey keys the logged-in session in a request's context.
@@ -26,6 +26,7 @@ func (d *Dashboard) routes() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(staticFS())))
 	mux.HandleFunc("GET /login", d.loginPage)
 	mux.HandleFunc("POST /login", d.loginPost)
+	mux.HandleFunc("POST /lang", d.setLang)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 
 	user := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, d.authed(false, h)) }
@@ -36,6 +37,7 @@ func (d *Dashboard) routes() http.Handler {
 
 	user("GET /numbers", d.numbersPage)
 	user("POST /numbers", d.numberAdd)
+	admin("POST /numbers/connect", d.numberConnect)
 	user("POST /numbers/{id}/label", d.numberLabel)
 	user("POST /numbers/{id}/modules", d.numberModules)
 	admin("POST /numbers/{id}/link", d.numberLinkQR)
@@ -51,6 +53,13 @@ func (d *Dashboard) routes() http.Handler {
 	user("GET /workflows/edit", d.editorPage)
 	user("POST /workflows/edit", d.editorPost)
 	d.builderRoutes(user)
+
+	user("GET /conversations", d.conversationsPage)
+	user("GET /conversations/{id}/{phone}", d.conversationPage)
+	user("POST /conversations/{id}/{phone}/assign", d.conversationAssign)
+	user("POST /conversations/{id}/{phone}/labels", d.conversationLabels)
+	user("POST /conversations/{id}/{phone}/exclude", d.conversationExclude)
+	user("POST /conversations/{id}/{phone}/reply", d.conversationReply)
 
 	user("GET /exclusions", d.exclusionsPage)
 	user("POST /exclusions", d.exclusionsPost)
@@ -68,6 +77,10 @@ func (d *Dashboard) routes() http.Handler {
 	user("GET /settings", d.settingsPage)
 	user("POST /settings/password", d.settingsPassword)
 	admin("POST /settings/users", d.settingsAddUser)
+	admin("GET /settings/users/{name}/delete", d.userDeletePage)
+	admin("POST /settings/users/{name}/delete", d.userDelete)
+	user("GET /settings/shop", d.shopPage)
+	admin("POST /settings/shop", d.shopPost)
 
 	user("GET /simulator", d.simulatorPage)
 	user("POST /simulator/send", d.simulatorSend)
@@ -100,9 +113,9 @@ func (d *Dashboard) readForms(next http.Handler) http.Handler {
 // formError refuses a request whose form could not be read: 413 when the
 // body is over MaxBody, 400 otherwise; nothing was changed.
 func (d *Dashboard) formError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := http.StatusBadRequest, fmt.Sprintf("The form could not be read, nothing was changed: %v", err)
+	status, msg := http.StatusBadRequest, d.t(r, "form.err.unreadable", err)
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("The request is too large (at most %d MiB), nothing was changed", MaxBody>>20)
+		status, msg = http.StatusRequestEntityTooLarge, d.t(r, "form.err.too_large", MaxBody>>20)
 	}
 	d.refuse(w, r, status, msg)
 }
@@ -114,7 +127,7 @@ func (d *Dashboard) refuse(w http.ResponseWriter, r *http.Request, status int, m
 		writeJSON(w, status, map[string]string{"error": msg})
 		return
 	}
-	d.renderError(w, r, status, "error", "Error", nil, errors.New(msg))
+	d.renderError(w, r, status, "error", nil, errors.New(msg))
 }
 
 // securityHeaders sets the headers every response carries.
@@ -151,11 +164,11 @@ func (d *Dashboard) authed(admin bool, h http.HandlerFunc) http.Handler {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, errNotLoggedIn.Error(), http.StatusUnauthorized)
+			http.Error(w, d.t(r, "auth.err.not_logged_in"), http.StatusUnauthorized)
 			return
 		}
 		if admin && !ls.Admin {
-			http.Error(w, "admins only", http.StatusForbidden)
+			http.Error(w, d.t(r, "auth.err.admins_only"), http.StatusForbidden)
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ls)))
@@ -168,7 +181,7 @@ func wantsJSON(r *http.Request) bool {
 }
 
 func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
-	d.render(w, r, http.StatusOK, "login", "Log in", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
+	d.render(w, r, http.StatusOK, "login", map[string]string{"Next": safeNext(r.URL.Query().Get("next"))})
 }
 
 // safeNext keeps only clean local paths as the post-login target: one
@@ -197,10 +210,10 @@ func (d *Dashboard) loginPost(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &te):
 		d.log.WarnContext(r.Context(), "login throttled", "ip", addr, "user", user, "wait", te.Wait)
 		w.Header().Set("Retry-After", strconv.Itoa(int(te.Wait.Seconds()+0.999)))
-		d.renderError(w, r, http.StatusTooManyRequests, "login", "Log in", map[string]string{"Next": next}, err)
+		d.renderError(w, r, http.StatusTooManyRequests, "login", map[string]string{"Next": next}, errors.New(d.t(r, "login.err.throttled", te.Wait.Round(time.Second))))
 		return
 	case errors.Is(err, ErrBadLogin):
-		d.renderError(w, r, http.StatusUnauthorized, "login", "Log in", map[string]string{"Next": next}, err)
+		d.renderError(w, r, http.StatusUnauthorized, "login", map[string]string{"Next": next}, errors.New(d.t(r, "login.err.bad")))
 		return
 	case err != nil:
 		d.fail(w, r, err)
@@ -227,7 +240,7 @@ func (d *Dashboard) logout(w http.ResponseWriter, r *http.Request) {
 // fail answers an unexpected error without its details.
 func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, err error) {
 	d.log.ErrorContext(r.Context(), "dashboard request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	http.Error(w, "internal error (see the server log)", http.StatusInternalServerError)
+	http.Error(w, d.t(r, "err.internal"), http.StatusInternalServerError)
 }
 
 // backError redirects to path with an error shown once on the page,
@@ -246,6 +259,26 @@ func back(w http.ResponseWriter, r *http.Request, path, msg string) {
 		path += sep + "msg=" + url.QueryEscape(msg)
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// ok redirects to path with the message key (formatted with args) shown
+// once on the page as a success.
+func (d *Dashboard) ok(w http.ResponseWriter, r *http.Request, path, key string, args ...any) {
+	redirectWith(w, r, path, "msg", d.t(r, key, args...))
+}
+
+// bad redirects to path with the message key (formatted with args) shown
+// once on the page as an error.
+func (d *Dashboard) bad(w http.ResponseWriter, r *http.Request, path, key string, args ...any) {
+	redirectWith(w, r, path, "err", d.t(r, key, args...))
+}
+
+func redirectWith(w http.ResponseWriter, r *http.Request, path, param, text string) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, path+sep+param+"="+url.QueryEscape(text), http.StatusSeeOther)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -72,7 +72,7 @@ func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
 	for _, wf := range d.engine.Workflows() {
 		rows = append(rows, listRow{Workflow: wf, Stats: stats[wf.ID]})
 	}
-	d.render(w, r, http.StatusOK, "workflows", "Workflows", map[string]any{"Rows": rows, "Partial": partial})
+	d.render(w, r, http.StatusOK, "workflows", map[string]any{"Rows": rows, "Partial": partial})
 }
 
 // workflowEnabled switches one workflow on or off (the list's switch).

@@ -28,7 +28,7 @@ const settingYAML = "workflows_yaml"
 func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 	names, op, err := parseBulk(r.PostForm)
 	if err != nil {
-		backError(w, r, "/workflows", err.Error())
+		d.badForm(w, r, "/workflows", err)
 		return
 	}
 	ctx := r.Context()
@@ -41,14 +41,14 @@ func (d *Dashboard) workflowsBulk(w http.ResponseWriter, r *http.Request) {
 		err = d.engine.DeleteWorkflows(ctx, names)
 	}
 	if err != nil {
-		backError(w, r, "/workflows", "Nothing changed: "+err.Error())
+		d.bad(w, r, "/workflows", "wf.err.nothing_changed", err)
 		return
 	}
 	if err := d.dash.setSetting(ctx, settingYAML, ""); err != nil {
 		d.fail(w, r, err)
 		return
 	}
-	back(w, r, "/workflows", fmt.Sprintf("%sd %d workflow(s)", strings.TrimSuffix(strings.ToUpper(op[:1])+op[1:], "e"), len(names)))
+	d.ok(w, r, "/workflows", "wf.done."+op, len(names))
 }
 
 // editorData is what the editor page shows.
@@ -132,7 +132,7 @@ func (d *Dashboard) showEditor(w http.ResponseWriter, r *http.Request, status in
 		return
 	}
 	ed.Templates = ts
-	d.renderError(w, r, status, "editor", "Workflow editor", ed, err)
+	d.renderError(w, r, status, "editor", ed, err)
 }
 
 // editorPost checks the text with workflow.Load and, unless only checking,
@@ -148,7 +148,7 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 	if r.FormValue("op") == "check" {
 		if _, err := d.loadYAML(r.Context(), editorFile, []byte(text)); err != nil {
 			ed.Errors = loadErrors(err)
-			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("the workflows have errors"))
+			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New(d.t(r, "editor.err.check")))
 			return
 		}
 		d.showEditor(w, r, http.StatusOK, ed, nil)
@@ -181,10 +181,10 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 	n, err := d.ApplyWorkflows(r.Context(), editorFile, []byte(text))
 	if err != nil {
 		ed.Errors = loadErrors(err)
-		d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("nothing was saved: the workflows have errors"))
+		d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New(d.t(r, "editor.err.save")))
 		return
 	}
-	back(w, r, "/workflows", fmt.Sprintf("Saved %d workflow(s)", n))
+	d.ok(w, r, "/workflows", "wf.saved", n)
 }
 
 // errWebhookAdminOnly: a non-admin saved workflows that post webhooks.
@@ -220,7 +220,22 @@ func (d *Dashboard) loadYAML(ctx context.Context, file string, data []byte) (wor
 		return workflow.Definitions{}, err
 	}
 	opts.Hours = nil // the file replaces the named hours too
-	return workflow.Load(file, data, opts)
+	defs, err := workflow.Load(file, data, opts)
+	if err != nil {
+		return defs, err
+	}
+	errs := d.checkAI(file, defs)
+	if err := d.checkAgents(ctx, file, defs); err != nil {
+		var les workflow.LoadErrors
+		if !errors.As(err, &les) {
+			return defs, err
+		}
+		errs = append(errs, les...)
+	}
+	if len(errs) > 0 {
+		return defs, errs
+	}
+	return defs, nil
 }
 
 // ApplyWorkflows loads the workflow file data (named file in errors),

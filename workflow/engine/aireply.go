@@ -159,7 +159,7 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 		res.Error = err.Error()
 		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", string(reason)), slog.Any("err", err))
 	}
-	if outcome == workflow.OutcomeFailed && reason == reasonModelFailed {
+	if reason == reasonModelFailed || reason == reasonNoModel || reason == reasonNoCredits {
 		if exec.Actions, err = e.fallback(ctx, j); err != nil {
 			return fmt.Errorf("ai fallback of %s: %w", j.MessageID, err)
 		}
@@ -176,7 +176,9 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) error {
 	return nil
 }
 
-// fallback runs Config.AIFallback in the conversation of a failed AI reply.
+// fallback runs Config.AIFallback in the conversation of an AI reply that
+// could not be given: the model failed, none is configured, or credits ran
+// out.
 func (e *Engine) fallback(ctx context.Context, j aiJob) ([]workflow.ActionResult, error) {
 	if len(e.cfg.AIFallback) == 0 {
 		return nil, nil
@@ -210,7 +212,8 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModuleAI) {
 		return workflow.OutcomeSkipped, reasonAIOff, ErrModuleOff
 	}
-	if e.cfg.MeterCredits {
+	meter := e.meter.Load()
+	if meter {
 		bal, err := e.cfg.Store.CreditBalance(ctx)
 		if err != nil {
 			return workflow.OutcomeFailed, "", retryable(fmt.Errorf("credit check: %w", err))
@@ -247,7 +250,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	if err != nil {
 		return workflow.OutcomeFailed, reasonSendFailed, err
 	}
-	if e.cfg.MeterCredits {
+	if meter {
 		cost := creditCost(reply.Text, e.cfg.CharsPerCredit)
 		if _, err := e.cfg.Store.DebitCredits(ctx, cost); err != nil {
 			e.log.ErrorContext(ctx, "credit debit failed", slog.Int64("cost", cost), slog.Any("err", err))

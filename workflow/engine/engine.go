@@ -47,7 +47,8 @@ type Config struct {
 	Jobs workflow.JobQueue
 	// Observer is told of every effect (sends, assignments, labels, cancellations...).
 	Observer Observer
-	// Location is the account's time zone; nil means UTC.
+	// Location is the account's time zone; nil means UTC. SetLocation
+	// changes it.
 	Location *time.Location
 	// Hours are named business hours shared by every workflow.
 	Hours map[string]condition.Hours
@@ -59,13 +60,15 @@ type Config struct {
 	Detector   ai.LanguageDetector
 	// AccountPrompt is the shop's prompt given to every AI reply.
 	AccountPrompt string
-	// AIFallback runs, in the conversation, when an AI reply fails (model
-	// error, timeout, empty reply), e.g. an assign and a label for a human
-	// hand-off. Nil means nothing more than the logged failure.
+	// AIFallback runs, in the conversation, when an AI reply cannot be
+	// given (model error, timeout, empty reply, no Responder, no credits),
+	// e.g. an assign and a label for a human hand-off. Nil means nothing
+	// more than the logged failure.
 	AIFallback []workflow.Step
 	// AIDeadline bounds one AI generation; 0 means 60s.
 	AIDeadline time.Duration
-	// MeterCredits turns credit accounting on (CharsPerCredit, default 100).
+	// MeterCredits turns credit accounting on (CharsPerCredit, default
+	// 100); SetMeterCredits changes it.
 	MeterCredits   bool
 	CharsPerCredit int
 
@@ -162,6 +165,8 @@ type Engine struct {
 	mem   *memQueue // the default queue, when Config.Jobs is nil
 	ids   *idGen
 	burst bursts
+	loc   atomic.Pointer[time.Location] // the account's time zone (SetLocation)
+	meter atomic.Bool                   // credit accounting on (SetMeterCredits)
 }
 
 // workflowSet is an immutable snapshot of the compiled workflows, swapped atomically.
@@ -190,6 +195,8 @@ func New(cfg Config) (*Engine, error) {
 		e.jobs = e.mem
 	}
 	e.set.Store(&workflowSet{hours: cfg.Hours})
+	e.loc.Store(cfg.Location)
+	e.meter.Store(cfg.MeterCredits)
 	return e, nil
 }
 
@@ -327,7 +334,7 @@ func byPosition(list []*compiled) []*compiled {
 }
 
 func (e *Engine) compile(ws []workflow.Workflow, hours map[string]condition.Hours) (*workflowSet, error) {
-	env := condition.Env{Location: e.cfg.Location, Hours: hours}
+	env := condition.Env{Location: e.Location(), Hours: hours}
 	set := &workflowSet{hours: hours}
 	var errs []error
 	names := map[string]bool{}

@@ -12,7 +12,7 @@ import (
 // Config's Registry, Compiler, Location and Hours. Add Templates or Ignore
 // to call workflow.Load directly.
 func (e *Engine) LoadOptions() workflow.LoadOptions {
-	return workflow.LoadOptions{Registry: e.cfg.Registry, Compiler: e.cfg.Compiler, Location: e.cfg.Location, Hours: e.cfg.Hours}
+	return workflow.LoadOptions{Registry: e.cfg.Registry, Compiler: e.cfg.Compiler, Location: e.Location(), Hours: e.cfg.Hours}
 }
 
 // Load reads a workflow file (workflow.Load) with the engine's own

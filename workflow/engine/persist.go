@@ -78,7 +78,7 @@ func (e *Engine) Restore(ctx context.Context) error {
 }
 
 func (e *Engine) load(s workflow.StoredWorkflow) (workflow.Definitions, error) {
-	d, err := workflow.Load("stored:"+s.ID, s.Definition, workflow.LoadOptions{Registry: e.cfg.Registry, Location: e.cfg.Location, Hours: e.cfg.Hours})
+	d, err := workflow.Load("stored:"+s.ID, s.Definition, workflow.LoadOptions{Registry: e.cfg.Registry, Location: e.Location(), Hours: e.cfg.Hours})
 	if err != nil {
 		return d, fmt.Errorf("stored workflow %q: %w", s.Name, err)
 	}

@@ -247,6 +247,12 @@ func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.AuthorAutomation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
 		return retryable(fmt.Errorf("record outgoing: %w", err))
 	}
+	return e.deliver(ctx, m, now)
+}
+
+// deliver transmits m, already recorded under its id; a failed attempt is
+// retried from a job with the same id, so the customer gets it once.
+func (e *Engine) deliver(ctx context.Context, m workflow.Outgoing, now time.Time) error {
 	if err := e.transmit(ctx, m); err != nil {
 		e.log.WarnContext(ctx, "send failed; retrying with the same id", slog.String("session", m.Session), slog.String("id", m.ID), slog.Any("err", err))
 		return &retryableError{err: fmt.Errorf("send %s: %w", m.ID, err), transport: true}

@@ -32,7 +32,7 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (workflow.Sche
 		r.ID = e.ids.next(e.cfg.Clock.Now())
 	}
 	if r.Location == "" {
-		r.Location = e.cfg.Location.String()
+		r.Location = e.Location().String()
 	}
 	m := workflow.ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
 		Status: workflow.SchedulePending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 	}{
 		{"Messages", testMessages},
 		{"Conversations", testConversations},
+		{"ConversationLists", testConversationLists},
 		{"Contacts", testContacts},
 		{"Firings", testFirings},
 		{"Workflows", testWorkflows},

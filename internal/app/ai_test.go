@@ -1,0 +1,109 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+const aiYAML = "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {}}]\n"
+
+// TestAINeverSilent: without a model an ai_reply workflow is refused at
+// save; one saved before says it is inactive, the pages say why, and the
+// simulator shows the failure and what the fallback did.
+func TestAINeverSilent(t *testing.T) {
+	ta := startApp(t, "", func(o *options) { o.AI.FallbackAgent = "admin" })
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	code, body, _ := c.post("/workflows/edit", url.Values{"yaml": {aiYAML}, "op": {"save"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "no AI model is configured") || len(ta.engine.Workflows()) != 0 {
+		t.Fatalf("ai_reply saved without a model: %d, %d workflow(s)", code, len(ta.engine.Workflows()))
+	}
+	// One saved before the model went away.
+	defs, err := workflow.Load("old.yaml", []byte(aiYAML), workflow.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.engine.SetWorkflows(t.Context(), defs); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/workflows", "/simulator", "/ai"} {
+		if _, body := c.get(p); !strings.Contains(body, "No AI model is configured: 1 workflow(s) with ai_reply cannot answer") {
+			t.Errorf("%s does not say that AI replies cannot be given", p)
+		}
+	}
+	execs, _ := simSend(t, c, "+33600000001", "Bonjour")
+	if len(execs) != 1 || execs[0]["ID"] == "" {
+		t.Fatalf("executions %v", execs)
+	}
+	var later struct {
+		Executions []struct {
+			AIFailed string
+			Fallback []string
+		}
+	}
+	waitFor(t, "the AI reply's execution", func() bool {
+		_, body := c.get("/simulator/messages?since=" + url.QueryEscape(execs[0]["ID"]))
+		return json.Unmarshal([]byte(body), &later) == nil && len(later.Executions) == 1
+	})
+	x := later.Executions[0]
+	if x.AIFailed != "AI reply failed: no model configured" || len(x.Fallback) != 2 || x.Fallback[0] != "assign: fired" || x.Fallback[1] != "label: fired" {
+		t.Fatalf("later execution %+v", x)
+	}
+	if cv, _ := ta.store.Conversation(t.Context(), "simulator", "+33600000001"); cv.Agent != "admin" {
+		t.Errorf("the fallback did not hand the conversation to admin: %+v", cv)
+	}
+	// Credits on and none left: said on the AI page.
+	c.post("/settings/shop", url.Values{"time_zone": {"Europe/Paris"}, "lang": {"en"}, "credits": {"on"}})
+	if _, body := c.get("/ai"); !strings.Contains(body, "No credits left") {
+		t.Error("the AI page does not say that credits ran out")
+	}
+	c.post("/ai/credits", url.Values{"balance": {"10"}})
+	if _, body := c.get("/ai"); strings.Contains(body, "No credits left") {
+		t.Error("the AI page still says credits ran out")
+	}
+}
+
+// TestAIPageUsage: the AI page draws the AI replies of the last days by
+// number as SVG and lists the last ones with their cost.
+func TestAIPageUsage(t *testing.T) {
+	ta := startApp(t, "")
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	now := time.Now()
+	reply := func(id, session string, at time.Time, detail string) workflow.Execution {
+		return workflow.Execution{ID: id, Time: at, Workflow: "IA", WorkflowID: "ia", Session: session, Phone: "+33600000001",
+			Outcome: workflow.OutcomeFired, Reason: "ai reply sent",
+			Actions: []workflow.ActionResult{{Type: "ai_reply", Outcome: workflow.OutcomeFired, Detail: detail}}}
+	}
+	err := ta.store.AppendLogs(t.Context(), []workflow.Execution{
+		reply("0001", "simulator", now.Add(-48*time.Hour), "model m, 10+5 tokens, 3 credits"),
+		reply("0002", "boutique<b>", now.Add(-time.Hour), "model m, 10+7 tokens, 2 credits"),
+		reply("0003", "simulator", now.Add(-30*time.Minute), "model m, 10+7 tokens"),
+		reply("0004", "simulator", now.Add(-30*24*time.Hour), "model m, 1+1 tokens, 9 credits"), // too old
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := c.get("/ai")
+	chart := body[strings.Index(body, "<svg"):]
+	chart = chart[:strings.Index(chart, "</svg>")]
+	if strings.Count(chart, "<rect") != 3+2 || !strings.Contains(chart, "boutique&lt;b&gt;") || strings.Contains(body, "boutique<b>") {
+		t.Fatalf("chart: want 3 bars and 2 legend keys, the number's name escaped:\n%s", chart)
+	}
+	if !strings.Contains(body, "3 AI reply(ies) in the last 14 days, 5 credit(s) used.") {
+		t.Error("usage summary missing")
+	}
+	table := body[strings.Index(body, `id="ai-replies"`):]
+	if !strings.Contains(table, "3 credit(s)") || !strings.Contains(table, "2 credit(s)") || strings.Contains(table, "9 credit(s)") {
+		t.Fatalf("last replies:\n%s", table)
+	}
+	if i3, i2 := strings.Index(table, "3 credit(s)"), strings.Index(table, "2 credit(s)"); i2 > i3 {
+		t.Error("the last replies are not newest first")
+	}
+}

@@ -1,0 +1,128 @@
+package dashboard
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/workflow"
+)
+
+// AI replies are never silent: without a model an ai_reply workflow is
+// refused at save, and the pages that matter say when saved ones cannot
+// answer (no model, no credits); the fallback then runs.
+
+// aiWorkflows names the enabled workflows with an ai_reply action.
+func aiWorkflows(ws []workflow.Workflow) []string {
+	var out []string
+	for _, w := range ws {
+		if w.Enabled && slices.ContainsFunc(w.Actions, func(st workflow.Step) bool { _, ok := st.Action.(*action.AIReply); return ok }) {
+			out = append(out, w.Name)
+		}
+	}
+	return out
+}
+
+// checkAI refuses ai_reply actions when no model is configured, in the
+// shop's language.
+func (d *Dashboard) checkAI(file string, defs workflow.Definitions) workflow.LoadErrors {
+	if d.ai.Provider != "" {
+		return nil
+	}
+	tr := d.tr[d.settings().Lang]
+	var errs workflow.LoadErrors
+	for _, w := range defs.Workflows {
+		for i, st := range w.Actions {
+			if _, ok := st.Action.(*action.AIReply); ok {
+				errs = append(errs, &workflow.LoadError{File: file, Path: fmt.Sprintf("%s: actions[%d].ai_reply", w.Name, i), Msg: tr.T("ai.err.no_model_save")})
+			}
+		}
+	}
+	return errs
+}
+
+// aiAlertPages are the pages that say when AI replies cannot be given.
+var aiAlertPages = []string{"numbers", "workflows", "editor", "simulator", "ai", "conversations"}
+
+// aiAlerts says, on the pages of aiAlertPages, why AI replies cannot be
+// given now: no model, or no credits left.
+func (d *Dashboard) aiAlerts(r *http.Request, page string) []string {
+	if !slices.Contains(aiAlertPages, page) {
+		return nil
+	}
+	ws := aiWorkflows(d.engine.Workflows())
+	if len(ws) == 0 && page != "ai" {
+		return nil
+	}
+	var out []string
+	if d.ai.Provider == "" && len(ws) > 0 {
+		out = append(out, d.t(r, "ai.alert.no_model", len(ws)))
+	}
+	if d.settings().Credits {
+		bal, err := d.store.CreditBalance(r.Context())
+		if err == nil && bal <= 0 {
+			out = append(out, d.t(r, "ai.alert.no_credits"))
+		}
+	}
+	return out
+}
+
+// execView is an execution as the simulator's "why" panel shows it.
+type execView struct {
+	ID, Workflow, Outcome, OutcomeText, Reason, Trace string
+	// AIFailed says in plain words why an AI reply was not given, and
+	// Fallback what ran instead.
+	AIFailed string   `json:",omitempty"`
+	Fallback []string `json:",omitempty"`
+}
+
+// aiReason says in plain words why an AI reply was not given, from the
+// engine's logged reason; false when the reason is not such a failure.
+func (d *Dashboard) aiReason(r *http.Request, reason string) (string, bool) {
+	switch reason {
+	case "no AI model configured":
+		return d.t(r, "sim.ai.no_model"), true
+	case "insufficient credits":
+		return d.t(r, "sim.ai.no_credits"), true
+	case "model failed":
+		return d.t(r, "sim.ai.model_failed"), true
+	}
+	return "", false
+}
+
+func (d *Dashboard) execView(r *http.Request, e workflow.Execution) execView {
+	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: e.Reason, Trace: e.Trace.String()}
+	why, ok := d.aiReason(r, e.Reason)
+	if !ok || len(e.Actions) == 0 || e.Actions[0].Type != "ai_reply" {
+		return v
+	}
+	v.AIFailed = d.t(r, "sim.ai.failed", why)
+	for _, a := range e.Actions[1:] {
+		v.Fallback = append(v.Fallback, strings.TrimSpace(fmt.Sprintf("%s: %s %s", a.Type, d.t(r, "outcome."+string(a.Outcome)), a.Detail)))
+	}
+	if len(v.Fallback) == 0 {
+		v.Fallback = []string{d.t(r, "sim.ai.no_fallback")}
+	}
+	return v
+}
+
+// laterExecutions returns the simulator's executions logged after the id
+// since, oldest first ("" returns none: the page starts from now).
+func (d *Dashboard) laterExecutions(r *http.Request, since string) ([]execView, error) {
+	out := []execView{}
+	if since == "" {
+		return out, nil
+	}
+	page, err := d.store.QueryLogs(r.Context(), workflow.LogQuery{Session: SimulatorSession, Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	for i := len(page.Entries) - 1; i >= 0; i-- {
+		if e := page.Entries[i]; e.ID > since {
+			out = append(out, d.execView(r, e))
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,164 @@
+package dashboard
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// dynamicKeys are the keys built from a value (T (print "outcome." .Outcome)
+// in a template, "wf.done."+op in Go), by prefix, with every value.
+var dynamicKeys = map[string][]string{
+	"outcome.":       strs(workflow.OutcomeFired, workflow.OutcomeShadow, workflow.OutcomeCancelled, workflow.OutcomeFailed, workflow.OutcomeSkipped),
+	"author.":        strs(workflow.AuthorCustomer, workflow.AuthorAgent, workflow.AuthorAutomation),
+	"module.":        strs(allModules...),
+	"sched.status.":  strs(workflow.SchedulePending, workflow.ScheduleSending, workflow.ScheduleSent, workflow.ScheduleFailed, workflow.ScheduleCancelled),
+	"wf.done.":       {"enable", "disable", "delete"},
+	"settings.role.": roles,
+}
+
+func strs[S ~string](v ...S) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = string(s)
+	}
+	return out
+}
+
+var (
+	// templateKey finds {{T "key" ...}} and (T "key") in templates.
+	templateKey = regexp.MustCompile(`\bT "([^"]+)"`)
+	// templateDynamic finds T (print "prefix." ...) in templates.
+	templateDynamic = regexp.MustCompile(`\bT \(print "([^"]+)"`)
+	// goKey finds d.t(r, "key"), d.ok(w, r, path, "key"), d.bad(...),
+	// tr.T("key") and the form parsers' invalid("key") in the handlers.
+	goKey = regexp.MustCompile(`(?:\bd\.t\(r, |\bd\.(?:ok|bad)\(w, r, .*?, |\.T\(|\binvalid\()"([^"]+)"`)
+	// goDynamic finds "prefix."+value keys in the handlers.
+	goDynamic = regexp.MustCompile(`"([a-z_.]+\.)"\+`)
+	verb      = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
+)
+
+// usedKeys lists the keys the templates and the Go files use, and the
+// dynamic prefixes they build keys from.
+func usedKeys(t *testing.T) (keys map[string]string, prefixes map[string]string) {
+	t.Helper()
+	keys, prefixes = map[string]string{}, map[string]string{}
+	err := fs.WalkDir(webFS, "web/templates", func(path string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(webFS, path)
+		for _, m := range templateKey.FindAllStringSubmatch(string(data), -1) {
+			keys[m[1]] = path
+		}
+		for _, m := range templateDynamic.FindAllStringSubmatch(string(data), -1) {
+			prefixes[m[1]] = path
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goKey.FindAllStringSubmatch(string(data), -1) {
+			if strings.HasSuffix(m[1], ".") {
+				prefixes[m[1]] = f
+			} else {
+				keys[m[1]] = f
+			}
+		}
+		for _, m := range goDynamic.FindAllStringSubmatch(string(data), -1) {
+			prefixes[m[1]] = f
+		}
+	}
+	return keys, prefixes
+}
+
+// TestCataloguesComplete fails when a key is missing or empty in either
+// language, when the two texts of a key take different arguments, when a
+// template or a handler uses an unknown key, and when a key is unused.
+func TestCataloguesComplete(t *testing.T) {
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, fr := cats["en"], cats["fr"]
+	for k, v := range en {
+		f, ok := fr[k]
+		switch {
+		case !ok:
+			t.Errorf("key %q is missing in fr.json", k)
+		case strings.TrimSpace(v) == "" || strings.TrimSpace(f) == "":
+			t.Errorf("key %q is empty in a language", k)
+		case !slices.Equal(verb.FindAllString(v, -1), verb.FindAllString(f, -1)):
+			t.Errorf("key %q: en takes %q, fr takes %q", k, verb.FindAllString(v, -1), verb.FindAllString(f, -1))
+		}
+	}
+	for k := range fr {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q is missing in en.json", k)
+		}
+	}
+	keys, prefixes := usedKeys(t)
+	if len(keys) < 100 {
+		t.Fatalf("found only %d keys in the templates and handlers: the scan is broken", len(keys))
+	}
+	for k, where := range keys {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%s uses the unknown key %q", where, k)
+		}
+	}
+	used := map[string]bool{}
+	for k := range keys {
+		used[k] = true
+	}
+	for p, where := range prefixes {
+		values, ok := dynamicKeys[p]
+		if !ok {
+			t.Errorf("%s builds keys from %q: list its values in dynamicKeys", where, p)
+			continue
+		}
+		for _, v := range values {
+			used[p+v] = true
+			if _, ok := en[p+v]; !ok {
+				t.Errorf("%s may use the unknown key %q", where, p+v)
+			}
+		}
+	}
+	for k := range en {
+		if !used[k] {
+			t.Errorf("key %q is in the catalogues but used nowhere", k)
+		}
+	}
+}
+
+// TestTranslatorFormats checks that the printers use the catalogues.
+func TestTranslatorFormats(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := trs["fr"].T("wf.saved", 3); got != "3 workflow(s) enregistré(s)" {
+		t.Errorf("fr wf.saved = %q", got)
+	}
+	if got := trs["en"].T("wf.saved", 3); got != "Saved 3 workflow(s)" {
+		t.Errorf("en wf.saved = %q", got)
+	}
+}
