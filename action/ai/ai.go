@@ -1,14 +1,16 @@
 // Package ai holds the ports of AI replies: the Responder that writes a
 // reply, the Translator and LanguageDetector behind reply.translate, and the
 // Catalog of products a reply may quote. Adapters (adapters/langchaingo,
-// adapters/shopify) implement them; this package imports nothing outside
-// the standard library.
+// adapters/shopify) implement them; this package imports only the standard
+// library and trigger (an attachment is a trigger.Media).
 package ai
 
 import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/waauto/waauto/trigger"
 )
 
 // Responder writes the text of an AI reply. Implementations must be safe for
@@ -66,34 +68,12 @@ type Request struct {
 
 // Message is one message of a conversation.
 type Message struct {
-	Role  Role
-	Text  string
-	Media *Media
-	At    time.Time
-}
-
-// MediaKind is the kind of an attachment.
-type MediaKind string
-
-// The attachment kinds a model may be given.
-const (
-	MediaImage    MediaKind = "image"
-	MediaDocument MediaKind = "document"
-	MediaAudio    MediaKind = "audio"
-	MediaVideo    MediaKind = "video"
-	MediaSticker  MediaKind = "sticker"
-)
-
-// Media is an attachment, fetched lazily.
-type Media struct {
-	Kind     MediaKind
-	MIMEType string
-	FileName string
-	Size     int64
-	// Text is a cached transcript or extract, if known.
+	Role Role
 	Text string
-	// Fetch downloads the bytes; nil when unavailable.
-	Fetch func(ctx context.Context) ([]byte, error)
+	// Media is the message's attachment, if any; its Kind is the message's
+	// type (image, document, audio, video or sticker) and Fetch downloads it.
+	Media *trigger.Media
+	At    time.Time
 }
 
 // Reply is a generated reply.
@@ -107,7 +87,7 @@ type Reply struct {
 
 // MediaNote records how one attachment was used, e.g. "pdf: 3 pages".
 type MediaNote struct {
-	Kind MediaKind
+	Kind trigger.MessageType
 	Note string
 }
 
@@ -144,7 +124,7 @@ var (
 
 // MediaError says which attachment failed and why.
 type MediaError struct {
-	Kind MediaKind
+	Kind trigger.MessageType
 	Name string
 	Err  error
 }

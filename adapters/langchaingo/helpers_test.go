@@ -10,6 +10,7 @@ import (
 	"github.com/waauto/waauto/adapters/langchaingo/langchaingotest"
 
 	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/trigger"
 )
 
 var quiet = lcg.WithLogger(slog.New(slog.DiscardHandler))
@@ -36,8 +37,8 @@ var shopCatalog = staticCatalog{
 	{ID: "2", Title: "Bonnet bleu", Variants: []ai.Variant{{Title: "Default Title", Price: "15.00", Currency: "EUR"}}},
 }
 
-func media(kind ai.MediaKind, mime, name string, data []byte) *ai.Media {
-	return &ai.Media{Kind: kind, MIMEType: mime, FileName: name, Size: int64(len(data)),
+func media(kind trigger.MessageType, mime, name string, data []byte) *trigger.Media {
+	return &trigger.Media{Kind: kind, MIMEType: mime, FileName: name, Size: int64(len(data)),
 		Fetch: func(context.Context) ([]byte, error) { return data, nil }}
 }
 

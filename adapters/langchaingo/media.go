@@ -40,17 +40,17 @@ type usedMedia struct {
 
 // useMedia turns the triggering message's attachment into text and parts.
 // It never fails: a failure becomes a note the model and the log can read.
-// On success it stores the extract or transcript in m.Text, so the caller
-// can cache it on the message.
-func (r *Responder) useMedia(ctx context.Context, m *ai.Media) usedMedia {
+// A transcript or PDF extract is kept in r.extracts under the attachment's
+// Ref, so a retried reply or a later history turn reuses it.
+func (r *Responder) useMedia(ctx context.Context, m *trigger.Media) usedMedia {
 	switch {
-	case m.Kind == ai.MediaImage || m.Kind == ai.MediaSticker:
+	case m.Kind == trigger.MessageImage || m.Kind == trigger.MessageSticker:
 		return r.useImage(ctx, m)
-	case m.Kind == ai.MediaAudio || strings.HasPrefix(baseMIME(m.MIMEType), "audio/"):
+	case m.Kind == trigger.MessageAudio || strings.HasPrefix(baseMIME(m.MIMEType), "audio/"):
 		return r.useAudio(ctx, m)
-	case m.Kind == ai.MediaDocument && isPDF(m):
+	case m.Kind == trigger.MessageDocument && isPDF(m):
 		return r.usePDF(ctx, m)
-	case m.Kind == ai.MediaVideo:
+	case m.Kind == trigger.MessageVideo:
 		return r.failed(ctx, m, fmt.Sprintf("[the customer sent a video %s that cannot be watched here]", quoteName(m.FileName)),
 			fmt.Errorf("%w: video", ai.ErrUnsupportedMedia))
 	default:
@@ -59,15 +59,37 @@ func (r *Responder) useMedia(ctx context.Context, m *ai.Media) usedMedia {
 	}
 }
 
+// maxExtracts is how many transcripts and PDF extracts a Responder keeps
+// (at most DefaultMaxDocumentChars runes each by default).
+const maxExtracts = 64
+
+// extract returns the cached transcript or extract of m; an attachment
+// without a Ref is never cached.
+func (r *Responder) extract(m *trigger.Media) (string, bool) {
+	if len(m.Ref) == 0 {
+		return "", false
+	}
+	return r.extracts.get(extractKey(m))
+}
+
+// keepExtract caches the transcript or extract of m under its Ref.
+func (r *Responder) keepExtract(m *trigger.Media, text string) {
+	if len(m.Ref) > 0 {
+		r.extracts.put(extractKey(m), text)
+	}
+}
+
+func extractKey(m *trigger.Media) string { return string(m.Kind) + "\x00" + string(m.Ref) }
+
 // failed logs a MediaError and returns the fallback note.
-func (r *Responder) failed(ctx context.Context, m *ai.Media, text string, cause error) usedMedia {
+func (r *Responder) failed(ctx context.Context, m *trigger.Media, text string, cause error) usedMedia {
 	merr := &ai.MediaError{Kind: m.Kind, Name: m.FileName, Err: cause}
 	r.logger.LogAttrs(ctx, slog.LevelWarn, "ai: attachment not used", slog.Any("error", merr))
 	return usedMedia{text: text, note: ai.MediaNote{Kind: m.Kind, Note: "not used: " + cause.Error()}}
 }
 
 // fetch downloads an attachment within the size limit.
-func (r *Responder) fetch(ctx context.Context, m *ai.Media) ([]byte, error) {
+func (r *Responder) fetch(ctx context.Context, m *trigger.Media) ([]byte, error) {
 	if m.Size > r.maxMediaBytes {
 		return nil, fmt.Errorf("attachment over the size limit (%w): %d bytes", trigger.ErrMediaTooLarge, m.Size)
 	}
@@ -86,7 +108,7 @@ func (r *Responder) fetch(ctx context.Context, m *ai.Media) ([]byte, error) {
 
 var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true, "image/gif": true}
 
-func (r *Responder) useImage(ctx context.Context, m *ai.Media) usedMedia {
+func (r *Responder) useImage(ctx context.Context, m *trigger.Media) usedMedia {
 	if !r.vision {
 		return r.failed(ctx, m, "[the customer sent a photo that cannot be seen here]", ErrNoVision)
 	}
@@ -112,9 +134,9 @@ func (r *Responder) useImage(ctx context.Context, m *ai.Media) usedMedia {
 		note: ai.MediaNote{Kind: m.Kind, Note: fmt.Sprintf("%s: %d bytes sent as image", typ, len(data))}}
 }
 
-func (r *Responder) useAudio(ctx context.Context, m *ai.Media) usedMedia {
-	if m.Text != "" {
-		return usedMedia{text: "[voice note, transcribed] " + m.Text,
+func (r *Responder) useAudio(ctx context.Context, m *trigger.Media) usedMedia {
+	if text, ok := r.extract(m); ok {
+		return usedMedia{text: "[voice note, transcribed] " + text,
 			note: ai.MediaNote{Kind: m.Kind, Note: "transcript reused"}}
 	}
 	if r.transcriber == nil {
@@ -136,14 +158,14 @@ func (r *Responder) useAudio(ctx context.Context, m *ai.Media) usedMedia {
 	if text == "" {
 		return r.failed(ctx, m, "[the customer sent a voice note with no audible speech]", errors.New("empty transcript"))
 	}
-	m.Text = text
+	r.keepExtract(m, text)
 	return usedMedia{text: "[voice note, transcribed] " + text,
 		note: ai.MediaNote{Kind: m.Kind, Note: fmt.Sprintf("transcribed: %d chars", utf8.RuneCountInString(text))}}
 }
 
-func (r *Responder) usePDF(ctx context.Context, m *ai.Media) usedMedia {
-	if m.Text != "" {
-		return usedMedia{text: fmt.Sprintf("[PDF %s]\n%s", quoteName(m.FileName), m.Text),
+func (r *Responder) usePDF(ctx context.Context, m *trigger.Media) usedMedia {
+	if text, ok := r.extract(m); ok {
+		return usedMedia{text: fmt.Sprintf("[PDF %s]\n%s", quoteName(m.FileName), text),
 			note: ai.MediaNote{Kind: m.Kind, Note: "pdf: extract reused"}}
 	}
 	data, err := r.fetch(ctx, m)
@@ -158,7 +180,7 @@ func (r *Responder) usePDF(ctx context.Context, m *ai.Media) usedMedia {
 	if ext.Truncated {
 		body += "\n(truncated)"
 	}
-	m.Text = body
+	r.keepExtract(m, body)
 	return usedMedia{
 		text: fmt.Sprintf("[PDF %s, %d pages]\n%s", quoteName(m.FileName), ext.Pages, body),
 		note: ai.MediaNote{Kind: m.Kind, Note: fmt.Sprintf("pdf: %d pages, %d chars", ext.Pages, utf8.RuneCountInString(ext.Text))},
@@ -233,7 +255,7 @@ func ExtractPDF(data []byte, maxPages, maxChars int) (out PDFText, err error) {
 	return out, nil
 }
 
-func isPDF(m *ai.Media) bool {
+func isPDF(m *trigger.Media) bool {
 	return baseMIME(m.MIMEType) == "application/pdf" || strings.EqualFold(path.Ext(m.FileName), ".pdf")
 }
 

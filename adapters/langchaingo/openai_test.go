@@ -12,6 +12,7 @@ import (
 	"github.com/waauto/waauto/action/ai"
 	lcg "github.com/waauto/waauto/adapters/langchaingo"
 	"github.com/waauto/waauto/adapters/langchaingo/langchaingotest"
+	"github.com/waauto/waauto/trigger"
 )
 
 func TestOpenAIRequestShape(t *testing.T) {
@@ -33,7 +34,7 @@ func TestOpenAIRequestShape(t *testing.T) {
 			{Role: ai.RoleAgent, Text: "Je regarde pour vous."},
 			{Role: ai.RoleCustomer, Text: "Merci"},
 		},
-		Message: ai.Message{Role: ai.RoleCustomer, Text: "Combien coûte ce pull ?", Media: media(ai.MediaImage, "image/jpeg", "", jpeg)},
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "Combien coûte ce pull ?", Media: media(trigger.MessageImage, "image/jpeg", "", jpeg)},
 	}
 	reply, err := r.Respond(context.Background(), req)
 	if err != nil {
@@ -90,7 +91,7 @@ func TestOpenAIRequestShape(t *testing.T) {
 	if !strings.HasPrefix(last.Parts[0].Text, "Merci\n") || !strings.Contains(last.Parts[0].Text, "Combien coûte ce pull ?") {
 		t.Errorf("last user text = %q", last.Parts[0].Text)
 	}
-	if len(reply.Media) != 1 || reply.Media[0].Kind != ai.MediaImage {
+	if len(reply.Media) != 1 || reply.Media[0].Kind != trigger.MessageImage {
 		t.Errorf("media notes = %+v", reply.Media)
 	}
 }
@@ -102,7 +103,7 @@ func TestOpenAILegacyMaxTokensAndNoVision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "c'est quoi ?", Media: media(ai.MediaImage, "image/jpeg", "", jpeg)}})
+	reply, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "c'est quoi ?", Media: media(trigger.MessageImage, "image/jpeg", "", jpeg)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestOpenAILengthCap(t *testing.T) {
 func TestVoiceNoteTranscribed(t *testing.T) {
 	srv := langchaingotest.NewServer(t)
 	srv.SetTranscript("je voudrais le pull en taille M")
-	voice := media(ai.MediaAudio, "audio/ogg; codecs=opus", "", []byte("OggS fake opus"))
+	voice := media(trigger.MessageAudio, "audio/ogg; codecs=opus", "", []byte("OggS fake opus"))
 	reply, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Media: voice}})
 	if err != nil {
 		t.Fatal(err)
@@ -216,21 +217,52 @@ func TestVoiceNoteTranscribed(t *testing.T) {
 	if !strings.Contains(last.Text, "[voice note, transcribed] je voudrais le pull en taille M") {
 		t.Errorf("user turn = %q", last.Text)
 	}
-	if voice.Text != "je voudrais le pull en taille M" {
-		t.Errorf("transcript not cached on the media: %q", voice.Text)
-	}
 	if len(reply.Media) != 1 || !strings.Contains(reply.Media[0].Note, "transcribed") {
+		t.Errorf("notes = %+v", reply.Media)
+	}
+}
+
+// A transcript is kept under the attachment's Ref: a retried reply and a
+// later history turn reuse it without transcribing again.
+func TestVoiceNoteTranscriptReused(t *testing.T) {
+	srv := langchaingotest.NewServer(t)
+	srv.SetTranscript("je voudrais le pull en taille M")
+	r := newOpenAI(t, srv)
+	voice := media(trigger.MessageAudio, "audio/ogg", "", []byte("OggS fake opus"))
+	voice.Ref = []byte("voice-1")
+	for range 2 {
+		if _, err := r.Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Media: voice}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reply, err := r.Respond(context.Background(), ai.Request{
+		History: []ai.Message{{Role: ai.RoleCustomer, Media: voice}},
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "alors ?"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Transcriptions()); n != 1 {
+		t.Errorf("%d transcriptions, want 1", n)
+	}
+	reqs := srv.Requests()
+	if retry := reqs[1].Messages[len(reqs[1].Messages)-1].Text; !strings.Contains(retry, "[voice note, transcribed] je voudrais le pull en taille M") {
+		t.Errorf("retried user turn = %q", retry)
+	}
+	if hist := reqs[2].Messages[1].Text; !strings.Contains(hist, "[voice note] je voudrais le pull en taille M") {
+		t.Errorf("history turn = %q", hist)
+	}
+	if len(reply.Media) != 0 {
 		t.Errorf("notes = %+v", reply.Media)
 	}
 }
 
 func TestMediaFailureKeepsReply(t *testing.T) {
 	srv := langchaingotest.NewServer(t)
-	cases := []*ai.Media{
-		media(ai.MediaDocument, "application/pdf", "facture.pdf", []byte("%PDF-1.4 garbage that is not a pdf")),
-		{Kind: ai.MediaImage, MIMEType: "image/jpeg", Size: 1 << 30, Fetch: func(context.Context) ([]byte, error) { t.Error("fetched an oversized image"); return nil, nil }},
-		{Kind: ai.MediaAudio, MIMEType: "audio/ogg", Fetch: func(context.Context) ([]byte, error) { return nil, errors.New("download failed") }},
-		media(ai.MediaVideo, "video/mp4", "clip.mp4", []byte("x")),
+	cases := []*trigger.Media{
+		media(trigger.MessageDocument, "application/pdf", "facture.pdf", []byte("%PDF-1.4 garbage that is not a pdf")),
+		{Kind: trigger.MessageImage, MIMEType: "image/jpeg", Size: 1 << 30, Fetch: func(context.Context) ([]byte, error) { t.Error("fetched an oversized image"); return nil, nil }},
+		{Kind: trigger.MessageAudio, MIMEType: "audio/ogg", Fetch: func(context.Context) ([]byte, error) { return nil, errors.New("download failed") }},
+		media(trigger.MessageVideo, "video/mp4", "clip.mp4", []byte("x")),
 	}
 	for _, m := range cases {
 		reply, err := newOpenAI(t, srv).Respond(context.Background(), ai.Request{Message: ai.Message{Role: ai.RoleCustomer, Text: "voilà", Media: m}})

@@ -11,6 +11,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/waauto/waauto/action/ai"
+	"github.com/waauto/waauto/trigger"
 )
 
 // staffMark marks, in the history, replies a person of the shop wrote.
@@ -137,7 +138,7 @@ func (r *Responder) history(req ai.Request) []turn {
 		default:
 			text = stripPrefix(text, req.Prefix)
 		}
-		if note := historyNote(m.Media); note != "" {
+		if note := r.historyNote(m.Media); note != "" {
 			text = strings.TrimSpace(note + " " + text)
 		}
 		if strings.TrimSpace(text) == "" {
@@ -180,21 +181,21 @@ func keepRecent(turns []turn, budget int) []turn {
 }
 
 // historyNote describes an earlier attachment, reusing a cached extract.
-func historyNote(m *ai.Media) string {
+func (r *Responder) historyNote(m *trigger.Media) string {
 	if m == nil {
 		return ""
 	}
 	switch m.Kind {
-	case ai.MediaImage, ai.MediaSticker:
+	case trigger.MessageImage, trigger.MessageSticker:
 		return "[photo]"
-	case ai.MediaAudio:
-		if m.Text != "" {
-			return "[voice note] " + truncateRunes(m.Text, 500)
+	case trigger.MessageAudio:
+		if text, ok := r.extract(m); ok {
+			return "[voice note] " + truncateRunes(text, 500)
 		}
 		return "[voice note]"
-	case ai.MediaDocument:
-		if m.Text != "" {
-			return fmt.Sprintf("[document %s] %s", quoteName(m.FileName), truncateRunes(m.Text, 500))
+	case trigger.MessageDocument:
+		if text, ok := r.extract(m); ok {
+			return fmt.Sprintf("[document %s] %s", quoteName(m.FileName), truncateRunes(text, 500))
 		}
 		return fmt.Sprintf("[document %s]", quoteName(m.FileName))
 	default:

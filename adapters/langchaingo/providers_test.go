@@ -15,6 +15,7 @@ import (
 
 	"github.com/waauto/waauto/action/ai"
 	lcg "github.com/waauto/waauto/adapters/langchaingo"
+	"github.com/waauto/waauto/trigger"
 )
 
 // recorder is an httptest handler that stores decoded JSON bodies.
@@ -66,7 +67,7 @@ func TestAnthropicWireFormat(t *testing.T) {
 	}
 	reply, err := r.Respond(context.Background(), ai.Request{AccountPrompt: "Shop prompt.",
 		History: []ai.Message{{Role: ai.RoleCustomer, Text: "Salut"}, {Role: ai.RoleAutomation, Text: "Bonjour !"}},
-		Message: ai.Message{Role: ai.RoleCustomer, Text: "Vous l'avez en M ?", Media: media(ai.MediaImage, "image/jpeg", "", jpeg)}})
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "Vous l'avez en M ?", Media: media(trigger.MessageImage, "image/jpeg", "", jpeg)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestOllamaWireFormat(t *testing.T) {
 	}
 	reply, err := r.Respond(context.Background(), ai.Request{AccountPrompt: "Shop.",
 		History: []ai.Message{{Role: ai.RoleCustomer, Text: "a"}, {Role: ai.RoleCustomer, Text: "b"}, {Role: ai.RoleAgent, Text: "c"}},
-		Message: ai.Message{Role: ai.RoleCustomer, Text: "photo ?", Media: media(ai.MediaImage, "image/png", "", []byte("\x89PNG\r\n\x1a\nrest"))}})
+		Message: ai.Message{Role: ai.RoleCustomer, Text: "photo ?", Media: media(trigger.MessageImage, "image/png", "", []byte("\x89PNG\r\n\x1a\nrest"))}})
 	if err != nil {
 		t.Fatal(err)
 	}

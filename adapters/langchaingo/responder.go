@@ -45,6 +45,7 @@ type Responder struct {
 
 	cacheSize    int
 	translations *lru
+	extracts     *lru // transcripts and PDF extracts by Ref (see extract)
 
 	// canary is a random marker placed in every system prompt; a reply that
 	// contains it leaked the prompt and is rejected.
@@ -90,6 +91,7 @@ func New(model llms.Model, opts ...Option) *Responder {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
 	r.translations = newLRU(r.cacheSize)
+	r.extracts = newLRU(maxExtracts)
 	return r
 }
 

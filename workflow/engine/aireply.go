@@ -322,19 +322,20 @@ func creditCost(text string, charsPerCredit int) int64 {
 	return max(1, int64((n+charsPerCredit-1)/charsPerCredit))
 }
 
-// mediaKinds maps message types to the attachment kinds a model may take.
-var mediaKinds = map[trigger.MessageType]ai.MediaKind{
-	trigger.MessageImage: ai.MediaImage, trigger.MessageDocument: ai.MediaDocument, trigger.MessageAudio: ai.MediaAudio,
-	trigger.MessageVideo: ai.MediaVideo, trigger.MessageSticker: ai.MediaSticker,
+// aiMediaTypes are the message types whose attachment a model may be given.
+var aiMediaTypes = map[trigger.MessageType]bool{
+	trigger.MessageImage: true, trigger.MessageDocument: true, trigger.MessageAudio: true,
+	trigger.MessageVideo: true, trigger.MessageSticker: true,
 }
 
-// mediaOf returns the attachment of the triggering message, its bytes
-// fetched from the transport's durable reference.
-func (e *Engine) mediaOf(j aiJob) *ai.Media {
-	kind, known := mediaKinds[j.Type]
-	if j.Media == nil || !known {
+// mediaOf returns the attachment of the triggering message, its kind the
+// message's type and its bytes fetched from the transport's durable
+// reference.
+func (e *Engine) mediaOf(j aiJob) *trigger.Media {
+	if j.Media == nil || !aiMediaTypes[j.Type] {
 		return nil
 	}
-	m := e.withFetch(j.Session, j.Media)
-	return &ai.Media{Kind: kind, MIMEType: m.MIMEType, FileName: m.FileName, Size: m.Size, Fetch: m.Fetch}
+	m := *e.withFetch(j.Session, j.Media)
+	m.Kind = j.Type
+	return &m
 }

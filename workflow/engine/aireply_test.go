@@ -73,7 +73,7 @@ func TestAIReplyGetsMediaHistoryAndPrompt(t *testing.T) {
 	if r.AccountPrompt != "Boutique de pulls" || r.Prefix != "[Auto] " || r.Message.Text != "ce pull ?" {
 		t.Fatalf("request = %+v", r)
 	}
-	if r.Message.Media == nil || r.Message.Media.Kind != ai.MediaImage || r.Message.Media.MIMEType != "image/jpeg" {
+	if r.Message.Media == nil || r.Message.Media.Kind != trigger.MessageImage || r.Message.Media.MIMEType != "image/jpeg" {
 		t.Fatalf("media = %+v", r.Message.Media)
 	}
 	// The AI job got the durable reference, not an in-memory download.
