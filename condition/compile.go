@@ -25,6 +25,13 @@ type Program interface {
 	// circuit) so the trace is complete. An error (e.g. a raw expression over
 	// its cost limit) fails this evaluation only.
 	Eval(ctx context.Context, f *Facts) (Result, error)
+	// Match evaluates the tree to its value alone, on the scope of one
+	// message (NewScope): no trace is built, the all/any/not structure
+	// short-circuits, and what depends on the message only (the filled
+	// environment, the clocks) is shared with the other programs evaluated
+	// on s. Its value is Eval's Matched. An error of a leaf that the short
+	// circuit skips is not reported (Eval reports it).
+	Match(ctx context.Context, s *Scope) (bool, error)
 }
 
 // Env is what a tree is compiled against.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/cel-go/cel"
@@ -166,36 +167,74 @@ func (Compiler) Compile(tree condition.Node, env condition.Env) (condition.Progr
 	if err != nil {
 		return nil, fmt.Errorf("cel: environment: %w", err)
 	}
-	ast, iss := full.Compile(plan.Source)
+	p := &program{plan: plan, clocks: clocks, env: full, limit: limit, rawCost: d.rawCost}
+	if p.match, err = p.build(plan.MatchSource); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// build compiles src, a generated program, against p.env with its cost limit.
+func (p *program) build(src string) (cel.Program, error) {
+	ast, iss := p.env.Compile(src)
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("cel: compiling generated program: %w", iss.Err())
 	}
 	popts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
-	if plan.RawLeaves > 0 {
+	if p.plan.RawLeaves > 0 {
 		// Built-in leaves get their estimated cost, each raw leaf the limit.
-		est, err := full.EstimateCost(ast, estimator{})
+		est, err := p.env.EstimateCost(ast, estimator{})
 		if err != nil {
 			return nil, fmt.Errorf("cel: estimating cost: %w", err)
 		}
 		builtin := uint64(0)
-		if est.Max > d.rawCost {
-			builtin = est.Max - d.rawCost
+		if est.Max > p.rawCost {
+			builtin = est.Max - p.rawCost
 		}
-		popts = append(popts, cel.CostLimit(satAdd(builtin, limit*uint64(plan.RawLeaves))))
+		popts = append(popts, cel.CostLimit(satAdd(builtin, p.limit*uint64(p.plan.RawLeaves))))
 	}
-	prg, err := full.Program(ast, popts...)
+	prg, err := p.env.Program(ast, popts...)
 	if err != nil {
 		return nil, fmt.Errorf("cel: program: %w", err)
 	}
-	return &program{plan: plan, prg: prg, clocks: clocks}, nil
+	return prg, nil
 }
 
 type clockRef struct{ slot, field int }
 
 type program struct {
-	plan   *backend.Plan
-	prg    cel.Program
-	clocks map[string]clockRef
+	plan    *backend.Plan
+	clocks  map[string]clockRef
+	env     *cel.Env
+	limit   uint64
+	rawCost uint64
+	// match returns the combined value alone (Match).
+	match cel.Program
+	// traced returns the combined value and every leaf's (Eval); it is
+	// compiled on first use, since most programs are only ever matched.
+	traced    cel.Program
+	tracedErr error
+	once      sync.Once
+}
+
+// run evaluates prg on a, turning a cost-limit cancellation into ErrCostLimit.
+func (p *program) run(ctx context.Context, prg cel.Program, a *activation) (ref.Val, error) {
+	var out ref.Val
+	var err error
+	if p.plan.RawLeaves > 0 {
+		// Only raw expressions can loop long enough for cancellation to matter.
+		out, _, err = prg.ContextEval(ctx, a)
+	} else {
+		out, _, err = prg.Eval(a)
+	}
+	if err != nil {
+		var cancel interpreter.EvalCancelledError
+		if errors.As(err, &cancel) && cancel.Cause == interpreter.CostLimitExceeded {
+			return nil, fmt.Errorf("cel: %w: %w", condition.ErrCostLimit, err)
+		}
+		return nil, fmt.Errorf("cel: evaluating condition: %w", err)
+	}
+	return out, nil
 }
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
@@ -205,7 +244,11 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 		return condition.Result{}, err
 	}
 	if f == nil {
-		return condition.Result{}, errors.New("cel: nil facts")
+		return condition.Result{}, errNoFacts
+	}
+	p.once.Do(func() { p.traced, p.tracedErr = p.build(p.plan.Source) })
+	if p.tracedErr != nil {
+		return condition.Result{}, p.tracedErr
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -214,19 +257,9 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	}()
 	a := &activation{f: f, clocks: p.clocks}
 	a.clock = p.plan.LocalTimes(f.Time, a.buf[:0])
-	var out ref.Val
-	if p.plan.RawLeaves > 0 {
-		// Only raw expressions can loop long enough for cancellation to matter.
-		out, _, err = p.prg.ContextEval(ctx, a)
-	} else {
-		out, _, err = p.prg.Eval(a)
-	}
+	out, err := p.run(ctx, p.traced, a)
 	if err != nil {
-		var cancel interpreter.EvalCancelledError
-		if errors.As(err, &cancel) && cancel.Cause == interpreter.CostLimitExceeded {
-			return condition.Result{}, fmt.Errorf("cel: %w: %w", condition.ErrCostLimit, err)
-		}
-		return condition.Result{}, fmt.Errorf("cel: evaluating condition: %w", err)
+		return condition.Result{}, err
 	}
 	list, ok := out.(traits.Lister)
 	n := p.plan.Leaves() + 1
@@ -246,6 +279,41 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 		}
 	}
 	return res, nil
+}
+
+var errNoFacts = errors.New("cel: nil facts")
+
+// scopeActivation keys the per-message activation in a condition.Scope.
+type scopeActivation struct{}
+
+func newScopeActivation(f *condition.Facts) any { return &activation{f: f} }
+
+// Match evaluates the combined value alone on the message of s, with one
+// activation per message. See condition.Program.
+func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if s == nil || s.Facts() == nil {
+		return false, errNoFacts
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			matched, err = false, fmt.Errorf("cel: evaluation panicked: %v", r)
+		}
+	}()
+	a := s.Value(scopeActivation{}, newScopeActivation).(*activation)
+	a.clocks = p.clocks
+	a.clock = p.plan.Clocks(s, a.buf[:0])
+	out, err := p.run(ctx, p.match, a)
+	if err != nil {
+		return false, err
+	}
+	b, ok := out.(types.Bool)
+	if !ok {
+		return false, fmt.Errorf("cel: program returned %v, want a bool", out)
+	}
+	return bool(b), nil
 }
 
 // activation resolves variables straight from the facts, without a map.

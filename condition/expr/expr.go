@@ -114,21 +114,36 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 		return nil, err
 	}
 	// Raw leaves were bounded one by one; the generated text is not.
-	prg, err := expr.Compile(plan.Source, expr.Env(env{}), expr.MaxNodes(0), expr.Optimize(true))
+	match, err := expr.Compile(plan.MatchSource, expr.Env(env{}), expr.AsBool(), expr.MaxNodes(0), expr.Optimize(true))
 	if err != nil {
 		return nil, fmt.Errorf("expr: compiling generated program: %w", err)
 	}
-	p := &program{plan: plan, prg: prg}
+	p := &program{plan: plan, match: match}
 	p.vms.New = func() any { return &vm.VM{} }
 	p.envs.New = func() any { return &env{} }
 	return p, nil
 }
 
 type program struct {
-	plan *backend.Plan
-	prg  *vm.Program
-	vms  sync.Pool
-	envs sync.Pool
+	plan  *backend.Plan
+	match *vm.Program // the combined value alone (Match)
+	// traced returns the combined value and every leaf's (Eval); it is
+	// compiled on first use, since most programs are only ever matched.
+	traced    *vm.Program
+	tracedErr error
+	once      sync.Once
+	vms       sync.Pool
+	envs      sync.Pool
+}
+
+func (p *program) tracedProgram() (*vm.Program, error) {
+	p.once.Do(func() {
+		p.traced, p.tracedErr = expr.Compile(p.plan.Source, expr.Env(env{}), expr.MaxNodes(0), expr.Optimize(true))
+		if p.tracedErr != nil {
+			p.tracedErr = fmt.Errorf("expr: compiling generated program: %w", p.tracedErr)
+		}
+	})
+	return p.traced, p.tracedErr
 }
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
@@ -140,6 +155,10 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	if f == nil {
 		return condition.Result{}, errNoFacts
 	}
+	prg, err := p.tracedProgram()
+	if err != nil {
+		return condition.Result{}, err
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
@@ -147,9 +166,10 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	}()
 	e := p.envs.Get().(*env)
 	defer p.envs.Put(e)
-	p.fill(e, f)
+	fillVars(e, f)
+	p.setClocks(e, p.plan.LocalTimes(f.Time, e.buf[:0]))
 	machine := p.vms.Get().(*vm.VM)
-	out, err := machine.Run(p.prg, e)
+	out, err := machine.Run(prg, e)
 	p.vms.Put(machine)
 	e.Labels, e.LocalTimes = nil, nil
 	if err != nil {
@@ -174,16 +194,60 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	return res, nil
 }
 
+// scopeEnv keys the per-message environment in a condition.Scope.
+type scopeEnv struct{}
+
+func newScopeEnv(f *condition.Facts) any {
+	e := &env{}
+	fillVars(e, f)
+	return e
+}
+
+// Match evaluates the combined value alone on the message of s, with the
+// environment filled once per message. See condition.Program.
+func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if s == nil || s.Facts() == nil {
+		return false, errNoFacts
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			matched, err = false, fmt.Errorf("expr: evaluation panicked: %v", r)
+		}
+	}()
+	e := s.Value(scopeEnv{}, newScopeEnv).(*env)
+	p.setClocks(e, p.plan.Clocks(s, e.buf[:0]))
+	machine := p.vms.Get().(*vm.VM)
+	out, err := machine.Run(p.match, e)
+	p.vms.Put(machine)
+	if err != nil {
+		return false, fmt.Errorf("expr: evaluating condition: %w", err)
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("expr: program returned %T, want bool", out)
+	}
+	return b, nil
+}
+
 var errNoFacts = errors.New("expr: nil facts")
 
-func (p *program) fill(e *env, f *condition.Facts) {
-	e.LocalTimes = p.plan.LocalTimes(f.Time, e.buf[:0])
-	now := e.LocalTimes[0]
+// setClocks sets the clock variables of e to the program's zones.
+func (p *program) setClocks(e *env, clocks []backend.LocalTime) {
+	e.LocalTimes = clocks
+	now := clocks[0]
 	e.WD0, e.YWD0, e.Min0, e.Date0, e.YDate0 = now.Weekday, now.Yesterday, now.Minute, now.Date, now.YDate
-	if len(e.LocalTimes) > 1 {
-		c := e.LocalTimes[1]
+	if len(clocks) > 1 {
+		c := clocks[1]
 		e.WD1, e.YWD1, e.Min1, e.Date1, e.YDate1 = c.Weekday, c.Yesterday, c.Minute, c.Date, c.YDate
 	}
+	e.Weekday, e.Hour, e.Minute = now.Weekday, now.Minute/60, now.Minute%60
+}
+
+// fillVars sets the variables of e that depend on the facts only.
+func fillVars(e *env, f *condition.Facts) {
 	since := int64(-1)
 	if f.SinceLastReply >= 0 {
 		since = int64(f.SinceLastReply)
@@ -196,7 +260,6 @@ func (p *program) fill(e *env, f *condition.Facts) {
 		Text: f.Text, RawText: f.RawText, Type: string(f.Type), Phone: f.Phone,
 		Session: f.Session, Agent: f.Agent, Labels: labels,
 		MessageCount: int64(f.MessageCount), Length: int64(f.Length),
-		Weekday: now.Weekday, Hour: now.Minute / 60, Minute: now.Minute % 60,
 		IsNewContact: f.IsNewContact,
 	}
 	e.SinceNS = since

@@ -120,6 +120,10 @@ func (failingProgram) Eval(context.Context, *condition.Facts) (condition.Result,
 	return condition.Result{}, condition.ErrCostLimit
 }
 
+func (failingProgram) Match(context.Context, *condition.Scope) (bool, error) {
+	return false, condition.ErrCostLimit
+}
+
 func (f failingCompiler) Compile(tree condition.Node, env condition.Env) (condition.Program, error) {
 	if tree != nil {
 		return failingProgram{}, nil

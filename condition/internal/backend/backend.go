@@ -42,6 +42,9 @@ const (
 type Plan struct {
 	// Source returns [combined, leaf0, leaf1, ...].
 	Source string
+	// MatchSource returns the combined value alone, every leaf written in
+	// place so that && and || short-circuit.
+	MatchSource string
 	// Zones are the time zones the program reads clocks of; Zones[0] is the
 	// account's (Env.Loc), which also gives the raw variables weekday, hour
 	// and minute.
@@ -64,7 +67,8 @@ func (p *Plan) Trace() condition.Trace {
 	return slices.Clone(p.trace)
 }
 
-// LocalTime is the time of one message seen in one time zone.
+// LocalTime is the time of one message seen in one time zone, as the
+// programs read it.
 type LocalTime struct {
 	// Weekday of the message, 0 = Sunday; Yesterday the day before.
 	Weekday   int64 `expr:"wd"`
@@ -77,19 +81,25 @@ type LocalTime struct {
 	YDate string `expr:"ydate"`
 }
 
+func localTime(c condition.Clock) LocalTime {
+	return LocalTime{Weekday: c.Weekday, Yesterday: c.Yesterday, Minute: c.Minute, Date: c.Date, YDate: c.YDate}
+}
+
 // LocalTimes computes the clock of t in every zone of p into dst[:0].
 func (p *Plan) LocalTimes(t time.Time, dst []LocalTime) []LocalTime {
 	dst = dst[:0]
 	for i, loc := range p.Zones {
-		lt := t.In(loc)
-		wd := int64(lt.Weekday())
-		c := LocalTime{Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
-		if p.needDates[i] {
-			y, m, d := lt.Date()
-			c.Date = lt.Format(time.DateOnly)
-			c.YDate = time.Date(y, m, d-1, 12, 0, 0, 0, time.UTC).Format(time.DateOnly)
-		}
-		dst = append(dst, c)
+		dst = append(dst, localTime(condition.NewClock(t, loc, p.needDates[i])))
+	}
+	return dst
+}
+
+// Clocks is LocalTimes for the message of s, each zone's clock computed
+// once per message (condition.Scope.Clock).
+func (p *Plan) Clocks(s *condition.Scope, dst []LocalTime) []LocalTime {
+	dst = dst[:0]
+	for i, loc := range p.Zones {
+		dst = append(dst, localTime(s.Clock(loc, p.needDates[i])))
 	}
 	return dst
 }
@@ -123,7 +133,9 @@ func Generate(tree condition.Node, env condition.Env, d Dialect) (*Plan, error) 
 		return nil, errors.Join(errs...)
 	}
 	n := 0
-	body := "[" + combine(tree, &n) + strings.Join(prefix(", ", names), "") + "]"
+	body := "[" + combine(tree, names, &n) + strings.Join(prefix(", ", names), "") + "]"
+	n = 0
+	g.plan.MatchSource = combine(tree, exprs, &n)
 	g.plan.Source = body
 	if len(names) > 0 {
 		g.plan.Source = d.Bind(names, exprs, body)
@@ -139,15 +151,16 @@ func prefix(p string, ss []string) []string {
 	return out
 }
 
-// combine writes the all/any/not structure over the leaf variables l0, l1...
-func combine(n condition.Node, i *int) string {
+// combine writes the all/any/not structure over leaves[0], leaves[1]...: the
+// leaf variables l0, l1... or the leaves' own expressions.
+func combine(n condition.Node, leaves []string, i *int) string {
 	join := func(nodes []condition.Node, op, empty string) string {
 		if len(nodes) == 0 {
 			return empty
 		}
 		parts := make([]string, len(nodes))
 		for k, c := range nodes {
-			parts[k] = combine(c, i)
+			parts[k] = combine(c, leaves, i)
 		}
 		return "(" + strings.Join(parts, op) + ")"
 	}
@@ -159,11 +172,11 @@ func combine(n condition.Node, i *int) string {
 	case condition.Any:
 		return join(n.Nodes, " || ", "false")
 	case condition.Not:
-		return "!" + combine(n.Node, i)
+		return "!" + combine(n.Node, leaves, i)
 	default:
-		s := "l" + strconv.Itoa(*i)
+		s := leaves[*i]
 		*i++
-		return s
+		return "(" + s + ")"
 	}
 }
 
