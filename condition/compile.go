@@ -22,7 +22,8 @@ type Compiler interface {
 // Program is a compiled condition tree, safe for concurrent use.
 type Program interface {
 	// Eval evaluates the tree on f. Every leaf is evaluated (no short
-	// circuit) so the trace is complete. An error (e.g. a raw expression over
+	// circuit) so the trace is complete; the result is Combine of the
+	// leaves' values. An error (e.g. a raw expression over
 	// its cost limit) fails this evaluation only.
 	Eval(ctx context.Context, f *Facts) (Result, error)
 	// Match evaluates the tree to its value alone, on the scope of one
@@ -45,6 +46,9 @@ type Env struct {
 	CostLimit uint64
 	// MaxNodes bounds the size of an expr program; 0 means DefaultMaxNodes.
 	MaxNodes uint
+	// Leaves, when set, shares identical leaves between the programs
+	// compiled with it (see LeafCache); nil shares them within one tree.
+	Leaves *LeafCache
 }
 
 // Default bounds of user expressions.

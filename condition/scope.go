@@ -1,19 +1,21 @@
 package condition
 
 import (
+	"sync"
 	"time"
 )
 
 // Scope is the evaluation state of one message, shared by every program
 // evaluated on it (Program.Match): the values a backend derives from the
 // Facts — its filled evaluation environment, the clock of the message in
-// each time zone — are computed once per message instead of once per
-// workflow. A Scope is not safe for concurrent use: one goroutine
+// each time zone, the value of each leaf shared through a LeafCache — are
+// computed once per message instead of once per workflow. A Scope is not safe for concurrent use: one goroutine
 // evaluates one message. Create it with NewScope.
 type Scope struct {
 	facts  *Facts
 	clocks []Clock
 	cache  []scopeEntry
+	memo   map[*CachedLeaf]bool
 	buf    [2]Clock
 	cbuf   [2]scopeEntry
 }
@@ -91,4 +93,63 @@ func (s *Scope) Value(key any, build func(*Facts) any) any {
 	v := build(s.facts)
 	s.cache = append(s.cache, scopeEntry{key, v})
 	return v
+}
+
+// LeafCache lets the programs compiled with it (Env.Leaves) share their
+// identical leaves — the same schedule, labels or message_type test in many
+// workflows: each is compiled once, and evaluated at most once per message
+// on a Scope (Program.Match), however many programs hold it. Create it with
+// NewLeafCache; it is safe for concurrent use.
+type LeafCache struct {
+	mu     sync.Mutex
+	leaves map[string]*CachedLeaf
+}
+
+// CachedLeaf is one compiled leaf of a LeafCache; a Scope remembers its
+// value for the message.
+type CachedLeaf struct {
+	// Program is the backend's compiled leaf.
+	Program any
+}
+
+// NewLeafCache returns an empty cache.
+func NewLeafCache() *LeafCache { return &LeafCache{leaves: map[string]*CachedLeaf{}} }
+
+// Leaf returns the leaf cached under key, compiling it with compile the
+// first time. key must identify the leaf's meaning completely (backend,
+// expression, time zones).
+func (c *LeafCache) Leaf(key string, compile func() (any, error)) (*CachedLeaf, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.leaves[key]; ok {
+		return l, nil
+	}
+	p, err := compile()
+	if err != nil {
+		return nil, err
+	}
+	l := &CachedLeaf{Program: p}
+	c.leaves[key] = l
+	return l, nil
+}
+
+// Len is the number of distinct leaves in the cache.
+func (c *LeafCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.leaves)
+}
+
+// Known returns the value of leaf l on the scope's message, if remembered.
+func (s *Scope) Known(l *CachedLeaf) (value, known bool) {
+	value, known = s.memo[l]
+	return value, known
+}
+
+// Remember records the value of leaf l on the scope's message.
+func (s *Scope) Remember(l *CachedLeaf, value bool) {
+	if s.memo == nil {
+		s.memo = make(map[*CachedLeaf]bool, 16)
+	}
+	s.memo[l] = value
 }

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
-	"github.com/google/cel-go/common/types/traits"
 	"github.com/google/cel-go/ext"
 	"github.com/google/cel-go/interpreter"
 
@@ -60,21 +57,12 @@ var clockFields = []string{"wd", "ywd", "min", "date", "ydate"}
 func clockVar(slot int, field string) string { return "_" + field + strconv.Itoa(slot) }
 
 type dialect struct {
-	env     *cel.Env
-	limit   uint64
-	rawCost uint64
+	env   *cel.Env
+	limit uint64
 }
 
 func (*dialect) StringOp(subject, op, lit string) string {
 	return subject + "." + op + "(" + lit + ")"
-}
-
-func (*dialect) Bind(names, exprs []string, body string) string {
-	s := body
-	for i := len(names) - 1; i >= 0; i-- {
-		s = "cel.bind(" + names[i] + ",\n" + exprs[i] + ",\n" + s + ")"
-	}
-	return s
 }
 
 func (*dialect) TimeVar(slot int, field string) string { return clockVar(slot, field) }
@@ -97,15 +85,7 @@ func (d *dialect) CheckRaw(r condition.Raw) error {
 	if est.Max > d.limit {
 		return fmt.Errorf("cel expression may cost up to %d, over the limit of %d: %w", est.Max, d.limit, condition.ErrCostLimit)
 	}
-	d.rawCost = satAdd(d.rawCost, est.Max)
 	return nil
-}
-
-func satAdd(a, b uint64) uint64 {
-	if a > math.MaxUint64-b {
-		return math.MaxUint64
-	}
-	return a + b
 }
 
 // estimator bounds the sizes of variables for cost estimation.
@@ -167,74 +147,78 @@ func (Compiler) Compile(tree condition.Node, env condition.Env) (condition.Progr
 	if err != nil {
 		return nil, fmt.Errorf("cel: environment: %w", err)
 	}
-	p := &program{plan: plan, clocks: clocks, env: full, limit: limit, rawCost: d.rawCost}
-	if p.match, err = p.build(plan.MatchSource); err != nil {
-		return nil, err
+	leaves := env.Leaves
+	if leaves == nil {
+		leaves = condition.NewLeafCache()
+	}
+	p := &program{plan: plan, clocks: clocks, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	for i, src := range plan.Leaves {
+		key := "cel\n" + strconv.FormatUint(limit, 10) + "\n" + plan.LeafKey(i)
+		p.leaves[i], err = leaves.Leaf(key, func() (any, error) { return build(full, src, plan.Raw[i], limit) })
+		if err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
 
-// build compiles src, a generated program, against p.env with its cost limit.
-func (p *program) build(src string) (cel.Program, error) {
-	ast, iss := p.env.Compile(src)
+// leaf is one compiled leaf.
+type leaf struct {
+	prg cel.Program
+	// raw: a raw expression, bounded by the cost limit and cancellable.
+	raw bool
+}
+
+// build compiles src, a generated leaf, against env; a raw leaf gets the
+// cost limit.
+func build(env *cel.Env, src string, raw bool, limit uint64) (*leaf, error) {
+	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("cel: compiling generated program: %w", iss.Err())
 	}
 	popts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
-	if p.plan.RawLeaves > 0 {
-		// Built-in leaves get their estimated cost, each raw leaf the limit.
-		est, err := p.env.EstimateCost(ast, estimator{})
-		if err != nil {
-			return nil, fmt.Errorf("cel: estimating cost: %w", err)
-		}
-		builtin := uint64(0)
-		if est.Max > p.rawCost {
-			builtin = est.Max - p.rawCost
-		}
-		popts = append(popts, cel.CostLimit(satAdd(builtin, p.limit*uint64(p.plan.RawLeaves))))
+	if raw {
+		popts = append(popts, cel.CostLimit(limit))
 	}
-	prg, err := p.env.Program(ast, popts...)
+	prg, err := env.Program(ast, popts...)
 	if err != nil {
 		return nil, fmt.Errorf("cel: program: %w", err)
 	}
-	return prg, nil
+	return &leaf{prg: prg, raw: raw}, nil
 }
 
 type clockRef struct{ slot, field int }
 
 type program struct {
-	plan    *backend.Plan
-	clocks  map[string]clockRef
-	env     *cel.Env
-	limit   uint64
-	rawCost uint64
-	// match returns the combined value alone (Match).
-	match cel.Program
-	// traced returns the combined value and every leaf's (Eval); it is
-	// compiled on first use, since most programs are only ever matched.
-	traced    cel.Program
-	tracedErr error
-	once      sync.Once
+	plan   *backend.Plan
+	clocks map[string]clockRef
+	// leaves are the compiled leaves (*leaf), in trace order.
+	leaves []*condition.CachedLeaf
 }
 
-// run evaluates prg on a, turning a cost-limit cancellation into ErrCostLimit.
-func (p *program) run(ctx context.Context, prg cel.Program, a *activation) (ref.Val, error) {
+// run evaluates leaf i on a, turning a cost-limit cancellation into ErrCostLimit.
+func (p *program) run(ctx context.Context, i int, a *activation) (bool, error) {
+	l := p.leaves[i].Program.(*leaf)
 	var out ref.Val
 	var err error
-	if p.plan.RawLeaves > 0 {
+	if l.raw {
 		// Only raw expressions can loop long enough for cancellation to matter.
-		out, _, err = prg.ContextEval(ctx, a)
+		out, _, err = l.prg.ContextEval(ctx, a)
 	} else {
-		out, _, err = prg.Eval(a)
+		out, _, err = l.prg.Eval(a)
 	}
 	if err != nil {
 		var cancel interpreter.EvalCancelledError
 		if errors.As(err, &cancel) && cancel.Cause == interpreter.CostLimitExceeded {
-			return nil, fmt.Errorf("cel: %w: %w", condition.ErrCostLimit, err)
+			return false, fmt.Errorf("cel: %w: %w", condition.ErrCostLimit, err)
 		}
-		return nil, fmt.Errorf("cel: evaluating condition: %w", err)
+		return false, fmt.Errorf("cel: evaluating condition: %w", err)
 	}
-	return out, nil
+	b, ok := out.(types.Bool)
+	if !ok {
+		return false, fmt.Errorf("cel: leaf %d returned %v, want a bool", i, out)
+	}
+	return bool(b), nil
 }
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
@@ -246,10 +230,6 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	if f == nil {
 		return condition.Result{}, errNoFacts
 	}
-	p.once.Do(func() { p.traced, p.tracedErr = p.build(p.plan.Source) })
-	if p.tracedErr != nil {
-		return condition.Result{}, p.tracedErr
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = condition.Result{}, fmt.Errorf("cel: evaluation panicked: %v", r)
@@ -257,39 +237,48 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	}()
 	a := &activation{f: f, clocks: p.clocks}
 	a.clock = p.plan.LocalTimes(f.Time, a.buf[:0])
-	out, err := p.run(ctx, p.traced, a)
-	if err != nil {
-		return condition.Result{}, err
-	}
-	list, ok := out.(traits.Lister)
-	n := p.plan.Leaves() + 1
-	if !ok || list.Size() != types.Int(n) {
-		return condition.Result{}, fmt.Errorf("cel: program returned %v, want a list of %d values", out, n)
-	}
 	res.Trace = p.plan.Trace()
-	for i := range n {
-		b, ok := list.Get(types.Int(i)).(types.Bool)
-		if !ok {
-			return condition.Result{}, fmt.Errorf("cel: value %d is not a bool", i)
-		}
-		if i == 0 {
-			res.Matched = bool(b)
-		} else {
-			res.Trace[i-1].Value = bool(b)
+	for i := range res.Trace {
+		if res.Trace[i].Value, err = p.run(ctx, i, a); err != nil {
+			return condition.Result{}, err
 		}
 	}
+	res.Matched, _ = p.plan.Tree.Match(backend.Traced(res.Trace))
 	return res, nil
 }
 
 var errNoFacts = errors.New("cel: nil facts")
 
-// scopeActivation keys the per-message activation in a condition.Scope.
-type scopeActivation struct{}
+// scopeMatcher keys the per-message matcher in a condition.Scope.
+type scopeMatcher struct{}
 
-func newScopeActivation(f *condition.Facts) any { return &activation{f: f} }
+func newScopeMatcher(f *condition.Facts) any { return &matcher{a: &activation{f: f}} }
 
-// Match evaluates the combined value alone on the message of s, with one
-// activation per message. See condition.Program.
+// matcher gives Tree.Match the leaves of one program on one scope,
+// remembering shared leaves' values in the scope.
+type matcher struct {
+	ctx context.Context
+	p   *program
+	a   *activation
+	s   *condition.Scope
+}
+
+func (m *matcher) Leaf(i int) (bool, error) {
+	l := m.p.leaves[i]
+	if v, ok := m.s.Known(l); ok {
+		return v, nil
+	}
+	v, err := m.p.run(m.ctx, i, m.a)
+	if err == nil {
+		m.s.Remember(l, v)
+	}
+	return v, err
+}
+
+// Match evaluates the tree to its value on the message of s: one
+// activation per message, each leaf evaluated only when the all/any/not
+// structure needs it, and at most once per message when it is shared
+// (condition.Env.Leaves). See condition.Program.
 func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -302,18 +291,11 @@ func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, 
 			matched, err = false, fmt.Errorf("cel: evaluation panicked: %v", r)
 		}
 	}()
-	a := s.Value(scopeActivation{}, newScopeActivation).(*activation)
-	a.clocks = p.clocks
-	a.clock = p.plan.Clocks(s, a.buf[:0])
-	out, err := p.run(ctx, p.match, a)
-	if err != nil {
-		return false, err
-	}
-	b, ok := out.(types.Bool)
-	if !ok {
-		return false, fmt.Errorf("cel: program returned %v, want a bool", out)
-	}
-	return bool(b), nil
+	m := s.Value(scopeMatcher{}, newScopeMatcher).(*matcher)
+	m.ctx, m.p, m.s = ctx, p, s
+	m.a.clocks = p.clocks
+	m.a.clock = p.plan.Clocks(s, m.a.buf[:0])
+	return p.plan.Tree.Match(m)
 }
 
 // activation resolves variables straight from the facts, without a map.

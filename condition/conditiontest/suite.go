@@ -183,27 +183,40 @@ func runRandom(t *testing.T, c condition.Compiler) {
 }
 
 // runSharedScope matches many programs (different trees and time zones)
-// on one scope per message, as an engine does for one message.
+// sharing their leaves through one LeafCache on one scope per message, as
+// an engine does for one message.
 func runSharedScope(t *testing.T, c condition.Compiler) {
 	g := newGenerator(Seed + 2)
+	cache := condition.NewLeafCache()
+	total := 0
 	var bad []string
 	for m := range 20 {
 		f := g.facts()
 		s := condition.NewScope(f)
-		for i := range 60 {
-			tree, env := g.tree(), g.env() // a new account zone each time
-			want, err := Reference(tree, env, f)
-			if err != nil {
-				t.Fatalf("message %d, tree %d: reference evaluator: %v", m, i, err)
-			}
-			prg, err := c.Compile(tree, env)
-			if err != nil {
-				t.Fatalf("message %d, tree %d: compile: %v", m, i, err)
-			}
-			if d := checkMatch(prg, s, want.Matched); d != "" {
-				bad = append(bad, fmt.Sprintf("message %d, tree %d (location %s): %s", m, i, env.Loc(), d))
+		for i := range 20 {
+			tree := g.tree() // a new account each time
+			// The same tree in every zone: its leaves' text is the same,
+			// their meaning is not.
+			for _, loc := range g.zones {
+				env := g.env()
+				env.Location, env.Leaves = loc, cache
+				total += len(condition.Leaves(tree))
+				want, err := Reference(tree, env, f)
+				if err != nil {
+					t.Fatalf("message %d, tree %d: reference evaluator: %v", m, i, err)
+				}
+				prg, err := c.Compile(tree, env)
+				if err != nil {
+					t.Fatalf("message %d, tree %d: compile: %v", m, i, err)
+				}
+				if d := checkMatch(prg, s, want.Matched); d != "" {
+					bad = append(bad, fmt.Sprintf("message %d, tree %d (location %s): %s", m, i, env.Loc(), d))
+				}
 			}
 		}
+	}
+	if n := cache.Len(); n > total*3/4 {
+		t.Errorf("%d distinct leaves of %d: the cache shares too little", n, total)
 	}
 	if len(bad) > 0 {
 		t.Errorf("%d programs matched on a shared scope disagree with the reference evaluator:\n%s", len(bad), strings.Join(bad, "\n"))

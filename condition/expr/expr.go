@@ -70,14 +70,6 @@ type dialect struct {
 
 func (dialect) StringOp(subject, op, lit string) string { return subject + " " + op + " " + lit }
 
-func (dialect) Bind(names, exprs []string, body string) string {
-	s := ""
-	for i, n := range names {
-		s += "let " + n + " = " + exprs[i] + ";\n"
-	}
-	return s + body
-}
-
 func (dialect) TimeVar(slot int, field string) string {
 	if slot < flatZones {
 		return fmt.Sprintf("_%s%d", field, slot)
@@ -113,37 +105,46 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	if err != nil {
 		return nil, err
 	}
-	// Raw leaves were bounded one by one; the generated text is not.
-	match, err := expr.Compile(plan.MatchSource, expr.Env(env{}), expr.AsBool(), expr.MaxNodes(0), expr.Optimize(true))
-	if err != nil {
-		return nil, fmt.Errorf("expr: compiling generated program: %w", err)
+	leaves := cenv.Leaves
+	if leaves == nil {
+		leaves = condition.NewLeafCache()
 	}
-	p := &program{plan: plan, match: match}
+	p := &program{plan: plan, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	for i, src := range plan.Leaves {
+		// Raw leaves were bounded one by one; the generated text is not.
+		p.leaves[i], err = leaves.Leaf("expr\n"+plan.LeafKey(i), func() (any, error) {
+			return expr.Compile(src, expr.Env(env{}), expr.AsBool(), expr.MaxNodes(0), expr.Optimize(true))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("expr: compiling generated program: %w", err)
+		}
+	}
 	p.vms.New = func() any { return &vm.VM{} }
 	p.envs.New = func() any { return &env{} }
 	return p, nil
 }
 
 type program struct {
-	plan  *backend.Plan
-	match *vm.Program // the combined value alone (Match)
-	// traced returns the combined value and every leaf's (Eval); it is
-	// compiled on first use, since most programs are only ever matched.
-	traced    *vm.Program
-	tracedErr error
-	once      sync.Once
-	vms       sync.Pool
-	envs      sync.Pool
+	plan *backend.Plan
+	// leaves are the compiled leaves (*vm.Program), in trace order.
+	leaves []*condition.CachedLeaf
+	vms    sync.Pool
+	envs   sync.Pool
 }
 
-func (p *program) tracedProgram() (*vm.Program, error) {
-	p.once.Do(func() {
-		p.traced, p.tracedErr = expr.Compile(p.plan.Source, expr.Env(env{}), expr.MaxNodes(0), expr.Optimize(true))
-		if p.tracedErr != nil {
-			p.tracedErr = fmt.Errorf("expr: compiling generated program: %w", p.tracedErr)
-		}
-	})
-	return p.traced, p.tracedErr
+// run evaluates leaf i on e.
+func (p *program) run(i int, e *env) (bool, error) {
+	machine := p.vms.Get().(*vm.VM)
+	out, err := machine.Run(p.leaves[i].Program.(*vm.Program), e)
+	p.vms.Put(machine)
+	if err != nil {
+		return false, fmt.Errorf("expr: evaluating condition: %w", err)
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("expr: leaf %d returned %T, want bool", i, out)
+	}
+	return b, nil
 }
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
@@ -155,10 +156,6 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	if f == nil {
 		return condition.Result{}, errNoFacts
 	}
-	prg, err := p.tracedProgram()
-	if err != nil {
-		return condition.Result{}, err
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
@@ -168,31 +165,38 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.R
 	defer p.envs.Put(e)
 	fillVars(e, f)
 	p.setClocks(e, p.plan.LocalTimes(f.Time, e.buf[:0]))
-	machine := p.vms.Get().(*vm.VM)
-	out, err := machine.Run(prg, e)
-	p.vms.Put(machine)
-	e.Labels, e.LocalTimes = nil, nil
-	if err != nil {
-		return condition.Result{}, fmt.Errorf("expr: evaluating condition: %w", err)
-	}
-	list, ok := out.([]any)
-	if !ok || len(list) != p.plan.Leaves()+1 {
-		return condition.Result{}, fmt.Errorf("expr: program returned %T, want a list of %d values", out, p.plan.Leaves()+1)
-	}
+	defer func() { e.Labels, e.LocalTimes = nil, nil }()
 	res.Trace = p.plan.Trace()
-	for i, v := range list {
-		b, ok := v.(bool)
-		if !ok {
-			return condition.Result{}, fmt.Errorf("expr: value %d is %T, want bool", i, v)
-		}
-		if i == 0 {
-			res.Matched = b
-		} else {
-			res.Trace[i-1].Value = b
+	for i := range res.Trace {
+		if res.Trace[i].Value, err = p.run(i, e); err != nil {
+			return condition.Result{}, err
 		}
 	}
+	res.Matched, _ = p.plan.Tree.Match(backend.Traced(res.Trace))
 	return res, nil
 }
+
+// matcher gives Tree.Match the leaves of one program on one scope,
+// remembering shared leaves' values in the scope.
+type matcher struct {
+	p *program
+	e *env
+	s *condition.Scope
+}
+
+func (m *matcher) Leaf(i int) (bool, error) {
+	l := m.p.leaves[i]
+	if v, ok := m.s.Known(l); ok {
+		return v, nil
+	}
+	v, err := m.p.run(i, m.e)
+	if err == nil {
+		m.s.Remember(l, v)
+	}
+	return v, err
+}
+
+var errNoFacts = errors.New("expr: nil facts")
 
 // scopeEnv keys the per-message environment in a condition.Scope.
 type scopeEnv struct{}
@@ -200,11 +204,13 @@ type scopeEnv struct{}
 func newScopeEnv(f *condition.Facts) any {
 	e := &env{}
 	fillVars(e, f)
-	return e
+	return &matcher{e: e}
 }
 
-// Match evaluates the combined value alone on the message of s, with the
-// environment filled once per message. See condition.Program.
+// Match evaluates the tree to its value on the message of s: the
+// environment filled once per message, each leaf evaluated only when the
+// all/any/not structure needs it, and at most once per message when it is
+// shared (condition.Env.Leaves). See condition.Program.
 func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -217,22 +223,11 @@ func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, 
 			matched, err = false, fmt.Errorf("expr: evaluation panicked: %v", r)
 		}
 	}()
-	e := s.Value(scopeEnv{}, newScopeEnv).(*env)
-	p.setClocks(e, p.plan.Clocks(s, e.buf[:0]))
-	machine := p.vms.Get().(*vm.VM)
-	out, err := machine.Run(p.match, e)
-	p.vms.Put(machine)
-	if err != nil {
-		return false, fmt.Errorf("expr: evaluating condition: %w", err)
-	}
-	b, ok := out.(bool)
-	if !ok {
-		return false, fmt.Errorf("expr: program returned %T, want bool", out)
-	}
-	return b, nil
+	m := s.Value(scopeEnv{}, newScopeEnv).(*matcher)
+	m.p, m.s = p, s
+	p.setClocks(m.e, p.plan.Clocks(s, m.e.buf[:0]))
+	return p.plan.Tree.Match(m)
 }
-
-var errNoFacts = errors.New("expr: nil facts")
 
 // setClocks sets the clock variables of e to the program's zones.
 func (p *program) setClocks(e *env, clocks []backend.LocalTime) {

@@ -334,7 +334,9 @@ func byPosition(list []*compiled) []*compiled {
 }
 
 func (e *Engine) compile(ws []workflow.Workflow, hours map[string]condition.Hours) (*workflowSet, error) {
-	env := condition.Env{Location: e.Location(), Hours: hours}
+	// One leaf cache per set: identical leaves of its workflows are compiled
+	// once and evaluated at most once per message.
+	env := condition.Env{Location: e.Location(), Hours: hours, Leaves: condition.NewLeafCache()}
 	set := &workflowSet{hours: hours}
 	var errs []error
 	names := map[string]bool{}
@@ -355,7 +357,7 @@ func (e *Engine) compile(ws []workflow.Workflow, hours map[string]condition.Hour
 		return nil, errors.Join(errs...)
 	}
 	slices.SortStableFunc(set.list, func(a, b *compiled) int { return cmp.Compare(a.Priority, b.Priority) })
-	set.index = newPrefilter(set.list)
+	set.index = newPrefilter(set.list, env)
 	return set, nil
 }
 

@@ -35,7 +35,7 @@ func indexOnly(ws []workflow.Workflow) *workflowSet {
 	for i, w := range ws {
 		set.list = append(set.list, &compiled{Workflow: w, pos: i})
 	}
-	set.index = newPrefilter(set.list)
+	set.index = newPrefilter(set.list, condition.Env{})
 	return set
 }
 
@@ -44,13 +44,11 @@ func textWorkflow(name string, tree condition.Node) workflow.Workflow {
 		Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}}
 }
 
-// positions lists the candidates' definition positions.
-func positions(set *workflowSet, text string) []int32 {
-	var out []int32
-	for c := range set.candidates(text) {
-		out = append(out, int32(c.pos))
-	}
-	return out
+// textMessage is a message of text in session s1 on Monday 23 November
+// 2026 at 10:30 UTC, unassigned.
+func textMessage(text string) (*condition.Scope, trigger.Event) {
+	m := trigger.Message{Session: "s1", Text: text, Type: trigger.MessageText, Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)}
+	return condition.NewScope(condition.NewFacts(condition.Input{Message: m, MessageCount: 1})), trigger.Event{Message: m}
 }
 
 // The automaton finds exactly the keywords a text contains, overlapping,
@@ -104,7 +102,7 @@ func TestPrefilterAutomatonExact(t *testing.T) {
 					want = append(want, int32(i))
 				}
 			}
-			if got := positions(set, text); !slices.Equal(got, want) {
+			if got := set.index.lookup(text, nil); !slices.Equal(got, want) {
 				t.Fatalf("round %d: text %q: candidates %v, want %v", round, text, got, want)
 			}
 		}
@@ -116,27 +114,29 @@ func TestPrefilterStats(t *testing.T) {
 		textWorkflow("prix", condition.Text{Op: condition.OpContains, Value: "prix"}),
 		textWorkflow("tarif", condition.Text{Op: condition.OpContainsAny, Values: []string{"tarif", "prix"}}),
 		textWorkflow("always", condition.Agent{Op: condition.OpAssigned}),
+		textWorkflow("assigned", condition.Agent{Op: condition.OpAssigned, IsAssigned: true}),
 		textWorkflow("never", condition.Any{}),
 		textWorkflow("off", condition.Text{Op: condition.OpContains, Value: "off"}),
 		textWorkflow("no conditions", nil),
 	}
-	ws[4].Enabled = false
+	ws[5].Enabled = false
 	ws[2].Priority = 1
 	set := compileSet(t, expr.New(), ws)
 	got := set.index.stats
-	want := prefilterStats{Enabled: 5, Indexed: 3, Always: 2, Keywords: 2, States: 1 + 4 + 5}
+	want := prefilterStats{Enabled: 6, Indexed: 2, Always: 3, Never: 1, Keywords: 2, States: 1 + 4 + 5}
 	got.Bytes = 0
 	if got != want {
 		t.Errorf("stats = %+v, want %+v", got, want)
 	}
 	name := func(text string) []string {
 		var out []string
-		for c := range set.candidates(condition.Fold(text)) {
+		for c := range set.candidates(textMessage(text)) {
 			out = append(out, c.Name)
 		}
 		return out
 	}
-	// Priority order: "always" (priority 1) first, then definition order.
+	// Priority order: "always" (priority 1) first, then definition order;
+	// "assigned" needs an agent, the message has none.
 	if got, want := name("Le PRIX ?"), []string{"always", "prix", "tarif", "no conditions"}; !slices.Equal(got, want) {
 		t.Errorf("candidates = %q, want %q", got, want)
 	}
@@ -147,7 +147,7 @@ func TestPrefilterStats(t *testing.T) {
 		t.Errorf("candidates = %q, want %q", got, want)
 	}
 	// Stopping the iteration stops it.
-	for c := range set.candidates("prix") {
+	for c := range set.candidates(textMessage("prix")) {
 		if c.Name != "always" {
 			t.Fatalf("first candidate %q", c.Name)
 		}
@@ -181,7 +181,7 @@ func TestPrefilterMatchesNaive(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := matching(slices.Collect(set.candidates(f.Text)), f, ev)
+					got, err := matching(slices.Collect(set.candidates(condition.NewScope(f), ev)), f, ev)
 					if err != nil {
 						t.Fatal(err)
 					}
