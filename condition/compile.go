@@ -33,6 +33,10 @@ type Program interface {
 	// on s. Its value is Eval's Matched. An error of a leaf that the short
 	// circuit skips is not reported (Eval reports it).
 	Match(ctx context.Context, s *Scope) (bool, error)
+	// Trace is Eval on the scope of one message: the leaves Match (or
+	// another program sharing them) already evaluated on s are not
+	// evaluated again. Eval(ctx, f) is Trace(ctx, NewScope(f)).
+	Trace(ctx context.Context, s *Scope) (Result, error)
 }
 
 // Env is what a tree is compiled against.

@@ -223,23 +223,28 @@ func (p *program) run(ctx context.Context, i int, a *activation) (bool, error) {
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
 // returned as an error.
-func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.Result, err error) {
-	if err := ctx.Err(); err != nil {
-		return condition.Result{}, err
-	}
+func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
 	if f == nil {
 		return condition.Result{}, errNoFacts
+	}
+	return p.Trace(ctx, condition.NewScope(f))
+}
+
+// Trace evaluates every leaf on the message of s (those already evaluated
+// on s are remembered) for the trace. See condition.Program.
+func (p *program) Trace(ctx context.Context, s *condition.Scope) (res condition.Result, err error) {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
+		return condition.Result{}, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = condition.Result{}, fmt.Errorf("cel: evaluation panicked: %v", r)
 		}
 	}()
-	a := &activation{f: f, clocks: p.clocks}
-	a.clock = p.plan.LocalTimes(f.Time, a.buf[:0])
 	res.Trace = p.plan.Trace()
 	for i := range res.Trace {
-		if res.Trace[i].Value, err = p.run(ctx, i, a); err != nil {
+		if res.Trace[i].Value, err = m.Leaf(i); err != nil {
 			return condition.Result{}, err
 		}
 	}
@@ -280,22 +285,31 @@ func (m *matcher) Leaf(i int) (bool, error) {
 // structure needs it, and at most once per message when it is shared
 // (condition.Env.Leaves). See condition.Program.
 func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
-	if err := ctx.Err(); err != nil {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
 		return false, err
-	}
-	if s == nil || s.Facts() == nil {
-		return false, errNoFacts
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			matched, err = false, fmt.Errorf("cel: evaluation panicked: %v", r)
 		}
 	}()
+	return p.plan.Tree.Match(m)
+}
+
+// matcher returns the scope's matcher set up for p.
+func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s == nil || s.Facts() == nil {
+		return nil, errNoFacts
+	}
 	m := s.Value(scopeMatcher{}, newScopeMatcher).(*matcher)
 	m.ctx, m.p, m.s = ctx, p, s
 	m.a.clocks = p.clocks
 	m.a.clock = p.plan.Clocks(s, m.a.buf[:0])
-	return p.plan.Tree.Match(m)
+	return m, nil
 }
 
 // activation resolves variables straight from the facts, without a map.

@@ -182,9 +182,9 @@ func runRandom(t *testing.T, c condition.Compiler) {
 	}
 }
 
-// runSharedScope matches many programs (different trees and time zones)
-// sharing their leaves through one LeafCache on one scope per message, as
-// an engine does for one message.
+// runSharedScope matches and then traces many programs (different trees
+// and time zones) sharing their leaves through one LeafCache on one scope
+// per message, as an engine does for one message.
 func runSharedScope(t *testing.T, c condition.Compiler) {
 	g := newGenerator(Seed + 2)
 	cache := condition.NewLeafCache()
@@ -209,7 +209,15 @@ func runSharedScope(t *testing.T, c condition.Compiler) {
 				if err != nil {
 					t.Fatalf("message %d, tree %d: compile: %v", m, i, err)
 				}
-				if d := checkMatch(prg, s, want.Matched); d != "" {
+				d := checkMatch(prg, s, want.Matched)
+				if d == "" {
+					// After Match, on the same scope: the trace.
+					got, err := prg.Trace(context.Background(), s)
+					if d = diff(want, got); err != nil {
+						d = fmt.Sprintf("trace error: %v", err)
+					}
+				}
+				if d != "" {
 					bad = append(bad, fmt.Sprintf("message %d, tree %d (location %s): %s", m, i, env.Loc(), d))
 				}
 			}

@@ -120,7 +120,6 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 		}
 	}
 	p.vms.New = func() any { return &vm.VM{} }
-	p.envs.New = func() any { return &env{} }
 	return p, nil
 }
 
@@ -129,7 +128,6 @@ type program struct {
 	// leaves are the compiled leaves (*vm.Program), in trace order.
 	leaves []*condition.CachedLeaf
 	vms    sync.Pool
-	envs   sync.Pool
 }
 
 // run evaluates leaf i on e.
@@ -149,26 +147,28 @@ func (p *program) run(i int, e *env) (bool, error) {
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
 // returned as an error.
-func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.Result, err error) {
-	if err := ctx.Err(); err != nil {
-		return condition.Result{}, err
-	}
+func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
 	if f == nil {
 		return condition.Result{}, errNoFacts
+	}
+	return p.Trace(ctx, condition.NewScope(f))
+}
+
+// Trace evaluates every leaf on the message of s (those already evaluated
+// on s are remembered) for the trace. See condition.Program.
+func (p *program) Trace(ctx context.Context, s *condition.Scope) (res condition.Result, err error) {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
+		return condition.Result{}, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
 		}
 	}()
-	e := p.envs.Get().(*env)
-	defer p.envs.Put(e)
-	fillVars(e, f)
-	p.setClocks(e, p.plan.LocalTimes(f.Time, e.buf[:0]))
-	defer func() { e.Labels, e.LocalTimes = nil, nil }()
 	res.Trace = p.plan.Trace()
 	for i := range res.Trace {
-		if res.Trace[i].Value, err = p.run(i, e); err != nil {
+		if res.Trace[i].Value, err = m.Leaf(i); err != nil {
 			return condition.Result{}, err
 		}
 	}
@@ -212,21 +212,30 @@ func newScopeEnv(f *condition.Facts) any {
 // all/any/not structure needs it, and at most once per message when it is
 // shared (condition.Env.Leaves). See condition.Program.
 func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
-	if err := ctx.Err(); err != nil {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
 		return false, err
-	}
-	if s == nil || s.Facts() == nil {
-		return false, errNoFacts
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			matched, err = false, fmt.Errorf("expr: evaluation panicked: %v", r)
 		}
 	}()
+	return p.plan.Tree.Match(m)
+}
+
+// matcher returns the scope's matcher set up for p.
+func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s == nil || s.Facts() == nil {
+		return nil, errNoFacts
+	}
 	m := s.Value(scopeEnv{}, newScopeEnv).(*matcher)
 	m.p, m.s = p, s
 	p.setClocks(m.e, p.plan.Clocks(s, m.e.buf[:0]))
-	return p.plan.Tree.Match(m)
+	return m, nil
 }
 
 // setClocks sets the clock variables of e to the program's zones.

@@ -42,8 +42,8 @@ type benchFixture struct {
 var benchCache = struct {
 	sync.Mutex
 	m     map[string]*benchFixture
-	progs map[string][]condition.Program
-}{m: map[string]*benchFixture{}, progs: map[string][]condition.Program{}}
+	naive map[string]naiveLoop
+}{m: map[string]*benchFixture{}, naive: map[string]naiveLoop{}}
 
 // benchKeyword is the i-th unique keyword: "xq" and four letters, which
 // neither French filler nor another keyword contains.
@@ -137,7 +137,7 @@ func engineMatch(tb testing.TB, set *workflowSet, f *condition.Facts, ev trigger
 		if !ok {
 			continue
 		}
-		if _, err := c.prog.Eval(ctx, f); err != nil {
+		if _, err := c.prog.Trace(ctx, sc); err != nil {
 			tb.Fatal(err)
 		}
 		n++
@@ -145,50 +145,26 @@ func engineMatch(tb testing.TB, set *workflowSet, f *condition.Facts, ev trigger
 	return n
 }
 
-// naiveMatch is the naive loop: every workflow's own compiled program
-// evaluated to its boolean on the message, its environment filled for it.
-func naiveMatch(tb testing.TB, list []*compiled, progs []condition.Program, f *condition.Facts, ev trigger.Event) int {
-	ctx := context.Background()
-	n := 0
-	for i, c := range list {
-		if !c.applies(ev) {
-			continue
-		}
-		ok, err := progs[i].Match(ctx, condition.NewScope(f))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if ok {
-			n++
-		}
-	}
-	return n
-}
-
-// naivePrograms compiles the conditions of list with backend.
-func naivePrograms(b *testing.B, fx *benchFixture, backend string) []condition.Program {
+// naiveLoops compiles the naive baseline of backend for fx, once.
+func naiveLoops(b *testing.B, fx *benchFixture, backend string) naiveLoop {
 	key := fx.key + "/" + backend
 	benchCache.Lock()
 	defer benchCache.Unlock()
-	if p, ok := benchCache.progs[key]; ok {
-		return p
+	if l, ok := benchCache.naive[key]; ok {
+		return l
 	}
-	c := benchCompiler(backend)
-	progs := make([]condition.Program, len(fx.set.list))
-	for i, w := range fx.set.list {
-		p, err := c.Compile(w.Conditions, condition.Env{Location: time.UTC})
-		if err != nil {
-			b.Fatal(err)
-		}
-		progs[i] = p
+	l := newNaiveExpr(b, fx.set.list)
+	if backend == "cel" {
+		l = newNaiveCEL(b, fx.set.list)
 	}
-	benchCache.progs[key] = progs
-	return progs
+	benchCache.naive[key] = l
+	return l
 }
 
 // BenchmarkMatch measures the cost of matching one message against N
 // workflows: engine is the engine's path (engineMatch, expr backend),
-// naive-expr and naive-cel the naive loop over one program per workflow.
+// naive-expr and naive-cel the naive loop over one program per workflow
+// (naive_bench_test.go).
 // The sets are kw=unique (every workflow has keywords of its own) and
 // open20 (20% of the workflows without a text condition); the message
 // contains one workflow's keyword. The naive loops at N=100,000 take
@@ -222,13 +198,13 @@ func BenchmarkMatch(b *testing.B) {
 						if n >= 100000 && os.Getenv("WAAUTO_BENCH_NAIVE_100K") == "" {
 							b.Skip("set WAAUTO_BENCH_NAIVE_100K=1 to run the naive loop over 100,000 workflows")
 						}
-						progs := naivePrograms(b, fx, backend)
-						if got := naiveMatch(b, fx.set.list, progs, f, ev); got != want {
+						loop := naiveLoops(b, fx, backend)
+						if got := loop.matches(b, fx.set.list, f, ev); got != want {
 							b.Fatalf("naive loop matches %d workflows, the engine %d", got, want)
 						}
 						b.ReportAllocs()
 						for b.Loop() {
-							naiveMatch(b, fx.set.list, progs, f, ev)
+							loop.matches(b, fx.set.list, f, ev)
 						}
 					})
 				}

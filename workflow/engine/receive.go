@@ -385,7 +385,7 @@ func (e *Engine) eval(ctx context.Context, c *compiled, sc *condition.Scope) (re
 	if ok, err := c.prog.Match(ctx, sc); err != nil || !ok {
 		return condition.Result{}, err
 	}
-	return c.prog.Eval(ctx, sc.Facts())
+	return c.prog.Trace(ctx, sc)
 }
 
 // cooldown says why the workflow must not fire again yet (reasonCooldown

@@ -95,17 +95,8 @@ func localTime(c condition.Clock) LocalTime {
 	return LocalTime{Weekday: c.Weekday, Yesterday: c.Yesterday, Minute: c.Minute, Date: c.Date, YDate: c.YDate}
 }
 
-// LocalTimes computes the clock of t in every zone of p into dst[:0].
-func (p *Plan) LocalTimes(t time.Time, dst []LocalTime) []LocalTime {
-	dst = dst[:0]
-	for i, loc := range p.Zones {
-		dst = append(dst, localTime(condition.NewClock(t, loc, p.needDates[i])))
-	}
-	return dst
-}
-
-// Clocks is LocalTimes for the message of s, each zone's clock computed
-// once per message (condition.Scope.Clock).
+// Clocks computes the clock of the message of s in every zone of p into
+// dst[:0], each zone's clock computed once per message (condition.Scope.Clock).
 func (p *Plan) Clocks(s *condition.Scope, dst []LocalTime) []LocalTime {
 	dst = dst[:0]
 	for i, loc := range p.Zones {
