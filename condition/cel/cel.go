@@ -306,9 +306,11 @@ func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, er
 		return nil, errNoFacts
 	}
 	m := s.Value(scopeMatcher{}, newScopeMatcher).(*matcher)
+	if m.p == nil || !p.plan.SameClocks(m.p.plan) {
+		m.a.clocks = p.clocks
+		m.a.clock = p.plan.Clocks(s, m.a.buf[:0])
+	}
 	m.ctx, m.p, m.s = ctx, p, s
-	m.a.clocks = p.clocks
-	m.a.clock = p.plan.Clocks(s, m.a.buf[:0])
 	return m, nil
 }
 

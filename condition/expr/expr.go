@@ -233,8 +233,10 @@ func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, er
 		return nil, errNoFacts
 	}
 	m := s.Value(scopeEnv{}, newScopeEnv).(*matcher)
+	if m.p == nil || !p.plan.SameClocks(m.p.plan) {
+		p.setClocks(m.e, p.plan.Clocks(s, m.e.buf[:0]))
+	}
 	m.p, m.s = p, s
-	p.setClocks(m.e, p.plan.Clocks(s, m.e.buf[:0]))
 	return m, nil
 }
 

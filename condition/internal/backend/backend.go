@@ -95,6 +95,12 @@ func localTime(c condition.Clock) LocalTime {
 	return LocalTime{Weekday: c.Weekday, Yesterday: c.Yesterday, Minute: c.Minute, Date: c.Date, YDate: c.YDate}
 }
 
+// SameClocks reports whether p reads the same clocks as o (nil: none), so
+// that clock values set for o serve p.
+func (p *Plan) SameClocks(o *Plan) bool {
+	return o != nil && slices.Equal(p.Zones, o.Zones) && slices.Equal(p.needDates, o.needDates)
+}
+
 // Clocks computes the clock of the message of s in every zone of p into
 // dst[:0], each zone's clock computed once per message (condition.Scope.Clock).
 func (p *Plan) Clocks(s *condition.Scope, dst []LocalTime) []LocalTime {
