@@ -47,6 +47,8 @@ type Config struct {
 	Jobs workflow.JobQueue
 	// Observer is told of every effect (sends, assignments, labels, cancellations...).
 	Observer Observer
+	// Metrics counts messages, candidates and evaluations; nil counts nothing.
+	Metrics Metrics
 	// Location is the account's time zone; nil means UTC. SetLocation
 	// changes it.
 	Location *time.Location
@@ -126,6 +128,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Observer == nil {
 		c.Observer = ObserverFunc(func(context.Context, Effect) {})
+	}
+	if c.Metrics == nil {
+		c.Metrics = noMetrics{}
 	}
 	if c.Webhooks == nil {
 		c.Webhooks = &httpWebhooks{Client: c.WebhookClient}

@@ -96,6 +96,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		count = int(in.Seq)
 	} else {
 		e.burst.add(m.Session, m.Phone, m, in.Seq)
+		e.cfg.Metrics.MessageReceived()
 	}
 	sess := e.session(ctx, m.Session)
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
@@ -129,7 +130,10 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 	var prior []workflow.Firing // read at the first workflow that applies
 	loaded := false
 	sc := condition.NewScope(x.facts)
+	candidates := 0
+	defer func() { e.cfg.Metrics.Candidates(candidates) }()
 	for c := range e.set.Load().candidates(sc, x.ev) {
+		candidates++
 		if !c.applies(x.ev) {
 			continue
 		}
@@ -147,6 +151,7 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 			}
 		}
 		exec, fired, err := e.evaluate(ctx, c, x, f, sc)
+		e.cfg.Metrics.WorkflowEvaluated(outcomeOf(exec))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("workflow %q: %w", c.Name, err))
 		}
@@ -171,6 +176,14 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 		return out, fmt.Errorf("evaluate %s: %w", m.ID, errors.Join(errs...))
 	}
 	return out, nil
+}
+
+// outcomeOf is the outcome of exec, "" when nil (no match).
+func outcomeOf(exec *workflow.Execution) workflow.Outcome {
+	if exec == nil {
+		return ""
+	}
+	return exec.Outcome
 }
 
 // inboundJob is the payload of a queued evaluation: the message and the
