@@ -156,24 +156,12 @@ func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Resul
 
 // Trace evaluates every leaf on the message of s (those already evaluated
 // on s are remembered) for the trace. See condition.Program.
-func (p *program) Trace(ctx context.Context, s *condition.Scope) (res condition.Result, err error) {
+func (p *program) Trace(ctx context.Context, s *condition.Scope) (condition.Result, error) {
 	m, err := p.matcher(ctx, s)
 	if err != nil {
 		return condition.Result{}, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
-		}
-	}()
-	res.Trace = p.plan.Trace()
-	for i := range res.Trace {
-		if res.Trace[i].Value, err = m.Leaf(i); err != nil {
-			return condition.Result{}, err
-		}
-	}
-	res.Matched, _ = p.plan.Tree.Match(backend.Traced(res.Trace))
-	return res, nil
+	return p.plan.Evaluate("expr", m)
 }
 
 // matcher gives Tree.Match the leaves of one program on one scope,
@@ -211,17 +199,12 @@ func newScopeEnv(f *condition.Facts) any {
 // environment filled once per message, each leaf evaluated only when the
 // all/any/not structure needs it, and at most once per message when it is
 // shared (condition.Env.Leaves). See condition.Program.
-func (p *program) Match(ctx context.Context, s *condition.Scope) (matched bool, err error) {
+func (p *program) Match(ctx context.Context, s *condition.Scope) (bool, error) {
 	m, err := p.matcher(ctx, s)
 	if err != nil {
 		return false, err
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			matched, err = false, fmt.Errorf("expr: evaluation panicked: %v", r)
-		}
-	}()
-	return p.plan.Tree.Match(m)
+	return p.plan.Match("expr", m)
 }
 
 // matcher returns the scope's matcher set up for p.

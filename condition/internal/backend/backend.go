@@ -217,6 +217,35 @@ func (t *Tree) Match(v LeafValues) (bool, error) {
 	return true, nil
 }
 
+// Match computes the plan's value from v's leaves (Tree.Match), a panic
+// of the evaluation turned into an error naming lang.
+func (p *Plan) Match(lang string, v LeafValues) (matched bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			matched, err = false, fmt.Errorf("%s: evaluation panicked: %v", lang, r)
+		}
+	}()
+	return p.Tree.Match(v)
+}
+
+// Evaluate asks v for every leaf, in trace order, and returns the trace and
+// the plan's value; a panic of the evaluation becomes an error naming lang.
+func (p *Plan) Evaluate(lang string, v LeafValues) (res condition.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = condition.Result{}, fmt.Errorf("%s: evaluation panicked: %v", lang, r)
+		}
+	}()
+	res.Trace = p.Trace()
+	for i := range res.Trace {
+		if res.Trace[i].Value, err = v.Leaf(i); err != nil {
+			return condition.Result{}, err
+		}
+	}
+	res.Matched, _ = p.Tree.Match(Traced(res.Trace))
+	return res, nil
+}
+
 // Traced is the trace of an evaluation as LeafValues.
 type Traced condition.Trace
 
