@@ -18,17 +18,15 @@ import (
 
 // The matching benchmarks follow research/performance.md §2.2: every
 // workflow is all: [any: [text contains k1, text contains k2], agent
-// unassigned, schedule mon-fri from a random hour for 9 hours]. With
+// unassigned, schedule mon-fri from (i%10):00 for 9 hours]. With
 // kw=unique every workflow has keywords of its own; with kw=shared they
 // come from a 200-word vocabulary (each in about 1% of the workflows);
 // kw=open5 and kw=open20 are unique with 5% or 20% of the workflows
-// without a text condition (evaluated for every message). msg=hit
-// contains one workflow's first keyword, msg=miss none. engine=naive
-// evaluates every workflow (B-EXPR / B-CEL), engine=indexed the
-// prefilter's candidates, as Engine.run does.
+// without a text condition. BenchmarkMatch (unique and open20) compares the
+// engine's path with naive loops; the message, Monday 10:30 UTC, contains
+// one workflow's first keyword.
 //
-//	go test ./workflow -run '^$' -bench 'Match|PrefilterBuild' -count 5 | tee bench.txt
-//	benchstat -col /engine bench.txt
+//	scripts/bench.sh
 
 const benchFiller = "Bonjour, le modèle bleu en taille 42 est-il encore en boutique ? Merci beaucoup, bonne journée"
 
