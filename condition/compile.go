@@ -22,9 +22,21 @@ type Compiler interface {
 // Program is a compiled condition tree, safe for concurrent use.
 type Program interface {
 	// Eval evaluates the tree on f. Every leaf is evaluated (no short
-	// circuit) so the trace is complete. An error (e.g. a raw expression over
+	// circuit) so the trace is complete; the result is Combine of the
+	// leaves' values. An error (e.g. a raw expression over
 	// its cost limit) fails this evaluation only.
 	Eval(ctx context.Context, f *Facts) (Result, error)
+	// Match evaluates the tree to its value alone, on the scope of one
+	// message (NewScope): no trace is built, the all/any/not structure
+	// short-circuits, and what depends on the message only (the filled
+	// environment, the clocks) is shared with the other programs evaluated
+	// on s. Its value is Eval's Matched. An error of a leaf that the short
+	// circuit skips is not reported (Eval reports it).
+	Match(ctx context.Context, s *Scope) (bool, error)
+	// Trace is Eval on the scope of one message: the leaves Match (or
+	// another program sharing them) already evaluated on s are not
+	// evaluated again. Eval(ctx, f) is Trace(ctx, NewScope(f)).
+	Trace(ctx context.Context, s *Scope) (Result, error)
 }
 
 // Env is what a tree is compiled against.
@@ -38,6 +50,9 @@ type Env struct {
 	CostLimit uint64
 	// MaxNodes bounds the size of an expr program; 0 means DefaultMaxNodes.
 	MaxNodes uint
+	// Leaves, when set, shares identical leaves between the programs
+	// compiled with it (see LeafCache); nil shares them within one tree.
+	Leaves *LeafCache
 }
 
 // Default bounds of user expressions.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/google/cel-go/checker"
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
-	"github.com/google/cel-go/common/types/traits"
 	"github.com/google/cel-go/ext"
 	"github.com/google/cel-go/interpreter"
 
@@ -59,21 +57,12 @@ var clockFields = []string{"wd", "ywd", "min", "date", "ydate"}
 func clockVar(slot int, field string) string { return "_" + field + strconv.Itoa(slot) }
 
 type dialect struct {
-	env     *cel.Env
-	limit   uint64
-	rawCost uint64
+	env   *cel.Env
+	limit uint64
 }
 
 func (*dialect) StringOp(subject, op, lit string) string {
 	return subject + "." + op + "(" + lit + ")"
-}
-
-func (*dialect) Bind(names, exprs []string, body string) string {
-	s := body
-	for i := len(names) - 1; i >= 0; i-- {
-		s = "cel.bind(" + names[i] + ",\n" + exprs[i] + ",\n" + s + ")"
-	}
-	return s
 }
 
 func (*dialect) TimeVar(slot int, field string) string { return clockVar(slot, field) }
@@ -96,15 +85,7 @@ func (d *dialect) CheckRaw(r condition.Raw) error {
 	if est.Max > d.limit {
 		return fmt.Errorf("cel expression may cost up to %d, over the limit of %d: %w", est.Max, d.limit, condition.ErrCostLimit)
 	}
-	d.rawCost = satAdd(d.rawCost, est.Max)
 	return nil
-}
-
-func satAdd(a, b uint64) uint64 {
-	if a > math.MaxUint64-b {
-		return math.MaxUint64
-	}
-	return a + b
 }
 
 // estimator bounds the sizes of variables for cost estimation.
@@ -166,86 +147,154 @@ func (Compiler) Compile(tree condition.Node, env condition.Env) (condition.Progr
 	if err != nil {
 		return nil, fmt.Errorf("cel: environment: %w", err)
 	}
-	ast, iss := full.Compile(plan.Source)
+	leaves := env.Leaves
+	if leaves == nil {
+		leaves = condition.NewLeafCache()
+	}
+	p := &program{plan: plan, clocks: clocks, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	for i, src := range plan.Leaves {
+		key := "cel\n" + strconv.FormatUint(limit, 10) + "\n" + plan.LeafKey(i)
+		p.leaves[i], err = leaves.Leaf(key, func() (any, error) { return build(full, src, plan.Raw[i], limit) })
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// leaf is one compiled leaf.
+type leaf struct {
+	prg cel.Program
+	// raw: a raw expression, bounded by the cost limit and cancellable.
+	raw bool
+}
+
+// build compiles src, a generated leaf, against env; a raw leaf gets the
+// cost limit.
+func build(env *cel.Env, src string, raw bool, limit uint64) (*leaf, error) {
+	ast, iss := env.Compile(src)
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("cel: compiling generated program: %w", iss.Err())
 	}
 	popts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
-	if plan.RawLeaves > 0 {
-		// Built-in leaves get their estimated cost, each raw leaf the limit.
-		est, err := full.EstimateCost(ast, estimator{})
-		if err != nil {
-			return nil, fmt.Errorf("cel: estimating cost: %w", err)
-		}
-		builtin := uint64(0)
-		if est.Max > d.rawCost {
-			builtin = est.Max - d.rawCost
-		}
-		popts = append(popts, cel.CostLimit(satAdd(builtin, limit*uint64(plan.RawLeaves))))
+	if raw {
+		popts = append(popts, cel.CostLimit(limit))
 	}
-	prg, err := full.Program(ast, popts...)
+	prg, err := env.Program(ast, popts...)
 	if err != nil {
 		return nil, fmt.Errorf("cel: program: %w", err)
 	}
-	return &program{plan: plan, prg: prg, clocks: clocks}, nil
+	return &leaf{prg: prg, raw: raw}, nil
 }
 
 type clockRef struct{ slot, field int }
 
 type program struct {
 	plan   *backend.Plan
-	prg    cel.Program
 	clocks map[string]clockRef
+	// leaves are the compiled leaves (*leaf), in trace order.
+	leaves []*condition.CachedLeaf
 }
 
-// Eval evaluates the program on f. It never panics: a runtime failure is
-// returned as an error.
-func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.Result, err error) {
-	if err := ctx.Err(); err != nil {
-		return condition.Result{}, err
-	}
-	if f == nil {
-		return condition.Result{}, errors.New("cel: nil facts")
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = condition.Result{}, fmt.Errorf("cel: evaluation panicked: %v", r)
-		}
-	}()
-	a := &activation{f: f, clocks: p.clocks}
-	a.clock = p.plan.LocalTimes(f.Time, a.buf[:0])
+// run evaluates leaf i on a, turning a cost-limit cancellation into ErrCostLimit.
+func (p *program) run(ctx context.Context, i int, a *activation) (bool, error) {
+	l := p.leaves[i].Program.(*leaf)
 	var out ref.Val
-	if p.plan.RawLeaves > 0 {
+	var err error
+	if l.raw {
 		// Only raw expressions can loop long enough for cancellation to matter.
-		out, _, err = p.prg.ContextEval(ctx, a)
+		out, _, err = l.prg.ContextEval(ctx, a)
 	} else {
-		out, _, err = p.prg.Eval(a)
+		out, _, err = l.prg.Eval(a)
 	}
 	if err != nil {
 		var cancel interpreter.EvalCancelledError
 		if errors.As(err, &cancel) && cancel.Cause == interpreter.CostLimitExceeded {
-			return condition.Result{}, fmt.Errorf("cel: %w: %w", condition.ErrCostLimit, err)
+			return false, fmt.Errorf("cel: %w: %w", condition.ErrCostLimit, err)
 		}
-		return condition.Result{}, fmt.Errorf("cel: evaluating condition: %w", err)
+		return false, fmt.Errorf("cel: evaluating condition: %w", err)
 	}
-	list, ok := out.(traits.Lister)
-	n := p.plan.Leaves() + 1
-	if !ok || list.Size() != types.Int(n) {
-		return condition.Result{}, fmt.Errorf("cel: program returned %v, want a list of %d values", out, n)
+	b, ok := out.(types.Bool)
+	if !ok {
+		return false, fmt.Errorf("cel: leaf %d returned %v, want a bool", i, out)
 	}
-	res.Trace = p.plan.Trace()
-	for i := range n {
-		b, ok := list.Get(types.Int(i)).(types.Bool)
-		if !ok {
-			return condition.Result{}, fmt.Errorf("cel: value %d is not a bool", i)
-		}
-		if i == 0 {
-			res.Matched = bool(b)
-		} else {
-			res.Trace[i-1].Value = bool(b)
-		}
+	return bool(b), nil
+}
+
+// Eval evaluates the program on f. It never panics: a runtime failure is
+// returned as an error.
+func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
+	if f == nil {
+		return condition.Result{}, errNoFacts
 	}
-	return res, nil
+	return p.Trace(ctx, condition.NewScope(f))
+}
+
+// Trace evaluates every leaf on the message of s (those already evaluated
+// on s are remembered) for the trace. See condition.Program.
+func (p *program) Trace(ctx context.Context, s *condition.Scope) (condition.Result, error) {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
+		return condition.Result{}, err
+	}
+	return p.plan.Evaluate("cel", m)
+}
+
+var errNoFacts = errors.New("cel: nil facts")
+
+// scopeMatcher keys the per-message matcher in a condition.Scope.
+type scopeMatcher struct{}
+
+func newScopeMatcher(f *condition.Facts) any { return &matcher{a: &activation{f: f}} }
+
+// matcher gives Tree.Match the leaves of one program on one scope,
+// remembering shared leaves' values in the scope.
+type matcher struct {
+	ctx context.Context
+	p   *program
+	a   *activation
+	s   *condition.Scope
+}
+
+func (m *matcher) Leaf(i int) (bool, error) {
+	l := m.p.leaves[i]
+	if v, ok := m.s.Known(l); ok {
+		return v, nil
+	}
+	v, err := m.p.run(m.ctx, i, m.a)
+	if err == nil {
+		m.s.Remember(l, v)
+	}
+	return v, err
+}
+
+// Match evaluates the tree to its value on the message of s: one
+// activation per message, each leaf evaluated only when the all/any/not
+// structure needs it, and at most once per message when it is shared
+// (condition.Env.Leaves). See condition.Program.
+func (p *program) Match(ctx context.Context, s *condition.Scope) (bool, error) {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	return p.plan.Match("cel", m)
+}
+
+// matcher returns the scope's matcher set up for p.
+func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s == nil || s.Facts() == nil {
+		return nil, errNoFacts
+	}
+	m := s.Value(scopeMatcher{}, newScopeMatcher).(*matcher)
+	if m.p == nil || !p.plan.SameClocks(m.p.plan) {
+		m.a.clocks = p.clocks
+		m.a.clock = p.plan.Clocks(s, m.a.buf[:0])
+	}
+	m.ctx, m.p, m.s = ctx, p, s
+	return m, nil
 }
 
 // activation resolves variables straight from the facts, without a map.

@@ -21,7 +21,8 @@ const Seed = 20261123
 // Run checks each compiler against the suite: the hand-written Cases, the
 // compile errors every backend must report, RandomTrees random trees (every
 // leaf type but raw expressions) held to Reference for result and trace, and
-// concurrent use of one program. Every disagreement is reported, not only
+// concurrent use of one program. Match is held to the same results, on a
+// fresh scope and on scopes shared by many programs. Every disagreement is reported, not only
 // the first. Raw cases run only for compilers named like their language.
 func Run(t *testing.T, compilers ...condition.Compiler) {
 	t.Helper()
@@ -30,6 +31,7 @@ func Run(t *testing.T, compilers ...condition.Compiler) {
 			t.Run("cases", func(t *testing.T) { runCases(t, c) })
 			t.Run("compile_errors", func(t *testing.T) { runCompileErrors(t, c) })
 			t.Run("random", func(t *testing.T) { runRandom(t, c) })
+			t.Run("shared_scope", func(t *testing.T) { runSharedScope(t, c) })
 			t.Run("concurrent", func(t *testing.T) { runConcurrent(t, c) })
 		})
 	}
@@ -46,7 +48,22 @@ func check(c condition.Compiler, tree condition.Node, env condition.Env, f *cond
 	if err != nil {
 		return fmt.Sprintf("eval error: %v", err)
 	}
-	return diff(want, got)
+	if d := diff(want, got); d != "" {
+		return d
+	}
+	return checkMatch(prg, condition.NewScope(f), want.Matched)
+}
+
+// checkMatch compares prg's Match on s with want.
+func checkMatch(prg condition.Program, s *condition.Scope, want bool) string {
+	got, err := prg.Match(context.Background(), s)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("match error: %v", err)
+	case got != want:
+		return fmt.Sprintf("Match: got %t, want %t", got, want)
+	}
+	return ""
 }
 
 func diff(want, got condition.Result) string {
@@ -162,6 +179,55 @@ func runRandom(t *testing.T, c condition.Compiler) {
 	}
 	if len(bad) > 0 {
 		t.Errorf("%d of %d random trees disagree with the reference evaluator:\n%s", len(bad), RandomTrees, strings.Join(bad, "\n"))
+	}
+}
+
+// runSharedScope matches and then traces many programs (different trees
+// and time zones) sharing their leaves through one LeafCache on one scope
+// per message, as an engine does for one message.
+func runSharedScope(t *testing.T, c condition.Compiler) {
+	g := newGenerator(Seed + 2)
+	cache := condition.NewLeafCache()
+	total := 0
+	var bad []string
+	for m := range 20 {
+		f := g.facts()
+		s := condition.NewScope(f)
+		for i := range 20 {
+			tree := g.tree() // a new account each time
+			// The same tree in every zone: its leaves' text is the same,
+			// their meaning is not.
+			for _, loc := range g.zones {
+				env := g.env()
+				env.Location, env.Leaves = loc, cache
+				total += len(condition.Leaves(tree))
+				want, err := Reference(tree, env, f)
+				if err != nil {
+					t.Fatalf("message %d, tree %d: reference evaluator: %v", m, i, err)
+				}
+				prg, err := c.Compile(tree, env)
+				if err != nil {
+					t.Fatalf("message %d, tree %d: compile: %v", m, i, err)
+				}
+				d := checkMatch(prg, s, want.Matched)
+				if d == "" {
+					// After Match, on the same scope: the trace.
+					got, err := prg.Trace(context.Background(), s)
+					if d = diff(want, got); err != nil {
+						d = fmt.Sprintf("trace error: %v", err)
+					}
+				}
+				if d != "" {
+					bad = append(bad, fmt.Sprintf("message %d, tree %d (location %s): %s", m, i, env.Loc(), d))
+				}
+			}
+		}
+	}
+	if n := cache.Len(); n > total*3/4 {
+		t.Errorf("%d distinct leaves of %d: the cache shares too little", n, total)
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d programs matched on a shared scope disagree with the reference evaluator:\n%s", len(bad), strings.Join(bad, "\n"))
 	}
 }
 

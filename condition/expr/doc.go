@@ -1,6 +1,8 @@
 // Package expr is the condition backend built on github.com/expr-lang/expr:
-// it compiles a whole condition tree into one expr program that returns the
-// combined result and every leaf's value.
+// it compiles each leaf of a condition tree into one boolean expr program
+// (shared with other trees through condition.Env.Leaves) and combines their
+// values with the tree's all/any/not structure: every leaf for Eval's
+// trace, only the leaves the structure needs for Match.
 //
 // Raw leaves use the expr language (condition.Raw with Lang "expr") over the
 // variables of condition.Vars; they must be boolean and stay within

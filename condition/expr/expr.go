@@ -70,14 +70,6 @@ type dialect struct {
 
 func (dialect) StringOp(subject, op, lit string) string { return subject + " " + op + " " + lit }
 
-func (dialect) Bind(names, exprs []string, body string) string {
-	s := ""
-	for i, n := range names {
-		s += "let " + n + " = " + exprs[i] + ";\n"
-	}
-	return s + body
-}
-
 func (dialect) TimeVar(slot int, field string) string {
 	if slot < flatZones {
 		return fmt.Sprintf("_%s%d", field, slot)
@@ -113,77 +105,138 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	if err != nil {
 		return nil, err
 	}
-	// Raw leaves were bounded one by one; the generated text is not.
-	prg, err := expr.Compile(plan.Source, expr.Env(env{}), expr.MaxNodes(0), expr.Optimize(true))
-	if err != nil {
-		return nil, fmt.Errorf("expr: compiling generated program: %w", err)
+	leaves := cenv.Leaves
+	if leaves == nil {
+		leaves = condition.NewLeafCache()
 	}
-	p := &program{plan: plan, prg: prg}
+	p := &program{plan: plan, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	for i, src := range plan.Leaves {
+		// Raw leaves were bounded one by one; the generated text is not.
+		p.leaves[i], err = leaves.Leaf("expr\n"+plan.LeafKey(i), func() (any, error) {
+			return expr.Compile(src, expr.Env(env{}), expr.AsBool(), expr.MaxNodes(0), expr.Optimize(true))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("expr: compiling generated program: %w", err)
+		}
+	}
 	p.vms.New = func() any { return &vm.VM{} }
-	p.envs.New = func() any { return &env{} }
 	return p, nil
 }
 
 type program struct {
 	plan *backend.Plan
-	prg  *vm.Program
-	vms  sync.Pool
-	envs sync.Pool
+	// leaves are the compiled leaves (*vm.Program), in trace order.
+	leaves []*condition.CachedLeaf
+	vms    sync.Pool
+}
+
+// run evaluates leaf i on e.
+func (p *program) run(i int, e *env) (bool, error) {
+	machine := p.vms.Get().(*vm.VM)
+	out, err := machine.Run(p.leaves[i].Program.(*vm.Program), e)
+	p.vms.Put(machine)
+	if err != nil {
+		return false, fmt.Errorf("expr: evaluating condition: %w", err)
+	}
+	b, ok := out.(bool)
+	if !ok {
+		return false, fmt.Errorf("expr: leaf %d returned %T, want bool", i, out)
+	}
+	return b, nil
 }
 
 // Eval evaluates the program on f. It never panics: a runtime failure is
 // returned as an error.
-func (p *program) Eval(ctx context.Context, f *condition.Facts) (res condition.Result, err error) {
-	if err := ctx.Err(); err != nil {
-		return condition.Result{}, err
-	}
+func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
 	if f == nil {
 		return condition.Result{}, errNoFacts
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = condition.Result{}, fmt.Errorf("expr: evaluation panicked: %v", r)
-		}
-	}()
-	e := p.envs.Get().(*env)
-	defer p.envs.Put(e)
-	p.fill(e, f)
-	machine := p.vms.Get().(*vm.VM)
-	out, err := machine.Run(p.prg, e)
-	p.vms.Put(machine)
-	e.Labels, e.LocalTimes = nil, nil
+	return p.Trace(ctx, condition.NewScope(f))
+}
+
+// Trace evaluates every leaf on the message of s (those already evaluated
+// on s are remembered) for the trace. See condition.Program.
+func (p *program) Trace(ctx context.Context, s *condition.Scope) (condition.Result, error) {
+	m, err := p.matcher(ctx, s)
 	if err != nil {
-		return condition.Result{}, fmt.Errorf("expr: evaluating condition: %w", err)
+		return condition.Result{}, err
 	}
-	list, ok := out.([]any)
-	if !ok || len(list) != p.plan.Leaves()+1 {
-		return condition.Result{}, fmt.Errorf("expr: program returned %T, want a list of %d values", out, p.plan.Leaves()+1)
+	return p.plan.Evaluate("expr", m)
+}
+
+// matcher gives Tree.Match the leaves of one program on one scope,
+// remembering shared leaves' values in the scope.
+type matcher struct {
+	p *program
+	e *env
+	s *condition.Scope
+}
+
+func (m *matcher) Leaf(i int) (bool, error) {
+	l := m.p.leaves[i]
+	if v, ok := m.s.Known(l); ok {
+		return v, nil
 	}
-	res.Trace = p.plan.Trace()
-	for i, v := range list {
-		b, ok := v.(bool)
-		if !ok {
-			return condition.Result{}, fmt.Errorf("expr: value %d is %T, want bool", i, v)
-		}
-		if i == 0 {
-			res.Matched = b
-		} else {
-			res.Trace[i-1].Value = b
-		}
+	v, err := m.p.run(i, m.e)
+	if err == nil {
+		m.s.Remember(l, v)
 	}
-	return res, nil
+	return v, err
 }
 
 var errNoFacts = errors.New("expr: nil facts")
 
-func (p *program) fill(e *env, f *condition.Facts) {
-	e.LocalTimes = p.plan.LocalTimes(f.Time, e.buf[:0])
-	now := e.LocalTimes[0]
+// scopeEnv keys the per-message environment in a condition.Scope.
+type scopeEnv struct{}
+
+func newScopeEnv(f *condition.Facts) any {
+	e := &env{}
+	fillVars(e, f)
+	return &matcher{e: e}
+}
+
+// Match evaluates the tree to its value on the message of s: the
+// environment filled once per message, each leaf evaluated only when the
+// all/any/not structure needs it, and at most once per message when it is
+// shared (condition.Env.Leaves). See condition.Program.
+func (p *program) Match(ctx context.Context, s *condition.Scope) (bool, error) {
+	m, err := p.matcher(ctx, s)
+	if err != nil {
+		return false, err
+	}
+	return p.plan.Match("expr", m)
+}
+
+// matcher returns the scope's matcher set up for p.
+func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s == nil || s.Facts() == nil {
+		return nil, errNoFacts
+	}
+	m := s.Value(scopeEnv{}, newScopeEnv).(*matcher)
+	if m.p == nil || !p.plan.SameClocks(m.p.plan) {
+		p.setClocks(m.e, p.plan.Clocks(s, m.e.buf[:0]))
+	}
+	m.p, m.s = p, s
+	return m, nil
+}
+
+// setClocks sets the clock variables of e to the program's zones.
+func (p *program) setClocks(e *env, clocks []backend.LocalTime) {
+	e.LocalTimes = clocks
+	now := clocks[0]
 	e.WD0, e.YWD0, e.Min0, e.Date0, e.YDate0 = now.Weekday, now.Yesterday, now.Minute, now.Date, now.YDate
-	if len(e.LocalTimes) > 1 {
-		c := e.LocalTimes[1]
+	if len(clocks) > 1 {
+		c := clocks[1]
 		e.WD1, e.YWD1, e.Min1, e.Date1, e.YDate1 = c.Weekday, c.Yesterday, c.Minute, c.Date, c.YDate
 	}
+	e.Weekday, e.Hour, e.Minute = now.Weekday, now.Minute/60, now.Minute%60
+}
+
+// fillVars sets the variables of e that depend on the facts only.
+func fillVars(e *env, f *condition.Facts) {
 	since := int64(-1)
 	if f.SinceLastReply >= 0 {
 		since = int64(f.SinceLastReply)
@@ -196,7 +249,6 @@ func (p *program) fill(e *env, f *condition.Facts) {
 		Text: f.Text, RawText: f.RawText, Type: string(f.Type), Phone: f.Phone,
 		Session: f.Session, Agent: f.Agent, Labels: labels,
 		MessageCount: int64(f.MessageCount), Length: int64(f.Length),
-		Weekday: now.Weekday, Hour: now.Minute / 60, Minute: now.Minute % 60,
 		IsNewContact: f.IsNewContact,
 	}
 	e.SinceNS = since

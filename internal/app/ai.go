@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/action/ai"
@@ -87,13 +88,18 @@ func newDetector() ai.LanguageDetector { return langdetect.NewWordList() }
 type promptResponder struct {
 	inner  ai.Responder
 	prompt func(ctx context.Context) string
+	// metrics times the replies.
+	metrics *metrics
 }
 
 func (p *promptResponder) Respond(ctx context.Context, req ai.Request) (ai.Reply, error) {
 	if s := p.prompt(ctx); s != "" {
 		req.AccountPrompt = s
 	}
-	return p.inner.Respond(ctx, req)
+	start := time.Now()
+	reply, err := p.inner.Respond(ctx, req)
+	p.metrics.replied(start, err)
+	return reply, err
 }
 
 // accountPrompt returns the saved account prompt, or --ai-prompt.

@@ -288,6 +288,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) int {
 // app is the running product: store, engine, WhatsApp numbers, dashboard.
 type app struct {
 	opts     options
+	metrics  *metrics
 	log      *slog.Logger
 	redactor *workflow.Redactor
 	loc      *time.Location
@@ -325,7 +326,7 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	if err != nil {
 		return nil, fmt.Errorf("--tz %q: not an IANA time zone such as Europe/Paris", o.TZ)
 	}
-	a := &app{opts: o, log: log, redactor: red, loc: loc, compiler: expr.New(), sim: dashboard.NewSimulator(500)}
+	a := &app{opts: o, log: log, redactor: red, loc: loc, compiler: expr.New(), sim: dashboard.NewSimulator(500), metrics: newMetrics()}
 	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
 		if err != nil {
@@ -417,7 +418,7 @@ func (a *app) openDashboard() error {
 		Store: a.store, Engine: a.engine, Users: a.dash, Compiler: a.compiler, Shop: a.shop, MachineZone: machineZone(), Logger: a.log,
 		Simulator: a.sim, WhatsApp: a.wa, Background: a.bg, AccountPrompt: a.accountPrompt, AI: a.ai,
 		CharsPerCredit: a.opts.CharsPerCred, SecureCookie: a.opts.SecureCookie,
-		TrustedProxyHeader: a.opts.ProxyHeader,
+		TrustedProxyHeader: a.opts.ProxyHeader, Metrics: a.metrics.handler(),
 	}
 	if a.leases != nil {
 		deps.ReleaseNumber = a.leases.Release
@@ -431,7 +432,7 @@ func (a *app) openDashboard() error {
 // AI responder, credits, job queue.
 func (a *app) openEngine(ctx context.Context) error {
 	o := a.opts
-	router := &router{sim: a.sim}
+	router := &router{sim: a.sim, metrics: a.metrics}
 	jobs, err := a.jobQueue(ctx)
 	if err != nil {
 		return err
@@ -439,6 +440,7 @@ func (a *app) openEngine(ctx context.Context) error {
 	cfg := engine.Config{
 		Store:          a.store,
 		Transport:      router,
+		Metrics:        a.metrics,
 		Compiler:       a.compiler,
 		Registry:       o.registry,
 		Logger:         a.log,
@@ -452,7 +454,7 @@ func (a *app) openEngine(ctx context.Context) error {
 		Redactor:      a.redactor,
 	}
 	if a.responder != nil {
-		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt}
+		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt, metrics: a.metrics}
 		cfg.Translator = a.responder
 	}
 	// The fallback also runs without a model or without credits.
@@ -520,6 +522,7 @@ func (a *app) jobQueue(ctx context.Context) (workflow.JobQueue, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	a.river = q
+	a.metrics.queueDepth(a.store.DB().DB)
 	return q, nil
 }
 
@@ -630,6 +633,8 @@ type router struct {
 	sim   *dashboard.Simulator
 	wa    workflow.Transport
 	media workflow.MediaFetcher
+	// metrics times and counts the sends.
+	metrics *metrics
 }
 
 // FetchMedia downloads an incoming message's media through WhatsApp.
@@ -640,7 +645,9 @@ func (r *router) FetchMedia(ctx context.Context, session string, ref []byte) ([]
 	return r.media.FetchMedia(ctx, session, ref)
 }
 
-func (r *router) Send(ctx context.Context, m workflow.Outgoing) error {
+func (r *router) Send(ctx context.Context, m workflow.Outgoing) (err error) {
+	start := time.Now()
+	defer func() { r.metrics.sent(m.Kind, start, err) }()
 	if m.Session == dashboard.SimulatorSession {
 		r.sim.Add(dashboard.SimMessage{Bot: true, Phone: m.To, Text: m.Text, Kind: string(m.Kind), Workflow: m.Workflow})
 		return nil

@@ -56,6 +56,10 @@ type Deps struct {
 	// whose rightmost address is the client's, set by the reverse proxy
 	// in front of the dashboard; "" uses the connection's address.
 	TrustedProxyHeader string
+	// Metrics, when set, is served at /metrics to admins (a logged-in
+	// admin, or an admin's name and password as HTTP basic credentials for
+	// a scraper), with the Go profiler at /debug/pprof/.
+	Metrics http.Handler
 }
 
 // AIInfo is what the AI page shows of the model: never the key itself.
@@ -93,6 +97,7 @@ type Dashboard struct {
 	proxyHeader    string
 	tr             map[string]translator
 	pages          pages
+	metrics        http.Handler
 	handler        http.Handler
 }
 
@@ -111,7 +116,7 @@ func New(deps Deps) (*Dashboard, error) {
 		log: deps.Logger, sim: deps.Simulator, wa: deps.WhatsApp, bg: deps.Background, release: deps.ReleaseNumber,
 		accountPrompt: deps.AccountPrompt, ai: deps.AI,
 		charsPerCredit: deps.CharsPerCredit, secureCookie: deps.SecureCookie,
-		proxyHeader: deps.TrustedProxyHeader,
+		proxyHeader: deps.TrustedProxyHeader, metrics: deps.Metrics,
 	}
 	if d.tr, err = newTranslators(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"strconv"
 	"strings"
@@ -31,6 +32,15 @@ func (d *Dashboard) routes() http.Handler {
 
 	user := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, d.authed(false, h)) }
 	admin := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, d.authed(true, h)) }
+
+	if d.metrics != nil {
+		mux.Handle("GET /metrics", d.operator(d.metrics))
+		mux.Handle("GET /debug/pprof/", d.operator(http.HandlerFunc(pprof.Index)))
+		mux.Handle("GET /debug/pprof/cmdline", d.operator(http.HandlerFunc(pprof.Cmdline)))
+		mux.Handle("GET /debug/pprof/profile", d.operator(http.HandlerFunc(pprof.Profile)))
+		mux.Handle("GET /debug/pprof/symbol", d.operator(http.HandlerFunc(pprof.Symbol)))
+		mux.Handle("GET /debug/pprof/trace", d.operator(http.HandlerFunc(pprof.Trace)))
+	}
 
 	user("POST /logout", d.logout)
 	user("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/numbers", http.StatusSeeOther) })
@@ -172,6 +182,35 @@ func (d *Dashboard) authed(admin bool, h http.HandlerFunc) http.Handler {
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, ls)))
+	})
+}
+
+// operator lets admins through to h: a logged-in admin, or a scraper
+// giving an admin's name and password as HTTP basic credentials (checked
+// and throttled like a login).
+func (d *Dashboard) operator(h http.Handler) http.Handler {
+	session := d.authed(true, h.ServeHTTP)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, password, ok := r.BasicAuth()
+		if !ok {
+			session.ServeHTTP(w, r)
+			return
+		}
+		u, err := d.auth.verify(r.Context(), d.clientAddr(r), name, password)
+		var throttled *ThrottledError
+		switch {
+		case errors.As(err, &throttled):
+			http.Error(w, err.Error(), http.StatusTooManyRequests)
+		case errors.Is(err, ErrBadLogin):
+			w.Header().Set("WWW-Authenticate", `Basic realm="waauto"`)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+		case err != nil:
+			d.fail(w, r, err)
+		case !u.Admin:
+			http.Error(w, "admins only", http.StatusForbidden)
+		default:
+			h.ServeHTTP(w, r)
+		}
 	})
 }
 

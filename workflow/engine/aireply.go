@@ -254,6 +254,8 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		cost := creditCost(reply.Text, e.cfg.CharsPerCredit)
 		if _, err := e.cfg.Store.DebitCredits(ctx, cost); err != nil {
 			e.log.ErrorContext(ctx, "credit debit failed", slog.Int64("cost", cost), slog.Any("err", err))
+		} else {
+			e.cfg.Metrics.CreditsDebited(cost)
 		}
 		res.Detail += fmt.Sprintf(", %d credits", cost)
 	}

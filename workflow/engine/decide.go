@@ -32,11 +32,11 @@ type Decision struct {
 // list. Replays of recorded messages use it (workflow/replay).
 func (e *Engine) Decide(ctx context.Context, ev trigger.Event, facts *condition.Facts, allow func(*workflow.Workflow) bool) []Decision {
 	var out []Decision
-	for c := range e.set.Load().candidates(facts.Text) {
+	for c := range e.set.Load().candidates(condition.NewScope(facts), ev) {
 		if !c.applies(ev) {
 			continue
 		}
-		res, err := e.eval(ctx, c, facts)
+		res, err := e.evalTraced(ctx, c, facts)
 		d := Decision{Workflow: &c.Workflow, Matched: err == nil && res.Matched, Trace: res.Trace, Err: err}
 		d.Fired = d.Matched && c.Mode != workflow.ModeShadow && (allow == nil || allow(d.Workflow))
 		out = append(out, d)

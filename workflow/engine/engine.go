@@ -47,6 +47,8 @@ type Config struct {
 	Jobs workflow.JobQueue
 	// Observer is told of every effect (sends, assignments, labels, cancellations...).
 	Observer Observer
+	// Metrics counts messages, candidates and evaluations; nil counts nothing.
+	Metrics Metrics
 	// Location is the account's time zone; nil means UTC. SetLocation
 	// changes it.
 	Location *time.Location
@@ -126,6 +128,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Observer == nil {
 		c.Observer = ObserverFunc(func(context.Context, Effect) {})
+	}
+	if c.Metrics == nil {
+		c.Metrics = noMetrics{}
 	}
 	if c.Webhooks == nil {
 		c.Webhooks = &httpWebhooks{Client: c.WebhookClient}
@@ -334,7 +339,9 @@ func byPosition(list []*compiled) []*compiled {
 }
 
 func (e *Engine) compile(ws []workflow.Workflow, hours map[string]condition.Hours) (*workflowSet, error) {
-	env := condition.Env{Location: e.Location(), Hours: hours}
+	// One leaf cache per set: identical leaves of its workflows are compiled
+	// once and evaluated at most once per message.
+	env := condition.Env{Location: e.Location(), Hours: hours, Leaves: condition.NewLeafCache()}
 	set := &workflowSet{hours: hours}
 	var errs []error
 	names := map[string]bool{}
@@ -355,7 +362,7 @@ func (e *Engine) compile(ws []workflow.Workflow, hours map[string]condition.Hour
 		return nil, errors.Join(errs...)
 	}
 	slices.SortStableFunc(set.list, func(a, b *compiled) int { return cmp.Compare(a.Priority, b.Priority) })
-	set.index = newPrefilter(set.list)
+	set.index = newPrefilter(set.list, env)
 	return set, nil
 }
 

@@ -120,6 +120,14 @@ func (failingProgram) Eval(context.Context, *condition.Facts) (condition.Result,
 	return condition.Result{}, condition.ErrCostLimit
 }
 
+func (failingProgram) Match(context.Context, *condition.Scope) (bool, error) {
+	return false, condition.ErrCostLimit
+}
+
+func (failingProgram) Trace(context.Context, *condition.Scope) (condition.Result, error) {
+	return condition.Result{}, condition.ErrCostLimit
+}
+
 func (f failingCompiler) Compile(tree condition.Node, env condition.Env) (condition.Program, error) {
 	if tree != nil {
 		return failingProgram{}, nil

@@ -2,10 +2,13 @@ package engine
 
 import (
 	"iter"
+	"math/bits"
 	"slices"
+	"time"
 	"unsafe"
 
 	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
 )
 
 // prefilterStats describes the keyword prefilter of a workflow set.
@@ -24,6 +27,9 @@ type prefilterStats struct {
 	Always int
 	// Keywords counts the distinct keywords; States the automaton's states.
 	Keywords, States int
+	// Never counts the enabled workflows whose conditions can never be
+	// true (condition.NeedsOf); they are never candidates.
+	Never int
 	// Bytes is the memory the index holds, approximately.
 	Bytes int
 }
@@ -36,10 +42,12 @@ func (e *Engine) prefilterStats() prefilterStats {
 	return prefilterStats{}
 }
 
-// prefilter is the immutable keyword index of one workflow set: an
-// Aho–Corasick automaton over every indexed workflow's keywords, scanned
-// once over the folded text of a message, and the list of workflows that
-// must always be evaluated.
+// prefilter is the immutable index of one workflow set: an Aho–Corasick
+// automaton over every indexed workflow's keywords, scanned once over the
+// folded text of a message, and the list of workflows the keywords cannot
+// index, itself indexed by the message's other dimensions (dims).
+// Every candidate must also pass its workflow's gate: the needs of its
+// conditions on the agent, the message type and the hour of the week.
 //
 // One automaton serves every keyword because text conditions match
 // substrings (contains, starts_with, ends_with, equals); a word hash index
@@ -67,12 +75,18 @@ type prefilter struct {
 	// wfs[wfFirst[s]:wfFirst[s+1]], ascending.
 	wfFirst []int32
 	wfs     []int32
-	stats   prefilterStats
+	// needs[i] is what the conditions of list[i] need of a message other
+	// than its text; loc is the account's time zone they are in.
+	needs []condition.Needs
+	loc   *time.Location
+	dims  dims
+	stats prefilterStats
 }
 
-// newPrefilter indexes list (ascending priority, as in workflowSet).
-func newPrefilter(list []*compiled) *prefilter {
-	p := &prefilter{}
+// newPrefilter indexes list (ascending priority, as in workflowSet), whose
+// conditions are compiled against env.
+func newPrefilter(list []*compiled, env condition.Env) *prefilter {
+	p := &prefilter{loc: env.Loc(), needs: make([]condition.Needs, len(list))}
 	type need struct {
 		kw  string
 		pos int32
@@ -83,6 +97,11 @@ func newPrefilter(list []*compiled) *prefilter {
 			continue
 		}
 		p.stats.Enabled++
+		p.needs[i] = condition.NeedsOf(c.Conditions, env)
+		if p.needs[i].Never() {
+			p.stats.Never++
+			continue
+		}
 		ks := condition.Keywords(c.Conditions)
 		if !ks.Indexable {
 			p.always = append(p.always, int32(i))
@@ -96,6 +115,7 @@ func newPrefilter(list []*compiled) *prefilter {
 		}
 	}
 	p.stats.Always = len(p.always)
+	p.dims = newDims(list, p.always, p.needs)
 	slices.SortFunc(needs, func(a, b need) int {
 		if a.kw != b.kw {
 			if a.kw < b.kw {
@@ -138,7 +158,8 @@ func newPrefilter(list []*compiled) *prefilter {
 	}
 	p.stats.Keywords = len(kws)
 	p.stats.States = len(p.fail)
-	p.stats.Bytes = int(unsafe.Sizeof(*p)) + 4*(len(p.always)+len(p.first)+len(p.next)+len(p.fail)+len(p.hit)+len(p.wfFirst)+len(p.wfs)) + len(p.label)
+	p.stats.Bytes = int(unsafe.Sizeof(*p)) + 4*(len(p.always)+len(p.first)+len(p.next)+len(p.fail)+len(p.hit)+len(p.wfFirst)+len(p.wfs)) + len(p.label) +
+		len(p.needs)*int(unsafe.Sizeof(condition.Needs{})) + p.dims.bytes()
 	return p
 }
 
@@ -277,10 +298,13 @@ func (p *prefilter) lookup(text string, dst []int32) []int32 {
 }
 
 // candidates yields, in the order of s.list, the workflows that may match
-// a message whose folded text is text: those the index finds by keyword and
-// those it cannot index. It skips only workflows that are disabled or whose
-// conditions are certainly false on text.
-func (s *workflowSet) candidates(text string) iter.Seq[*compiled] {
+// the message of scope sc, event ev: those the index finds by keyword and
+// those it cannot index, when their trigger, session, group setting and the
+// needs of their conditions (agent, message type, hour of the week) admit
+// the message. It skips only workflows that are disabled or whose
+// conditions are certainly false on the message (or that would not apply
+// to it).
+func (s *workflowSet) candidates(sc *condition.Scope, ev trigger.Event) iter.Seq[*compiled] {
 	return func(yield func(*compiled) bool) {
 		p := s.index
 		if p == nil {
@@ -291,18 +315,207 @@ func (s *workflowSet) candidates(text string) iter.Seq[*compiled] {
 			}
 			return
 		}
+		f := sc.Facts()
+		clock := sc.Clock(p.loc, false)
 		var buf [64]int32
-		found, always := p.lookup(text, buf[:0]), p.always
-		for len(found) > 0 || len(always) > 0 {
+		found := p.lookup(f.Text, buf[:0])
+		cur := p.dims.cursor(p.always, f, clock, ev)
+		next, more := cur.next()
+		for len(found) > 0 || more {
 			var i int32
-			if len(always) == 0 || len(found) > 0 && found[0] < always[0] {
+			if !more || len(found) > 0 && found[0] < next {
 				i, found = found[0], found[1:]
+				if !p.needs[i].Admits(f, clock) {
+					continue
+				}
 			} else {
-				i, always = always[0], always[1:]
+				i = next
+				next, more = cur.next()
 			}
 			if !yield(s.list[i]) {
 				return
 			}
 		}
 	}
+}
+
+// dims indexes the workflows of prefilter.always by the dimensions of a
+// message other than its text: one bitset over always per value of each
+// dimension (bit j set: always[j] may match a message with that value).
+// A message's candidates are the AND of its values' bitsets, so the cost
+// is a few words per 64 always-evaluated workflows, not one evaluation
+// per workflow.
+type dims struct {
+	words int
+	// hours[h] for hour of the week h; agent[0] unassigned, agent[1] assigned.
+	hours [168][]uint64
+	agent [2][]uint64
+	// types[t] for a message type some workflow names; otherType for the rest.
+	types     map[trigger.MessageType][]uint64
+	otherType []uint64
+	// sessions[s] for a session some workflow names; otherSession for the rest.
+	sessions     map[string][]uint64
+	otherSession []uint64
+	// kinds: the workflows of each trigger, by whether it fires on a message.
+	kinds []kindBits
+	// groups: the workflows that run on group messages.
+	groups []uint64
+}
+
+type kindBits struct {
+	trigger trigger.Trigger
+	bits    []uint64
+}
+
+func newDims(list []*compiled, always []int32, needs []condition.Needs) dims {
+	d := dims{words: (len(always) + 63) / 64, types: map[trigger.MessageType][]uint64{}, sessions: map[string][]uint64{}}
+	if d.words == 0 {
+		return d
+	}
+	bits := func() []uint64 { return make([]uint64, d.words) }
+	for h := range d.hours {
+		d.hours[h] = bits()
+	}
+	d.agent = [2][]uint64{bits(), bits()}
+	d.otherType, d.otherSession, d.groups = bits(), bits(), bits()
+	// Every named type and session first, so that "any" workflows can be
+	// added to all of them.
+	for _, pos := range always {
+		for _, t := range needs[pos].Types {
+			if d.types[t] == nil {
+				d.types[t] = bits()
+			}
+		}
+		if s := list[pos].Session; s != "" && d.sessions[s] == nil {
+			d.sessions[s] = bits()
+		}
+	}
+	kinds := map[trigger.Kind]int{}
+	for j, pos := range always {
+		w, bit := j/64, uint64(1)<<(j%64)
+		c, n := list[pos], needs[pos]
+		for h := range d.hours {
+			if n.Hours.Has(h) {
+				d.hours[h][w] |= bit
+			}
+		}
+		if n.Agent&condition.AgentUnassigned != 0 {
+			d.agent[0][w] |= bit
+		}
+		if n.Agent&condition.AgentAssigned != 0 {
+			d.agent[1][w] |= bit
+		}
+		if n.Types == nil {
+			d.otherType[w] |= bit
+			for _, b := range d.types {
+				b[w] |= bit
+			}
+		}
+		for _, t := range n.Types {
+			d.types[t][w] |= bit
+		}
+		if c.Session == "" {
+			d.otherSession[w] |= bit
+			for _, b := range d.sessions {
+				b[w] |= bit
+			}
+		} else {
+			d.sessions[c.Session][w] |= bit
+		}
+		if c.Groups {
+			d.groups[w] |= bit
+		}
+		k, ok := kinds[c.Trigger]
+		if !ok {
+			k = len(d.kinds)
+			kinds[c.Trigger] = k
+			d.kinds = append(d.kinds, kindBits{trigger: c.trigger, bits: bits()})
+		}
+		d.kinds[k].bits[w] |= bit
+	}
+	return d
+}
+
+// cursor walks the elements of always whose dimensions admit the message
+// (facts f, clock c in the account's zone, event ev), in order.
+type cursor struct {
+	d      *dims
+	always []int32
+	hours  []uint64
+	agent  []uint64
+	typ    []uint64
+	sess   []uint64
+	kinds  [4][]uint64
+	nkinds int
+	group  bool
+	w      int    // the next word to load
+	m      uint64 // the bits of word w-1 not yet returned
+}
+
+func (d *dims) cursor(always []int32, f *condition.Facts, c condition.Clock, ev trigger.Event) cursor {
+	cur := cursor{d: d, always: always, group: ev.Message.Group}
+	if d.words == 0 {
+		return cur
+	}
+	cur.hours = d.hours[condition.HourOfWeek(c)]
+	cur.agent = d.agent[0]
+	if f.Agent != "" {
+		cur.agent = d.agent[1]
+	}
+	var ok bool
+	if cur.typ, ok = d.types[f.Type]; !ok {
+		cur.typ = d.otherType
+	}
+	if cur.sess, ok = d.sessions[ev.Message.Session]; !ok {
+		cur.sess = d.otherSession
+	}
+	for _, k := range d.kinds {
+		if !k.trigger.Fires(ev) {
+			continue
+		}
+		if cur.nkinds == len(cur.kinds) {
+			// More trigger kinds than slots: admit every kind (the
+			// candidates still pass Trigger.Fires one by one).
+			cur.nkinds = -1
+			break
+		}
+		cur.kinds[cur.nkinds] = k.bits
+		cur.nkinds++
+	}
+	return cur
+}
+
+// next returns the next admitted element of always, or false.
+func (cur *cursor) next() (int32, bool) {
+	d := cur.d
+	for cur.m == 0 {
+		if cur.w >= d.words {
+			return 0, false
+		}
+		w := cur.w
+		cur.w++
+		k := ^uint64(0)
+		if cur.nkinds >= 0 {
+			k = 0
+			for _, b := range cur.kinds[:cur.nkinds] {
+				k |= b[w]
+			}
+		}
+		cur.m = cur.hours[w] & cur.agent[w] & cur.typ[w] & cur.sess[w] & k
+		if cur.group {
+			cur.m &= d.groups[w]
+		}
+	}
+	j := (cur.w-1)*64 + bits.TrailingZeros64(cur.m)
+	cur.m &= cur.m - 1
+	return cur.always[j], true
+}
+
+func (d *dims) bytes() int {
+	n := 0
+	for _, b := range d.hours {
+		n += 8 * len(b)
+	}
+	n += 8 * d.words * (2 + 1 + 1 + 1 + len(d.types) + len(d.sessions) + len(d.kinds))
+	return n
 }

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/condition/cel"
+	"github.com/waauto/waauto/condition/conditiontest"
 	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
@@ -20,8 +22,14 @@ import (
 // compileSet compiles ws as the engine does, with compiler c.
 func compileSet(tb testing.TB, c condition.Compiler, ws []workflow.Workflow) *workflowSet {
 	tb.Helper()
-	e := &Engine{cfg: Config{Compiler: c, Registry: action.NewRegistry(), Location: time.UTC}}
-	set, err := e.compile(ws, nil)
+	return compileSetEnv(tb, c, ws, condition.Env{Location: time.UTC})
+}
+
+// compileSetEnv compiles ws as an engine in env's zone, with its hours.
+func compileSetEnv(tb testing.TB, c condition.Compiler, ws []workflow.Workflow, env condition.Env) *workflowSet {
+	tb.Helper()
+	e := &Engine{cfg: Config{Compiler: c, Registry: action.NewRegistry(), Location: env.Loc()}}
+	set, err := e.compile(ws, env.Hours)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,7 +43,7 @@ func indexOnly(ws []workflow.Workflow) *workflowSet {
 	for i, w := range ws {
 		set.list = append(set.list, &compiled{Workflow: w, pos: i})
 	}
-	set.index = newPrefilter(set.list)
+	set.index = newPrefilter(set.list, condition.Env{})
 	return set
 }
 
@@ -44,13 +52,11 @@ func textWorkflow(name string, tree condition.Node) workflow.Workflow {
 		Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "ok"}}}}
 }
 
-// positions lists the candidates' definition positions.
-func positions(set *workflowSet, text string) []int32 {
-	var out []int32
-	for c := range set.candidates(text) {
-		out = append(out, int32(c.pos))
-	}
-	return out
+// textMessage is a message of text in session s1 on Monday 23 November
+// 2026 at 10:30 UTC, unassigned.
+func textMessage(text string) (*condition.Scope, trigger.Event) {
+	m := trigger.Message{Session: "s1", Text: text, Type: trigger.MessageText, Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)}
+	return condition.NewScope(condition.NewFacts(condition.Input{Message: m, MessageCount: 1})), trigger.Event{Message: m}
 }
 
 // The automaton finds exactly the keywords a text contains, overlapping,
@@ -104,7 +110,7 @@ func TestPrefilterAutomatonExact(t *testing.T) {
 					want = append(want, int32(i))
 				}
 			}
-			if got := positions(set, text); !slices.Equal(got, want) {
+			if got := set.index.lookup(text, nil); !slices.Equal(got, want) {
 				t.Fatalf("round %d: text %q: candidates %v, want %v", round, text, got, want)
 			}
 		}
@@ -116,27 +122,29 @@ func TestPrefilterStats(t *testing.T) {
 		textWorkflow("prix", condition.Text{Op: condition.OpContains, Value: "prix"}),
 		textWorkflow("tarif", condition.Text{Op: condition.OpContainsAny, Values: []string{"tarif", "prix"}}),
 		textWorkflow("always", condition.Agent{Op: condition.OpAssigned}),
+		textWorkflow("assigned", condition.Agent{Op: condition.OpAssigned, IsAssigned: true}),
 		textWorkflow("never", condition.Any{}),
 		textWorkflow("off", condition.Text{Op: condition.OpContains, Value: "off"}),
 		textWorkflow("no conditions", nil),
 	}
-	ws[4].Enabled = false
+	ws[5].Enabled = false
 	ws[2].Priority = 1
 	set := compileSet(t, expr.New(), ws)
 	got := set.index.stats
-	want := prefilterStats{Enabled: 5, Indexed: 3, Always: 2, Keywords: 2, States: 1 + 4 + 5}
+	want := prefilterStats{Enabled: 6, Indexed: 2, Always: 3, Never: 1, Keywords: 2, States: 1 + 4 + 5}
 	got.Bytes = 0
 	if got != want {
 		t.Errorf("stats = %+v, want %+v", got, want)
 	}
 	name := func(text string) []string {
 		var out []string
-		for c := range set.candidates(condition.Fold(text)) {
+		for c := range set.candidates(textMessage(text)) {
 			out = append(out, c.Name)
 		}
 		return out
 	}
-	// Priority order: "always" (priority 1) first, then definition order.
+	// Priority order: "always" (priority 1) first, then definition order;
+	// "assigned" needs an agent, the message has none.
 	if got, want := name("Le PRIX ?"), []string{"always", "prix", "tarif", "no conditions"}; !slices.Equal(got, want) {
 		t.Errorf("candidates = %q, want %q", got, want)
 	}
@@ -147,7 +155,7 @@ func TestPrefilterStats(t *testing.T) {
 		t.Errorf("candidates = %q, want %q", got, want)
 	}
 	// Stopping the iteration stops it.
-	for c := range set.candidates("prix") {
+	for c := range set.candidates(textMessage("prix")) {
 		if c.Name != "always" {
 			t.Fatalf("first candidate %q", c.Name)
 		}
@@ -156,55 +164,91 @@ func TestPrefilterStats(t *testing.T) {
 }
 
 // The property the index exists for: on random workflow sets and random
-// messages, the workflows that match with the index are exactly those
-// that match with the naive loop over every workflow, in the same order.
+// messages, the workflows that match with the index (keywords and the
+// message's other dimensions, Match on one scope per message, leaves shared
+// through the set's cache) are exactly those that match with the naive loop
+// over every workflow (Eval on its own), in the same order, with the same
+// traces. The trees mix text-heavy ones and the condition suite's
+// generator's (schedules and business hours in several zones, agents,
+// types, labels...); the messages vary session, group, new contact, agent,
+// type and time. 10,000 set × message pairs with expr (-short: 1,000).
 func TestPrefilterMatchesNaive(t *testing.T) {
 	for _, c := range []condition.Compiler{expr.New(), cel.New()} {
 		t.Run(c.Name(), func(t *testing.T) {
 			g := rand.New(rand.NewPCG(20261124, 1))
-			sets, rounds := 60, 40
+			r := conditiontest.NewRandom(20261127)
+			sets, rounds := 2000, 5
 			if c.Name() == "cel" {
-				sets = 15 // CEL compiles 6x slower
+				sets = 150 // CEL compiles 6x slower
 			}
-			indexed, total, matches := 0, 0, 0
+			if testing.Short() {
+				sets /= 10
+			}
+			indexed, total, matches, skipped := 0, 0, 0, 0
 			for s := range sets {
+				r.NewAccount()
+				env := r.Env()
 				var ws []workflow.Workflow
-				for i := range 1 + g.IntN(30) {
-					ws = append(ws, randomWorkflow(g, i))
+				for i := range 1 + g.IntN(12) {
+					w := randomWorkflow(g, i)
+					if g.IntN(2) == 0 {
+						w.Conditions = r.Tree()
+					}
+					ws = append(ws, w)
 				}
-				set := compileSet(t, c, ws)
+				set := compileSetEnv(t, c, ws, env)
 				indexed += set.index.stats.Indexed
 				total += set.index.stats.Enabled
 				for range rounds {
-					f, ev := randomFacts(g)
+					f, ev := randomMessage(g, r)
 					naive, err := matching(set.list, f, ev)
 					if err != nil {
 						t.Fatal(err)
 					}
-					got, err := matching(slices.Collect(set.candidates(f.Text)), f, ev)
-					if err != nil {
-						t.Fatal(err)
+					sc := condition.NewScope(f)
+					var got []string
+					n := 0
+					for c := range set.candidates(sc, ev) {
+						n++
+						if !c.applies(ev) {
+							continue
+						}
+						ok, err := c.prog.Match(context.Background(), sc)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !ok {
+							continue
+						}
+						got = append(got, c.Name)
+						traced, err := c.prog.Trace(context.Background(), sc)
+						want, _ := c.prog.Eval(context.Background(), f)
+						if err != nil || !slices.Equal(traced.Trace, want.Trace) || !traced.Matched {
+							t.Fatalf("set %d, %s: trace on the scope %v (%v), want %v", s, c.Name, traced, err, want)
+						}
 					}
+					skipped += set.index.stats.Enabled - n
 					matches += len(naive)
 					if !slices.Equal(got, naive) {
-						t.Fatalf("set %d, text %q: indexed matches %q, naive %q", s, f.RawText, got, naive)
+						t.Fatalf("set %d, text %q, agent %q, type %s, %s: indexed matches %q, naive %q\nworkflows: %+v",
+							s, f.RawText, f.Agent, f.Type, f.Time, got, naive, ws)
 					}
 				}
 			}
-			if indexed < total/3 || matches < sets*rounds {
-				t.Fatalf("%d of %d workflows indexed, %d matches: generator too weak", indexed, total, matches)
+			if indexed < total/5 || matches < sets*rounds/2 || skipped < sets*rounds {
+				t.Fatalf("%d of %d workflows indexed, %d matches, %d skipped: generator too weak", indexed, total, matches, skipped)
 			}
-			t.Logf("%d of %d enabled workflows indexed; %d matches", indexed, total, matches)
+			t.Logf("%d of %d enabled workflows indexed by keyword; %d matches; %d candidates skipped", indexed, total, matches, skipped)
 		})
 	}
 }
 
-// matching evaluates list in order as Engine.run does and returns the names
-// of the workflows that apply and match.
+// matching evaluates list in order as a naive loop does and returns the
+// names of the workflows that apply and match.
 func matching(list []*compiled, f *condition.Facts, ev trigger.Event) ([]string, error) {
 	var out []string
 	for _, c := range list {
-		if !c.applies(ev) {
+		if !c.Enabled || !c.applies(ev) {
 			continue
 		}
 		res, err := c.prog.Eval(context.Background(), f)
@@ -216,6 +260,20 @@ func matching(list []*compiled, f *condition.Facts, ev trigger.Event) ([]string,
 		}
 	}
 	return out, nil
+}
+
+// randomMessage draws a message: the condition suite's facts (time near a
+// DST change or midnight, agent, type, labels...), half the time with a
+// text-heavy text, in a random session, sometimes from a group.
+func randomMessage(g *rand.Rand, r *conditiontest.Random) (*condition.Facts, trigger.Event) {
+	f := r.Facts()
+	if g.IntN(2) == 0 {
+		raw := strings.TrimSpace(pfText(g))
+		f.RawText, f.Text, f.Length = raw, condition.Fold(raw), utf8.RuneCountInString(raw)
+	}
+	f.Session = []string{"s1", "s2"}[g.IntN(2)]
+	m := trigger.Message{Session: f.Session, Text: f.RawText, Type: f.Type, Time: f.Time, Group: g.IntN(5) == 0}
+	return f, trigger.Event{Message: m, NewContact: f.IsNewContact}
 }
 
 var (
@@ -250,6 +308,7 @@ func randomWorkflow(g *rand.Rand, i int) workflow.Workflow {
 	if g.IntN(5) == 0 {
 		w.Trigger = trigger.KindNewContact
 	}
+	w.Groups = g.IntN(3) == 0
 	return w
 }
 
@@ -296,17 +355,4 @@ func randomNodes(g *rand.Rand, depth int) []condition.Node {
 		out[i] = randomTree(g, depth+1)
 	}
 	return out
-}
-
-func randomFacts(g *rand.Rand) (*condition.Facts, trigger.Event) {
-	m := trigger.Message{Session: []string{"s1", "s2"}[g.IntN(2)], Text: pfText(g), Type: trigger.MessageText,
-		Time: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
-	in := condition.Input{Message: m, IsNewContact: g.IntN(3) == 0, MessageCount: 1 + g.IntN(3)}
-	if g.IntN(2) == 0 {
-		in.Agent = "alice"
-	}
-	if g.IntN(2) == 0 {
-		in.Labels = []string{"vip"}
-	}
-	return condition.NewFacts(in), trigger.Event{Message: m, NewContact: in.IsNewContact}
 }

@@ -96,6 +96,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		count = int(in.Seq)
 	} else {
 		e.burst.add(m.Session, m.Phone, m, in.Seq)
+		e.cfg.Metrics.MessageReceived()
 	}
 	sess := e.session(ctx, m.Session)
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
@@ -128,7 +129,11 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 	var errs []error
 	var prior []workflow.Firing // read at the first workflow that applies
 	loaded := false
-	for c := range e.set.Load().candidates(x.facts.Text) {
+	sc := condition.NewScope(x.facts)
+	candidates := 0
+	defer func() { e.cfg.Metrics.Candidates(candidates) }()
+	for c := range e.set.Load().candidates(sc, x.ev) {
+		candidates++
 		if !c.applies(x.ev) {
 			continue
 		}
@@ -145,7 +150,8 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 				f = &prior[i]
 			}
 		}
-		exec, fired, err := e.evaluate(ctx, c, x, f)
+		exec, fired, err := e.evaluate(ctx, c, x, f, sc)
+		e.cfg.Metrics.WorkflowEvaluated(outcomeOf(exec))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("workflow %q: %w", c.Name, err))
 		}
@@ -170,6 +176,14 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 		return out, fmt.Errorf("evaluate %s: %w", m.ID, errors.Join(errs...))
 	}
 	return out, nil
+}
+
+// outcomeOf is the outcome of exec, "" when nil (no match).
+func outcomeOf(exec *workflow.Execution) workflow.Outcome {
+	if exec == nil {
+		return ""
+	}
+	return exec.Outcome
 }
 
 // inboundJob is the payload of a queued evaluation: the message and the
@@ -273,18 +287,22 @@ type execution struct {
 // firing. prior is the workflow's earlier firing for the message, if any: a
 // done one is skipped, a running one resumed. It returns the log entry (nil
 // when nothing is to be logged), whether the workflow fired (for its stop)
-// and the error that left its firing running.
-func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution, prior *workflow.Firing) (*workflow.Execution, bool, error) {
+// and the error that left its firing running. The conditions are matched on
+// sc, the message's scope, and traced only when they match.
+func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution, prior *workflow.Firing, sc *condition.Scope) (*workflow.Execution, bool, error) {
+	if prior != nil && prior.State == workflow.FiringStateDone {
+		return nil, true, nil
+	}
+	res, err := e.eval(ctx, c, sc)
+	if prior == nil && err == nil && !res.Matched {
+		return nil, false, nil // no execution, no id: most candidates end here
+	}
 	now := e.cfg.Clock.Now()
 	m := x.ev.Message
 	exec := &workflow.Execution{
 		ID: logID(x.at, "eval/"+c.ID+"/"+m.Session+"/"+m.ID), Time: now, WorkflowID: c.ID, Workflow: c.Name,
 		Session: m.Session, Phone: m.Phone, MessageID: m.ID, Trigger: c.Trigger,
 	}
-	if prior != nil && prior.State == workflow.FiringStateDone {
-		return nil, true, nil
-	}
-	res, err := e.eval(ctx, c, x.facts)
 	exec.Trace = res.Trace
 	switch {
 	case prior != nil:
@@ -357,13 +375,30 @@ func (e *Engine) fire(ctx context.Context, c *compiled, x *execution, f workflow
 	return exec, true, nil
 }
 
-func (e *Engine) eval(ctx context.Context, c *compiled, f *condition.Facts) (res condition.Result, err error) {
+// evalTraced evaluates the conditions of c on f with their whole trace,
+// matched or not (replays and send-time verification compare traces).
+func (e *Engine) evalTraced(ctx context.Context, c *compiled, f *condition.Facts) (res condition.Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
 	return c.prog.Eval(ctx, f)
+}
+
+// eval matches the conditions of c on the message of sc and, when they
+// match, traces them (the trace is the log's "why"): the boolean first, the
+// trace only for the workflows that match.
+func (e *Engine) eval(ctx context.Context, c *compiled, sc *condition.Scope) (res condition.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	if ok, err := c.prog.Match(ctx, sc); err != nil || !ok {
+		return condition.Result{}, err
+	}
+	return c.prog.Trace(ctx, sc)
 }
 
 // cooldown says why the workflow must not fire again yet (reasonCooldown

@@ -28,7 +28,7 @@ func (e *Engine) triggerTrace(ctx context.Context, c *compiled, x *execution, ve
 	if !verify {
 		return nil
 	}
-	res, _ := e.eval(ctx, c, x.facts)
+	res, _ := e.evalTraced(ctx, c, x.facts)
 	return res.Trace
 }
 
@@ -57,7 +57,7 @@ func (e *Engine) conditionsChanged(ctx context.Context, j aiJob) (bool, conditio
 	m := trigger.Message{ID: j.MessageID, Session: j.Session, Phone: j.Phone, Type: j.Type, Text: j.Text, Time: e.cfg.Clock.Now()}
 	facts := condition.NewFacts(condition.Input{Message: m, Agent: conv.Agent, Labels: contact.Labels,
 		MessageCount: int(conv.MessageCount), LastReply: conv.LastReplyAt, IsNewContact: j.NewContact})
-	res, err := e.eval(ctx, c, facts)
+	res, err := e.evalTraced(ctx, c, facts)
 	if err != nil {
 		return false, nil, fmt.Errorf("verify conditions: %w", err)
 	}

@@ -1,7 +1,8 @@
 // Package backend is the part both condition backends (cel and expr) share:
-// it checks a condition tree, folds its operands and writes the whole tree as
-// one program text in a C-like expression language described by a Dialect,
-// plus the per-message clock values that program reads.
+// it checks a condition tree, folds its operands and writes each leaf as one
+// boolean expression in a C-like expression language described by a
+// Dialect, keeps the all/any/not structure over them (Tree), and computes
+// the per-message clock values the leaves read.
 package backend
 
 import (
@@ -21,8 +22,6 @@ type Dialect interface {
 	// StringOp tests subject against a string literal; op is "contains",
 	// "startsWith", "endsWith" or "matches".
 	StringOp(subject, op, literal string) string
-	// Bind binds names[i] to exprs[i], in order, around body.
-	Bind(names, exprs []string, body string) string
 	// TimeVar names one field ("wd", "ywd", "min", "date", "ydate") of the
 	// clock of time zone slot.
 	TimeVar(slot int, field string) string
@@ -38,10 +37,14 @@ const (
 	SinceVar = "_since_ns"
 )
 
-// Plan is a tree written as one program.
+// Plan is a tree written as one boolean expression per leaf.
 type Plan struct {
-	// Source returns [combined, leaf0, leaf1, ...].
-	Source string
+	// Leaves are the leaves' expressions, in trace order; Raw[i] reports
+	// that leaf i is a raw expression.
+	Leaves []string
+	Raw    []bool
+	// Tree combines the leaves' values into the tree's.
+	Tree Tree
 	// Zones are the time zones the program reads clocks of; Zones[0] is the
 	// account's (Env.Loc), which also gives the raw variables weekday, hour
 	// and minute.
@@ -52,8 +55,18 @@ type Plan struct {
 	needDates []bool
 }
 
-// Leaves is the number of leaves, the length of the trace.
-func (p *Plan) Leaves() int { return len(p.trace) }
+// LeafKey identifies leaf i of p for a condition.LeafCache: its expression
+// and the time zones its clock variables name.
+func (p *Plan) LeafKey(i int) string {
+	var b strings.Builder
+	for _, z := range p.Zones {
+		b.WriteString(z.String())
+		b.WriteByte(',')
+	}
+	b.WriteByte('\n')
+	b.WriteString(p.Leaves[i])
+	return b.String()
+}
 
 // Trace returns a fresh trace with paths and descriptions filled in and every
 // Value false.
@@ -64,7 +77,8 @@ func (p *Plan) Trace() condition.Trace {
 	return slices.Clone(p.trace)
 }
 
-// LocalTime is the time of one message seen in one time zone.
+// LocalTime is the time of one message seen in one time zone, as the
+// programs read it.
 type LocalTime struct {
 	// Weekday of the message, 0 = Sunday; Yesterday the day before.
 	Weekday   int64 `expr:"wd"`
@@ -77,19 +91,22 @@ type LocalTime struct {
 	YDate string `expr:"ydate"`
 }
 
-// LocalTimes computes the clock of t in every zone of p into dst[:0].
-func (p *Plan) LocalTimes(t time.Time, dst []LocalTime) []LocalTime {
+func localTime(c condition.Clock) LocalTime {
+	return LocalTime{Weekday: c.Weekday, Yesterday: c.Yesterday, Minute: c.Minute, Date: c.Date, YDate: c.YDate}
+}
+
+// SameClocks reports whether p reads the same clocks as o (nil: none), so
+// that clock values set for o serve p.
+func (p *Plan) SameClocks(o *Plan) bool {
+	return o != nil && slices.Equal(p.Zones, o.Zones) && slices.Equal(p.needDates, o.needDates)
+}
+
+// Clocks computes the clock of the message of s in every zone of p into
+// dst[:0], each zone's clock computed once per message (condition.Scope.Clock).
+func (p *Plan) Clocks(s *condition.Scope, dst []LocalTime) []LocalTime {
 	dst = dst[:0]
 	for i, loc := range p.Zones {
-		lt := t.In(loc)
-		wd := int64(lt.Weekday())
-		c := LocalTime{Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
-		if p.needDates[i] {
-			y, m, d := lt.Date()
-			c.Date = lt.Format(time.DateOnly)
-			c.YDate = time.Date(y, m, d-1, 12, 0, 0, 0, time.UTC).Format(time.DateOnly)
-		}
-		dst = append(dst, c)
+		dst = append(dst, localTime(s.Clock(loc, p.needDates[i])))
 	}
 	return dst
 }
@@ -106,66 +123,134 @@ func Generate(tree condition.Node, env condition.Env, d Dialect) (*Plan, error) 
 	g := &gen{d: d, env: env, plan: &Plan{}, zone: map[string]int{}}
 	g.zoneOf(env.Loc())
 	leaves := condition.Leaves(tree)
-	names := make([]string, len(leaves))
-	exprs := make([]string, len(leaves))
 	var errs []error
-	for i, l := range leaves {
-		names[i] = "l" + strconv.Itoa(i)
+	for _, l := range leaves {
 		e, err := g.leaf(l.Node)
 		if err != nil {
 			errs = append(errs, &condition.CompileError{Path: l.Path, Err: err})
 			continue
 		}
-		exprs[i] = e
+		g.plan.Leaves = append(g.plan.Leaves, e)
+		_, raw := l.Node.(condition.Raw)
+		g.plan.Raw = append(g.plan.Raw, raw)
 		g.plan.trace = append(g.plan.trace, condition.LeafResult{Path: l.Path, Leaf: condition.Describe(l.Node)})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	n := 0
-	body := "[" + combine(tree, &n) + strings.Join(prefix(", ", names), "") + "]"
-	g.plan.Source = body
-	if len(names) > 0 {
-		g.plan.Source = d.Bind(names, exprs, body)
-	}
+	g.plan.Tree = newTree(tree, &n)
 	return g.plan, nil
 }
 
-func prefix(p string, ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = p + s
-	}
-	return out
+// Tree is the all/any/not structure of a condition tree over its leaves.
+type Tree struct {
+	op   treeOp
+	kids []Tree
+	leaf int
 }
 
-// combine writes the all/any/not structure over the leaf variables l0, l1...
-func combine(n condition.Node, i *int) string {
-	join := func(nodes []condition.Node, op, empty string) string {
-		if len(nodes) == 0 {
-			return empty
-		}
-		parts := make([]string, len(nodes))
+type treeOp uint8
+
+const (
+	opTrue treeOp = iota
+	opAll
+	opAny
+	opNot
+	opLeaf
+)
+
+func newTree(n condition.Node, i *int) Tree {
+	kids := func(nodes []condition.Node) []Tree {
+		out := make([]Tree, len(nodes))
 		for k, c := range nodes {
-			parts[k] = combine(c, i)
+			out[k] = newTree(c, i)
 		}
-		return "(" + strings.Join(parts, op) + ")"
+		return out
 	}
 	switch n := n.(type) {
 	case nil:
-		return "true"
+		return Tree{op: opTrue}
 	case condition.All:
-		return join(n.Nodes, " && ", "true")
+		return Tree{op: opAll, kids: kids(n.Nodes)}
 	case condition.Any:
-		return join(n.Nodes, " || ", "false")
+		return Tree{op: opAny, kids: kids(n.Nodes)}
 	case condition.Not:
-		return "!" + combine(n.Node, i)
+		return Tree{op: opNot, kids: []Tree{newTree(n.Node, i)}}
 	default:
-		s := "l" + strconv.Itoa(*i)
+		t := Tree{op: opLeaf, leaf: *i}
 		*i++
-		return s
+		return t
 	}
 }
+
+// LeafValues gives Tree.Match the value of a leaf, by trace index.
+type LeafValues interface {
+	Leaf(i int) (bool, error)
+}
+
+// Match computes the tree's value, asking v only for the leaves it needs:
+// all stops at the first false child, any at the first true one. The first
+// error is returned.
+func (t *Tree) Match(v LeafValues) (bool, error) {
+	switch t.op {
+	case opAll:
+		for k := range t.kids {
+			if ok, err := t.kids[k].Match(v); err != nil || !ok {
+				return false, err
+			}
+		}
+		return true, nil
+	case opAny:
+		for k := range t.kids {
+			if ok, err := t.kids[k].Match(v); err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	case opNot:
+		ok, err := t.kids[0].Match(v)
+		return !ok && err == nil, err
+	case opLeaf:
+		return v.Leaf(t.leaf)
+	}
+	return true, nil
+}
+
+// Match computes the plan's value from v's leaves (Tree.Match), a panic
+// of the evaluation turned into an error naming lang.
+func (p *Plan) Match(lang string, v LeafValues) (matched bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			matched, err = false, fmt.Errorf("%s: evaluation panicked: %v", lang, r)
+		}
+	}()
+	return p.Tree.Match(v)
+}
+
+// Evaluate asks v for every leaf, in trace order, and returns the trace and
+// the plan's value; a panic of the evaluation becomes an error naming lang.
+func (p *Plan) Evaluate(lang string, v LeafValues) (res condition.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = condition.Result{}, fmt.Errorf("%s: evaluation panicked: %v", lang, r)
+		}
+	}()
+	res.Trace = p.Trace()
+	for i := range res.Trace {
+		if res.Trace[i].Value, err = v.Leaf(i); err != nil {
+			return condition.Result{}, err
+		}
+	}
+	res.Matched, _ = p.Tree.Match(Traced(res.Trace))
+	return res, nil
+}
+
+// Traced is the trace of an evaluation as LeafValues.
+type Traced condition.Trace
+
+// Leaf returns the value of leaf i in the trace.
+func (t Traced) Leaf(i int) (bool, error) { return t[i].Value, nil }
 
 type gen struct {
 	d    Dialect

@@ -1,0 +1,155 @@
+package condition
+
+import (
+	"sync"
+	"time"
+)
+
+// Scope is the evaluation state of one message, shared by every program
+// evaluated on it (Program.Match): the values a backend derives from the
+// Facts — its filled evaluation environment, the clock of the message in
+// each time zone, the value of each leaf shared through a LeafCache — are
+// computed once per message instead of once per workflow. A Scope is not safe for concurrent use: one goroutine
+// evaluates one message. Create it with NewScope.
+type Scope struct {
+	facts  *Facts
+	clocks []Clock
+	cache  []scopeEntry
+	memo   map[*CachedLeaf]bool
+	buf    [2]Clock
+	cbuf   [2]scopeEntry
+}
+
+type scopeEntry struct{ key, val any }
+
+// NewScope returns the evaluation scope of the message described by f.
+func NewScope(f *Facts) *Scope {
+	s := &Scope{facts: f}
+	s.clocks, s.cache = s.buf[:0], s.cbuf[:0]
+	return s
+}
+
+// Facts returns the facts the scope evaluates on.
+func (s *Scope) Facts() *Facts { return s.facts }
+
+// Clock is the time of a message seen in one time zone.
+type Clock struct {
+	// Location is the time zone.
+	Location *time.Location
+	// Weekday of the message, 0 = Sunday; Yesterday is the day before.
+	Weekday, Yesterday int64
+	// Minute of the day, 0..1439.
+	Minute int64
+	// Date and YDate are today and yesterday as "2006-01-02", filled only
+	// when asked for (Scope.Clock with dates).
+	Date, YDate string
+}
+
+// Clock returns the time of the message in loc, computed once per zone
+// and message; with dates, Date and YDate are filled too.
+func (s *Scope) Clock(loc *time.Location, dates bool) Clock {
+	for i := range s.clocks {
+		c := &s.clocks[i]
+		if c.Location != loc {
+			continue
+		}
+		if dates && c.Date == "" {
+			c.fillDates(s.facts.Time)
+		}
+		return *c
+	}
+	c := NewClock(s.facts.Time, loc, dates)
+	s.clocks = append(s.clocks, c)
+	return c
+}
+
+// NewClock computes the time t in loc; with dates, Date and YDate too.
+func NewClock(t time.Time, loc *time.Location, dates bool) Clock {
+	lt := t.In(loc)
+	wd := int64(lt.Weekday())
+	c := Clock{Location: loc, Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
+	if dates {
+		c.fillDates(t)
+	}
+	return c
+}
+
+func (c *Clock) fillDates(t time.Time) {
+	lt := t.In(c.Location)
+	y, m, d := lt.Date()
+	c.Date = lt.Format(time.DateOnly)
+	c.YDate = time.Date(y, m, d-1, 12, 0, 0, 0, time.UTC).Format(time.DateOnly)
+}
+
+// Value returns the value a backend stored under key for this message,
+// building it with build the first time. Backends key their per-message
+// environment with an unexported type of their own.
+func (s *Scope) Value(key any, build func(*Facts) any) any {
+	for _, e := range s.cache {
+		if e.key == key {
+			return e.val
+		}
+	}
+	v := build(s.facts)
+	s.cache = append(s.cache, scopeEntry{key, v})
+	return v
+}
+
+// LeafCache lets the programs compiled with it (Env.Leaves) share their
+// identical leaves — the same schedule, labels or message_type test in many
+// workflows: each is compiled once, and evaluated at most once per message
+// on a Scope (Program.Match), however many programs hold it. Create it with
+// NewLeafCache; it is safe for concurrent use.
+type LeafCache struct {
+	mu     sync.Mutex
+	leaves map[string]*CachedLeaf
+}
+
+// CachedLeaf is one compiled leaf of a LeafCache; a Scope remembers its
+// value for the message.
+type CachedLeaf struct {
+	// Program is the backend's compiled leaf.
+	Program any
+}
+
+// NewLeafCache returns an empty cache.
+func NewLeafCache() *LeafCache { return &LeafCache{leaves: map[string]*CachedLeaf{}} }
+
+// Leaf returns the leaf cached under key, compiling it with compile the
+// first time. key must identify the leaf's meaning completely (backend,
+// expression, time zones).
+func (c *LeafCache) Leaf(key string, compile func() (any, error)) (*CachedLeaf, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.leaves[key]; ok {
+		return l, nil
+	}
+	p, err := compile()
+	if err != nil {
+		return nil, err
+	}
+	l := &CachedLeaf{Program: p}
+	c.leaves[key] = l
+	return l, nil
+}
+
+// Len is the number of distinct leaves in the cache.
+func (c *LeafCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.leaves)
+}
+
+// Known returns the value of leaf l on the scope's message, if remembered.
+func (s *Scope) Known(l *CachedLeaf) (value, known bool) {
+	value, known = s.memo[l]
+	return value, known
+}
+
+// Remember records the value of leaf l on the scope's message.
+func (s *Scope) Remember(l *CachedLeaf, value bool) {
+	if s.memo == nil {
+		s.memo = make(map[*CachedLeaf]bool, 16)
+	}
+	s.memo[l] = value
+}
