@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/waauto/waauto/action"
 	wa "github.com/waauto/waauto/adapters/whatsmeow"
 	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/docs"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 )
@@ -98,6 +100,7 @@ type Dashboard struct {
 	tr             map[string]translator
 	pages          pages
 	metrics        http.Handler
+	docs           map[string]template.HTML
 	handler        http.Handler
 }
 
@@ -140,6 +143,9 @@ func New(deps Deps) (*Dashboard, error) {
 		d.links = newLinker(d.wa)
 	}
 	if d.pages, err = d.parsePages(); err != nil {
+		return nil, err
+	}
+	if d.docs, err = renderDocs(docs.FS); err != nil {
 		return nil, err
 	}
 	if d.auth, err = newAuthenticator(d.dash, time.Now); err != nil {

@@ -92,6 +92,8 @@ func (d *Dashboard) routes() http.Handler {
 	user("GET /settings/shop", d.shopPage)
 	admin("POST /settings/shop", d.shopPost)
 
+	user("GET /docs/{name}", d.docPage)
+
 	user("GET /simulator", d.simulatorPage)
 	user("POST /simulator/send", d.simulatorSend)
 	user("GET /simulator/messages", d.simulatorMessages)
