@@ -35,6 +35,10 @@ type builderReply struct {
 		Path, Msg, Text string
 		Line, Column    int
 	} `json:"errors"`
+	Lint []struct {
+		Workflow, Severity, Check, Message string
+		Related                            []string
+	} `json:"lint"`
 	Try *struct {
 		Fired      bool
 		Summary    string

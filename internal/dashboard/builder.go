@@ -17,6 +17,7 @@ import (
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/lint"
 )
 
 // The visual builder edits one workflow at a time. Its form state is the
@@ -62,6 +63,9 @@ type builderReply struct {
 	Redirect string          `json:"redirect,omitempty"`
 	Msg      string          `json:"msg,omitempty"`
 	Try      *tryResult      `json:"try,omitempty"`
+	// Lint are the linter's findings on the draft among the saved
+	// workflows (check only); unlike Errors they do not block saving.
+	Lint []lint.Finding `json:"lint,omitempty"`
 }
 
 // errDraft: the draft has errors; they are in the reply.
@@ -207,10 +211,10 @@ func (d *Dashboard) answerDraft(w http.ResponseWriter, r *http.Request, err erro
 
 // builderCheck loads the draft and answers its form state and YAML: the
 // YAML tab and the form switch through it, and the form validates as
-// the user types.
+// the user types. It also answers the linter's findings on the draft.
 func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
-	if wf, _, ok := d.savableDraft(w, r); ok {
-		d.answerWorkflow(w, r, wf, builderReply{OK: true})
+	if wf, req, ok := d.savableDraft(w, r); ok {
+		d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: d.draftFindings(wf, req.Original)})
 	}
 }
 
@@ -264,14 +268,10 @@ func (d *Dashboard) builderSave(w http.ResponseWriter, r *http.Request) {
 // wf when original is "".
 func (d *Dashboard) putWorkflow(ctx context.Context, wf workflow.Workflow, original string) error {
 	err := d.engine.UpdateWorkflows(ctx, func(ws []workflow.Workflow) ([]workflow.Workflow, error) {
-		if original == "" {
-			return append(ws, wf), nil
-		}
-		i := slices.IndexFunc(ws, func(w workflow.Workflow) bool { return w.ID == original })
-		if i < 0 {
+		ws, ok := withDraft(ws, wf, original)
+		if !ok {
 			return nil, fieldErr("", "workflow %q no longer exists (someone deleted it; save it as a new one from Workflows → New)", original)
 		}
-		ws[i] = wf
 		return ws, nil
 	})
 	if err == nil {

@@ -27,6 +27,8 @@ type fireStats struct {
 type listRow struct {
 	workflow.Workflow
 	Stats fireStats
+	// Lint counts the linter's findings about the workflow.
+	Lint int
 }
 
 // firings counts the fired (and shadow) executions of the last 7 days by
@@ -69,8 +71,10 @@ func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rows []listRow
-	for _, wf := range d.engine.Workflows() {
-		rows = append(rows, listRow{Workflow: wf, Stats: stats[wf.ID]})
+	ws := d.engine.Workflows()
+	lints := d.lintCounts(ws)
+	for _, wf := range ws {
+		rows = append(rows, listRow{Workflow: wf, Stats: stats[wf.ID], Lint: lints[wf.Name]})
 	}
 	d.render(w, r, http.StatusOK, "workflows", map[string]any{"Rows": rows, "Partial": partial})
 }

@@ -784,6 +784,21 @@ var WB = (function () {
     });
   }
 
+  // showLint lists the linter's findings on the draft: advice about the
+  // whole set of workflows, which (unlike load errors) does not block saving.
+  function showLint(findings) {
+    var box = document.getElementById("builder-lint");
+    var list = document.getElementById("lint-list");
+    list.textContent = "";
+    findings.forEach(function (f) {
+      list.appendChild(el("li", { cls: "lint-" + f.severity, "data-check": f.check }, [
+        el("strong", { text: f.severity === "error" ? "Error" : "Warning" }), ": " + f.message,
+        f.example ? el("small", { text: " (for example: “" + f.example.text + "” from " + f.example.phone + ")" }) : null
+      ]));
+    });
+    box.hidden = findings.length === 0;
+  }
+
   function checkDraft() {
     post("/workflows/check", draft()).then(function (r) {
       if (!r.ok) {
@@ -792,7 +807,9 @@ var WB = (function () {
         return;
       }
       clearErrors();
-      status("No errors.", false);
+      showLint(r.lint || []);
+      var n = (r.lint || []).length;
+      status(n ? "No errors that block saving; " + n + " finding(s) of the checks below." : "No errors, and the checks found nothing.", false);
     });
   }
 
@@ -896,6 +913,7 @@ var WB = (function () {
     document.getElementById("tab-yaml").addEventListener("click", function (e) { e.preventDefault(); toYAML(); });
     document.getElementById("save").addEventListener("click", save);
     document.getElementById("check").addEventListener("click", checkDraft);
+    if (data.original) checkDraft(); // the list's badge counts findings: show them
     document.getElementById("try-send").addEventListener("click", tryIt);
     document.getElementById("template-save").addEventListener("click", saveTemplate);
   }

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// stopYAML has a stop workflow that answers every message first.
+const stopYAML = `workflows:
+  - name: Fermé
+    priority: 1
+    stop: true
+    trigger: incoming_message
+    actions:
+      - reply: {text: "Nous sommes fermés."}
+  - name: Prix
+    priority: 10
+    trigger: incoming_message
+    conditions:
+      text: {contains: prix}
+    actions:
+      - reply: {text: "Nos prix sont sur le site."}
+`
+
+// hiddenDraft is a new workflow the stop workflow Fermé hides.
+const hiddenDraft = "name: Horaires\npriority: 20\ntrigger: incoming_message\nconditions:\n  text: {contains: horaires}\nactions:\n  - reply: {text: \"9h-18h\"}\n"
+
+func TestBuilderCheckShowsLintFindings(t *testing.T) {
+	ta := startApp(t, "")
+	ta.apply(t, stopYAML)
+	c := loggedIn(t, ta)
+
+	code, rep := c.postJSON("/workflows/check", map[string]any{"yaml": hiddenDraft})
+	if code != http.StatusOK || !rep.OK {
+		t.Fatalf("check: %d %+v (lint findings must not make the draft fail)", code, rep)
+	}
+	if len(rep.Lint) != 1 {
+		t.Fatalf("lint findings of the hidden draft: %+v, want the unreachable one only", rep.Lint)
+	}
+	f := rep.Lint[0]
+	if f.Check != "unreachable" || f.Severity != "error" || f.Workflow != "Horaires" || len(f.Related) != 1 || f.Related[0] != "Fermé" || !strings.Contains(f.Message, "never runs") {
+		t.Errorf("finding: %+v, want Horaires unreachable behind Fermé", f)
+	}
+	// (Prix's own finding, also behind Fermé, is not this draft's: one above.)
+	// Saving is not blocked by the finding.
+	if code, rep := c.postJSON("/workflows/save", map[string]any{"yaml": hiddenDraft}); code != http.StatusOK || !rep.OK {
+		t.Errorf("save of a draft with lint findings: %d %+v, want it saved", code, rep)
+	}
+
+	// The draft replaces the saved workflow: Prix moved before Fermé, as a
+	// stop workflow (no overlapping replies), is clean.
+	clean := "name: Prix\npriority: 0\nstop: true\ntrigger: incoming_message\nconditions:\n  text: {contains: prix}\nactions:\n  - reply: {text: \"Nos prix sont sur le site.\"}\n"
+	code, rep = c.postJSON("/workflows/check", map[string]any{"original": "prix", "yaml": clean})
+	if code != http.StatusOK || !rep.OK || len(rep.Lint) != 0 {
+		t.Errorf("check of a clean draft: %d ok=%v lint=%+v, want no findings", code, rep.OK, rep.Lint)
+	}
+	// The same draft, as saved (priority 10, behind Fermé), is not clean.
+	code, rep = c.postJSON("/workflows/check", map[string]any{"original": "prix", "yaml": strings.Replace(clean, "priority: 0", "priority: 10", 1)})
+	if code != http.StatusOK || len(rep.Lint) != 1 || rep.Lint[0].Check != "unreachable" {
+		t.Errorf("check of Prix behind Fermé: %d %+v, want the unreachable finding", code, rep.Lint)
+	}
+}
+
+func TestWorkflowListCountsLintFindings(t *testing.T) {
+	ta := startApp(t, "")
+	ta.apply(t, stopYAML)
+	c := loggedIn(t, ta)
+	code, body := c.get("/workflows")
+	if code != http.StatusOK {
+		t.Fatalf("GET /workflows: %d", code)
+	}
+	badge := func(id string) string {
+		row := regexp.MustCompile(`(?s)<tr[^>]*data-id="` + id + `">.*?</tr>`).FindString(body)
+		if row == "" {
+			t.Fatalf("no row %q in the list", id)
+		}
+		return regexp.MustCompile(`class="badge lint-count"[^>]*>([^<]*)<`).FindStringSubmatch(row + `class="badge lint-count">none<`)[1]
+	}
+	// Prix is unreachable behind Fermé: one finding each (Fermé is related).
+	if got := badge("prix"); got != "1 finding" {
+		t.Errorf("Prix badge: %q, want 1 finding", got)
+	}
+	if got := badge("ferme"); got != "1 finding" {
+		t.Errorf("Fermé badge: %q, want 1 finding", got)
+	}
+
+	ta.apply(t, prixYAML)
+	if _, body = c.get("/workflows"); strings.Contains(body, "lint-count") {
+		t.Error("a clean set shows lint badges")
+	}
+}

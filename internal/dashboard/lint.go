@@ -1,0 +1,63 @@
+package dashboard
+
+import (
+	"slices"
+
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/lint"
+)
+
+// lintSet runs the linter on ws as the engine runs them: the account's
+// time zone, hours and condition compiler.
+func (d *Dashboard) lintSet(ws []workflow.Workflow) []lint.Finding {
+	return lint.Check(workflow.Definitions{Workflows: ws},
+		lint.Options{Location: d.loc, Hours: d.engine.Hours(), Compiler: d.compiler})
+}
+
+// concerns reports whether finding f is about the workflow named name:
+// it names it as the workflow concerned or as a related one (the stop
+// workflow that shadows another, one of an overlapping pair, ...).
+func concerns(f lint.Finding, name string) bool {
+	return f.Workflow == name || slices.Contains(f.Related, name)
+}
+
+// withDraft is ws with wf in place of the workflow whose id is original,
+// or added last when original is ""; false when original is not in ws.
+func withDraft(ws []workflow.Workflow, wf workflow.Workflow, original string) ([]workflow.Workflow, bool) {
+	if original == "" {
+		return append(ws, wf), true
+	}
+	i := slices.IndexFunc(ws, func(w workflow.Workflow) bool { return w.ID == original })
+	if i < 0 {
+		return ws, false
+	}
+	ws[i] = wf
+	return ws, true
+}
+
+// draftFindings lints the saved workflows with the draft wf in place of
+// original and returns the findings that concern wf.
+func (d *Dashboard) draftFindings(wf workflow.Workflow, original string) []lint.Finding {
+	ws, _ := withDraft(slices.Clone(d.engine.Workflows()), wf, original)
+	var out []lint.Finding
+	for _, f := range d.lintSet(ws) {
+		if concerns(f, wf.Name) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// lintCounts counts the findings on the saved workflows, by workflow name.
+func (d *Dashboard) lintCounts(ws []workflow.Workflow) map[string]int {
+	out := map[string]int{}
+	findings := d.lintSet(ws)
+	for _, w := range ws {
+		for _, f := range findings {
+			if concerns(f, w.Name) {
+				out[w.Name]++
+			}
+		}
+	}
+	return out
+}
