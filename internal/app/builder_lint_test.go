@@ -7,21 +7,13 @@ import (
 	"testing"
 )
 
-// stopYAML has a stop workflow that answers every message first.
-const stopYAML = `workflows:
-  - name: Fermé
+// stopYAML adds to Prix a stop workflow that answers every message first.
+const stopYAML = prixYAML + `  - name: Fermé
     priority: 1
     stop: true
     trigger: incoming_message
     actions:
       - reply: {text: "Nous sommes fermés."}
-  - name: Prix
-    priority: 10
-    trigger: incoming_message
-    conditions:
-      text: {contains: prix}
-    actions:
-      - reply: {text: "Nos prix sont sur le site."}
 `
 
 // hiddenDraft is a new workflow the stop workflow Fermé hides.
