@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // stopYAML adds to Prix a stop workflow that answers every message first.
@@ -81,5 +83,28 @@ func TestWorkflowListCountsLintFindings(t *testing.T) {
 	ta.apply(t, prixYAML)
 	if _, body = c.get("/workflows"); strings.Contains(body, "lint-count") {
 		t.Error("a clean set shows lint badges")
+	}
+}
+
+func TestBrowserBuilderShowsLintFindings(t *testing.T) {
+	ta := startApp(t, "")
+	ta.apply(t, stopYAML)
+	b := newBrowser(t, ta, 1280, 900)
+	b.login("/workflows")
+	b.step("list badge", chromedp.WaitVisible(`#workflows`),
+		chromedp.Click(`tr[data-id="prix"] a.lint-count`),
+		chromedp.WaitVisible(`#lint-list li.lint-error`))
+	if got := b.text(`#lint-list li.lint-error`); !strings.Contains(got, `workflow "Prix" never runs`) {
+		t.Errorf("builder's finding: %q", got)
+	}
+	if got := b.text(`#builder-lint p.muted`); !strings.Contains(got, "do not block saving") {
+		t.Errorf("builder's lint note: %q", got)
+	}
+	// Moved before the stop workflow, with Check: the error goes; both
+	// now reply to a price question (a warning, styled as one).
+	b.step("fix", chromedp.SetValue(`#f-priority`, "0"), chromedp.Click(`#check`),
+		chromedp.WaitNotPresent(`#lint-list li.lint-error`), chromedp.WaitVisible(`#lint-list li.lint-warning`))
+	if got := b.text(`#lint-list li.lint-warning`); !strings.Contains(got, "both reply to the same message") {
+		t.Errorf("builder's warning: %q", got)
 	}
 }
