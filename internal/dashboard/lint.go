@@ -11,7 +11,7 @@ import (
 // time zone, hours and condition compiler.
 func (d *Dashboard) lintSet(ws []workflow.Workflow) []lint.Finding {
 	return lint.Check(workflow.Definitions{Workflows: ws},
-		lint.Options{Location: d.loc, Hours: d.engine.Hours(), Compiler: d.compiler})
+		lint.Options{Location: d.location(), Hours: d.engine.Hours(), Compiler: d.compiler})
 }
 
 // concerns reports whether finding f is about the workflow named name:

@@ -792,7 +792,7 @@ var WB = (function () {
     list.textContent = "";
     findings.forEach(function (f) {
       list.appendChild(el("li", { cls: "lint-" + f.severity, "data-check": f.check }, [
-        el("strong", { text: f.severity === "error" ? "Error" : "Warning" }), ": " + f.message,
+        el("strong", { text: box.dataset[f.severity === "error" ? "error" : "warning"] }), ": " + f.message,
         f.example ? el("small", { text: " (for example: “" + f.example.text + "” from " + f.example.phone + ")" }) : null
       ]));
     });
