@@ -29,10 +29,15 @@ type Decision struct {
 // no action, no Store access and no log entry. allow (nil: all) is asked
 // whether a matching live workflow may fire, for the caller's own
 // cooldowns and answer-once rule; a stop workflow that fires ends the
-// list. Replays of recorded messages use it (workflow/replay).
+// list. Replays of recorded messages use it (workflow/replay). Unlike
+// Handle, it skips no workflow through the prefilter, so each applying
+// workflow has its trace.
 func (e *Engine) Decide(ctx context.Context, ev trigger.Event, facts *condition.Facts, allow func(*workflow.Workflow) bool) []Decision {
 	var out []Decision
-	for c := range e.set.Load().candidates(condition.NewScope(facts), ev) {
+	// Every applying workflow, not the prefilter's candidates: a workflow
+	// that cannot match still gets its decision and trace (a replay shows
+	// why a workflow no longer fires).
+	for _, c := range e.set.Load().list {
 		if !c.applies(ev) {
 			continue
 		}
