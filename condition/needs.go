@@ -15,7 +15,7 @@ type HoursOfWeek [3]uint64
 var AllHours = HoursOfWeek{^uint64(0), ^uint64(0), 1<<(168-128) - 1}
 
 // HourOfWeek is the bit of the hour of the week of clock c.
-func HourOfWeek(c Clock) int { return int(c.Weekday)*24 + int(c.Minute/60) }
+func HourOfWeek(c LocalTime) int { return int(c.Weekday)*24 + int(c.Minute/60) }
 
 // Has reports whether h contains hour of the week i.
 func (h HoursOfWeek) Has(i int) bool { return h[i/64]&(1<<(i%64)) != 0 }
@@ -61,7 +61,7 @@ type Needs struct {
 
 // Admits reports whether a tree with these needs may be true on f, whose
 // time in the account's time zone is c.
-func (n Needs) Admits(f *Facts, c Clock) bool {
+func (n Needs) Admits(f *Facts, c LocalTime) bool {
 	agent := AgentUnassigned
 	if f.Agent != "" {
 		agent = AgentAssigned

@@ -29,7 +29,7 @@ func TestNeedsSound(t *testing.T) {
 			if err != nil {
 				t.Fatalf("tree %d: %v", i, err)
 			}
-			admits := needs.Admits(f, condition.NewClock(f.Time, env.Loc(), false))
+			admits := needs.Admits(f, condition.NewLocalTime(f.Time, env.Loc(), false))
 			if !admits {
 				skipped++
 			}

@@ -13,10 +13,10 @@ import (
 // evaluates one message. Create it with NewScope.
 type Scope struct {
 	facts  *Facts
-	clocks []Clock
+	clocks []LocalTime
 	cache  []scopeEntry
 	memo   map[*CachedLeaf]bool
-	buf    [2]Clock
+	buf    [2]LocalTime
 	cbuf   [2]scopeEntry
 }
 
@@ -32,8 +32,8 @@ func NewScope(f *Facts) *Scope {
 // Facts returns the facts the scope evaluates on.
 func (s *Scope) Facts() *Facts { return s.facts }
 
-// Clock is the time of a message seen in one time zone.
-type Clock struct {
+// LocalTime is the time of a message seen in one time zone.
+type LocalTime struct {
 	// Location is the time zone.
 	Location *time.Location
 	// Weekday of the message, 0 = Sunday; Yesterday is the day before.
@@ -41,13 +41,13 @@ type Clock struct {
 	// Minute of the day, 0..1439.
 	Minute int64
 	// Date and YDate are today and yesterday as "2006-01-02", filled only
-	// when asked for (Scope.Clock with dates).
+	// when asked for (Scope.LocalTime with dates).
 	Date, YDate string
 }
 
-// Clock returns the time of the message in loc, computed once per zone
+// LocalTime returns the time of the message in loc, computed once per zone
 // and message; with dates, Date and YDate are filled too.
-func (s *Scope) Clock(loc *time.Location, dates bool) Clock {
+func (s *Scope) LocalTime(loc *time.Location, dates bool) LocalTime {
 	for i := range s.clocks {
 		c := &s.clocks[i]
 		if c.Location != loc {
@@ -58,23 +58,23 @@ func (s *Scope) Clock(loc *time.Location, dates bool) Clock {
 		}
 		return *c
 	}
-	c := NewClock(s.facts.Time, loc, dates)
+	c := NewLocalTime(s.facts.Time, loc, dates)
 	s.clocks = append(s.clocks, c)
 	return c
 }
 
-// NewClock computes the time t in loc; with dates, Date and YDate too.
-func NewClock(t time.Time, loc *time.Location, dates bool) Clock {
+// NewLocalTime computes the time t in loc; with dates, Date and YDate too.
+func NewLocalTime(t time.Time, loc *time.Location, dates bool) LocalTime {
 	lt := t.In(loc)
 	wd := int64(lt.Weekday())
-	c := Clock{Location: loc, Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
+	c := LocalTime{Location: loc, Weekday: wd, Yesterday: (wd + 6) % 7, Minute: int64(lt.Hour()*60 + lt.Minute())}
 	if dates {
 		c.fillDates(t)
 	}
 	return c
 }
 
-func (c *Clock) fillDates(t time.Time) {
+func (c *LocalTime) fillDates(t time.Time) {
 	lt := t.In(c.Location)
 	y, m, d := lt.Date()
 	c.Date = lt.Format(time.DateOnly)

@@ -316,7 +316,7 @@ func (s *workflowSet) candidates(sc *condition.Scope, ev trigger.Event) iter.Seq
 			return
 		}
 		f := sc.Facts()
-		clock := sc.Clock(p.loc, false)
+		clock := sc.LocalTime(p.loc, false)
 		var buf [64]int32
 		found := p.lookup(f.Text, buf[:0])
 		cur := p.dims.cursor(p.always, f, clock, ev)
@@ -452,7 +452,7 @@ type cursor struct {
 	m      uint64 // the bits of word w-1 not yet returned
 }
 
-func (d *dims) cursor(always []int32, f *condition.Facts, c condition.Clock, ev trigger.Event) cursor {
+func (d *dims) cursor(always []int32, f *condition.Facts, c condition.LocalTime, ev trigger.Event) cursor {
 	cur := cursor{d: d, always: always, group: ev.Message.Group}
 	if d.words == 0 {
 		return cur

@@ -91,7 +91,7 @@ type LocalTime struct {
 	YDate string `expr:"ydate"`
 }
 
-func localTime(c condition.Clock) LocalTime {
+func localTime(c condition.LocalTime) LocalTime {
 	return LocalTime{Weekday: c.Weekday, Yesterday: c.Yesterday, Minute: c.Minute, Date: c.Date, YDate: c.YDate}
 }
 
@@ -102,11 +102,11 @@ func (p *Plan) SameClocks(o *Plan) bool {
 }
 
 // Clocks computes the clock of the message of s in every zone of p into
-// dst[:0], each zone's clock computed once per message (condition.Scope.Clock).
+// dst[:0], each zone's clock computed once per message (condition.Scope.LocalTime).
 func (p *Plan) Clocks(s *condition.Scope, dst []LocalTime) []LocalTime {
 	dst = dst[:0]
 	for i, loc := range p.Zones {
-		dst = append(dst, localTime(s.Clock(loc, p.needDates[i])))
+		dst = append(dst, localTime(s.LocalTime(loc, p.needDates[i])))
 	}
 	return dst
 }
