@@ -74,6 +74,10 @@ type Contact struct {
 type Runtime interface {
 	// Send sends a fixed text to the customer.
 	Send(ctx context.Context, text string) error
+	// SendReply sends a fixed text like Send, after r.Delay (kept as a
+	// scheduled message) and, with r.VerifyConditions, only if the
+	// workflow's conditions still hold when it is finally sent.
+	SendReply(ctx context.Context, r ReplyRequest) error
 	// Translate returns text in the customer's language (detected from
 	// their recent messages), or text itself when it already is.
 	Translate(ctx context.Context, text string) (string, error)

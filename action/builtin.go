@@ -22,10 +22,22 @@ func NewRegistry() *Registry {
 	return r
 }
 
-// Reply sends a fixed message, optionally translated to the customer's language.
+// Reply sends a fixed message, optionally translated to the customer's
+// language, now or after Delay (a follow-up).
 type Reply struct {
 	Text      string `json:"text" yaml:"text"`
 	Translate bool   `json:"translate,omitempty" yaml:"translate,omitempty"`
+	// Delay makes the reply a follow-up sent that long after the trigger
+	// (a scheduled message); zero sends it now.
+	Delay Duration `json:"delay,omitempty" yaml:"delay,omitempty"`
+	// VerifyBeforeSend nil means no send-time check.
+	VerifyBeforeSend *ReplyVerify `json:"verify_before_send,omitempty" yaml:"verify_before_send,omitempty"`
+}
+
+// ReplyVerify is the send-time check of a reply as written in workflow
+// files: conditions left out is off.
+type ReplyVerify struct {
+	Conditions *bool `json:"conditions,omitempty" yaml:"conditions,omitempty"`
 }
 
 // Validate checks the text and its placeholders.
@@ -36,10 +48,15 @@ func (a *Reply) Validate() error {
 	if err := CheckPlaceholders(a.Text); err != nil {
 		return &FieldError{Field: "text", Msg: err.Error()}
 	}
+	if a.Delay < 0 {
+		return &FieldError{Field: "delay", Msg: fmt.Sprintf("%q is negative (want a duration of 0 or more, e.g. 2h)", time.Duration(a.Delay))}
+	}
 	return nil
 }
 
-// Run sends the expanded (and translated) text.
+// Run sends the expanded (and translated) text: with Send when it goes
+// now unchecked, with SendReply when it is delayed or verified at send
+// time.
 func (a *Reply) Run(ctx context.Context, c *Call) error {
 	text := Expand(a.Text, c)
 	if a.Translate {
@@ -49,7 +66,25 @@ func (a *Reply) Run(ctx context.Context, c *Call) error {
 		}
 		text = t
 	}
-	return c.Runtime.Send(ctx, text)
+	r := ReplyRequest{Text: text, Delay: time.Duration(a.Delay)}
+	if v := a.VerifyBeforeSend; v != nil && v.Conditions != nil {
+		r.VerifyConditions = *v.Conditions
+	}
+	if r.Delay == 0 && !r.VerifyConditions {
+		return c.Runtime.Send(ctx, text)
+	}
+	return c.Runtime.SendReply(ctx, r)
+}
+
+// ReplyRequest is a fixed reply with its send options.
+type ReplyRequest struct {
+	Text string
+	// Delay is how long after the trigger to send it; 0 means now.
+	Delay time.Duration
+	// VerifyConditions evaluates the workflow's conditions again just
+	// before a deferred send (a follow-up, a send retried or paced) and
+	// cancels it when they no longer hold.
+	VerifyConditions bool
 }
 
 // Verify selects the pre-send checks of an AI reply.

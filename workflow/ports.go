@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/trigger"
 )
 
@@ -47,6 +48,33 @@ type Outgoing struct {
 	// Media, when set, makes the message a file; Text is then its caption.
 	// Data travels in retry job payloads as base64 JSON.
 	Media *trigger.Media `json:",omitempty"`
+	// Origin is the workflow firing the message comes from, when its
+	// send may be deferred (a retry job): nil for an agent's message.
+	Origin *SendOrigin `json:",omitempty"`
+}
+
+// SendOrigin is the workflow firing a deferred send comes from: a reply
+// retried or paced, an AI reply, a scheduled follow-up. With
+// VerifyConditions (verify_before_send: {conditions: true}) the engine
+// evaluates the workflow's conditions again just before the send, on the
+// facts of that moment: the conversation's agent, message count and last
+// reply, the customer's labels and the time are read fresh, while the
+// message facts (text, type, new contact) stay those of the trigger
+// recorded here. A send whose conditions no longer hold is cancelled.
+type SendOrigin struct {
+	// WorkflowID and Workflow (its name) identify the workflow.
+	WorkflowID string `json:",omitempty"`
+	Workflow   string `json:",omitempty"`
+	// MessageID, Text, Type and NewContact are the trigger's.
+	MessageID  string              `json:",omitempty"`
+	Text       string              `json:",omitempty"`
+	Type       trigger.MessageType `json:",omitempty"`
+	NewContact bool                `json:",omitempty"`
+	// VerifyConditions asks for the send-time check.
+	VerifyConditions bool `json:",omitempty"`
+	// Trace is the trace of the conditions at the decision, kept for the
+	// log of a cancelled send.
+	Trace condition.Trace `json:",omitempty"`
 }
 
 // String is the message on one line, as examples print it:

@@ -366,6 +366,9 @@ type ScheduledMessage struct {
 	CreatedAt time.Time
 	// DoneAt is when the message reached a final status.
 	DoneAt time.Time
+	// Origin is the workflow firing that planned it (a reply with a
+	// delay); nil for a message scheduled by hand. Stores keep it whole.
+	Origin *SendOrigin
 }
 
 // ScheduleQuery filters scheduled messages; zero fields match all.

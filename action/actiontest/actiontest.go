@@ -59,6 +59,8 @@ type Effect struct {
 	Add, Remove []string
 	// AI is ReplyAI's request.
 	AI *action.AIReplyRequest
+	// Reply is SendReply's request (Text is its text too).
+	Reply *action.ReplyRequest
 	// URL and Secret are Webhook's.
 	URL, Secret string
 }
@@ -96,7 +98,7 @@ func (r *Runtime) Effects() []Effect {
 	return slices.Clone(r.effects)
 }
 
-// Sent returns the texts sent with Send so far, in order.
+// Sent returns the texts sent with Send or SendReply so far, in order.
 func (r *Runtime) Sent() []string {
 	var out []string
 	for _, e := range r.Effects() {
@@ -120,6 +122,11 @@ func (r *Runtime) record(e Effect) error {
 // Send records a text.
 func (r *Runtime) Send(_ context.Context, text string) error {
 	return r.record(Effect{Kind: "send", Text: text})
+}
+
+// SendReply records a text with its send options (Effect.Reply).
+func (r *Runtime) SendReply(_ context.Context, req action.ReplyRequest) error {
+	return r.record(Effect{Kind: "send", Text: req.Text, Reply: &req})
 }
 
 // SendMedia records a file and its caption.

@@ -40,7 +40,21 @@ func migrations(pg bool) *migrate.Migrations {
 			return execAll(ctx, m.DB(), schemaFirings, pg)
 		},
 	})
+	ms.Add(migrate.Migration{
+		Name: "20261228000001", Comment: "scheduled_origin",
+		Up: func(ctx context.Context, m *migrate.Migrator, _ *migrate.Migration) error {
+			return execAll(ctx, m.DB(), schemaScheduledOrigin, pg)
+		},
+	})
 	return ms
+}
+
+// schemaScheduledOrigin adds the originating workflow of a follow-up to
+// scheduled messages: its id, and its whole workflow.SendOrigin as JSON
+// ('' for a message scheduled by hand).
+var schemaScheduledOrigin = []string{
+	`ALTER TABLE waauto_scheduled ADD COLUMN workflow_id {{key}} NOT NULL DEFAULT ''`,
+	`ALTER TABLE waauto_scheduled ADD COLUMN origin TEXT NOT NULL DEFAULT ''`,
 }
 
 // schemaRetention indexes what the retention purges look up: messages and

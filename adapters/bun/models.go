@@ -101,6 +101,9 @@ type scheduledRow struct {
 	MessageID     string `bun:"message_id"`
 	CreatedAt     int64  `bun:"created_at"`
 	DoneAt        int64  `bun:"done_at"`
+	// WorkflowID and Origin (JSON) are a follow-up's workflow.SendOrigin.
+	WorkflowID string `bun:"workflow_id"`
+	Origin     string `bun:"origin"`
 }
 
 type executionRow struct {
@@ -219,19 +222,31 @@ func (r sessionRow) session() (workflow.Session, error) {
 }
 
 func scheduledToRow(m workflow.ScheduledMessage) scheduledRow {
-	return scheduledRow{
+	r := scheduledRow{
 		ID: m.ID, Session: m.Session, Phone: m.Phone, Text: m.Text, At: nanos(m.At),
 		Location: m.Location, Status: string(m.Status), Reason: m.Reason, MessageID: m.MessageID,
 		CreatedAt: nanos(m.CreatedAt), DoneAt: nanos(m.DoneAt),
 	}
+	if m.Origin != nil {
+		b, _ := json.Marshal(m.Origin) // strings, bools and a trace of them always marshal
+		r.WorkflowID, r.Origin = m.Origin.WorkflowID, string(b)
+	}
+	return r
 }
 
-func (r scheduledRow) scheduled() workflow.ScheduledMessage {
-	return workflow.ScheduledMessage{
+func (r scheduledRow) scheduled() (workflow.ScheduledMessage, error) {
+	m := workflow.ScheduledMessage{
 		ID: r.ID, Session: r.Session, Phone: r.Phone, Text: r.Text, At: fromNanos(r.At),
 		Location: r.Location, Status: workflow.ScheduleStatus(r.Status), Reason: r.Reason,
 		MessageID: r.MessageID, CreatedAt: fromNanos(r.CreatedAt), DoneAt: fromNanos(r.DoneAt),
 	}
+	if r.Origin != "" {
+		m.Origin = new(workflow.SendOrigin)
+		if err := json.Unmarshal([]byte(r.Origin), m.Origin); err != nil {
+			return workflow.ScheduledMessage{}, fmt.Errorf("scheduled message %q: decode its origin: %w", r.ID, err)
+		}
+	}
+	return m, nil
 }
 
 func executionToRow(e workflow.Execution) (executionRow, error) {

@@ -31,7 +31,7 @@ func (s *Store) Scheduled(ctx context.Context, id string) (workflow.ScheduledMes
 	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return workflow.ScheduledMessage{}, notFound(err, fmt.Sprintf("scheduled message %q", id))
 	}
-	return r.scheduled(), nil
+	return r.scheduled()
 }
 
 // ListScheduled returns the messages matching q ordered by At, then ID; a
@@ -63,7 +63,10 @@ func (s *Store) ListScheduled(ctx context.Context, q workflow.ScheduleQuery) ([]
 	}
 	out := make([]workflow.ScheduledMessage, len(rows))
 	for i, r := range rows {
-		out[i] = r.scheduled()
+		var err error
+		if out[i], err = r.scheduled(); err != nil {
+			return nil, fmt.Errorf("list scheduled messages: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -44,6 +44,13 @@ type aiJob struct {
 	Trace      condition.Trace
 }
 
+// origin is the SendOrigin of j's reply: its send-time check and, when a
+// transport failure defers the send to a job, the check of that job.
+func (j aiJob) origin() workflow.SendOrigin {
+	return workflow.SendOrigin{WorkflowID: j.WorkflowID, Workflow: j.Workflow, MessageID: j.MessageID, Text: j.Text, Type: j.Type,
+		NewContact: j.NewContact, VerifyConditions: j.Req.Verify.Conditions, Trace: j.Trace}
+}
+
 // bursts tracks debounced AI replies waiting for the customer to be quiet.
 // They live in memory: after a restart, the job of a waiting burst answers
 // the message that started it alone.
@@ -246,7 +253,8 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: string(reason)})
 		return workflow.OutcomeCancelled, reason, nil
 	}
-	err = e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true})
+	o := j.origin()
+	err = e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true, Origin: &o})
 	if err != nil {
 		return workflow.OutcomeFailed, reasonSendFailed, err
 	}
@@ -263,7 +271,8 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 }
 
 // sendOrQueue sends m; when the transport fails it queues a retry of the
-// send with the same id (the reply is generated already).
+// send with the same id (the reply is generated already), which runs the
+// send-time check of m.Origin again (retrySend).
 func (e *Engine) sendOrQueue(ctx context.Context, m workflow.Outgoing) error {
 	err := e.send(ctx, m)
 	var r *retryableError
@@ -288,7 +297,7 @@ func (e *Engine) overtaken(ctx context.Context, j aiJob, trace *condition.Trace)
 	case j.Req.Verify.AgentReply && conv.LastAgentSeq > j.Seq:
 		return reasonAgentReply, nil
 	case j.Req.Verify.Conditions:
-		changed, t, err := e.conditionsChanged(ctx, j)
+		changed, t, err := e.conditionsChanged(ctx, j.Session, j.Phone, j.origin())
 		*trace = t
 		if changed {
 			return reasonConditionsChanged, err

@@ -22,7 +22,7 @@ func (e *Engine) RunJob(ctx context.Context, j workflow.Job) error {
 	case workflow.JobSessionExpiry:
 		return runJSON(ctx, j, e.expireSession)
 	case workflow.JobSend:
-		return runJSON(ctx, j, func(ctx context.Context, m workflow.Outgoing) error { return e.transmit(ctx, m) })
+		return runJSON(ctx, j, e.retrySend)
 	case workflow.JobWebhook:
 		return runJSON(ctx, j, e.deliverWebhook)
 	case workflow.JobLogPurge:

@@ -451,6 +451,8 @@ func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *w
 		switch {
 		case errors.Is(err, ErrSkipped):
 			r.Outcome, r.Error = workflow.OutcomeSkipped, err.Error()
+		case errors.Is(err, errSendCancelled):
+			r.Outcome, r.Error = workflow.OutcomeCancelled, err.Error()
 		case err != nil:
 			r.Outcome, r.Error = workflow.OutcomeFailed, err.Error()
 			e.log.WarnContext(ctx, "action failed", slog.String("workflow", c.Name), slog.String("action", s.Type), slog.Any("err", err))

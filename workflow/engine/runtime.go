@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,9 +77,54 @@ func (r *runtime) SendMedia(ctx context.Context, md trigger.Media, caption strin
 	return r.sendOnce(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: caption, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Media: om})
 }
 
+// SendReply sends a fixed reply now (Send with the send-time check of
+// r.VerifyConditions when the send is deferred) or, with a Delay, plans
+// it as a scheduled follow-up of the firing.
+func (r *runtime) SendReply(ctx context.Context, req action.ReplyRequest) error {
+	o := originOf(r.wf, r.x, req.VerifyConditions)
+	if req.Delay > 0 {
+		return r.followUp(ctx, req, o)
+	}
+	m := r.x.ev.Message
+	return r.sendOnce(ctx, workflow.Outgoing{Session: m.Session, To: m.Phone, Text: req.Text, Kind: workflow.SendFixed, Workflow: r.wf.Name, Typing: true, Origin: o})
+}
+
+// followUp plans req as a scheduled message sent req.Delay from now, once
+// per running action: its ids derive from the action's idempotency key,
+// so a resumed firing finds it planned. Its origin carries the decision's
+// trace for the send-time check.
+func (r *runtime) followUp(ctx context.Context, req action.ReplyRequest, o *workflow.SendOrigin) error {
+	n := strconv.Itoa(r.sends)
+	r.sends++
+	step := r.step + "/followup/" + n
+	if _, ok := r.done(step); ok {
+		return nil
+	}
+	e, key, now := r.e, r.key+"/followup/"+n, r.e.cfg.Clock.Now()
+	o.Trace = e.triggerTrace(ctx, r.wf, r.x, o.VerifyConditions)
+	loc := e.Location()
+	m := workflow.ScheduledMessage{ID: followUpID(key), Session: r.x.ev.Message.Session, Phone: r.x.ev.Message.Phone, Text: req.Text,
+		At: now.Add(req.Delay), Location: loc.String(), Status: workflow.SchedulePending, MessageID: MessageIDFor(key), CreatedAt: now, Origin: o}
+	if err := e.putScheduled(ctx, m, true); err != nil {
+		return retryable(fmt.Errorf("plan the follow-up: %w", err))
+	}
+	r.detail = "follow-up " + m.ID + " planned for " + m.At.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+	return r.complete(ctx, workflow.FiringStep{Key: step})
+}
+
+// followUpID is the scheduled message id of the follow-up of key.
+func followUpID(key string) string {
+	h := sha256.Sum256([]byte("waauto/followup/" + key))
+	return "followup-" + hex.EncodeToString(h[:8])
+}
+
 // sendOnce sends m as the next send of the running action: its id derives
 // from the action's idempotency key, so a resumed firing sends the same id,
-// and a send the transport acknowledged before is not sent again.
+// and a send the transport acknowledged before is not sent again. A send
+// an earlier run recorded but could not deliver (the transport failed, or
+// pacing deferred it) is a deferred send: with m.Origin.VerifyConditions
+// it goes only if the workflow's conditions still hold (errSendCancelled
+// otherwise).
 func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 	n := strconv.Itoa(r.sends)
 	r.sends++
@@ -86,10 +133,55 @@ func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 		return nil
 	}
 	m.ID = MessageIDFor(r.key + "/send/" + n)
+	if ok, err := r.stillRightOnRetry(ctx, m, n); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		if err := r.complete(ctx, workflow.FiringStep{Key: step}); err != nil {
+			return err
+		}
+		return errSendCancelled
+	}
 	if err := r.e.send(ctx, m); err != nil {
 		return err
 	}
 	return r.complete(ctx, workflow.FiringStep{Key: step})
+}
+
+// stillRightOnRetry is the send-time check of m, the n-th send of the
+// running action, when an earlier run recorded it (so it is deferred);
+// true without a check otherwise.
+func (r *runtime) stillRightOnRetry(ctx context.Context, m workflow.Outgoing, n string) (bool, error) {
+	if m.Origin == nil || !m.Origin.VerifyConditions {
+		return true, nil
+	}
+	_, err := r.e.cfg.Store.Message(ctx, m.Session, m.ID)
+	switch {
+	case errors.Is(err, workflow.ErrNotFound):
+		return true, nil // the first attempt: decided just now
+	case err != nil:
+		return false, retryable(fmt.Errorf("read the reply %s: %w", m.ID, err))
+	}
+	m.Origin.Trace = r.e.triggerTrace(ctx, r.wf, r.x, true)
+	at := r.e.cfg.Clock.Now()
+	if r.firing != nil {
+		at = r.firing.At
+	}
+	return r.e.stillRight(ctx, m.Session, m.To, m.Origin, "reply", at, r.key+"/send/"+n)
+}
+
+// retrySend is the job of a send whose transport failed: the send-time
+// check of m.Origin, then the transport, with the same id.
+func (e *Engine) retrySend(ctx context.Context, m workflow.Outgoing) error {
+	kind := "reply"
+	if m.Kind == workflow.SendAI {
+		kind = "ai_reply"
+	}
+	ok, err := e.stillRight(ctx, m.Session, m.To, m.Origin, kind, e.cfg.Clock.Now(), "send/"+m.Session+"/"+m.ID)
+	if err != nil || !ok {
+		return err
+	}
+	return e.transmit(ctx, m)
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {

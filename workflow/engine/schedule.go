@@ -36,16 +36,28 @@ func (e *Engine) Schedule(ctx context.Context, r ScheduleRequest) (workflow.Sche
 	}
 	m := workflow.ScheduledMessage{ID: r.ID, Session: r.Session, Phone: phone, Text: r.Text, At: r.At, Location: r.Location,
 		Status: workflow.SchedulePending, MessageID: e.cfg.NewMessageID(), CreatedAt: e.cfg.Clock.Now()}
-	if a, ok := e.jobs.(workflow.AtomicScheduler); ok {
-		if err := a.PutScheduledAndEnqueue(ctx, m, e.scheduledJobs(m)); err != nil {
-			return workflow.ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
-		}
-		return m, nil
-	}
-	if err := e.cfg.Store.PutScheduled(ctx, m); err != nil {
+	if err := e.putScheduled(ctx, m, false); err != nil {
 		return workflow.ScheduledMessage{}, fmt.Errorf("schedule %s: %w", r.ID, err)
 	}
-	return m, e.queueScheduled(ctx, m)
+	return m, nil
+}
+
+// putScheduled stores m and queues its jobs, in one transaction when the
+// queue can. With again (a resumed firing planning its follow-up), an m
+// stored before is no conflict: its jobs are queued again (queues ignore
+// a job id they have).
+func (e *Engine) putScheduled(ctx context.Context, m workflow.ScheduledMessage, again bool) error {
+	if a, ok := e.jobs.(workflow.AtomicScheduler); ok {
+		err := a.PutScheduledAndEnqueue(ctx, m, e.scheduledJobs(m))
+		if again && errors.Is(err, workflow.ErrConflict) {
+			return nil // stored and queued together before
+		}
+		return err
+	}
+	if err := e.cfg.Store.PutScheduled(ctx, m); err != nil && !(again && errors.Is(err, workflow.ErrConflict)) {
+		return err
+	}
+	return e.queueScheduled(ctx, m)
 }
 
 // scheduledJobs are the jobs of m: its send at its time and its expiry check.
@@ -132,7 +144,18 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.SendScheduled}
+	// A follow-up of a workflow is checked again: the workflow's
+	// conditions on the facts of now (verify_before_send.conditions).
+	if ok, err := e.stillRight(ctx, m.Session, m.Phone, m.Origin, "reply", m.At, "scheduled/"+m.ID); err != nil || !ok {
+		if err != nil {
+			return e.unclaim(ctx, m, err)
+		}
+		return e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.ScheduleSending, workflow.ScheduleCancelled, string(reasonConditionsChanged), now)
+	}
+	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.SendScheduled, Origin: m.Origin}
+	if m.Origin != nil {
+		out.Workflow = m.Origin.Workflow
+	}
 	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: workflow.AuthorAutomation, Kind: workflow.SendScheduled, Text: m.Text, Time: now}); err != nil {
 		return e.unclaim(ctx, m, err)
 	}

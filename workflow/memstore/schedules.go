@@ -22,6 +22,11 @@ func (s *Store) PutScheduled(ctx context.Context, m workflow.ScheduledMessage) e
 	if _, ok := s.scheduled[m.ID]; ok {
 		return fmt.Errorf("scheduled message %q exists: %w", m.ID, workflow.ErrConflict)
 	}
+	if m.Origin != nil { // kept whole, unshared with the caller
+		o := *m.Origin
+		o.Trace = slices.Clone(o.Trace)
+		m.Origin = &o
+	}
 	s.scheduled[m.ID] = m
 	return nil
 }

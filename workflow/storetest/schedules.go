@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -32,6 +34,32 @@ func testSchedules(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		other := scheduled("s1", sess2, 20, workflow.ScheduleSent)
 		wantErr(t, s.PutScheduled(ctx, other), "PutScheduled of an existing ID", workflow.ErrConflict)
 		checkScheduled(t, "Scheduled after the conflicting put", get(s.Scheduled(ctx, "s1")).must(t, "Scheduled"), m)
+	})
+
+	t.Run("PutScheduled/origin_round_trip", func(t *testing.T) {
+		// A follow-up keeps its workflow and the trigger's facts for the
+		// send-time check (verify_before_send.conditions), trace included;
+		// a message scheduled by hand has no origin.
+		s, ctx := newStore(t), t.Context()
+		m := scheduled("f1", sess1, 10, workflow.SchedulePending)
+		m.Origin = &workflow.SendOrigin{WorkflowID: "wf-1", Workflow: "Relance", MessageID: "in-1", Text: "Bonjour, où en est ma commande ?",
+			Type: trigger.MessageText, NewContact: true, VerifyConditions: true,
+			Trace: condition.Trace{{Path: "all[0].labels", Leaf: `labels has_not "client"`, Value: true}, {Path: "all[1].not.schedule", Leaf: "schedule mon-fri 09:00-18:00", Value: false}}}
+		ok(t, s.PutScheduled(ctx, m), "PutScheduled")
+		m.Origin.Trace[0].Value = false // the caller's slice changes: the store kept its own copy
+		got := get(s.Scheduled(ctx, "f1")).must(t, "Scheduled")
+		m.Origin.Trace[0].Value = true
+		checkScheduled(t, "Scheduled", got, m)
+		plain := scheduled("p1", sess1, 20, workflow.SchedulePending)
+		ok(t, s.PutScheduled(ctx, plain), "PutScheduled")
+		ok(t, s.TransitionScheduled(ctx, "f1", workflow.SchedulePending, workflow.ScheduleCancelled, "conditions_changed", at(10)), "pending→cancelled")
+		m.Status, m.Reason, m.DoneAt = workflow.ScheduleCancelled, "conditions_changed", at(10)
+		list := get(s.ListScheduled(ctx, workflow.ScheduleQuery{})).must(t, "ListScheduled")
+		if len(list) != 2 {
+			t.Fatalf("ListScheduled = %v, want f1 and p1", scheduledIDs(list))
+		}
+		checkScheduled(t, "ListScheduled[0]", list[0], m)
+		checkScheduled(t, "ListScheduled[1]", list[1], plain)
 	})
 
 	t.Run("Scheduled/not_found", func(t *testing.T) {

@@ -212,6 +212,7 @@ func checkScheduled(t *testing.T, what string, got, want workflow.ScheduledMessa
 	f.eq("MessageID", got.MessageID, want.MessageID)
 	f.eq("CreatedAt", got.CreatedAt, want.CreatedAt)
 	f.eq("DoneAt", got.DoneAt, want.DoneAt)
+	f.eq("Origin", got.Origin, want.Origin)
 	f.report(t, what)
 }
 
