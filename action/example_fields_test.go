@@ -22,6 +22,9 @@ func ExampleRegistry_Fields() {
 	// Output:
 	// reply.text string required=true
 	// reply.translate bool required=false
+	// reply.delay duration required=false
+	// reply.verify_before_send object required=false
+	//   conditions optbool
 	// ai_reply.prompt string required=false
 	// ai_reply.prefix string required=false
 	// ai_reply.helpers strings required=false

@@ -61,7 +61,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown action", wf("actions:\n  - reply: {text: hi}\n  - notify_slack: {channel: x}\n"),
 			[]string{`w.yaml:5:5: actions[1].notify_slack: unknown action "notify_slack" (want one of ai_reply, assign, label, reply, webhook)`}},
 		{"unknown action field", wf("actions:\n  - reply: {text: hi, colour: red}\n"),
-			[]string{`w.yaml:4:23: actions[0].reply.colour: unknown key "colour" (want one of text, translate)`}},
+			[]string{`w.yaml:4:23: actions[0].reply.colour: unknown key "colour" (want one of text, translate, delay, verify_before_send)`}},
 		{"wrong action field type", wf("actions:\n  - ai_reply: {history: lots, debounce: soon}\n"),
 			[]string{`w.yaml:4:25: actions[0].ai_reply.history: "lots" is not a whole number`, `w.yaml:4:41: actions[0].ai_reply.debounce: "soon" is not a duration (want e.g. 90s, 15m, 2h, 3d)`}},
 		{"missing action field", wf("actions:\n  - reply: {translate: true}\n"),
