@@ -51,7 +51,7 @@ func migrations(pg bool) *migrate.Migrations {
 
 // schemaScheduledOrigin adds the originating workflow of a follow-up to
 // scheduled messages: its id, and its whole workflow.SendOrigin as JSON
-// ('' for a message scheduled by hand).
+// (empty for a message scheduled by hand).
 var schemaScheduledOrigin = []string{
 	`ALTER TABLE waauto_scheduled ADD COLUMN workflow_id {{key}} NOT NULL DEFAULT ''`,
 	`ALTER TABLE waauto_scheduled ADD COLUMN origin TEXT NOT NULL DEFAULT ''`,
