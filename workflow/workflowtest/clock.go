@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/pacing"
 )
 
 // Clock is a virtual clock and job queue. Time moves only when the test
@@ -134,9 +135,13 @@ func (c *Clock) run(ctx context.Context, t *timer) {
 	err := c.handler(ctx, *t.job)
 	c.mu.Lock()
 	var later *workflow.RetryAtError
+	var paced *pacing.DeferredError
 	switch {
 	case errors.As(err, &later):
 		t.at = later.At
+		c.push(t)
+	case errors.As(err, &paced): // snoozed until its slot, as River does
+		t.at = paced.Until
 		c.push(t)
 	case err != nil && t.try < 10:
 		t.try++

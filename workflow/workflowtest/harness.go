@@ -17,6 +17,7 @@ import (
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/memstore"
+	"github.com/waauto/waauto/workflow/pacing"
 )
 
 // DefaultStart is the virtual clock's default start: Monday 2026-01-05 09:00.
@@ -44,8 +45,29 @@ type Options struct {
 	// Credits, when set, turns credit metering on with this balance.
 	Credits        *int64
 	CharsPerCredit int
+	// Pacing, when set, paces the sends (workflow/pacing) on the virtual
+	// clock: each rule's Every, burst 1, no jitter, no typing time, and a
+	// send before its slot is deferred (a *pacing.DeferredError) and its
+	// job retried at the slot, as a durable queue snoozes it.
+	Pacing *Pacing
 	// Configure, when set, may change the engine config last.
 	Configure func(*engine.Config)
+}
+
+// Pacing is the pacing of a harness: the least gap between replies to one
+// customer, and between the other (cold) sends of a number; zero is no
+// pacing of that kind.
+type Pacing struct {
+	Reply, Cold time.Duration
+}
+
+// pacer wraps next in a pacing.Pacer on clock following p.
+func (p *Pacing) pacer(next workflow.Transport, clock *Clock) workflow.Transport {
+	rule := func(every time.Duration) pacing.Rule {
+		return pacing.Rule{Every: max(every, time.Nanosecond), Burst: 1}
+	}
+	return pacing.New(next, pacing.Config{Clock: clock, Sleeper: clock, Reply: rule(p.Reply), Cold: rule(p.Cold),
+		MaxWait: time.Nanosecond, Typing: func(string) time.Duration { return 0 }})
 }
 
 // Harness runs the real engine on a virtual clock and records its effects.
@@ -105,6 +127,9 @@ func Start(ctx context.Context, o Options) (*Harness, error) {
 		if err := o.Store.SetCredits(ctx, *o.Credits); err != nil {
 			return nil, err
 		}
+	}
+	if o.Pacing != nil {
+		cfg.Transport = o.Pacing.pacer(cfg.Transport, h.Clock)
 	}
 	if o.Configure != nil {
 		o.Configure(&cfg)

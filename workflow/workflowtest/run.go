@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/waauto/waauto/action/ai"
 	"github.com/waauto/waauto/condition"
@@ -75,6 +76,9 @@ func (sc *Scenario) Play(ctx context.Context, o RunOptions) (Report, error) {
 	}
 	if sc.credits != nil {
 		opts.Credits, opts.CharsPerCredit = &sc.credits.Balance, sc.credits.CharsPerCredit
+	}
+	if p := sc.pacing; p != nil {
+		opts.Pacing = &Pacing{Reply: time.Duration(p.Reply), Cold: time.Duration(p.Cold)}
 	}
 	h, err := Start(ctx, opts)
 	if err != nil {

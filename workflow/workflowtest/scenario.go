@@ -32,6 +32,7 @@ type Scenario struct {
 	contacts []contactSpec
 	assigns  []assignSpec
 	credits  *creditSpec
+	pacing   *pacingSpec
 }
 
 // Step is one step of a scenario.
@@ -51,13 +52,14 @@ type scenarioSpec struct {
 	Assignments   []assignSpec  `yaml:"assignments"`
 	AI            *aiSpec       `yaml:"ai"`
 	Credits       *creditSpec   `yaml:"credits"`
+	Pacing        *pacingSpec   `yaml:"pacing"`
 	Hours         rawNode       `yaml:"hours"`
 	Workflows     rawNode       `yaml:"workflows"`
 	WorkflowFiles []string      `yaml:"workflow_files"`
 	Steps         []rawNode     `yaml:"steps"`
 }
 
-var scenarioKeys = []string{"name", "timezone", "start", "sessions", "contacts", "assignments", "ai", "credits", "workflow_files", "steps"}
+var scenarioKeys = []string{"name", "timezone", "start", "sessions", "contacts", "assignments", "ai", "credits", "pacing", "workflow_files", "steps"}
 
 type sessionSpec struct {
 	ID      string   `yaml:"id"`
@@ -82,6 +84,11 @@ type aiSpec struct {
 	Latency   action.Duration `yaml:"latency"`
 	Reply     string          `yaml:"reply"`
 	Translate string          `yaml:"translate"`
+}
+
+type pacingSpec struct {
+	Reply action.Duration `yaml:"reply"`
+	Cold  action.Duration `yaml:"cold"`
 }
 
 type creditSpec struct {
@@ -250,7 +257,7 @@ func ParseScenario(path string, data []byte, opts workflow.LoadOptions) (*Scenar
 	if spec.AI != nil {
 		sc.AI = &ScriptedAI{Latency: time.Duration(spec.AI.Latency), ReplyTemplate: spec.AI.Reply, TranslateTemplate: spec.AI.Translate}
 	}
-	sc.credits = spec.Credits
+	sc.credits, sc.pacing = spec.Credits, spec.Pacing
 	if sc.credits != nil && sc.credits.CharsPerCredit == 0 {
 		sc.credits.CharsPerCredit = 100
 	}
