@@ -298,8 +298,8 @@ func TestMigrationsTwiceAndConcurrently(t *testing.T) {
 			t.Fatalf("Open again: %v", err)
 		}
 		defer again.Close()
-		if got := countMigrations(t, again); got != 3 {
-			t.Errorf("%d migration rows, want 3 (each step once)", got)
+		if got := countMigrations(t, again); got != 4 {
+			t.Errorf("%d migration rows, want 4 (each step once)", got)
 		}
 	})
 }
