@@ -45,4 +45,15 @@
 // workflow.IdempotencyHeader). The execution-log rows of evaluations that
 // did not fire are stored before the job returns, with ids derived from the
 // message, so a re-run never doubles them.
+//
+// Still right at the moment of sending: a send that waits — an AI reply
+// (model latency, debounce), a reply whose firing resumes after pacing or
+// a failed attempt put it off, a send retried from a job, a follow-up
+// (reply with a delay, a workflow.ScheduledMessage) — carries its
+// workflow.SendOrigin. With verify_before_send.conditions one check runs
+// just before it goes: the workflow's conditions on the facts of then
+// (agent, labels, message count, last reply and time read fresh; the
+// trigger's text, type and new-contact flag kept). A send they no longer
+// match is cancelled: EffectCancel and a log row with reason
+// conditions_changed and both traces (TraceAtTrigger, TraceAtSend).
 package engine

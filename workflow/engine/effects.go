@@ -28,7 +28,8 @@ const (
 )
 
 // Effect is one thing the product did: a message sent, a conversation
-// assigned, a label changed, an AI reply cancelled by the pre-send check, a
+// assigned, a label changed, a reply cancelled by the pre-send check (an
+// AI reply, or any deferred send with verify_before_send.conditions), a
 // scheduled message that failed, a webhook delivered.
 type Effect struct {
 	Kind     EffectKind
@@ -43,7 +44,9 @@ type Effect struct {
 	Agent string
 	// Label: exactly one of Add and Remove
 	Add, Remove string
-	// Cancel: "customer_message" or "agent_reply"
+	// Cancel: "customer_message" or "agent_reply" (an AI reply overtaken
+	// by the conversation), or "conditions_changed" (a deferred send whose
+	// workflow's conditions no longer hold: verify_before_send.conditions)
 	Reason string
 	// ScheduleFailed
 	ScheduleID string
