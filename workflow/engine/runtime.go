@@ -150,7 +150,10 @@ func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 
 // stillRightOnRetry is the send-time check of m, the n-th send of the
 // running action, when an earlier run recorded it (so it is deferred);
-// true without a check otherwise.
+// true without a check otherwise. Known limits: a cancelled send keeps the
+// outbound record of its first attempt (the Store cannot forget one), and
+// a send the transport delivered just before a crash (before its step was
+// recorded) may be checked again on resume and logged as cancelled.
 func (r *runtime) stillRightOnRetry(ctx context.Context, m workflow.Outgoing, n string) (bool, error) {
 	if m.Origin == nil || !m.Origin.VerifyConditions {
 		return true, nil
