@@ -151,3 +151,9 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
+
+// The store reads a replay's facts and log the fast way.
+var (
+	_ replay.FactsReader = (*bunstore.Store)(nil)
+	_ replay.LogScanner  = (*bunstore.Store)(nil)
+)

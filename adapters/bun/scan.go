@@ -3,7 +3,12 @@ package bun
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
+	"github.com/uptrace/bun"
+
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -66,4 +71,115 @@ func (s *Store) readBatch(ctx context.Context, batch []workflow.MessageRecord, q
 		batch = append(batch, r.record())
 	}
 	return batch, rows.Err()
+}
+
+// factsChunk bounds the phones of one ConversationsOf or ContactsOf query.
+const factsChunk = 1000
+
+// ConversationsOf returns the stored conversations of session with these
+// phones, in any order; unknown ones are left out (replay.FactsReader).
+func (s *Store) ConversationsOf(ctx context.Context, session string, phones []string) ([]workflow.Conversation, error) {
+	out := make([]workflow.Conversation, 0, len(phones))
+	for chunk := range slices.Chunk(phones, factsChunk) {
+		var rows []conversationRow
+		if err := s.db.NewSelect().Model(&rows).Where("session = ? AND phone IN (?)", session, bun.In(chunk)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("read %d conversations of session %q: %w", len(chunk), session, err)
+		}
+		for _, r := range rows {
+			out = append(out, r.conversation())
+		}
+	}
+	return out, nil
+}
+
+// ContactsOf returns the stored contacts of these phones, in any order;
+// unknown ones are left out (replay.FactsReader).
+func (s *Store) ContactsOf(ctx context.Context, phones []string) ([]workflow.Contact, error) {
+	out := make([]workflow.Contact, 0, len(phones))
+	for chunk := range slices.Chunk(phones, factsChunk) {
+		var rows []contactRow
+		if err := s.db.NewSelect().Model(&rows).Where("phone IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("read %d contacts: %w", len(chunk), err)
+		}
+		for _, r := range rows {
+			c, err := r.contact()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// logScanBatch is the number of log entries ScanLogs reads per query.
+const logScanBatch = 5000
+
+// The pages of ScanLogs, by key (at, id): the index on at (which holds
+// the id on SQLite's WITHOUT ROWID table) serves them.
+const (
+	logScanColumns = `SELECT id, at, workflow_id, workflow, session, phone, message_id, trigger, outcome, reason, actions
+		FROM waauto_executions WHERE `
+	logScanOrder = ` ORDER BY at, id LIMIT ?`
+)
+
+// ScanLogs calls fn with every execution log entry whose time is at or
+// after from and before to (zero: no bound), in batches ordered by time,
+// without their Trace (replay.LogScanner); fn may keep the entries and
+// use the store: no query is open while it runs. An error of fn stops the
+// scan and is returned.
+func (s *Store) ScanLogs(ctx context.Context, from, to time.Time, fn func([]workflow.Execution) error) error {
+	var at int64
+	var id string
+	for first := true; ; first = false {
+		q, args := logScanColumns+`at >= ?`, []any{nanos(from)}
+		if !first {
+			q, args = logScanColumns+`(at, id) > (?, ?)`, []any{at, id}
+		}
+		if !to.IsZero() {
+			q, args = q+` AND at < ?`, append(args, nanos(to))
+		}
+		batch, err := s.readLogBatch(ctx, q+logScanOrder, append(args, logScanBatch))
+		if err != nil {
+			return fmt.Errorf("scan execution log after %s: %w", id, err)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		last := batch[len(batch)-1]
+		at, id = nanos(last.Time), last.ID
+		if err := fn(batch); err != nil {
+			return err
+		}
+		if len(batch) < logScanBatch {
+			return nil
+		}
+	}
+}
+
+// readLogBatch reads one page of ScanLogs.
+func (s *Store) readLogBatch(ctx context.Context, q string, args []any) ([]workflow.Execution, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []workflow.Execution
+	for rows.Next() {
+		var r executionRow
+		if err := rows.Scan(&r.ID, &r.At, &r.WorkflowID, &r.Workflow, &r.Session, &r.Phone, &r.MessageID, &r.Trigger,
+			&r.Outcome, &r.Reason, &r.Actions); err != nil {
+			return nil, err
+		}
+		actions, err := fromJSON[workflow.ActionResult](r.Actions)
+		if err != nil {
+			return nil, fmt.Errorf("execution %s actions: %w", r.ID, err)
+		}
+		out = append(out, workflow.Execution{
+			ID: r.ID, Time: fromNanos(r.At), WorkflowID: r.WorkflowID, Workflow: r.Workflow,
+			Session: r.Session, Phone: r.Phone, MessageID: r.MessageID, Trigger: trigger.Kind(r.Trigger),
+			Outcome: workflow.Outcome(r.Outcome), Reason: r.Reason, Actions: actions,
+		})
+	}
+	return out, rows.Err()
 }
