@@ -51,7 +51,7 @@ var replayTexts = []string{"Bonjour", "quel est le prix du pull ?", "Vous livrez
 // fillReplay stores convs conversations of perConv messages (customer and
 // automation in turn, a minute apart) and a log firing for each customer
 // message, in one transaction; it returns the number of customer messages.
-func fillReplay(b *testing.B, st *bunstore.Store, convs, perConv int, start time.Time) int {
+func fillReplay(b testing.TB, st *bunstore.Store, convs, perConv int, start time.Time) int {
 	ctx := context.Background()
 	tx, err := st.DB().BeginTx(ctx, nil)
 	if err != nil {
