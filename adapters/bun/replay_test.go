@@ -51,6 +51,9 @@ func TestReplayFastReadsGiveThePlainReport(t *testing.T) {
 		open func(testing.TB) *bunstore.Store
 	}{{"sqlite", buntest.SQLite}, {"postgres", buntest.Postgres}} {
 		t.Run(db.name, func(t *testing.T) {
+			if db.name == "postgres" && os.Getenv(buntest.PostgresEnv) == "" {
+				t.Skipf("PostgreSQL tests skipped: set %s", buntest.PostgresEnv)
+			}
 			// messages and no-longer examples with both traces (read
 			// again and explained) seen over the stores.
 			var messages, explained int

@@ -53,11 +53,12 @@ func (e *Engine) DecideMatch(ctx context.Context, ev trigger.Event, sc *conditio
 
 // decide is Decide with eval as the evaluation of one workflow.
 func (e *Engine) decide(ev trigger.Event, allow func(*workflow.Workflow) bool, eval func(*compiled) (condition.Result, error)) []Decision {
-	var out []Decision
+	list := e.set.Load().list
+	out := make([]Decision, 0, len(list))
 	// Every applying workflow, not the prefilter's candidates: a workflow
 	// that cannot match still gets its decision and trace (a replay shows
 	// why a workflow no longer fires).
-	for _, c := range e.set.Load().list {
+	for _, c := range list {
 		if !c.applies(ev) {
 			continue
 		}
