@@ -115,12 +115,24 @@ func fillReplay(b testing.TB, st *bunstore.Store, convs, perConv int, start time
 // included, and msgs/cpu-s per second of the process's CPU time (user and
 // system), which a loaded machine does not distort.
 func BenchmarkReplaySQLite(b *testing.B) {
-	ctx := context.Background()
-	st, err := bunstore.Open(ctx, b.TempDir()+"/replay.db", buntest.Quiet())
+	st, err := bunstore.Open(context.Background(), b.TempDir()+"/replay.db", buntest.Quiet())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
+	benchReplay(b, st)
+}
+
+// BenchmarkReplayPostgres is BenchmarkReplaySQLite on PostgreSQL
+// (WAAUTO_TEST_POSTGRES, skipped without). Its msgs/cpu-s counts this
+// process only, not the server's work.
+func BenchmarkReplayPostgres(b *testing.B) {
+	benchReplay(b, buntest.Postgres(b))
+}
+
+// benchReplay fills st and replays it b.N times.
+func benchReplay(b *testing.B, st *bunstore.Store) {
+	ctx := context.Background()
 	start := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
 	n := fillReplay(b, st, 1000, 20, start)
 	draft, err := workflow.Load("draft.yaml", []byte(replayDraft), workflow.LoadOptions{Compiler: expr.New()})
@@ -151,9 +163,3 @@ func cpuTime(b *testing.B) time.Duration {
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
-
-// The store reads a replay's facts and log the fast way.
-var (
-	_ replay.FactsReader = (*bunstore.Store)(nil)
-	_ replay.LogScanner  = (*bunstore.Store)(nil)
-)

@@ -22,6 +22,12 @@ import (
 // traces.
 type plainStore struct{ replay.Store }
 
+// The store reads a replay's facts and log the fast way.
+var (
+	_ replay.FactsReader = (*bunstore.Store)(nil)
+	_ replay.LogScanner  = (*bunstore.Store)(nil)
+)
+
 // A replay reads the store its fast way (the facts of a batch at once, the
 // log without traces) and gives the report of the plain reads: on the
 // databases the scenario runner fills (the replay shop and the public
