@@ -96,7 +96,7 @@ func (s *Store) ConversationsOf(ctx context.Context, session string, phones []st
 	out := make([]workflow.Conversation, 0, len(phones))
 	for chunk := range slices.Chunk(phones, factsChunk) {
 		var rows []conversationRow
-		if err := s.db.NewSelect().Model(&rows).Where("session = ? AND phone IN (?)", session, bun.In(chunk)).Scan(ctx); err != nil {
+		if err := s.db.NewSelect().Model(&rows).Where("session = ? AND phone IN (?)", session, bun.List(chunk)).Scan(ctx); err != nil {
 			return nil, fmt.Errorf("read %d conversations of session %q: %w", len(chunk), session, err)
 		}
 		for _, r := range rows {
@@ -112,7 +112,7 @@ func (s *Store) ContactsOf(ctx context.Context, phones []string) ([]workflow.Con
 	out := make([]workflow.Contact, 0, len(phones))
 	for chunk := range slices.Chunk(phones, factsChunk) {
 		var rows []contactRow
-		if err := s.db.NewSelect().Model(&rows).Where("phone IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+		if err := s.db.NewSelect().Model(&rows).Where("phone IN (?)", bun.List(chunk)).Scan(ctx); err != nil {
 			return nil, fmt.Errorf("read %d contacts: %w", len(chunk), err)
 		}
 		for _, r := range rows {
