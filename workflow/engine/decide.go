@@ -32,9 +32,9 @@ type Decision struct {
 // no action, no Store access and no log entry. allow (nil: all) is asked
 // whether a matching live workflow may fire, for the caller's own
 // cooldowns and answer-once rule; a stop workflow that fires ends the
-// list. Replays of recorded messages use it (workflow/replay). Unlike
-// Handle, it skips no workflow through the prefilter, so each applying
-// workflow has its trace.
+// list. Unlike Handle, it skips no workflow through the prefilter, so
+// each applying workflow has its trace. Replays of recorded messages
+// (workflow/replay) use DecideMatch, which traces only what matched.
 func (e *Engine) Decide(ctx context.Context, ev trigger.Event, facts *condition.Facts, allow func(*workflow.Workflow) bool) []Decision {
 	return e.decide(ev, allow, func(c *compiled) (condition.Result, error) { return e.evalTraced(ctx, c, facts) })
 }
