@@ -51,7 +51,7 @@ var replayTexts = []string{"Bonjour", "quel est le prix du pull ?", "Vous livrez
 // fillReplay stores convs conversations of perConv messages (customer and
 // automation in turn, a minute apart) and a log firing for each customer
 // message, in one transaction; it returns the number of customer messages.
-func fillReplay(b *testing.B, st *bunstore.Store, convs, perConv int, start time.Time) int {
+func fillReplay(b testing.TB, st *bunstore.Store, convs, perConv int, start time.Time) int {
 	ctx := context.Background()
 	tx, err := st.DB().BeginTx(ctx, nil)
 	if err != nil {
@@ -115,12 +115,24 @@ func fillReplay(b *testing.B, st *bunstore.Store, convs, perConv int, start time
 // included, and msgs/cpu-s per second of the process's CPU time (user and
 // system), which a loaded machine does not distort.
 func BenchmarkReplaySQLite(b *testing.B) {
-	ctx := context.Background()
-	st, err := bunstore.Open(ctx, b.TempDir()+"/replay.db", buntest.Quiet())
+	st, err := bunstore.Open(context.Background(), b.TempDir()+"/replay.db", buntest.Quiet())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
+	benchReplay(b, st)
+}
+
+// BenchmarkReplayPostgres is BenchmarkReplaySQLite on PostgreSQL
+// (WAAUTO_TEST_POSTGRES, skipped without). Its msgs/cpu-s counts this
+// process only, not the server's work.
+func BenchmarkReplayPostgres(b *testing.B) {
+	benchReplay(b, buntest.Postgres(b))
+}
+
+// benchReplay fills st and replays it b.N times.
+func benchReplay(b *testing.B, st *bunstore.Store) {
+	ctx := context.Background()
 	start := time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC)
 	n := fillReplay(b, st, 1000, 20, start)
 	draft, err := workflow.Load("draft.yaml", []byte(replayDraft), workflow.LoadOptions{Compiler: expr.New()})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/waauto/waauto/condition"
@@ -24,6 +25,31 @@ type Store interface {
 	Conversation(ctx context.Context, session, phone string) (workflow.Conversation, error)
 	Contact(ctx context.Context, phone string) (workflow.Contact, error)
 	QueryLogs(ctx context.Context, q workflow.LogQuery) (workflow.LogPage, error)
+}
+
+// FactsReader is an optional extension of Store: the facts of many
+// conversations in one read. When the store has it, Run reads the
+// conversations and contacts of each batch of messages at once instead of
+// one Conversation and one Contact per conversation. adapters/bun has it.
+type FactsReader interface {
+	// ConversationsOf returns the stored conversations of session with
+	// these phones, in any order; unknown ones are left out.
+	ConversationsOf(ctx context.Context, session string, phones []string) ([]workflow.Conversation, error)
+	// ContactsOf returns the stored contacts of these phones, in any
+	// order; unknown ones are left out.
+	ContactsOf(ctx context.Context, phones []string) ([]workflow.Contact, error)
+}
+
+// LogScanner is an optional extension of Store: the execution log of a
+// period without the traces, faster than QueryLogs's pages. When the
+// store has it, Run reads the log with it and reads the traces of the
+// examples it keeps with QueryLogs. adapters/bun has it.
+type LogScanner interface {
+	// ScanLogs calls fn with every entry of the log whose time is at or
+	// after from and before to (zero: no bound), in batches in no
+	// particular order, without their Trace; fn may keep the entries. An
+	// error of fn stops the scan and is returned.
+	ScanLogs(ctx context.Context, from, to time.Time, fn func([]workflow.Execution) error) error
 }
 
 // Options configures Run. Compiler is required.
@@ -116,16 +142,20 @@ func Run(ctx context.Context, store Store, draft workflow.Definitions, opts Opti
 	}
 	r := &run{opts: opts, store: store, eng: eng, byName: map[string]*WorkflowReport{}, draft: map[string]*workflow.Workflow{},
 		rep: Report{Since: opts.Since, Until: opts.Until}}
+	r.facts, _ = store.(FactsReader)
+	r.allowFn = r.allow
 	for _, w := range eng.Workflows() {
 		r.report(w.Name).InDraft = true
 		r.draft[w.Name] = &w
 	}
+	inDraft := len(r.order)
 	if err := r.readLog(ctx); err != nil {
 		return Report{}, err
 	}
-	if err := store.ScanMessages(ctx, r.batch); err != nil {
+	if err := store.ScanMessages(ctx, func(msgs []workflow.MessageRecord) error { return r.batch(ctx, msgs) }); err != nil {
 		return Report{}, fmt.Errorf("replay: %w", err)
 	}
+	slices.SortStableFunc(r.order[inDraft:], func(a, b *WorkflowReport) int { return strings.Compare(a.Name, b.Name) })
 	for _, w := range r.order {
 		r.rep.Workflows = append(r.rep.Workflows, *w)
 	}
@@ -142,16 +172,32 @@ type run struct {
 	order  []*WorkflowReport
 	// draft holds the draft's workflows by name.
 	draft map[string]*workflow.Workflow
-	// fired holds the logged firings by session/message id.
-	fired map[string][]workflow.Execution
-	// assigned holds the first logged assignment per session/phone.
-	assigned map[string]time.Time
+	// fired holds the logged firings by message, newest first.
+	fired map[msgKey][]workflow.Execution
+	// untraced: the firings were read without their traces (LogScanner).
+	untraced bool
+	// assigned holds the first logged assignment per conversation.
+	assigned map[convKey]time.Time
 	conv     *convState
+	// facts is store as a FactsReader (nil: it is not); convs and
+	// contacts hold what it read for the current batch.
+	facts    FactsReader
+	convs    map[convKey]workflow.Conversation
+	contacts map[string]workflow.Contact
+	// allowFn is r.allow, at is the time of the message played.
+	allowFn func(*workflow.Workflow) bool
+	at      time.Time
 }
+
+// msgKey identifies a message, convKey a conversation.
+type (
+	msgKey  struct{ session, id string }
+	convKey struct{ session, phone string }
+)
 
 // convState is what the replay knows of the conversation being played.
 type convState struct {
-	key       string
+	key       convKey
 	agent     string
 	contact   workflow.Contact
 	assignAt  time.Time // zero: not yet assigned
@@ -171,39 +217,94 @@ func (r *run) report(name string) *WorkflowReport {
 
 // readLog collects the firings and assignments of the period.
 func (r *run) readLog(ctx context.Context) error {
-	r.fired, r.assigned = map[string][]workflow.Execution{}, map[string]time.Time{}
-	q := workflow.LogQuery{From: r.opts.Since, To: r.opts.Until, Limit: workflow.MaxLogLimit}
-	for {
-		page, err := r.store.QueryLogs(ctx, q)
+	r.fired, r.assigned = map[msgKey][]workflow.Execution{}, map[convKey]time.Time{}
+	if ls, ok := r.store.(LogScanner); ok {
+		r.untraced = true
+		err := ls.ScanLogs(ctx, r.opts.Since, r.opts.Until, func(xs []workflow.Execution) error {
+			for _, x := range xs {
+				r.logged(x)
+			}
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("replay: read the execution log: %w", err)
 		}
-		for _, x := range page.Entries {
-			if !engine.IsFiring(x) {
-				continue
+	} else {
+		q := workflow.LogQuery{From: r.opts.Since, To: r.opts.Until, Limit: workflow.MaxLogLimit}
+		for {
+			page, err := r.store.QueryLogs(ctx, q)
+			if err != nil {
+				return fmt.Errorf("replay: read the execution log: %w", err)
 			}
-			k := x.Session + "/" + x.MessageID
-			r.fired[k] = append(r.fired[k], x)
-			for _, a := range x.Actions {
-				ck := x.Session + "/" + x.Phone
-				if a.Type == "assign" && a.Outcome == workflow.OutcomeFired {
-					if t, ok := r.assigned[ck]; !ok || x.Time.Before(t) {
-						r.assigned[ck] = x.Time
-					}
-				}
+			for _, x := range page.Entries {
+				r.logged(x)
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	}
+	// Newest first, as QueryLogs returns them, whatever the store's order.
+	for _, xs := range r.fired {
+		if len(xs) > 1 {
+			slices.SortFunc(xs, func(a, b workflow.Execution) int { return strings.Compare(b.ID, a.ID) })
+		}
+	}
+	return nil
+}
+
+// logged notes the log entry x if it is a firing.
+func (r *run) logged(x workflow.Execution) {
+	if !engine.IsFiring(x) {
+		return
+	}
+	k := msgKey{x.Session, x.MessageID}
+	r.fired[k] = append(r.fired[k], x)
+	for _, a := range x.Actions {
+		ck := convKey{x.Session, x.Phone}
+		if a.Type == "assign" && a.Outcome == workflow.OutcomeFired {
+			if t, ok := r.assigned[ck]; !ok || x.Time.Before(t) {
+				r.assigned[ck] = x.Time
+			}
+		}
+	}
+}
+
+// beforeTrace returns the trace of the logged firing x, read again when
+// the log was read without traces.
+func (r *run) beforeTrace(ctx context.Context, x workflow.Execution) (condition.Trace, error) {
+	if !r.untraced {
+		return x.Trace, nil
+	}
+	q := workflow.LogQuery{From: x.Time, To: x.Time.Add(time.Nanosecond), WorkflowID: x.WorkflowID, Session: x.Session,
+		Phone: x.Phone, Limit: workflow.MaxLogLimit}
+	for {
+		page, err := r.store.QueryLogs(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("replay: read the trace of %s: %w", x.ID, err)
+		}
+		for _, e := range page.Entries {
+			if e.ID == x.ID {
+				return e.Trace, nil
 			}
 		}
 		if page.Next == "" {
-			return nil
+			return nil, nil
 		}
 		q.After = page.Next
 	}
 }
 
 // batch plays a batch of messages ordered by conversation and Seq.
-func (r *run) batch(msgs []workflow.MessageRecord) error {
-	ctx := context.Background()
-	for _, m := range msgs {
+func (r *run) batch(ctx context.Context, msgs []workflow.MessageRecord) error {
+	if r.facts != nil {
+		if err := r.readFacts(ctx, msgs); err != nil {
+			return err
+		}
+	}
+	for i := range msgs {
+		m := &msgs[i]
 		if err := r.enter(ctx, m); err != nil {
 			return err
 		}
@@ -215,25 +316,80 @@ func (r *run) batch(msgs []workflow.MessageRecord) error {
 				c.assignAt = m.Time
 			}
 		case !m.Time.Before(r.opts.Since) && (r.opts.Until.IsZero() || m.Time.Before(r.opts.Until)) && !c.contact.Excluded:
-			r.play(ctx, m)
+			if err := r.play(ctx, m); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
+// readFacts reads the conversations and contacts of msgs that enter will
+// need, with one query per session and one for the contacts.
+func (r *run) readFacts(ctx context.Context, msgs []workflow.MessageRecord) error {
+	clear(r.convs)
+	clear(r.contacts)
+	if r.convs == nil {
+		r.convs, r.contacts = map[convKey]workflow.Conversation{}, map[string]workflow.Contact{}
+	}
+	last := convKey{}
+	if r.conv != nil {
+		last = r.conv.key
+	}
+	bySession := map[string][]string{}
+	var sessions, phones []string
+	for i := range msgs {
+		k := convKey{msgs[i].Session, msgs[i].Phone}
+		if k == last {
+			continue
+		}
+		last = k
+		if _, ok := bySession[k.session]; !ok {
+			sessions = append(sessions, k.session)
+		}
+		bySession[k.session] = append(bySession[k.session], k.phone)
+		phones = append(phones, k.phone)
+	}
+	for _, session := range sessions {
+		convs, err := r.facts.ConversationsOf(ctx, session, bySession[session])
+		if err != nil {
+			return fmt.Errorf("conversations of %s: %w", session, err)
+		}
+		for _, c := range convs {
+			r.convs[convKey{c.Session, c.Phone}] = c
+		}
+	}
+	slices.Sort(phones)
+	contacts, err := r.facts.ContactsOf(ctx, slices.Compact(phones))
+	if err != nil {
+		return fmt.Errorf("contacts: %w", err)
+	}
+	for _, c := range contacts {
+		r.contacts[c.Phone] = c
+	}
+	return nil
+}
+
 // enter makes m's conversation the current one, reading its facts once.
-func (r *run) enter(ctx context.Context, m workflow.MessageRecord) error {
-	key := m.Session + "/" + m.Phone
+func (r *run) enter(ctx context.Context, m *workflow.MessageRecord) error {
+	key := convKey{m.Session, m.Phone}
 	if r.conv != nil && r.conv.key == key {
 		return nil
 	}
-	conv, err := r.store.Conversation(ctx, m.Session, m.Phone)
-	if err != nil && !errors.Is(err, workflow.ErrNotFound) {
-		return fmt.Errorf("conversation %s: %w", key, err)
-	}
-	contact, err := r.store.Contact(ctx, m.Phone)
-	if err != nil && !errors.Is(err, workflow.ErrNotFound) {
-		return fmt.Errorf("contact %s: %w", m.Phone, err)
+	var conv workflow.Conversation
+	var contact workflow.Contact
+	if r.facts != nil {
+		conv, contact = r.convs[key], r.contacts[m.Phone]
+	} else {
+		var err error
+		conv, err = r.store.Conversation(ctx, m.Session, m.Phone)
+		if err != nil && !errors.Is(err, workflow.ErrNotFound) {
+			return fmt.Errorf("conversation %s/%s: %w", m.Session, m.Phone, err)
+		}
+		contact, err = r.store.Contact(ctx, m.Phone)
+		if err != nil && !errors.Is(err, workflow.ErrNotFound) {
+			return fmt.Errorf("contact %s: %w", m.Phone, err)
+		}
 	}
 	r.conv = &convState{key: key, agent: conv.Agent, contact: contact, cooldown: map[string]time.Time{}}
 	if t, ok := r.assigned[key]; ok && conv.Agent != "" {
@@ -242,8 +398,20 @@ func (r *run) enter(ctx context.Context, m workflow.MessageRecord) error {
 	return nil
 }
 
-// play evaluates one customer message with the draft and compares.
-func (r *run) play(ctx context.Context, m workflow.MessageRecord) {
+// allow applies the draft's cooldowns in the current conversation at r.at.
+func (r *run) allow(w *workflow.Workflow) bool {
+	c := r.conv
+	if last, ok := c.cooldown[w.ID]; ok && w.Cooldown > 0 && r.at.Sub(last) < w.Cooldown {
+		return false
+	}
+	c.cooldown[w.ID] = r.at
+	return true
+}
+
+// play evaluates one customer message with the draft and compares. The
+// draft's conditions are matched without traces (engine.DecideMatch); the
+// traces of the examples kept are built then.
+func (r *run) play(ctx context.Context, m *workflow.MessageRecord) error {
 	c := r.conv
 	r.rep.Messages++
 	agent := ""
@@ -252,30 +420,22 @@ func (r *run) play(ctx context.Context, m workflow.MessageRecord) {
 	}
 	msg := trigger.Message{ID: m.ID, Session: m.Session, Phone: m.Phone, Type: m.Type, Text: m.Text, Time: m.Time}
 	newContact := m.Seq == 1 && !c.contact.Imported
-	facts := condition.NewFacts(condition.Input{Message: msg, Agent: agent, Labels: c.contact.Labels,
-		MessageCount: int(m.Seq), LastReply: c.lastReply, IsNewContact: newContact})
-	allow := func(w *workflow.Workflow) bool {
-		if last, ok := c.cooldown[w.ID]; ok && w.Cooldown > 0 && m.Time.Sub(last) < w.Cooldown {
-			return false
-		}
-		c.cooldown[w.ID] = m.Time
-		return true
-	}
-	decisions := r.eng.Decide(ctx, trigger.Event{Message: msg, NewContact: newContact}, facts, allow)
-	before := r.fired[m.Session+"/"+m.ID]
+	sc := condition.NewScope(condition.NewFacts(condition.Input{Message: msg, Agent: agent, Labels: c.contact.Labels,
+		MessageCount: int(m.Seq), LastReply: c.lastReply, IsNewContact: newContact}))
+	r.at = m.Time
+	decisions := r.eng.DecideMatch(ctx, trigger.Event{Message: msg, NewContact: newContact}, sc, r.allowFn)
+	before := r.fired[msgKey{m.Session, m.ID}]
 	ex := Example{Session: m.Session, Phone: m.Phone, MessageID: m.ID, Time: m.Time, Text: m.Text, Agent: agent, Labels: c.contact.Labels}
-	would := map[string]bool{}
 	for _, d := range decisions {
 		if !d.Fired {
 			continue
 		}
 		w := r.report(d.Workflow.Name)
-		would[w.Name] = true
+		w.Would++
 		e := ex
 		e.Trace = d.Trace
-		w.Would++
 		r.example(&w.WouldExamples, e)
-		if i := slices.IndexFunc(before, func(x workflow.Execution) bool { return x.Workflow == w.Name }); i < 0 {
+		if !slices.ContainsFunc(before, func(x workflow.Execution) bool { return x.Workflow == w.Name }) {
 			w.New++
 			r.example(&w.NewExamples, e)
 		}
@@ -283,31 +443,50 @@ func (r *run) play(ctx context.Context, m workflow.MessageRecord) {
 	for _, x := range before {
 		w := r.report(x.Workflow)
 		w.Before++
-		if would[x.Workflow] {
+		if slices.ContainsFunc(decisions, func(d engine.Decision) bool { return d.Fired && d.Workflow.Name == x.Workflow }) {
 			continue
 		}
 		w.NoLonger++
+		if !r.room(w.NoLongerExamples, m.Session, m.Phone) {
+			continue
+		}
 		e := ex
-		e.BeforeTrace, e.Note = x.Trace, notFiring(decisions, r.draft[x.Workflow])
+		var err error
+		if e.BeforeTrace, err = r.beforeTrace(ctx, x); err != nil {
+			return err
+		}
 		if i := slices.IndexFunc(decisions, func(d engine.Decision) bool { return d.Workflow.Name == x.Workflow }); i >= 0 {
+			if d := &decisions[i]; d.Trace == nil && !d.Matched {
+				res, err := d.Explain(ctx, sc)
+				d.Trace, d.Err = res.Trace, err
+			}
 			e.Trace = decisions[i].Trace
 		}
-		r.example(&w.NoLongerExamples, e)
+		e.Note = notFiring(decisions, r.draft[x.Workflow])
+		w.NoLongerExamples = append(w.NoLongerExamples, e)
 	}
+	return nil
 }
 
 // example keeps e in list when there is room and its conversation gave
 // none yet.
 func (r *run) example(list *[]Example, e Example) {
-	if len(*list) >= r.opts.Examples {
-		return
+	if r.room(*list, e.Session, e.Phone) {
+		*list = append(*list, e)
 	}
-	for _, x := range *list {
-		if x.Session == e.Session && x.Phone == e.Phone {
-			return
+}
+
+// room says whether list has room and no example of (session, phone).
+func (r *run) room(list []Example, session, phone string) bool {
+	if len(list) >= r.opts.Examples {
+		return false
+	}
+	for _, x := range list {
+		if x.Session == session && x.Phone == phone {
+			return false
 		}
 	}
-	*list = append(*list, e)
+	return true
 }
 
 // notFiring says why the draft's workflow w (nil: none) would not fire.

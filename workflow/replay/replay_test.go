@@ -154,3 +154,30 @@ func TestRunNeedsACompiler(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoCompiler", err)
 	}
 }
+
+// The workflows that fired before and are not in the draft follow the
+// draft's, by name (Prix fired first in the period).
+func TestRunListsWorkflowsNotInTheDraftByName(t *testing.T) {
+	st, start := record(t)
+	only := `
+workflows:
+  - name: Bonjour
+    trigger: incoming_message
+    conditions: {text: {contains: bonjour}}
+    actions: [{reply: {text: "Bonjour !"}}]
+`
+	rep, err := replay.Run(context.Background(), st, load(t, only), replay.Options{Since: start, Compiler: expr.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, w := range rep.Workflows {
+		names = append(names, w.Name)
+		if w.Name != "Bonjour" && (w.InDraft || w.NoLonger != w.Before || len(w.NoLongerExamples) == 0 || w.NoLongerExamples[0].Note != "not in the draft") {
+			t.Errorf("%s: %+v", w.Name, w)
+		}
+	}
+	if got := strings.Join(names, ", "); got != "Bonjour, Hors horaires, Prix" {
+		t.Errorf("workflows = %s, want Bonjour, Hors horaires, Prix", got)
+	}
+}
