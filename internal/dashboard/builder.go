@@ -213,9 +213,16 @@ func (d *Dashboard) answerDraft(w http.ResponseWriter, r *http.Request, err erro
 // YAML tab and the form switch through it, and the form validates as
 // the user types. It also answers the linter's findings on the draft.
 func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
-	if wf, req, ok := d.savableDraft(w, r); ok {
-		d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: d.draftFindings(wf, req.Original)})
+	wf, req, ok := d.savableDraft(w, r)
+	if !ok {
+		return
 	}
+	findings, err := d.draftFindings(r.Context(), wf, req.Original)
+	if err != nil {
+		d.answerDraft(w, r, err)
+		return
+	}
+	d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: findings})
 }
 
 // savableDraft reads the request's draft and checks that it could be
@@ -365,13 +372,7 @@ func (d *Dashboard) catalog(ctx context.Context) (catalog, error) {
 	c.Labels, c.Agents = slices.AppendSeq([]string{}, maps.Keys(labels)), slices.AppendSeq([]string{}, maps.Keys(agents))
 	slices.Sort(c.Labels)
 	slices.Sort(c.Agents)
-	c.Sessions = []string{}
-	sessions, err := d.store.ListSessions(ctx)
-	for _, s := range sessions {
-		if s.Status != workflow.SessionDeleted {
-			c.Sessions = append(c.Sessions, s.ID)
-		}
-	}
+	c.Sessions, err = d.numberIDs(ctx)
 	return c, err
 }
 
