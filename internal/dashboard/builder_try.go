@@ -134,7 +134,7 @@ func (d *Dashboard) try(ctx context.Context, tr translator, wf workflow.Workflow
 	res := tryResult{Executions: []tryExec{}, Effects: []string{}}
 	for _, e := range got.Executions {
 		res.Executions = append(res.Executions, tryExec{Workflow: e.Workflow, Outcome: string(e.Outcome),
-			OutcomeText: tr.T("outcome."+string(e.Outcome)), Reason: e.Reason, Trace: e.Trace})
+			OutcomeText: tr.T("outcome." + string(e.Outcome)), Reason: e.Reason, Trace: e.Trace})
 		res.Fired = res.Fired || e.Outcome == workflow.OutcomeFired || e.Outcome == workflow.OutcomeShadow
 	}
 	for _, e := range got.Effects {
