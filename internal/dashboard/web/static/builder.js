@@ -915,6 +915,7 @@ var WB = (function () {
         showErrors(r.errors || [], onYAML);
         var msg = (r.errors || []).length === 1 && r.errors[0].path === "replay" ? r.errors[0].msg : T("replay.err.draft", (r.errors || []).length);
         out.appendChild(el("p", { cls: "error", id: "replay-error", role: "alert", text: msg }));
+        status(msg, true);
         return;
       }
       showReplay(out, r.replay);
@@ -936,7 +937,8 @@ var WB = (function () {
       var name = w.name + (w.draft ? " " + T("replay.this_draft") : "") + (w.inDraft ? "" : " " + T("replay.gone"));
       body.appendChild(el("tr", { "data-workflow": w.name, cls: w.draft ? "draft" : null }, [el("td", { text: name }),
         el("td", { cls: "num", text: String(w.before) }), el("td", { cls: "num", text: String(w.would) }),
-        el("td", { cls: "num replay-new", text: String(w.new) }), el("td", { cls: "num replay-no-longer", text: String(w.noLonger) })]));
+        el("td", { cls: "num" + (w.new ? " replay-new" : ""), text: String(w.new) }),
+        el("td", { cls: "num" + (w.noLonger ? " replay-no-longer" : ""), text: String(w.noLonger) })]));
     });
     out.appendChild(el("table", { cls: "replay-table" }, [el("thead", {}, [head]), body]));
     rp.workflows.forEach(function (w) {
