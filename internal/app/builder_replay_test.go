@@ -183,3 +183,26 @@ func TestBrowserBuilderReplay(t *testing.T) {
 		t.Errorf("the replay error is styled %q, want error", got.Value)
 	}
 }
+
+// TestBuilderTryInFrench: "Try it here" answers in the user's language:
+// the verdict, the outcome and a bad sample's error.
+func TestBuilderTryInFrench(t *testing.T) {
+	ta := startApp(t, "")
+	c := loggedIn(t, ta)
+	c.header.Set("Accept-Language", "fr")
+	try := func(text, phone string) (int, builderReply) {
+		t.Helper()
+		return c.postJSON("/workflows/try", map[string]any{"yaml": prixTarif, "message": map[string]any{"text": text, "phone": phone}})
+	}
+	if code, rep := try("un tarif ?", ""); code != http.StatusOK || rep.Try == nil || rep.Try.Summary != `"Prix" se déclenche pour ce message.` {
+		t.Errorf("a matching sample, in French: %d %+v", code, rep.Try)
+	}
+	if code, rep := try("bonjour", ""); code != http.StatusOK || rep.Try == nil ||
+		rep.Try.Summary != `"Prix" ne se déclenche pas : ses conditions ne sont pas remplies.` {
+		t.Errorf("a sample that does not match, in French: %d %+v", code, rep.Try)
+	}
+	if code, rep := try("bonjour", "abc"); code != http.StatusUnprocessableEntity || len(rep.Errors) != 1 || rep.Errors[0].Path != "try.phone" ||
+		!strings.HasPrefix(rep.Errors[0].Msg, `"abc" n'est pas un numéro de téléphone`) {
+		t.Errorf("a bad phone, in French: %d %+v", code, rep.Errors)
+	}
+}

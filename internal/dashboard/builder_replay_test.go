@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/waauto/waauto/condition/expr"
 	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/memstore"
+	"github.com/waauto/waauto/workflow/replay"
 )
 
 // recorded is a store with n customer messages from n contacts, one a
@@ -92,5 +94,50 @@ func TestReplayNotesAreTranslated(t *testing.T) {
 	}
 	if fr("replay.note.not_in_draft") == trs["en"].T("replay.note.not_in_draft") {
 		t.Error("the French note is the English one")
+	}
+}
+
+// BenchmarkBuilderReplay replays replayMaxMessages recorded messages (the
+// builder's limit) through a two-workflow draft, on the bare memstore and
+// through boundedStore: the bound's cost, and how long the longest test
+// of the builder takes. Reports messages per second.
+func BenchmarkBuilderReplay(b *testing.B) {
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	st := memstore.New()
+	texts := []string{"bonjour", "quel prix ?", "livraison demain ?", "merci"}
+	for i := range replayMaxMessages {
+		m := trigger.Message{ID: fmt.Sprint("m", i), Session: "main", Phone: fmt.Sprintf("+336%08d", i%2000), Type: trigger.MessageText,
+			Text: texts[i%len(texts)], Time: start.Add(time.Duration(i) * time.Second)}
+		if _, err := st.RecordInbound(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	draft, err := workflow.Load("d.yaml", []byte(`workflows:
+  - {name: Prix, trigger: incoming_message, conditions: {text: {contains: prix}}, actions: [{reply: {text: "Nos prix"}}]}
+  - {name: Bonjour, trigger: incoming_message, conditions: {text: {starts_with: bonjour}}, actions: [{reply: {text: "Bonjour !"}}]}
+`), workflow.LoadOptions{Compiler: expr.New()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	until := start.Add(replayMaxMessages * time.Second)
+	for _, bc := range []struct {
+		name  string
+		store func() replay.Store
+	}{
+		{"bare", func() replay.Store { return st }},
+		{"bounded", func() replay.Store {
+			return &boundedStore{Store: st, since: start, until: until, max: replayMaxMessages, stop: ctx}
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				rep, err := replay.Run(ctx, bc.store(), draft, replay.Options{Since: start, Until: until, Compiler: expr.New()})
+				if err != nil || rep.Messages != replayMaxMessages {
+					b.Fatalf("%d messages, %v", rep.Messages, err)
+				}
+			}
+			b.ReportMetric(float64(b.N*replayMaxMessages)/b.Elapsed().Seconds(), "msgs/s")
+		})
 	}
 }
