@@ -927,6 +927,7 @@ var WB = (function () {
     out.appendChild(el("p", { id: "replay-summary", text: T("replay.summary", rp.messages, rp.from, rp.to, rp.zone) }));
     if (rp.stopped) out.appendChild(el("p", { cls: "warning", id: "replay-stopped", text: T(rp.stopped === "time" ? "replay.stopped_time" : "replay.stopped_limit", rp.messages) }));
     out.appendChild(el("p", { cls: "muted", text: T("replay.nothing_sent") }));
+    out.appendChild(el("p", { cls: "muted small-note", id: "replay-approx", text: T("replay.approx") }));
     if (!rp.workflows.length) {
       out.appendChild(el("p", { cls: "muted", text: rp.messages ? T("replay.none") : T("replay.no_messages") }));
       return;
