@@ -197,7 +197,8 @@ func TestBrowserBuilderJourneys(t *testing.T) {
 	// Reorder: move the second workflow up.
 	b.step("reorder", chromedp.Navigate(b.base+"/workflows"), chromedp.WaitVisible(`#workflows`),
 		chromedp.Click(`tr[data-id="modele-prix"] button[title="Move up"]`),
-		chromedp.WaitVisible(`p.flash`))
+		// (p.flash alone may still be the page before the move's.)
+		chromedp.WaitVisible(`p.flash`), chromedp.WaitVisible(`#workflows tbody tr:first-child[data-id="modele-prix"]`))
 	var order []string
 	b.eval("list order", `Array.from(document.querySelectorAll("#workflows tbody tr")).map(function(r){return r.dataset.id})`, &order)
 	if strings.Join(order, ",") != "modele-prix,prix-en-semaine" {

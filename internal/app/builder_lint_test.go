@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -106,5 +107,42 @@ func TestBrowserBuilderShowsLintFindings(t *testing.T) {
 		chromedp.WaitNotPresent(`#lint-list li.lint-error`), chromedp.WaitVisible(`#lint-list li.lint-warning`))
 	if got := b.text(`#lint-list li.lint-warning`); !strings.Contains(got, "both reply to the same message") {
 		t.Errorf("builder's warning: %q", got)
+	}
+}
+
+// TestBuilderLintKnowsTheShop: the builder's checks know the shop's
+// numbers and whether an AI model is configured.
+func TestBuilderLintKnowsTheShop(t *testing.T) {
+	ta := startApp(t, "") // no --ai-provider: no model
+	c := loggedIn(t, ta)
+	const scoped = "name: Boutique\nsession: %s\ntrigger: incoming_message\nactions:\n  - reply: {text: \"Bonjour\"}\n"
+	checks := func(yaml string) []string {
+		t.Helper()
+		code, rep := c.postJSON("/workflows/check", map[string]any{"yaml": yaml})
+		if code != http.StatusOK || !rep.OK {
+			t.Fatalf("check %q: %d %+v", yaml, code, rep)
+		}
+		var out []string
+		for _, f := range rep.Lint {
+			out = append(out, f.Check+": "+f.Message)
+		}
+		return out
+	}
+	got := checks(fmt.Sprintf(scoped, "nulle-part"))
+	if len(got) != 1 || !strings.HasPrefix(got[0], "unknown-number: ") || !strings.Contains(got[0], `"nulle-part"`) || !strings.Contains(got[0], "simulator") {
+		t.Errorf("a workflow scoped to a number the shop does not have: %q, want the unknown-number finding naming the numbers", got)
+	}
+	if got := checks(fmt.Sprintf(scoped, "simulator")); len(got) != 0 {
+		t.Errorf("a workflow scoped to the simulator: %q, want no finding", got)
+	}
+	ai := "name: IA\ntrigger: incoming_message\nactions:\n  - ai_reply: {}\n"
+	if got := checks(ai); len(got) != 1 || !strings.HasPrefix(got[0], "no-ai-model: ") {
+		t.Errorf("an ai_reply with no model: %q, want the no-ai-model finding", got)
+	}
+
+	withModel := startApp(t, "", func(o *options) { o.AI.Provider = "openai"; o.AI.Model = "gpt-test" })
+	c = loggedIn(t, withModel)
+	if got := checks(ai); len(got) != 0 {
+		t.Errorf("an ai_reply with a model configured: %q, want no finding", got)
 	}
 }

@@ -39,7 +39,8 @@ type builderReply struct {
 		Workflow, Severity, Check, Message string
 		Related                            []string
 	} `json:"lint"`
-	Try *struct {
+	Replay *replayPanel `json:"replay"`
+	Try    *struct {
 		Fired      bool
 		Summary    string
 		Effects    []string
@@ -63,6 +64,9 @@ func (c *client) postJSON(path string, body any) (int, builderReply) {
 	req, err := http.NewRequest("POST", c.base+path, strings.NewReader(string(b)))
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.hc.Do(req)
@@ -118,7 +122,7 @@ func TestBuilderRoutesNeedLogin(t *testing.T) {
 			t.Errorf("GET %s without login: %d %q, want 303 to /login", p, code, resp.Header.Get("Location"))
 		}
 	}
-	for _, p := range []string{"/workflows/check", "/workflows/save", "/workflows/try", "/templates"} {
+	for _, p := range []string{"/workflows/check", "/workflows/save", "/workflows/try", "/workflows/replay", "/templates"} {
 		if code, _ := c.postJSON(p, map[string]any{"original": "prix", "yaml": "name: x"}); code != http.StatusUnauthorized {
 			t.Errorf("POST %s without login: %d, want 401", p, code)
 		}

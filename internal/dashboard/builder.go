@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -42,6 +43,8 @@ type builderRequest struct {
 	Template string `json:"template,omitempty"`
 	// Message is the sample message of "Try it here".
 	Message *sampleMessage `json:"message,omitempty"`
+	// Days is the period of "Test against the last 30 days"; 0 means 30.
+	Days int `json:"days,omitempty"`
 }
 
 // fieldError is a loader error as the builder shows it, beside the input
@@ -52,6 +55,10 @@ type fieldError struct {
 	Column int    `json:"column,omitempty"`
 	Msg    string `json:"msg"`
 	Text   string `json:"text"`
+	// key and args are the catalogue's message, when Msg is not set yet:
+	// answerDraft writes it in the user's language.
+	key  string
+	args []any
 }
 
 // builderReply is the answer to every builder request.
@@ -63,6 +70,7 @@ type builderReply struct {
 	Redirect string          `json:"redirect,omitempty"`
 	Msg      string          `json:"msg,omitempty"`
 	Try      *tryResult      `json:"try,omitempty"`
+	Replay   *replayResult   `json:"replay,omitempty"`
 	// Lint are the linter's findings on the draft among the saved
 	// workflows (check only); unlike Errors they do not block saving.
 	Lint []lint.Finding `json:"lint,omitempty"`
@@ -78,9 +86,26 @@ func (e draftError) Error() string { return errDraft.Error() }
 
 func (e draftError) Unwrap() error { return errDraft }
 
-func fieldErr(path, format string, args ...any) draftError {
-	msg := fmt.Sprintf(format, args...)
-	return draftError{{Path: path, Msg: msg, Text: path + ": " + msg}}
+// fieldErr is the error of the input at path, the catalogue's message key
+// formatted with args.
+func fieldErr(path, key string, args ...any) draftError {
+	return draftError{{Path: path, key: key, args: args}}
+}
+
+// translated is de with its messages in the language of tr.
+func (de draftError) translated(tr translator) draftError {
+	out := slices.Clone(de)
+	for i, e := range out {
+		if e.key == "" {
+			continue
+		}
+		out[i].Msg = tr.T(e.key, e.args...)
+		out[i].Text = out[i].Msg
+		if e.Path != "" {
+			out[i].Text = e.Path + ": " + out[i].Msg
+		}
+	}
+	return out
 }
 
 // loadOptions are those the engine runs the account's workflows with.
@@ -100,7 +125,7 @@ func (d *Dashboard) parseDraft(ctx context.Context, req builderRequest) (workflo
 		text = req.Workflow
 	}
 	if len(bytes.TrimSpace(text)) == 0 {
-		return workflow.Workflow{}, fieldErr("", "the workflow is empty")
+		return workflow.Workflow{}, fieldErr("", "builder.err.empty")
 	}
 	opts, err := d.loadOptions(ctx)
 	if err != nil {
@@ -120,9 +145,9 @@ func (d *Dashboard) parseDraft(ctx context.Context, req builderRequest) (workflo
 	}
 	switch {
 	case len(defs.Hours) > 0:
-		return workflow.Workflow{}, fieldErr("hours", "named hours belong to the whole file (want them under Replace all workflows)")
+		return workflow.Workflow{}, fieldErr("hours", "builder.err.hours")
 	case len(defs.Workflows) != 1:
-		return workflow.Workflow{}, fieldErr("", "%d workflows here (want exactly one; several go under Replace all workflows)", len(defs.Workflows))
+		return workflow.Workflow{}, fieldErr("", "builder.err.count", len(defs.Workflows))
 	}
 	return defs.Workflows[0], nil
 }
@@ -136,15 +161,15 @@ func (d *Dashboard) checkSave(r *http.Request, w workflow.Workflow, original str
 			continue
 		}
 		if o.Name == w.Name {
-			errs = append(errs, fieldErr("name", "%q is the name of another workflow (want a unique name)", w.Name)...)
+			errs = append(errs, fieldErr("name", "builder.err.name_taken", w.Name)...)
 		} else if o.ID == w.ID {
-			errs = append(errs, fieldErr("id", "%q is the id of workflow %q (want a unique id; rename this one)", w.ID, o.Name)...)
+			errs = append(errs, fieldErr("id", "builder.err.id_taken", w.ID, o.Name)...)
 		}
 	}
 	if !userOf(r).Admin {
 		for i, s := range w.Actions {
 			if s.Type == "webhook" {
-				errs = append(errs, fieldErr(fmt.Sprintf("actions[%d].webhook", i), "webhooks are for admins only (ask an admin to add or change it)")...)
+				errs = append(errs, fieldErr(fmt.Sprintf("actions[%d].webhook", i), "builder.err.webhook_admin")...)
 			}
 		}
 	}
@@ -187,12 +212,12 @@ func (d *Dashboard) yamlOf(w workflow.Workflow) (string, error) {
 }
 
 // readBuilder decodes a builder request; false when it answered already.
-func readBuilder(w http.ResponseWriter, r *http.Request) (builderRequest, bool) {
+func (d *Dashboard) readBuilder(w http.ResponseWriter, r *http.Request) (builderRequest, bool) {
 	var req builderRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, builderReply{Errors: []fieldError{{Msg: "bad request: " + err.Error(), Text: "bad request: " + err.Error()}}})
+		writeJSON(w, http.StatusBadRequest, builderReply{Errors: fieldErr("", "builder.err.bad_request", err).translated(d.tr[d.lang(r)])})
 		return req, false
 	}
 	return req, true
@@ -202,26 +227,33 @@ func readBuilder(w http.ResponseWriter, r *http.Request) (builderRequest, bool) 
 func (d *Dashboard) answerDraft(w http.ResponseWriter, r *http.Request, err error) {
 	var de draftError
 	if errors.As(err, &de) {
-		writeJSON(w, http.StatusUnprocessableEntity, builderReply{Errors: de})
+		writeJSON(w, http.StatusUnprocessableEntity, builderReply{Errors: de.translated(d.tr[d.lang(r)])})
 		return
 	}
 	d.log.ErrorContext(r.Context(), "builder request failed", "path", r.URL.Path, "err", err)
-	writeJSON(w, http.StatusInternalServerError, builderReply{Errors: []fieldError{{Msg: "internal error (see the server log)", Text: "internal error (see the server log)"}}})
+	writeJSON(w, http.StatusInternalServerError, builderReply{Errors: fieldErr("", "err.internal").translated(d.tr[d.lang(r)])})
 }
 
 // builderCheck loads the draft and answers its form state and YAML: the
 // YAML tab and the form switch through it, and the form validates as
 // the user types. It also answers the linter's findings on the draft.
 func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
-	if wf, req, ok := d.savableDraft(w, r); ok {
-		d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: d.draftFindings(wf, req.Original)})
+	wf, req, ok := d.savableDraft(w, r)
+	if !ok {
+		return
 	}
+	findings, err := d.draftFindings(r.Context(), wf, req.Original)
+	if err != nil {
+		d.answerDraft(w, r, err)
+		return
+	}
+	d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: findings})
 }
 
 // savableDraft reads the request's draft and checks that it could be
 // saved; when not, it answers the errors and returns false.
 func (d *Dashboard) savableDraft(w http.ResponseWriter, r *http.Request) (workflow.Workflow, builderRequest, bool) {
-	req, ok := readBuilder(w, r)
+	req, ok := d.readBuilder(w, r)
 	if !ok {
 		return workflow.Workflow{}, req, false
 	}
@@ -261,7 +293,7 @@ func (d *Dashboard) builderSave(w http.ResponseWriter, r *http.Request) {
 		d.answerDraft(w, r, err)
 		return
 	}
-	d.answerWorkflow(w, r, wf, builderReply{OK: true, Redirect: "/workflows/" + wf.ID, Msg: fmt.Sprintf("Saved workflow %q", wf.Name)})
+	d.answerWorkflow(w, r, wf, builderReply{OK: true, Redirect: "/workflows/" + wf.ID, Msg: d.t(r, "builder.saved", wf.Name)})
 }
 
 // putWorkflow replaces the workflow whose id is original with wf, or adds
@@ -270,7 +302,7 @@ func (d *Dashboard) putWorkflow(ctx context.Context, wf workflow.Workflow, origi
 	err := d.engine.UpdateWorkflows(ctx, func(ws []workflow.Workflow) ([]workflow.Workflow, error) {
 		ws, ok := withDraft(ws, wf, original)
 		if !ok {
-			return nil, fieldErr("", "workflow %q no longer exists (someone deleted it; save it as a new one from Workflows → New)", original)
+			return nil, fieldErr("", "builder.err.gone", original)
 		}
 		return ws, nil
 	})
@@ -288,6 +320,31 @@ type builderData struct {
 	Workflow json.RawMessage `json:"workflow"`
 	Catalog  catalog         `json:"catalog"`
 	Admin    bool            `json:"admin"`
+	// Texts are the script's texts in the user's language (scriptTexts).
+	Texts map[string]string `json:"texts"`
+}
+
+// scriptPrefixes name the catalogue keys the builder's script uses (its
+// own, and the replay panel's); builder.page.* are the template's.
+var scriptPrefixes = []string{"builder.", "replay."}
+
+// rawCatalogues are the catalogues as read, texts unformatted.
+var rawCatalogues = sync.OnceValues(catalogues)
+
+// scriptTexts are the texts of the builder's script in lang, unformatted
+// (the script fills in their fmt verbs).
+func scriptTexts(lang string) (map[string]string, error) {
+	cats, err := rawCatalogues()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, v := range cats[lang] {
+		if !strings.HasPrefix(k, "builder.page.") && slices.ContainsFunc(scriptPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // catalog is what the form offers: the file format's leaves and
@@ -365,13 +422,7 @@ func (d *Dashboard) catalog(ctx context.Context) (catalog, error) {
 	c.Labels, c.Agents = slices.AppendSeq([]string{}, maps.Keys(labels)), slices.AppendSeq([]string{}, maps.Keys(agents))
 	slices.Sort(c.Labels)
 	slices.Sort(c.Agents)
-	c.Sessions = []string{}
-	sessions, err := d.store.ListSessions(ctx)
-	for _, s := range sessions {
-		if s.Status != workflow.SessionDeleted {
-			c.Sessions = append(c.Sessions, s.ID)
-		}
-	}
+	c.Sessions, err = d.numberIDs(ctx)
 	return c, err
 }
 
@@ -419,14 +470,14 @@ func (d *Dashboard) builderPage(w http.ResponseWriter, r *http.Request) {
 	case id != "":
 		i := slices.IndexFunc(d.engine.Workflows(), func(w workflow.Workflow) bool { return w.ID == id })
 		if i < 0 {
-			backError(w, r, "/workflows", fmt.Sprintf("There is no workflow %q (it may have been deleted or renamed)", id))
+			d.bad(w, r, "/workflows", "builder.err.no_workflow", id)
 			return
 		}
 		wf, found, data.Original = d.engine.Workflows()[i], true, id
 	case r.URL.Query().Get("template") != "":
 		t, err := d.fromTemplate(r.Context(), r.URL.Query().Get("template"))
 		if err != nil {
-			backError(w, r, "/templates", "Cannot use the template: "+err.Error())
+			d.bad(w, r, "/templates", "builder.err.template", err)
 			return
 		}
 		wf, found = t, true
@@ -445,6 +496,10 @@ func (d *Dashboard) builderPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Catalog = c
+	if data.Texts, err = scriptTexts(d.lang(r)); err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	d.render(w, r, http.StatusOK, "builder", data)
 }
 
@@ -490,6 +545,7 @@ func (d *Dashboard) builderRoutes(user func(pattern string, h http.HandlerFunc))
 	user("POST /workflows/check", d.builderCheck)
 	user("POST /workflows/save", d.builderSave)
 	user("POST /workflows/try", d.builderTry)
+	user("POST /workflows/replay", d.builderReplay)
 	user("POST /workflows/{id}/enabled", d.workflowEnabled)
 	user("POST /workflows/{id}/move", d.workflowMove)
 	user("GET /templates", d.templatesPage)

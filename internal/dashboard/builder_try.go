@@ -40,10 +40,12 @@ type tryResult struct {
 }
 
 type tryExec struct {
-	Workflow string          `json:"workflow"`
-	Outcome  string          `json:"outcome"`
-	Reason   string          `json:"reason"`
-	Trace    condition.Trace `json:"trace"`
+	Workflow string `json:"workflow"`
+	Outcome  string `json:"outcome"`
+	// OutcomeText is Outcome in the user's language.
+	OutcomeText string          `json:"outcomeText"`
+	Reason      string          `json:"reason"`
+	Trace       condition.Trace `json:"trace"`
 }
 
 // builderTry runs the draft, unsaved, on the sample message in a private
@@ -52,12 +54,13 @@ type tryExec struct {
 // the per-condition trace and what it would have done. Nothing is sent and
 // nothing is saved.
 func (d *Dashboard) builderTry(w http.ResponseWriter, r *http.Request) {
-	req, ok := readBuilder(w, r)
+	req, ok := d.readBuilder(w, r)
 	if !ok {
 		return
 	}
+	tr := d.tr[d.lang(r)]
 	if req.Message == nil {
-		writeJSON(w, http.StatusBadRequest, builderReply{Errors: []fieldError{{Path: "try", Msg: "no sample message", Text: "no sample message"}}})
+		writeJSON(w, http.StatusBadRequest, builderReply{Errors: fieldErr("try", "builder.err.no_sample").translated(tr)})
 		return
 	}
 	wf, err := d.parseDraft(r.Context(), req)
@@ -65,7 +68,7 @@ func (d *Dashboard) builderTry(w http.ResponseWriter, r *http.Request) {
 		d.answerDraft(w, r, err)
 		return
 	}
-	res, err := d.try(r.Context(), wf, *req.Message)
+	res, err := d.try(r.Context(), tr, wf, *req.Message)
 	if err != nil {
 		d.answerDraft(w, r, err)
 		return
@@ -78,23 +81,23 @@ func (d *Dashboard) sampleOf(m sampleMessage, wf workflow.Workflow) (trigger.Mes
 	if m.Time != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", m.Time, d.location())
 		if err != nil {
-			return trigger.Message{}, fieldErr("try.time", "%q is not a date and time (want YYYY-MM-DDTHH:MM)", m.Time)
+			return trigger.Message{}, fieldErr("try.time", "builder.err.try_time", m.Time)
 		}
 		at = t
 	}
 	phone, err := trigger.NormalizePhone(cmp.Or(m.Phone, "+33612345678"))
 	if err != nil || len(phone) < 4 {
-		return trigger.Message{}, fieldErr("try.phone", "%q is not a phone number (want digits with the country code, e.g. +33611111111)", m.Phone)
+		return trigger.Message{}, fieldErr("try.phone", "builder.err.try_phone", m.Phone)
 	}
 	typ := trigger.MessageType(cmp.Or(m.Type, string(trigger.MessageText)))
 	if !typ.Valid() {
-		return trigger.Message{}, fieldErr("try.type", "%q is not a message type", m.Type)
+		return trigger.Message{}, fieldErr("try.type", "builder.err.try_type", m.Type)
 	}
 	session := cmp.Or(wf.Session, m.Session, SimulatorSession)
 	return trigger.Message{ID: engine.NewMessageID(), Session: session, Phone: phone, PushName: sampleName, Type: typ, Text: m.Text, Time: at}, nil
 }
 
-func (d *Dashboard) try(ctx context.Context, wf workflow.Workflow, m sampleMessage) (tryResult, error) {
+func (d *Dashboard) try(ctx context.Context, tr translator, wf workflow.Workflow, m sampleMessage) (tryResult, error) {
 	msg, err := d.sampleOf(m, wf)
 	if err != nil {
 		return tryResult{}, err
@@ -130,7 +133,8 @@ func (d *Dashboard) try(ctx context.Context, wf workflow.Workflow, m sampleMessa
 	}
 	res := tryResult{Executions: []tryExec{}, Effects: []string{}}
 	for _, e := range got.Executions {
-		res.Executions = append(res.Executions, tryExec{Workflow: e.Workflow, Outcome: string(e.Outcome), Reason: e.Reason, Trace: e.Trace})
+		res.Executions = append(res.Executions, tryExec{Workflow: e.Workflow, Outcome: string(e.Outcome),
+			OutcomeText: tr.T("outcome." + string(e.Outcome)), Reason: e.Reason, Trace: e.Trace})
 		res.Fired = res.Fired || e.Outcome == workflow.OutcomeFired || e.Outcome == workflow.OutcomeShadow
 	}
 	for _, e := range got.Effects {
@@ -138,7 +142,7 @@ func (d *Dashboard) try(ctx context.Context, wf workflow.Workflow, m sampleMessa
 	}
 	switch {
 	case res.Fired:
-		res.Summary = fmt.Sprintf("%q fires for this message.", wf.Name)
+		res.Summary = tr.T("builder.try.fires", wf.Name)
 	case len(got.Executions) == 0:
 		// The engine logs nothing when the conditions do not hold: evaluate
 		// them here for the trace.
@@ -146,17 +150,17 @@ func (d *Dashboard) try(ctx context.Context, wf workflow.Workflow, m sampleMessa
 		if err != nil {
 			return tryResult{}, err
 		}
-		reason := "its conditions do not hold"
+		reason := tr.T("builder.try.no_match")
 		if r.Matched {
-			reason = "its conditions hold, but its trigger does not apply (" + string(wf.Trigger) + ")"
+			reason = tr.T("builder.try.trigger", wf.Trigger)
 		}
-		res.Executions = append(res.Executions, tryExec{Workflow: wf.Name, Outcome: "not fired", Reason: reason, Trace: r.Trace})
-		res.Summary = fmt.Sprintf("%q does not fire: %s.", wf.Name, reason)
+		res.Executions = append(res.Executions, tryExec{Workflow: wf.Name, Outcome: "not fired", OutcomeText: tr.T("builder.try.not_fired"), Reason: reason, Trace: r.Trace})
+		res.Summary = tr.T("builder.try.does_not_fire", wf.Name, reason)
 	default:
-		res.Summary = fmt.Sprintf("%q does not fire: %s.", wf.Name, got.Executions[0].Reason)
+		res.Summary = tr.T("builder.try.does_not_fire", wf.Name, got.Executions[0].Reason)
 	}
 	if disabled {
-		res.Summary += " (Tried as if enabled: the workflow is disabled.)"
+		res.Summary += " " + tr.T("builder.try.disabled")
 	}
 	return res, nil
 }

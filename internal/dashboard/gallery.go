@@ -64,13 +64,13 @@ func (d *Dashboard) templatesPage(w http.ResponseWriter, r *http.Request) {
 // templateSave saves the builder's draft as a user template named
 // req.Template (the draft itself is not saved as a workflow).
 func (d *Dashboard) templateSave(w http.ResponseWriter, r *http.Request) {
-	req, ok := readBuilder(w, r)
+	req, ok := d.readBuilder(w, r)
 	if !ok {
 		return
 	}
 	name := strings.TrimSpace(req.Template)
 	if name == "" || workflow.Slug(name) == "" {
-		d.answerDraft(w, r, fieldErr("template", "%q is not a template name (want letters or digits)", req.Template))
+		d.answerDraft(w, r, fieldErr("template", "builder.err.template_name", req.Template))
 		return
 	}
 	wf, err := d.parseDraft(r.Context(), req)
@@ -81,7 +81,7 @@ func (d *Dashboard) templateSave(w http.ResponseWriter, r *http.Request) {
 	wf.Name, wf.ID = name, workflow.Slug(name)
 	err = d.engine.SaveTemplate(r.Context(), wf)
 	if errors.Is(err, workflow.ErrConflict) {
-		err = fieldErr("template", "%q is a built-in template (want another name)", name)
+		err = fieldErr("template", "builder.err.template_builtin", name)
 	}
 	if err != nil {
 		d.answerDraft(w, r, err)

@@ -37,8 +37,12 @@ var (
 	// templateDynamic finds T (print "prefix." ...) in templates.
 	templateDynamic = regexp.MustCompile(`\bT \(print "([^"]+)"`)
 	// goKey finds d.t(r, "key"), d.ok(w, r, path, "key"), d.bad(...),
-	// tr.T("key") and the form parsers' invalid("key") in the handlers.
-	goKey = regexp.MustCompile(`(?:\bd\.t\(r, |\bd\.(?:ok|bad)\(w, r, .*?, |\.T\(|\binvalid\()"([^"]+)"`)
+	// tr.T("key"), the form parsers' invalid("key") and the builder's
+	// fieldErr(path, "key") in the handlers.
+	goKey = regexp.MustCompile(`(?:\bd\.t\(r, |\bd\.(?:ok|bad)\(w, r, .*?, |\.T\(|\binvalid\(|\bfieldErr\(.*?, )"([^"]+)"`)
+	// scriptKey finds the keys the builder's script names: any string
+	// literal with a prefix of scriptPrefixes.
+	scriptKey = regexp.MustCompile(`"((?:builder|replay)\.[a-z0-9_.]+)"`)
 	// goDynamic finds "prefix."+value keys in the handlers.
 	goDynamic = regexp.MustCompile(`"([a-z_.]+\.)"\+`)
 	verb      = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
@@ -88,7 +92,45 @@ func usedKeys(t *testing.T) (keys map[string]string, prefixes map[string]string)
 			prefixes[m[1]] = f
 		}
 	}
+	script, err := fs.ReadFile(webFS, "web/static/builder.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range scriptKey.FindAllStringSubmatch(string(script), -1) {
+		keys[m[1]] = "builder.js"
+	}
 	return keys, prefixes
+}
+
+// TestScriptTexts: the builder page gives its script every key the
+// script names, in the page's language, and none of the template's.
+func TestScriptTexts(t *testing.T) {
+	script, err := fs.ReadFile(webFS, "web/static/builder.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := scriptTexts("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := scriptKey.FindAllStringSubmatch(string(script), -1)
+	if len(found) < 150 {
+		t.Fatalf("found only %d keys in builder.js: the scan is broken", len(found))
+	}
+	for _, m := range found {
+		if got, ok := fr[m[1]]; !ok || got != cats["fr"][m[1]] {
+			t.Errorf("builder.js names %q; the page gives it %q, want the French text %q", m[1], got, cats["fr"][m[1]])
+		}
+	}
+	for k := range fr {
+		if strings.HasPrefix(k, "builder.page.") {
+			t.Errorf("the script gets the template's key %q", k)
+		}
+	}
 }
 
 // TestCataloguesComplete fails when a key is missing or empty in either

@@ -72,7 +72,11 @@ func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []listRow
 	ws := d.engine.Workflows()
-	lints := d.lintCounts(ws)
+	lints, err := d.lintCounts(r.Context(), ws)
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
 	for _, wf := range ws {
 		rows = append(rows, listRow{Workflow: wf, Stats: stats[wf.ID], Lint: lints[wf.Name]})
 	}

@@ -9,15 +9,31 @@ var WB = (function () {
   var cat = null, admin = false;
   var DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
   var DAY_ORDER = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]; // read order, as the engine numbers them
-  var DAY_LABEL = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
+  // Texts are keys of the catalogues (web/i18n), given by the page in the
+  // user's language: T(key, args...) formats one.
+  var DAY_LABEL = { mon: "builder.day.mon", tue: "builder.day.tue", wed: "builder.day.wed", thu: "builder.day.thu", fri: "builder.day.fri", sat: "builder.day.sat", sun: "builder.day.sun" };
   var GROUPS = ["all", "any", "not"];
-  var GROUP_LABEL = { all: "ALL of these", any: "ANY of these", not: "NOT this" };
+  var GROUP_LABEL = { all: "builder.group.all", any: "builder.group.any", not: "builder.group.not" };
   var LEAF_LABEL = {
-    text: "Message text", phone: "Customer phone", agent: "Assigned agent", message_type: "Message type",
-    message_count: "Messages in the conversation", since_last_reply: "Time since our last reply",
-    labels: "Customer labels", length: "Text length", schedule: "Day and time", cel: "CEL expression", expr: "expr expression"
+    text: "builder.leaf.text", phone: "builder.leaf.phone", agent: "builder.leaf.agent", message_type: "builder.leaf.message_type",
+    message_count: "builder.leaf.message_count", since_last_reply: "builder.leaf.since_last_reply",
+    labels: "builder.leaf.labels", length: "builder.leaf.length", schedule: "builder.leaf.schedule", cel: "builder.leaf.cel", expr: "builder.leaf.expr"
   };
   var LIST_OPS = { contains_any: 1, contains_all: 1, in: 1, not_in: 1, has_any: 1, has_all: 1, has_none: 1 };
+
+  // ---- texts
+  var TEXTS = {};
+  // T is the text of key in the user's language, its fmt verbs (%d, %s,
+  // %q, %v) replaced by args in order.
+  function T(key) {
+    var args = Array.prototype.slice.call(arguments, 1), i = 0;
+    var s = TEXTS[key] === undefined ? key : TEXTS[key];
+    return s.replace(/%[-+# 0]*[0-9]*(?:\.[0-9]+)?([a-zA-Z%])/g, function (m, verb) {
+      if (verb === "%") return "%";
+      var a = args[i++];
+      return verb === "q" ? "\"" + a + "\"" : String(a);
+    });
+  }
 
   // ---- small DOM helpers
   function el(tag, attrs, kids) {
@@ -60,7 +76,7 @@ var WB = (function () {
     return t;
   }
   function listArea(values, attrs) {
-    var t = textarea((values || []).join("\n"), Object.assign({ rows: Math.max(2, (values || []).length), cls: "list-input", placeholder: "one per line" }, attrs || {}));
+    var t = textarea((values || []).join("\n"), Object.assign({ rows: Math.max(2, (values || []).length), cls: "list-input", placeholder: T("builder.one_per_line") }, attrs || {}));
     return t;
   }
   function readList(t) {
@@ -110,14 +126,14 @@ var WB = (function () {
 
   function renderGroup(kind, body, root) {
     var box = el("div", { cls: "group g-" + kind, "data-kind": "group" });
-    var sel = select(GROUPS.map(function (g) { return [g, GROUP_LABEL[g]]; }), kind, { cls: "group-kind", "aria-label": "group kind" });
+    var sel = select(GROUPS.map(function (g) { return [g, T(GROUP_LABEL[g])]; }), kind, { cls: "group-kind", "aria-label": T("builder.aria.group_kind") });
     var kids = el("div", { cls: "kids" });
     var head = el("div", { cls: "group-head" }, [sel]);
     var add = el("div", { cls: "group-add" }, [
-      el("button", { type: "button", cls: "small", text: "+ Condition", onclick: function () { kids.appendChild(renderNode(defaultLeaf("text"))); afterKids(); } }),
-      el("button", { type: "button", cls: "small", text: "+ Group", onclick: function () { kids.appendChild(renderNode({ any: [] })); afterKids(); } })
+      el("button", { type: "button", cls: "small", text: T("builder.add_condition"), onclick: function () { kids.appendChild(renderNode(defaultLeaf("text"))); afterKids(); } }),
+      el("button", { type: "button", cls: "small", text: T("builder.add_group"), onclick: function () { kids.appendChild(renderNode({ any: [] })); afterKids(); } })
     ]);
-    head.appendChild(el("button", { type: "button", cls: "small danger remove", title: "Remove this group", text: "✕", "aria-label": "Remove this group", onclick: function () { removeNode(box); } }));
+    head.appendChild(el("button", { type: "button", cls: "small danger remove", title: T("builder.remove_group"), text: "✕", "aria-label": T("builder.remove_group"), onclick: function () { removeNode(box); } }));
     box.appendChild(head);
     box.appendChild(kids);
     box.appendChild(add);
@@ -158,7 +174,7 @@ var WB = (function () {
   function renderLeaf(type, body, root) {
     var row = el("div", { cls: "leaf", "data-kind": "leaf" });
     var types = cat.conditions.filter(function (t) { return GROUPS.indexOf(t) < 0; });
-    var tsel = select(types.map(function (t) { return [t, LEAF_LABEL[t] || t]; }), type, { cls: "leaf-type", "aria-label": "condition" });
+    var tsel = select(types.map(function (t) { return [t, LEAF_LABEL[t] ? T(LEAF_LABEL[t]) : t]; }), type, { cls: "leaf-type", "aria-label": T("builder.aria.condition") });
     var slot = el("div", { cls: "leaf-body" });
     tsel.addEventListener("change", function () {
       var fresh = defaultLeaf(tsel.value);
@@ -166,13 +182,13 @@ var WB = (function () {
       fillLeaf(slot, tsel.value, fresh[tsel.value]);
     });
     row.appendChild(el("div", { cls: "leaf-head" }, [tsel,
-      el("button", { type: "button", cls: "small", text: "NOT", title: "Negate this condition", onclick: function () {
+      el("button", { type: "button", cls: "small", text: T("builder.not"), title: T("builder.negate"), onclick: function () {
         var g = renderGroup("not", null, false);
         row.replaceWith(g);
         g.querySelector(".kids").appendChild(row);
         g._afterKids();
       } }),
-      el("button", { type: "button", cls: "small danger remove", text: "✕", title: "Remove this condition", "aria-label": "Remove this condition", onclick: function () { removeNode(row); } })
+      el("button", { type: "button", cls: "small danger remove", text: "✕", title: T("builder.remove_condition"), "aria-label": T("builder.remove_condition"), onclick: function () { removeNode(row); } })
     ]));
     row.appendChild(slot);
     fillLeaf(slot, type, body);
@@ -182,14 +198,14 @@ var WB = (function () {
   function fillLeaf(slot, type, body) {
     slot.dataset.type = type;
     if (type === "cel" || type === "expr") {
-      slot.appendChild(textarea(body, { cls: "raw", "data-f": "raw", rows: 2, "aria-label": type + " expression" }));
+      slot.appendChild(textarea(body, { cls: "raw", "data-f": "raw", rows: 2, "aria-label": T("builder.aria.expression", type) }));
       return;
     }
     if (type === "schedule") return fillSchedule(slot, body || {});
     body = body || {};
     var ops = cat.operators[type] || [];
     var op = ops.filter(function (o) { return o in body; })[0] || ops[0];
-    var osel = select(ops, op, { cls: "leaf-op", "aria-label": "operator" });
+    var osel = select(ops, op, { cls: "leaf-op", "aria-label": T("builder.aria.operator") });
     var val = el("span", { cls: "leaf-val" });
     slot.appendChild(osel);
     slot.appendChild(val);
@@ -207,8 +223,8 @@ var WB = (function () {
       fillVal(osel.value, v);
     });
     if (type === "text") {
-      slot.appendChild(check("exact (case and accents)", body.exact, { "data-f": "exact" }));
-      slot.appendChild(check("whole words", body.word, { "data-f": "word" }));
+      slot.appendChild(check(T("builder.exact"), body.exact, { "data-f": "exact" }));
+      slot.appendChild(check(T("builder.word"), body.word, { "data-f": "word" }));
     }
   }
 
@@ -217,34 +233,34 @@ var WB = (function () {
     var list = !!LIST_OPS[op];
     var w = el("span", { cls: "operand", "data-op": op });
     if (type === "text" && op === "empty") {
-      w.appendChild(select([["true", "is empty"], ["false", "is not empty"]], String(v !== false), { "data-v": "bool", "aria-label": "empty" }));
+      w.appendChild(select([["true", T("builder.is_empty")], ["false", T("builder.is_not_empty")]], String(v !== false), { "data-v": "bool", "aria-label": T("builder.aria.empty") }));
     } else if (type === "agent" && op === "assigned") {
-      w.appendChild(select([["true", "yes"], ["false", "no"]], String(!!v), { "data-v": "bool", "aria-label": "assigned" }));
+      w.appendChild(select([["true", T("builder.yes")], ["false", T("builder.no")]], String(!!v), { "data-v": "bool", "aria-label": T("builder.aria.assigned") }));
     } else if (type === "message_type" && !list) {
-      w.appendChild(select(cat.messageTypes, v, { "data-v": "str", "aria-label": "type" }));
+      w.appendChild(select(cat.messageTypes, v, { "data-v": "str", "aria-label": T("builder.aria.type") }));
     } else if (type === "message_type") {
       var box = el("span", { cls: "checks", "data-v": "types" });
       cat.messageTypes.forEach(function (t) { box.appendChild(check(t, (v || []).indexOf(t) >= 0, { value: t })); });
       w.appendChild(box);
     } else if (type === "message_count" || type === "length") {
-      w.appendChild(el("input", { type: "number", value: v === undefined ? 0 : v, "data-v": "int", cls: "num", "aria-label": "number" }));
+      w.appendChild(el("input", { type: "number", value: v === undefined ? 0 : v, "data-v": "int", cls: "num", "aria-label": T("builder.aria.number") }));
     } else if (list) {
-      var ta = listArea(v, { "data-v": "list", "aria-label": "values" });
+      var ta = listArea(v, { "data-v": "list", "aria-label": T("builder.aria.values") });
       w.appendChild(ta);
       var pick = type === "labels" ? cat.labels : type === "agent" ? cat.agents : null;
       if (pick && pick.length) w.appendChild(chips(pick, ta));
     } else if (type === "text") {
-      var t = textarea(v, { "data-v": "str", cls: "grow-input", "aria-label": "text" });
+      var t = textarea(v, { "data-v": "str", cls: "grow-input", "aria-label": T("builder.aria.text") });
       w.appendChild(t);
       if (op === "matches") {
         t.classList.add("regex");
         t.addEventListener("input", function () { liveRegex(t); });
       }
     } else {
-      var attrs = { "data-v": "str", "aria-label": "value" };
+      var attrs = { "data-v": "str", "aria-label": T("builder.aria.value") };
       if (type === "labels") attrs.list = "dl-labels";
       if (type === "agent") attrs.list = "dl-agents";
-      if (type === "since_last_reply") { attrs.placeholder = "e.g. 15m, 2h, 3d"; attrs.size = 8; }
+      if (type === "since_last_reply") { attrs.placeholder = T("builder.eg_since"); attrs.size = 8; }
       if (type === "phone") attrs.placeholder = "+33611111111";
       w.appendChild(el("input", Object.assign({ value: v === undefined ? "" : v }, attrs)));
     }
@@ -276,22 +292,22 @@ var WB = (function () {
 
   function fillSchedule(slot, body) {
     var byHours = "hours" in body;
-    var mode = select([["times", "days and times"], ["hours", "business hours"]], byHours ? "hours" : "times", { cls: "sched-mode", "aria-label": "schedule kind" });
+    var mode = select([["times", T("builder.sched.times")], ["hours", T("builder.sched.hours")]], byHours ? "hours" : "times", { cls: "sched-mode", "aria-label": T("builder.aria.sched_kind") });
     var times = el("div", { cls: "sched-times" });
     var days = el("span", { cls: "checks days", "data-f": "days" });
     var given = body.days;
-    DAYS.forEach(function (d) { days.appendChild(check(DAY_LABEL[d], given ? given.indexOf(d) >= 0 : false, { value: d })); });
+    DAYS.forEach(function (d) { days.appendChild(check(T(DAY_LABEL[d]), given ? given.indexOf(d) >= 0 : false, { value: d })); });
     times.appendChild(days);
-    times.appendChild(el("span", { cls: "muted small-note", text: "no day ticked = every day" }));
+    times.appendChild(el("span", { cls: "muted small-note", text: T("builder.sched.every_day") }));
     times.appendChild(el("div", { cls: "row" }, [
-      labelled("from", el("input", { type: "time", value: body.from || "09:00", "data-f": "from" })),
-      labelled("to", el("input", { type: "time", value: body.to || "18:00", "data-f": "to" })),
-      labelled("time zone", el("input", { value: body.timezone || "", "data-f": "timezone", list: "dl-zones", placeholder: cat.timeZone + " (account)", size: 16 }))
+      labelled(T("builder.sched.from"), el("input", { type: "time", value: body.from || "09:00", "data-f": "from" })),
+      labelled(T("builder.sched.to"), el("input", { type: "time", value: body.to || "18:00", "data-f": "to" })),
+      labelled(T("builder.sched.zone"), el("input", { value: body.timezone || "", "data-f": "timezone", list: "dl-zones", placeholder: T("builder.sched.zone_shop", cat.timeZone), size: 16 }))
     ]));
     var hours = el("div", { cls: "sched-hours" });
     var names = cat.hours.length ? cat.hours : [];
-    hours.appendChild(names.length || body.hours ? select(names, body.hours || names[0], { "data-f": "hours", "aria-label": "business hours" })
-      : el("span", { cls: "muted", text: "No business hours are defined (they are named under hours: in Replace all workflows)." }));
+    hours.appendChild(names.length || body.hours ? select(names, body.hours || names[0], { "data-f": "hours", "aria-label": T("builder.sched.hours") })
+      : el("span", { cls: "muted", text: T("builder.sched.no_hours") }));
     function show() { times.hidden = mode.value !== "times"; hours.hidden = mode.value !== "hours"; }
     mode.addEventListener("change", show);
     show();
@@ -380,7 +396,7 @@ var WB = (function () {
   }
   function actionChoices(current) {
     return cat.actions.filter(function (a) { return !a.admin || admin || a.name === current; }).map(function (a) {
-      return [a.name, a.name + (a.custom ? " (custom)" : "") + (a.admin ? " (admins)" : "")];
+      return [a.name, a.name + (a.custom ? " " + T("builder.action.custom") : "") + (a.admin ? " " + T("builder.action.admins") : "")];
     });
   }
   function defaultAction(name) {
@@ -398,7 +414,7 @@ var WB = (function () {
   function renderAction(a) {
     var name = key1(a), body = a[name] || {};
     var card = el("div", { cls: "action card", "data-kind": "action" });
-    var tsel = select(actionChoices(name), name, { cls: "action-type", "aria-label": "action" });
+    var tsel = select(actionChoices(name), name, { cls: "action-type", "aria-label": T("builder.aria.action") });
     var slot = el("div", { cls: "action-body" });
     tsel.addEventListener("change", function () {
       slot.textContent = "";
@@ -406,9 +422,9 @@ var WB = (function () {
     });
     card.appendChild(el("div", { cls: "action-head" }, [
       el("span", { cls: "step" }), tsel,
-      el("button", { type: "button", cls: "small", text: "▲", title: "Move up", "aria-label": "Move this action up", onclick: function () { if (card.previousElementSibling) card.parentNode.insertBefore(card, card.previousElementSibling); numberSteps(); } }),
-      el("button", { type: "button", cls: "small", text: "▼", title: "Move down", "aria-label": "Move this action down", onclick: function () { if (card.nextElementSibling) card.parentNode.insertBefore(card.nextElementSibling, card); numberSteps(); } }),
-      el("button", { type: "button", cls: "small danger remove", text: "✕", title: "Remove this action", "aria-label": "Remove this action", onclick: function () { card.remove(); numberSteps(); } })
+      el("button", { type: "button", cls: "small", text: "▲", title: T("builder.move_up"), "aria-label": T("builder.move_up_long"), onclick: function () { if (card.previousElementSibling) card.parentNode.insertBefore(card, card.previousElementSibling); numberSteps(); } }),
+      el("button", { type: "button", cls: "small", text: "▼", title: T("builder.move_down"), "aria-label": T("builder.move_down_long"), onclick: function () { if (card.nextElementSibling) card.parentNode.insertBefore(card.nextElementSibling, card); numberSteps(); } }),
+      el("button", { type: "button", cls: "small danger remove", text: "✕", title: T("builder.remove_action"), "aria-label": T("builder.remove_action"), onclick: function () { card.remove(); numberSteps(); } })
     ]));
     card.appendChild(slot);
     fillAction(slot, name, body);
@@ -422,7 +438,7 @@ var WB = (function () {
   function fillAction(slot, name, body) {
     slot.dataset.type = name;
     var info = actionInfo(name);
-    if (info.admin && !admin) slot.appendChild(el("p", { cls: "error", text: "Webhooks are for admins only: ask an admin to change this action." }));
+    if (info.admin && !admin) slot.appendChild(el("p", { cls: "error", text: T("builder.webhook_admin") }));
     if (name === "assign") return fillAssign(slot, body || {});
     var fields = info.fields || [];
     var main = el("div", { cls: "fields" }), more = el("div", { cls: "fields" });
@@ -432,7 +448,7 @@ var WB = (function () {
     });
     slot.appendChild(main);
     if (more.children.length) {
-      var det = el("details", { cls: "more" }, [el("summary", { text: "More options" }), more]);
+      var det = el("details", { cls: "more" }, [el("summary", { text: T("builder.more_options") }), more]);
       fields.some(function (f) { return more.querySelector("[data-field='" + f.name + "']") && f.name in (body || {}); }) && det.setAttribute("open", "");
       slot.appendChild(det);
     }
@@ -443,15 +459,15 @@ var WB = (function () {
   }
 
   var FIELD_LABEL = {
-    text: "Message", translate: "Translate to the customer's language", prompt: "Instructions for the AI (optional)",
-    prefix: "Prefix", helpers: "Quick phrases the AI may use", history: "Messages of context (default 20)",
-    verify_before_send: "Before sending", customer_message: "Cancel if the customer wrote again",
-    agent_reply: "Cancel if an agent replied", debounce: "Wait for quiet (e.g. 20s)", max_wait: "Never wait longer than (default 60s)",
-    add: "Add labels", remove: "Remove labels", url: "URL", secret: "Secret (signs the request)"
+    text: "builder.field.text", translate: "builder.field.translate", prompt: "builder.field.prompt",
+    prefix: "builder.field.prefix", helpers: "builder.field.helpers", history: "builder.field.history",
+    verify_before_send: "builder.field.verify_before_send", customer_message: "builder.field.customer_message",
+    agent_reply: "builder.field.agent_reply", debounce: "builder.field.debounce", max_wait: "builder.field.max_wait",
+    add: "builder.field.add", remove: "builder.field.remove", url: "builder.field.url", secret: "builder.field.secret"
   };
 
   function fieldInput(action, f, v, present) {
-    var label = FIELD_LABEL[f.name] || f.name;
+    var label = FIELD_LABEL[f.name] ? T(FIELD_LABEL[f.name]) : f.name;
     var w = el("div", { cls: "field", "data-field": f.name, "data-kind": f.kind, "data-required": f.required ? "1" : null, "data-present": present ? "1" : null });
     var input;
     switch (f.kind) {
@@ -462,10 +478,10 @@ var WB = (function () {
         input = el("input", { type: "number", value: v === undefined ? "" : v, cls: "num" });
         break;
       case "optint":
-        input = el("input", { type: "number", value: v === undefined || v === null ? "" : v, cls: "num", placeholder: "default" });
+        input = el("input", { type: "number", value: v === undefined || v === null ? "" : v, cls: "num", placeholder: T("builder.default") });
         break;
       case "optbool":
-        input = select([["", "default (on)"], ["true", "yes"], ["false", "no"]], v === undefined || v === null ? "" : String(v));
+        input = select([["", T("builder.default_on")], ["true", T("builder.yes")], ["false", T("builder.no")]], v === undefined || v === null ? "" : String(v));
         break;
       case "strings":
         input = listArea(Array.isArray(v) ? v : v ? [v] : []);
@@ -480,7 +496,7 @@ var WB = (function () {
         if ((action === "reply" && f.name === "text") || (action === "ai_reply" && f.name === "prompt")) {
           input = textarea(v, { rows: 3 });
         } else {
-          input = el("input", { value: v === undefined || v === null ? "" : v, size: f.kind === "duration" ? 8 : 30, placeholder: f.kind === "duration" ? "e.g. 20s" : null });
+          input = el("input", { value: v === undefined || v === null ? "" : v, size: f.kind === "duration" ? 8 : 30, placeholder: f.kind === "duration" ? T("builder.eg_duration") : null });
         }
     }
     input.dataset.in = "1";
@@ -516,14 +532,14 @@ var WB = (function () {
 
   function fillAssign(slot, body) {
     var mode = body.agents ? (body.strategy === "least_busy" ? "least_busy" : "round_robin") : "agent";
-    var msel = select([["agent", "one agent"], ["round_robin", "round robin between"], ["least_busy", "the least busy of"]], mode, { cls: "assign-mode", "aria-label": "assign to" });
-    var one = el("input", { value: body.agent || "", list: "dl-agents", "data-f": "agent", placeholder: "agent" });
+    var msel = select([["agent", T("builder.assign.agent")], ["round_robin", T("builder.assign.round_robin")], ["least_busy", T("builder.assign.least_busy")]], mode, { cls: "assign-mode", "aria-label": T("builder.assign.to") });
+    var one = el("input", { value: body.agent || "", list: "dl-agents", "data-f": "agent", placeholder: T("builder.assign.placeholder") });
     var many = listArea(body.agents || [], { "data-f": "agents" });
-    var oneBox = labelled("Agent", one), manyBox = el("div", {}, [labelled("Agents", many), cat.agents.length ? chips(cat.agents, many) : null]);
+    var oneBox = labelled(T("builder.assign.one"), one), manyBox = el("div", {}, [labelled(T("builder.assign.many"), many), cat.agents.length ? chips(cat.agents, many) : null]);
     function show() { oneBox.hidden = msel.value !== "agent"; manyBox.hidden = msel.value === "agent"; }
     msel.addEventListener("change", show);
     show();
-    slot.appendChild(labelled("Assign to", msel));
+    slot.appendChild(labelled(T("builder.assign.to"), msel));
     slot.appendChild(oneBox);
     slot.appendChild(manyBox);
     if (body.strategy && body.agent) slot.dataset.strategy = body.strategy; // kept so the loader reports it
@@ -568,7 +584,7 @@ var WB = (function () {
     ta.parentNode.after(bar);
     if (!preview) return;
     var pv = el("div", { cls: "preview", "aria-live": "polite" });
-    var note = el("small", { cls: "muted", text: "Preview with a sample contact (" + cat.sample["contact.name"] + "):" });
+    var note = el("small", { cls: "muted", text: T("builder.preview", cat.sample["contact.name"]) });
     function update() {
       pv.textContent = ta.value.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, function (m, k) { return k in cat.sample ? cat.sample[k] : m; }) || "…";
     }
@@ -587,27 +603,27 @@ var WB = (function () {
   }
 
   function generalFields(st) {
-    var sessions = [["", "all numbers"]].concat(cat.sessions.map(function (s) { return [s, "only number " + s]; }));
+    var sessions = [["", T("builder.scope.all")]].concat(cat.sessions.map(function (s) { return [s, T("builder.scope.only", s)]; }));
     return el("section", { cls: "card", id: "sec-general" }, [
-      el("h2", { text: "1. When does it run?" }),
-      labelled("Name", el("input", { id: "f-name", value: st.name || "", "data-path": "name", required: true, size: 40 }), "wide"),
-      labelled("Description", textarea(st.description || "", { id: "f-description", "data-path": "description", rows: 2 }), "wide"),
+      el("h2", { text: T("builder.sec.when") }),
+      labelled(T("builder.f.name"), el("input", { id: "f-name", value: st.name || "", "data-path": "name", required: true, size: 40 }), "wide"),
+      labelled(T("builder.f.description"), textarea(st.description || "", { id: "f-description", "data-path": "description", rows: 2 }), "wide"),
       el("div", { cls: "row" }, [
-        labelled("Trigger", select(cat.triggers.map(function (t) { return [t, t === "incoming_message" ? "a customer sends a message" : "a new contact writes for the first time"]; }), st.trigger || "incoming_message", { id: "f-trigger", "data-path": "trigger" })),
-        labelled("Scope", select(sessions, st.session || "", { id: "f-session", "data-path": "session" }))
+        labelled(T("builder.f.trigger"), select(cat.triggers.map(function (t) { return [t, t === "incoming_message" ? T("builder.trigger.incoming_message") : T("builder.trigger.new_contact")]; }), st.trigger || "incoming_message", { id: "f-trigger", "data-path": "trigger" })),
+        labelled(T("builder.f.scope"), select(sessions, st.session || "", { id: "f-session", "data-path": "session" }))
       ]),
       el("div", { cls: "row" }, [
-        labelled("Priority (lower runs first)", el("input", { type: "number", id: "f-priority", value: st.priority === undefined ? 100 : st.priority, "data-path": "priority", cls: "num" })),
-        labelled("Cooldown per conversation", el("input", { id: "f-cooldown", value: st.cooldown || "", "data-path": "cooldown", placeholder: "none, e.g. 1h", size: 10 })),
-        labelled("Mode", select([["live", "live"], ["shadow", "shadow (log only, do nothing)"]], st.mode || "live", { id: "f-mode", "data-path": "mode" }))
+        labelled(T("builder.f.priority"), el("input", { type: "number", id: "f-priority", value: st.priority === undefined ? 100 : st.priority, "data-path": "priority", cls: "num" })),
+        labelled(T("builder.f.cooldown"), el("input", { id: "f-cooldown", value: st.cooldown || "", "data-path": "cooldown", placeholder: T("builder.f.cooldown_placeholder"), size: 10 })),
+        labelled(T("builder.f.mode"), select([["live", T("builder.mode.live")], ["shadow", T("builder.mode.shadow")]], st.mode || "live", { id: "f-mode", "data-path": "mode" }))
       ]),
       el("div", { cls: "row" }, [
-        check("enabled", st.enabled !== false, { id: "f-enabled", "data-path": "enabled" }),
-        check("stop: lower-priority workflows do not run when this one fires", !!st.stop, { id: "f-stop", "data-path": "stop" }),
-        check("also in group chats", !!st.groups, { id: "f-groups", "data-path": "groups" })
+        check(T("builder.f.enabled"), st.enabled !== false, { id: "f-enabled", "data-path": "enabled" }),
+        check(T("builder.f.stop"), !!st.stop, { id: "f-stop", "data-path": "stop" }),
+        check(T("builder.f.groups"), !!st.groups, { id: "f-groups", "data-path": "groups" })
       ]),
-      el("details", { cls: "more" }, [el("summary", { text: "Id" }),
-        labelled("Id (stable; derived from the name when empty)", el("input", { id: "f-id", value: st.id || "", "data-path": "id", size: 30 }))])
+      el("details", { cls: "more" }, [el("summary", { text: T("builder.f.id_summary") }),
+        labelled(T("builder.f.id"), el("input", { id: "f-id", value: st.id || "", "data-path": "id", size: 30 }))])
     ]);
   }
 
@@ -616,9 +632,9 @@ var WB = (function () {
     form.textContent = "";
     form.appendChild(generalFields(st));
     var cond = el("section", { cls: "card", id: "sec-conditions" }, [
-      el("h2", { text: "2. What must hold?" }),
-      el("p", { id: "cond-none", cls: "muted" }, ["Runs for every message (no conditions). ",
-        el("button", { type: "button", id: "add-conditions", text: "Add conditions", onclick: function () { renderConditions({ all: [defaultLeaf("text")] }); } })]),
+      el("h2", { text: T("builder.sec.conditions") }),
+      el("p", { id: "cond-none", cls: "muted" }, [T("builder.no_conditions") + " ",
+        el("button", { type: "button", id: "add-conditions", text: T("builder.add_conditions"), onclick: function () { renderConditions({ all: [defaultLeaf("text")] }); } })]),
       el("div", { id: "cond-root", "data-path": "conditions" })
     ]);
     form.appendChild(cond);
@@ -626,8 +642,8 @@ var WB = (function () {
     var acts = el("div", { id: "actions", "data-path": "actions" });
     (st.actions || []).forEach(function (a) { acts.appendChild(renderAction(a)); });
     form.appendChild(el("section", { cls: "card", id: "sec-actions" }, [
-      el("h2", { text: "3. What to do? (in this order)" }), acts,
-      el("p", {}, [el("button", { type: "button", id: "add-action", text: "+ Action", onclick: function () { acts.appendChild(renderAction(defaultAction("reply"))); numberSteps(); } })])
+      el("h2", { text: T("builder.sec.actions") }), acts,
+      el("p", {}, [el("button", { type: "button", id: "add-action", text: T("builder.add_action"), onclick: function () { acts.appendChild(renderAction(defaultAction("reply"))); numberSteps(); } })])
     ]));
     numberSteps();
   }
@@ -682,7 +698,7 @@ var WB = (function () {
     errs.forEach(function (e) {
       var li = el("li", {}, [e.path ? el("code", { text: e.path }) : null, (e.path ? ": " : "") + e.msg]);
       if (yamlTab && e.line) {
-        li.appendChild(el("a", { href: "#", cls: "pos", text: " (line " + e.line + ")", onclick: function (ev) { ev.preventDefault(); caret(e.line, e.column); } }));
+        li.appendChild(el("a", { href: "#", cls: "pos", text: " " + T("builder.err.line", e.line), onclick: function (ev) { ev.preventDefault(); caret(e.line, e.column); } }));
       }
       list.appendChild(li);
       if (yamlTab) return;
@@ -721,8 +737,8 @@ var WB = (function () {
   // ---- talking to the server
   function post(url, body) {
     return fetch(url, { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json", Accept: "application/json" } })
-      .then(function (r) { return r.json().catch(function () { return { errors: [{ path: "", msg: "the server answered " + r.status }] }; }); })
-      .catch(function (err) { return { errors: [{ path: "", msg: "the server cannot be reached (" + err.message + "); nothing was saved" }] }; });
+      .then(function (r) { return r.json().catch(function () { return { errors: [{ path: "", msg: T("builder.err.status", r.status) }] }; }); })
+      .catch(function (err) { return { errors: [{ path: "", msg: T("builder.err.unreachable", err.message) }] }; });
   }
 
   var data = null, onYAML = false;
@@ -748,7 +764,7 @@ var WB = (function () {
       if (r.yaml) document.getElementById("yaml-text").value = r.yaml;
       if (!r.ok) {
         showErrors(r.errors || [], false);
-        status("Fix the errors below to see this workflow's YAML.", true);
+        status(T("builder.status.fix_for_yaml"), true);
         return;
       }
       clearErrors();
@@ -762,7 +778,7 @@ var WB = (function () {
     post("/workflows/check", { original: data.original, yaml: document.getElementById("yaml-text").value }).then(function (r) {
       if (!r.ok) {
         showErrors(r.errors || [], true);
-        status("The YAML has errors: fix them to go back to the form.", true);
+        status(T("builder.status.yaml_errors"), true);
         return;
       }
       clearErrors();
@@ -773,11 +789,11 @@ var WB = (function () {
   }
 
   function save() {
-    status("Saving…", false);
+    status(T("builder.status.saving"), false);
     post("/workflows/save", draft()).then(function (r) {
       if (!r.ok) {
         showErrors(r.errors || [], onYAML);
-        status("Nothing was saved: " + (r.errors || []).length + " error(s) to fix.", true);
+        status(T("builder.status.not_saved", (r.errors || []).length), true);
         return;
       }
       window.location.href = r.redirect + "?msg=" + encodeURIComponent(r.msg);
@@ -793,7 +809,7 @@ var WB = (function () {
     findings.forEach(function (f) {
       list.appendChild(el("li", { cls: "lint-" + f.severity, "data-check": f.check }, [
         el("strong", { text: box.dataset[f.severity === "error" ? "error" : "warning"] }), ": " + f.message,
-        f.example ? el("small", { text: " (for example: “" + f.example.text + "” from " + f.example.phone + ")" }) : null
+        f.example ? el("small", { text: " " + T("builder.lint.example", f.example.text, f.example.phone) }) : null
       ]));
     });
     box.hidden = findings.length === 0;
@@ -803,13 +819,13 @@ var WB = (function () {
     post("/workflows/check", draft()).then(function (r) {
       if (!r.ok) {
         showErrors(r.errors || [], onYAML);
-        status((r.errors || []).length + " error(s) to fix (nothing was saved).", true);
+        status(T("builder.status.errors", (r.errors || []).length), true);
         return;
       }
       clearErrors();
       showLint(r.lint || []);
       var n = (r.lint || []).length;
-      status(n ? "No errors that block saving; " + n + " finding(s) of the checks below." : "No errors, and the checks found nothing.", false);
+      status(n ? T("builder.status.findings", n) : T("builder.status.clean"), false);
     });
   }
 
@@ -833,6 +849,21 @@ var WB = (function () {
     }, 350);
   }
 
+  // traceList shows a trace, leaf by leaf, ✓ or ✗.
+  function traceList(trace) {
+    var ul = el("ul", { cls: "trace" });
+    (trace || []).forEach(function (l) {
+      // The trace holds each leaf's own value; under an odd number of
+      // NOTs the condition holds when the leaf is false.
+      var negated = ((l.path.match(/(^|\.)not(\.|$)/g) || []).length % 2) === 1;
+      var holds = l.value !== negated;
+      ul.appendChild(el("li", { cls: holds ? "yes" : "no", text: (l.value ? "✓ " : "✗ ") + l.path + ": " + l.leaf +
+        (negated ? " — " + T(holds ? "builder.trace.not_holds" : "builder.trace.not_fails") : "") }));
+    });
+    if (!(trace || []).length) ul.appendChild(el("li", { cls: "muted", text: T("builder.trace.none") }));
+    return ul;
+  }
+
   function tryIt() {
     var b = draft();
     var labels = document.getElementById("try-labels").value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
@@ -847,31 +878,83 @@ var WB = (function () {
       out.textContent = "";
       if (!r.ok) {
         showErrors(r.errors || [], onYAML);
-        out.appendChild(el("p", { cls: "error", text: "Cannot try the draft: " + (r.errors || []).length + " error(s) to fix." }));
+        out.appendChild(el("p", { cls: "error", text: T("builder.try.errors", (r.errors || []).length) }));
         return;
       }
       var t = r.try;
       out.appendChild(el("p", { cls: t.fired ? "flash verdict" : "note verdict", id: "try-verdict", text: (t.fired ? "✓ " : "✗ ") + t.summary }));
       t.executions.forEach(function (e) {
-        out.appendChild(el("p", {}, [el("span", { cls: "status " + e.outcome.replace(" ", "-"), text: e.outcome }), " " + e.reason]));
-        var ul = el("ul", { cls: "trace" });
-        (e.trace || []).forEach(function (l) {
-          // The trace holds each leaf's own value; under an odd number of
-          // NOTs the condition holds when the leaf is false.
-          var negated = ((l.path.match(/(^|\.)not(\.|$)/g) || []).length % 2) === 1;
-          var holds = l.value !== negated;
-          ul.appendChild(el("li", { cls: holds ? "yes" : "no", text: (l.value ? "✓ " : "✗ ") + l.path + ": " + l.leaf +
-            (negated ? " — inside NOT, so this " + (holds ? "holds" : "fails") : "") }));
-        });
-        if (!(e.trace || []).length) ul.appendChild(el("li", { cls: "muted", text: "no conditions" }));
-        out.appendChild(ul);
+        out.appendChild(el("p", {}, [el("span", { cls: "status " + e.outcome.replace(" ", "-"), text: e.outcomeText || e.outcome }), " " + e.reason]));
+        out.appendChild(traceList(e.trace));
       });
       if (t.effects.length) {
-        out.appendChild(el("p", { text: "It would:" }));
+        out.appendChild(el("p", { text: T("builder.try.would") }));
         var ul = el("ul", { cls: "acts" });
         t.effects.forEach(function (x) { ul.appendChild(el("li", { text: x })); });
         out.appendChild(ul);
       }
+    });
+  }
+
+  // ---- "Test against the last 30 days": the draft replayed on the
+  // period's recorded customer messages, nothing sent or changed.
+  function replayLabel() {
+    document.getElementById("replay").textContent = T("replay.button", Number(document.getElementById("replay-days").value));
+  }
+
+  function replayIt() {
+    var b = draft();
+    b.days = Number(document.getElementById("replay-days").value);
+    var out = document.getElementById("replay-result");
+    out.hidden = false;
+    out.textContent = "";
+    out.appendChild(el("p", { cls: "muted", text: T("replay.running") }));
+    post("/workflows/replay", b).then(function (r) {
+      out.textContent = "";
+      if (!r.ok) {
+        showErrors(r.errors || [], onYAML);
+        var msg = (r.errors || []).length === 1 && r.errors[0].path === "replay" ? r.errors[0].msg : T("replay.err.draft", (r.errors || []).length);
+        out.appendChild(el("p", { cls: "error", id: "replay-error", role: "alert", text: msg }));
+        status(msg, true);
+        return;
+      }
+      showReplay(out, r.replay);
+    });
+  }
+
+  function showReplay(out, rp) {
+    out.appendChild(el("h2", { text: T("replay.title", rp.days) }));
+    out.appendChild(el("p", { id: "replay-summary", text: T("replay.summary", rp.messages, rp.from, rp.to, rp.zone) }));
+    if (rp.stopped) out.appendChild(el("p", { cls: "warning", id: "replay-stopped", text: T(rp.stopped === "time" ? "replay.stopped_time" : "replay.stopped_limit", rp.messages) }));
+    out.appendChild(el("p", { cls: "muted", text: T("replay.nothing_sent") }));
+    out.appendChild(el("p", { cls: "muted small-note", id: "replay-approx", text: T("replay.approx") }));
+    if (!rp.workflows.length) {
+      out.appendChild(el("p", { cls: "muted", text: rp.messages ? T("replay.none") : T("replay.no_messages") }));
+      return;
+    }
+    var head = el("tr", {}, ["replay.col.workflow", "replay.col.before", "replay.col.would", "replay.col.new", "replay.col.no_longer"].map(function (k) { return el("th", { text: T(k) }); }));
+    var body = el("tbody");
+    rp.workflows.forEach(function (w) {
+      var name = w.name + (w.draft ? " " + T("replay.this_draft") : "") + (w.inDraft ? "" : " " + T("replay.gone"));
+      body.appendChild(el("tr", { "data-workflow": w.name, cls: w.draft ? "draft" : null }, [el("td", { text: name }),
+        el("td", { cls: "num", text: String(w.before) }), el("td", { cls: "num", text: String(w.would) }),
+        el("td", { cls: "num" + (w.new ? " replay-new" : ""), text: String(w.new) }),
+        el("td", { cls: "num" + (w.noLonger ? " replay-no-longer" : ""), text: String(w.noLonger) })]));
+    });
+    out.appendChild(el("table", { cls: "replay-table" }, [el("thead", {}, [head]), body]));
+    rp.workflows.forEach(function (w) {
+      [["new", "replay.ex.new", w.newExamples], ["no-longer", "replay.ex.no_longer", w.noLongerExamples], ["would", "replay.ex.would", w.wouldExamples]].forEach(function (l) {
+        if (!l[2].length) return;
+        var box = el("div", { cls: "replay-examples", "data-workflow": w.name, "data-list": l[0] }, [el("h3", { text: T(l[1], w.name) })]);
+        l[2].forEach(function (x) {
+          var li = el("div", { cls: "replay-example" }, [el("p", {}, [el("strong", { text: x.time }), " " + T("replay.example", x.phone, x.session, x.text),
+            x.agent ? " " + T("replay.agent", x.agent) : "", x.note ? el("em", { text: " — " + x.note }) : null])]);
+          if ((x.beforeTrace || []).length) { li.appendChild(el("p", { cls: "muted", text: T("replay.trace_before") })); li.appendChild(traceList(x.beforeTrace)); }
+          if ((x.trace || []).length || l[0] !== "no-longer") { li.appendChild(el("p", { cls: "muted", text: T("replay.trace_draft") })); li.appendChild(traceList(x.trace)); }
+          box.appendChild(li);
+        });
+        out.appendChild(box);
+      });
     });
   }
 
@@ -881,7 +964,7 @@ var WB = (function () {
     post("/templates", b).then(function (r) {
       if (!r.ok) {
         showErrors(r.errors || [], onYAML);
-        status("The template was not saved: " + (r.errors || []).length + " error(s) to fix.", true);
+        status(T("builder.status.template_not_saved", (r.errors || []).length), true);
         return;
       }
       window.location.href = r.redirect + "?msg=" + encodeURIComponent(r.msg);
@@ -902,6 +985,7 @@ var WB = (function () {
     var node = document.getElementById("builder-data");
     if (!node) return;
     data = JSON.parse(node.textContent);
+    TEXTS = data.texts || {};
     cat = data.catalog;
     admin = data.admin;
     datalist("dl-labels", cat.labels);
@@ -915,6 +999,9 @@ var WB = (function () {
     document.getElementById("check").addEventListener("click", checkDraft);
     if (data.original) checkDraft(); // the list's badge counts findings: show them
     document.getElementById("try-send").addEventListener("click", tryIt);
+    document.getElementById("replay").addEventListener("click", replayIt);
+    document.getElementById("replay-days").addEventListener("change", replayLabel);
+    replayLabel();
     document.getElementById("template-save").addEventListener("click", saveTemplate);
   }
 
