@@ -463,6 +463,7 @@ var WB = (function () {
     prefix: "builder.field.prefix", helpers: "builder.field.helpers", history: "builder.field.history",
     verify_before_send: "builder.field.verify_before_send", customer_message: "builder.field.customer_message",
     agent_reply: "builder.field.agent_reply", debounce: "builder.field.debounce", max_wait: "builder.field.max_wait",
+    conditions: "builder.field.conditions", delay: "builder.field.delay",
     add: "builder.field.add", remove: "builder.field.remove", url: "builder.field.url", secret: "builder.field.secret"
   };
 
