@@ -47,25 +47,6 @@ func (s *flakyAckStore) TransitionScheduled(ctx context.Context, id string, from
 	return s.Store.TransitionScheduled(ctx, id, from, to, reason, at)
 }
 
-// idSender records the WhatsApp ids each scheduled row went out with.
-type idSender struct {
-	mu   sync.Mutex
-	sent map[string][]string // row (the text) -> message ids, one per send
-}
-
-func (s *idSender) Send(_ context.Context, m workflow.Outgoing) error {
-	s.mu.Lock()
-	s.sent[m.Text] = append(s.sent[m.Text], m.ID)
-	s.mu.Unlock()
-	return nil
-}
-
-func (s *idSender) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.sent)
-}
-
 // TestScheduledAckFailureSendsOnce: the database refuses, once, the write
 // that records a scheduled message as sent, after the transport took it.
 // Before, the job failed, River retried it, the retry took the row left
@@ -79,32 +60,23 @@ func TestScheduledAckFailureSendsOnce(t *testing.T) {
 			ctx := context.Background()
 			store := b.open(t)
 			flaky := &flakyAckStore{Store: store, failEvery: 4, failed: map[string]bool{}}
-			tr := &idSender{sent: map[string][]string{}}
-			eng, q, err := newEngineWith(ctx, store, engine.Config{Transport: tr, Store: flaky},
+			rec := &countingSender{byRow: map[string][]send{}}
+			eng, q, err := newEngineWith(ctx, store, engine.Config{Transport: instanceSender{rec, "i0"}, Store: flaky},
 				riverqueue.Config{FetchPollInterval: 20 * time.Millisecond, MaxWorkers: 8, MaxBackoff: 50 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := eng.PutSession(ctx, workflow.Session{ID: crashSession}); err != nil {
-				t.Fatal(err)
-			}
-			due := time.Now().Add(-time.Minute)
-			for i := range rows {
-				id := fmt.Sprintf("row%05d", i)
-				if _, err := eng.Schedule(ctx, engine.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			scheduleDue(t, []*engine.Engine{eng}, rows)
 			if err := q.Start(ctx, eng.RunJob); err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { q.Stop(context.Background()) })
-			waitScheduled(t, store, rows, tr.count)
-			tr.mu.Lock()
-			defer tr.mu.Unlock()
-			for row, ids := range tr.sent {
-				if len(ids) != 1 {
-					t.Errorf("row %s sent %d times, with ids %v", row, len(ids), ids)
+			waitScheduled(t, store, rows, rec.rows)
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			for row, sends := range rec.byRow {
+				if len(sends) != 1 {
+					t.Errorf("row %s sent %d times: %v", row, len(sends), sends)
 				}
 			}
 			if got := len(flaky.failed); got != rows/4 {

@@ -34,6 +34,24 @@ func (s instanceSender) Send(_ context.Context, m workflow.Outgoing) error {
 	return nil
 }
 
+// scheduleDue adds the session crashSession and schedules rows messages
+// "row00000"…, due a minute ago (texts are the ids), through the engines
+// in turn (message and jobs in one transaction).
+func scheduleDue(t *testing.T, engines []*engine.Engine, rows int) {
+	t.Helper()
+	ctx := context.Background()
+	if err := engines[0].PutSession(ctx, workflow.Session{ID: crashSession}); err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().Add(-time.Minute)
+	for i := range rows {
+		id := fmt.Sprintf("row%05d", i)
+		if _, err := engines[i%len(engines)].Schedule(ctx, engine.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func (s *countingSender) rows() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -67,16 +85,7 @@ func TestInstancesShareOnePostgres(t *testing.T) {
 				}
 				engines, queues, stores = append(engines, eng), append(queues, q), append(stores, store)
 			}
-			if err := engines[0].PutSession(ctx, workflow.Session{ID: crashSession}); err != nil {
-				t.Fatal(err)
-			}
-			due := time.Now().Add(-time.Minute)
-			for i := range rows {
-				id := fmt.Sprintf("row%05d", i)
-				if _, err := engines[i%n].Schedule(ctx, engine.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			scheduleDue(t, engines, rows)
 			start := time.Now()
 			for i, q := range queues {
 				if err := q.Start(ctx, engines[i].RunJob); err != nil {
