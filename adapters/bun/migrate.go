@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/migrate"
 )
 
@@ -310,4 +312,52 @@ func (c pinnedConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, 
 
 func (c pinnedConn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) {
 	return nil, errors.New("migrations run inside one transaction already")
+}
+
+// setWAL switches the SQLite file at path to WAL before the pool opens
+// it. The pool's connections ask for WAL too (SQLiteDSN), but the first
+// switch of a new file takes an exclusive lock that SQLite may refuse at
+// once with SQLITE_BUSY, without waiting busy_timeout, when it sees a
+// deadlock: processes opening a new file together then failed now and then
+// (3 of 2,400 opens, TestMigrationsTwiceAndConcurrently under load). Here
+// the switch is retried, with backoff, for up to BusyTimeoutMillis; once
+// the file is WAL, asking for it again takes no lock.
+func setWAL(ctx context.Context, path string) error {
+	db, err := sql.Open(sqliteshim.ShimName, fmt.Sprintf("%s?_pragma=busy_timeout(%d)", sqliteURI(path), BusyTimeoutMillis))
+	if err != nil {
+		return fmt.Errorf("switch to WAL: %w", err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(BusyTimeoutMillis * time.Millisecond)
+	wait := time.Millisecond
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		switch {
+		case err == nil && strings.EqualFold(mode, "wal"):
+			return nil
+		case err == nil:
+			return fmt.Errorf("switch to WAL: the file stays in %s mode", mode)
+		case !isBusy(err) || time.Now().After(deadline):
+			return fmt.Errorf("switch to WAL: %w", err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("switch to WAL: %w", ctx.Err())
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or an extended code
+// of it), from modernc's driver (a Code method) or by its message.
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		return coded.Code()&0xff == 5 // SQLITE_BUSY
+	}
+	return strings.Contains(err.Error(), "database is locked")
 }

@@ -139,6 +139,9 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := protectSQLiteFiles(path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
+	if err := setWAL(ctx, path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
 	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)

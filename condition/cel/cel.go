@@ -151,7 +151,8 @@ func (Compiler) Compile(tree condition.Node, env condition.Env) (condition.Progr
 	if leaves == nil {
 		leaves = condition.NewLeafCache()
 	}
-	p := &program{plan: plan, clocks: clocks, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	p := &program{clocks: clocks, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	p.Program = backend.Program[*matcher]{Plan: plan, Lang: "cel", NoFacts: errNoFacts, Bind: p.matcher}
 	for i, src := range plan.Leaves {
 		key := "cel\n" + strconv.FormatUint(limit, 10) + "\n" + plan.LeafKey(i)
 		p.leaves[i], err = leaves.Leaf(key, func() (any, error) { return build(full, src, plan.Raw[i], limit) })
@@ -189,8 +190,10 @@ func build(env *cel.Env, src string, raw bool, limit uint64) (*leaf, error) {
 
 type clockRef struct{ slot, field int }
 
+// program is a compiled tree: Eval, Trace and Match come from
+// backend.Program, over the leaves its matcher runs.
 type program struct {
-	plan   *backend.Plan
+	backend.Program[*matcher]
 	clocks map[string]clockRef
 	// leaves are the compiled leaves (*leaf), in trace order.
 	leaves []*condition.CachedLeaf
@@ -221,25 +224,6 @@ func (p *program) run(ctx context.Context, i int, a *activation) (bool, error) {
 	return bool(b), nil
 }
 
-// Eval evaluates the program on f. It never panics: a runtime failure is
-// returned as an error.
-func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
-	if f == nil {
-		return condition.Result{}, errNoFacts
-	}
-	return p.Trace(ctx, condition.NewScope(f))
-}
-
-// Trace evaluates every leaf on the message of s (those already evaluated
-// on s are remembered) for the trace. See condition.Program.
-func (p *program) Trace(ctx context.Context, s *condition.Scope) (condition.Result, error) {
-	m, err := p.matcher(ctx, s)
-	if err != nil {
-		return condition.Result{}, err
-	}
-	return p.plan.Evaluate("cel", m)
-}
-
 var errNoFacts = errors.New("cel: nil facts")
 
 // scopeMatcher keys the per-message matcher in a condition.Scope.
@@ -257,41 +241,18 @@ type matcher struct {
 }
 
 func (m *matcher) Leaf(i int) (bool, error) {
-	l := m.p.leaves[i]
-	if v, ok := m.s.Known(l); ok {
-		return v, nil
-	}
-	v, err := m.p.run(m.ctx, i, m.a)
-	if err == nil {
-		m.s.Remember(l, v)
-	}
-	return v, err
-}
-
-// Match evaluates the tree to its value on the message of s: one
-// activation per message, each leaf evaluated only when the all/any/not
-// structure needs it, and at most once per message when it is shared
-// (condition.Env.Leaves). See condition.Program.
-func (p *program) Match(ctx context.Context, s *condition.Scope) (bool, error) {
-	m, err := p.matcher(ctx, s)
-	if err != nil {
-		return false, err
-	}
-	return p.plan.Match("cel", m)
+	return backend.Remember(m.s, m.p.leaves[i], func() (bool, error) { return m.p.run(m.ctx, i, m.a) })
 }
 
 // matcher returns the scope's matcher set up for p.
 func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, error) {
-	if err := ctx.Err(); err != nil {
+	m, err := backend.Bind[*matcher](ctx, s, scopeMatcher{}, newScopeMatcher, errNoFacts)
+	if err != nil {
 		return nil, err
 	}
-	if s == nil || s.Facts() == nil {
-		return nil, errNoFacts
-	}
-	m := s.Value(scopeMatcher{}, newScopeMatcher).(*matcher)
-	if m.p == nil || !p.plan.SameClocks(m.p.plan) {
+	if m.p == nil || !p.Plan.SameClocks(m.p.Plan) {
 		m.a.clocks = p.clocks
-		m.a.clock = p.plan.Clocks(s, m.a.buf[:0])
+		m.a.clock = p.Plan.Clocks(s, m.a.buf[:0])
 	}
 	m.ctx, m.p, m.s = ctx, p, s
 	return m, nil

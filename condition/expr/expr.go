@@ -109,7 +109,8 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	if leaves == nil {
 		leaves = condition.NewLeafCache()
 	}
-	p := &program{plan: plan, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	p := &program{leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
+	p.Program = backend.Program[*matcher]{Plan: plan, Lang: "expr", NoFacts: errNoFacts, Bind: p.matcher}
 	for i, src := range plan.Leaves {
 		// Raw leaves were bounded one by one; the generated text is not.
 		p.leaves[i], err = leaves.Leaf("expr\n"+plan.LeafKey(i), func() (any, error) {
@@ -123,8 +124,10 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	return p, nil
 }
 
+// program is a compiled tree: Eval, Trace and Match come from
+// backend.Program, over the leaves its matcher runs.
 type program struct {
-	plan *backend.Plan
+	backend.Program[*matcher]
 	// leaves are the compiled leaves (*vm.Program), in trace order.
 	leaves []*condition.CachedLeaf
 	vms    sync.Pool
@@ -145,25 +148,6 @@ func (p *program) run(i int, e *env) (bool, error) {
 	return b, nil
 }
 
-// Eval evaluates the program on f. It never panics: a runtime failure is
-// returned as an error.
-func (p *program) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
-	if f == nil {
-		return condition.Result{}, errNoFacts
-	}
-	return p.Trace(ctx, condition.NewScope(f))
-}
-
-// Trace evaluates every leaf on the message of s (those already evaluated
-// on s are remembered) for the trace. See condition.Program.
-func (p *program) Trace(ctx context.Context, s *condition.Scope) (condition.Result, error) {
-	m, err := p.matcher(ctx, s)
-	if err != nil {
-		return condition.Result{}, err
-	}
-	return p.plan.Evaluate("expr", m)
-}
-
 // matcher gives Tree.Match the leaves of one program on one scope,
 // remembering shared leaves' values in the scope.
 type matcher struct {
@@ -173,15 +157,7 @@ type matcher struct {
 }
 
 func (m *matcher) Leaf(i int) (bool, error) {
-	l := m.p.leaves[i]
-	if v, ok := m.s.Known(l); ok {
-		return v, nil
-	}
-	v, err := m.p.run(i, m.e)
-	if err == nil {
-		m.s.Remember(l, v)
-	}
-	return v, err
+	return backend.Remember(m.s, m.p.leaves[i], func() (bool, error) { return m.p.run(i, m.e) })
 }
 
 var errNoFacts = errors.New("expr: nil facts")
@@ -195,29 +171,14 @@ func newScopeEnv(f *condition.Facts) any {
 	return &matcher{e: e}
 }
 
-// Match evaluates the tree to its value on the message of s: the
-// environment filled once per message, each leaf evaluated only when the
-// all/any/not structure needs it, and at most once per message when it is
-// shared (condition.Env.Leaves). See condition.Program.
-func (p *program) Match(ctx context.Context, s *condition.Scope) (bool, error) {
-	m, err := p.matcher(ctx, s)
-	if err != nil {
-		return false, err
-	}
-	return p.plan.Match("expr", m)
-}
-
 // matcher returns the scope's matcher set up for p.
 func (p *program) matcher(ctx context.Context, s *condition.Scope) (*matcher, error) {
-	if err := ctx.Err(); err != nil {
+	m, err := backend.Bind[*matcher](ctx, s, scopeEnv{}, newScopeEnv, errNoFacts)
+	if err != nil {
 		return nil, err
 	}
-	if s == nil || s.Facts() == nil {
-		return nil, errNoFacts
-	}
-	m := s.Value(scopeEnv{}, newScopeEnv).(*matcher)
-	if m.p == nil || !p.plan.SameClocks(m.p.plan) {
-		p.setClocks(m.e, p.plan.Clocks(s, m.e.buf[:0]))
+	if m.p == nil || !p.Plan.SameClocks(m.p.Plan) {
+		p.setClocks(m.e, p.Plan.Clocks(s, m.e.buf[:0]))
 	}
 	m.p, m.s = p, s
 	return m, nil

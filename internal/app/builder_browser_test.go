@@ -64,6 +64,12 @@ func asJSON(v any) string {
 	return string(s)
 }
 
+// builderChecked waits until the builder of a saved workflow has the
+// answer of the check it asks for when it opens (its status line says
+// so): a late answer clears the errors shown and changes the status, so
+// a step that follows must not race it. No timeout but the test's.
+var builderChecked = chromedp.Poll[chromedp.Void](`document.getElementById("builder-status").textContent !== ""`, chromedp.WithPollingTimeout(0))
+
 // TestBrowserBuilderJourneys drives the builder in headless Chromium: build
 // from a blank form a workflow with an ALL group holding an ANY group and a
 // schedule, and two actions; save; reopen and see the same values; edit
@@ -123,7 +129,8 @@ func TestBrowserBuilderJourneys(t *testing.T) {
 	// Reopen: the same values, with the id the loader derived.
 	want["id"] = "prix-en-semaine"
 	b.step("reopen", chromedp.Navigate(b.base+"/workflows"), chromedp.WaitVisible(`#workflows`),
-		chromedp.Click(`#workflows a[href="/workflows/prix-en-semaine"]`), chromedp.WaitVisible(`#f-name`))
+		chromedp.Click(`#workflows a[href="/workflows/prix-en-semaine"]`), chromedp.WaitVisible(`#f-name`),
+		builderChecked)
 	if got := b.formState(); !reflect.DeepEqual(got, want) {
 		t.Errorf("reopened form:\n got %s\nwant %s", asJSON(got), asJSON(want))
 	}
@@ -215,6 +222,9 @@ func TestBrowserBuilderJourneys(t *testing.T) {
 	for _, page := range []string{"/workflows/prix-en-semaine", "/workflows", "/templates"} {
 		var over int
 		phone.step("phone "+page, chromedp.Navigate(phone.base+page), chromedp.WaitVisible(`main h1`))
+		if page == "/workflows/prix-en-semaine" {
+			phone.step("phone builder checked", builderChecked) // its findings are shown: measure with them
+		}
 		phone.eval("overflow", `document.documentElement.scrollWidth - document.documentElement.clientWidth`, &over)
 		if over > 0 {
 			t.Errorf("%s at 390 px is %d px too wide", page, over)

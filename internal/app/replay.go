@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +23,7 @@ import (
 // would fire / new / no longer with examples, or the report as JSON with
 // --json. It reads the database only. Exit 2 on usage or load errors.
 func cmdReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := commandFlags("replay", stderr)
 	since := fs.String("since", "30d", "start of the period: a duration back from --until (30d, 12h) or a date (2026-11-01)")
 	until := fs.String("until", "", "end of the period (excluded): a date (2026-11-27); default now")
 	file := fs.String("workflows", "", "the draft workflow file (required)")

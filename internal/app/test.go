@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,21 +18,16 @@ import (
 // cmdTest runs scenario files: PASS/FAIL per scenario, then "N passed, N failed".
 // Exit 1 when a scenario fails, 2 when a file cannot be loaded.
 func cmdTest(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	backend := fs.String("backend", "both", "condition backend: cel, expr or both")
+	fs := commandFlags("test", stderr)
+	chosen := backendFlag(fs)
 	store := fs.String("store", "memory", "store: memory or sqlite")
 	keep := fs.String("keep-db", "", "with --store sqlite: keep each run's database as DIR/SCENARIO-BACKEND.db (for waauto replay)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	names := []string{"cel", "expr"}
-	switch *backend {
-	case "both":
-	case "cel", "expr":
-		names = []string{*backend}
-	default:
-		fmt.Fprintf(stderr, "waauto test: --backend %q (want cel, expr or both)\n", *backend)
+	names, err := chosen()
+	if err != nil {
+		fmt.Fprintf(stderr, "waauto test: %v\n", err)
 		return 2
 	}
 	newStore, err := storeFactory(*store)

@@ -162,11 +162,48 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	if err := e.transmit(ctx, out); err != nil {
 		return e.unclaim(ctx, m, err)
 	}
-	// Sent: record it even if the job's context ended meanwhile (a job
-	// timeout), or the message would be sent again on the retry.
-	fctx, cancel := finishing(ctx)
+	return e.markSent(ctx, m)
+}
+
+// ackPatience bounds how long markSent keeps trying to record a sent
+// message: far above a loaded database's refusals and pool waits, below
+// the 5 min after which a job queue takes a job for dead.
+const ackPatience = time.Minute
+
+// markSent records a transmitted message as sent. It must land: a failed
+// job is retried, and a retry takes the row left "sending" for an
+// interrupted attempt's and sends the message again (with the same id).
+// So it is recorded even if the job's context ended meanwhile (a job
+// timeout), and a refused write (too many clients, a reset connection, a
+// pool wait past its deadline) is tried again, with backoff, for up to
+// ackPatience. Only a crash, or a database away for longer, leaves the row
+// "sending" (the documented at-least-once case).
+func (e *Engine) markSent(ctx context.Context, m workflow.ScheduledMessage) error {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackPatience)
 	defer cancel()
-	return e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.ScheduleSending, workflow.ScheduleSent, "", e.cfg.Clock.Now())
+	wait := 10 * time.Millisecond
+	for {
+		err := e.cfg.Store.TransitionScheduled(fctx, m.ID, workflow.ScheduleSending, workflow.ScheduleSent, "", e.cfg.Clock.Now())
+		if err == nil || errors.Is(err, workflow.ErrNotFound) {
+			return err
+		}
+		if errors.Is(err, workflow.ErrConflict) {
+			// An earlier try may have committed before its answer was lost.
+			if cur, rerr := e.cfg.Store.Scheduled(fctx, m.ID); rerr == nil && cur.Status == workflow.ScheduleSent {
+				return nil
+			}
+			return err
+		}
+		e.log.WarnContext(ctx, "recording a sent scheduled message failed; trying again", slog.String("id", m.ID), slog.Any("err", err))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-fctx.Done():
+			t.Stop()
+			return fmt.Errorf("record scheduled message %s as sent: %w", m.ID, err)
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // unclaim puts a message whose send failed back to pending and returns

@@ -24,6 +24,7 @@ func TestLoadScenarioErrors(t *testing.T) {
 		{"empty expectation", "name: x\nsteps:\n  - expect:\n    -\n", `bad.yaml:4:7: steps[0].expect[0]: is empty (want a mapping of keys to values)`},
 		{"empty file", "# nothing\n", `bad.yaml:1:1: is empty (want a scenario: name, workflows and steps)`},
 		{"bad workflow", "name: x\nworkflows:\n  - name: W\n    trigger: incoming_message\n    actions: []\n", `bad.yaml:5:14: actions:`},
+		{"bad message type", "name: x\nsteps:\n  - message: {from: \"+33611111111\", type: photo}\n", `bad.yaml:3:43: steps[0].message.type: "photo" is not a message type (want text, image, audio, video, document, sticker, location, contact or other)`},
 		{"steps out of order", "name: x\nstart: 2026-01-05T09:00\nsteps:\n  - at: 2026-01-05T08:00\n", `is before the previous step`},
 	}
 	dir := t.TempDir()

@@ -14,6 +14,7 @@ import (
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/internal/yamlpos"
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 )
@@ -357,6 +358,9 @@ func (sc *Scenario) steps(c *yamlpos.Collector, nodes []rawNode) {
 		case st.After != 0:
 			at = prev.Add(time.Duration(st.After))
 		}
+		if m := st.Message; m != nil && m.Type != "" && !trigger.MessageType(m.Type).Valid() {
+			c.Addf(yamlpos.Find(n.Node, "message.type"), path+".message.type", "%q is not a message type (want %s)", m.Type, messageTypeList())
+		}
 		if k := st.eventCount(); k > 1 {
 			c.Addf(n.Node, path, "has %d events (want at most one per step)", k)
 		}
@@ -368,6 +372,15 @@ func (sc *Scenario) steps(c *yamlpos.Collector, nodes []rawNode) {
 		sc.Steps = append(sc.Steps, Step{spec: st, Line: line, At: at})
 		prev = at
 	}
+}
+
+// messageTypeList is trigger.MessageTypes for a message: "text, image, … or other".
+func messageTypeList() string {
+	names := make([]string, len(trigger.MessageTypes))
+	for i, t := range trigger.MessageTypes {
+		names[i] = string(t)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func (s *stepSpec) eventCount() int {

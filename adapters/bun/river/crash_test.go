@@ -86,16 +86,7 @@ func crashRun(t *testing.T, seed uint64, rows int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := eng.PutSession(ctx, workflow.Session{ID: crashSession}); err != nil {
-		t.Fatal(err)
-	}
-	due := time.Now().Add(-time.Minute)
-	for i := range rows {
-		id := fmt.Sprintf("row%05d", i)
-		if _, err := eng.Schedule(ctx, engine.ScheduleRequest{ID: id, Session: crashSession, Phone: "+4915112345678", Text: id, At: due}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	scheduleDue(t, []*engine.Engine{eng}, rows)
 
 	const rescueAfter = 300 * time.Millisecond
 	child := func() *child {

@@ -411,7 +411,11 @@ func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
 // again, with the same message id. Only a retry does this: River runs one
 // attempt of a job at a time, so a retry's "sending" row is its own dead
 // attempt's (or, rarely, a concurrent reconnect flush's: then the same
-// message may go out twice, with the same id).
+// message may go out twice, with the same id). An attempt that returned
+// left no "sending" row after a send: the engine keeps trying to record
+// the send (for up to a minute) before the job returns, because a refused
+// write there once made this retry send 6 of 2,000 rows twice
+// (TestScheduledAckFailureSendsOnce).
 func (q *Queue) resumeScheduled(ctx context.Context, j workflow.Job) error {
 	var id string
 	if err := json.Unmarshal(j.Payload, &id); err != nil {
