@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -34,16 +33,7 @@ func (c *client) upload(path, name string, data []byte) (int, string, *http.Resp
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp
+	return c.send(req)
 }
 
 // contacts lists every stored contact.

@@ -124,8 +124,8 @@ func parseContactsCSV(data []byte, region string) csvImport {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := rd.FieldPos(0)
 		if err != nil {
+			line := 0
 			if pe, ok := errors.AsType[*csv.ParseError](err); ok {
 				line = pe.StartLine
 			}
@@ -133,6 +133,7 @@ func parseContactsCSV(data []byte, region string) csvImport {
 			out.Rows = nil
 			return out // the rest of the file cannot be trusted
 		}
+		line, _ := rd.FieldPos(0) // a record has at least one field
 		if blank(rec) {
 			continue
 		}
