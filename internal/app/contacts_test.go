@@ -151,6 +151,9 @@ func TestContacts(t *testing.T) {
 	if code, body, _ := admin.upload("/contacts/import", "c.csv", bytes.Repeat([]byte("0600000009\n"), 3<<20/11+1)); code != http.StatusBadRequest || !strings.Contains(body, "too large: at most 3 MB") {
 		t.Errorf("3 MB file: %d, want 400 and the limit", code)
 	}
+	if code, body, _ := admin.upload("/contacts/import", "c.csv", bytes.Repeat([]byte("0600000009\n"), 5<<20/11)); code != http.StatusBadRequest || !strings.Contains(body, "too large: at most 3 MB") {
+		t.Errorf("5 MB file (over the request limit): %d, want 400 and the limit", code)
+	}
 	if len(ta.contacts(t)) != 1 {
 		t.Fatalf("a refused import stored contacts")
 	}

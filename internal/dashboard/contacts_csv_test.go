@@ -239,3 +239,19 @@ func FuzzParseContactsCSV(f *testing.F) {
 		checkRoundTrip(t, cs, again.Rows)
 	})
 }
+
+// BenchmarkParseContactsCSV reads a file of 50,000 contacts (the limit)
+// typed in national form.
+func BenchmarkParseContactsCSV(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("phone,name,labels,excluded\n")
+	for i := range maxCSVContacts {
+		fmt.Fprintf(&buf, "06 10 %02d %02d %02d,Client %d,vip|commande,non\n", i/10000, i/100%100, i%100, i)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if got := parseContactsCSV(buf.Bytes(), "FR"); len(got.Rows) != maxCSVContacts {
+			b.Fatalf("%d rows, problems %v", len(got.Rows), got.Problems[:min(3, len(got.Problems))])
+		}
+	}
+}
