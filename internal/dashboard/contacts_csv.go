@@ -118,7 +118,7 @@ func parseContactsCSV(data []byte, region string) csvImport {
 	if len(out.Problems) > 0 {
 		return out
 	}
-	seen := map[string]int{}
+	seen, n := map[string]int{}, 0
 	for {
 		rec, err := rd.Read()
 		if errors.Is(err, io.EOF) {
@@ -137,7 +137,7 @@ func parseContactsCSV(data []byte, region string) csvImport {
 		if blank(rec) {
 			continue
 		}
-		if len(out.Rows)+len(out.Problems)+out.More >= maxCSVContacts {
+		if n++; n > maxCSVContacts {
 			out = csvImport{}
 			out.problem(csvProblem{Line: line, Why: invalid("contacts.csv.too_many", maxCSVContacts)})
 			return out
