@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/waauto/waauto/condition"
@@ -159,12 +162,98 @@ type Contacts interface {
 	SetExcluded(ctx context.Context, phone string, excluded bool) error
 	// ListContacts returns contacts ordered by phone, keyset-paginated.
 	ListContacts(ctx context.Context, q ContactQuery) ([]Contact, error)
+	// ImportContacts creates or updates the contacts of rows in one
+	// transaction: either every row is stored or none is. An existing
+	// contact gets the fields the row sets (ContactImport.Set) and keeps
+	// the others, its Imported and CreatedAt; a new one is Imported,
+	// created now. A phone not in E.164 form fails the import with a
+	// *ContactImportError wrapping trigger.ErrBadPhone, a phone given twice
+	// with one wrapping ErrDuplicatePhone.
+	ImportContacts(ctx context.Context, rows []ContactImport) error
+}
+
+// ContactField names a field of a contact that an import may set; the
+// values combine as a set (ContactFieldName|ContactFieldLabels).
+type ContactField uint8
+
+// The fields of a contact an import sets.
+const (
+	ContactFieldName ContactField = 1 << iota
+	ContactFieldLabels
+	ContactFieldExcluded
+)
+
+// Has reports whether f includes every field of g.
+func (f ContactField) Has(g ContactField) bool { return f&g == g }
+
+// ContactImport is one contact of ImportContacts.
+type ContactImport struct {
+	// Phone is E.164, the contact's key.
+	Phone, Name string
+	Labels      []string
+	Excluded    bool
+	// Set says which of Name, Labels and Excluded the row sets; the others
+	// keep their stored values (empty for a new contact).
+	Set ContactField
+}
+
+// Apply returns c with the fields the row sets.
+func (r ContactImport) Apply(c Contact) Contact {
+	if r.Set.Has(ContactFieldName) {
+		c.Name = r.Name
+	}
+	if r.Set.Has(ContactFieldLabels) {
+		c.Labels = slices.Clone(r.Labels)
+	}
+	if r.Set.Has(ContactFieldExcluded) {
+		c.Excluded = r.Excluded
+	}
+	return c
+}
+
+// ErrDuplicatePhone: ImportContacts got two rows with the same phone.
+var ErrDuplicatePhone = errors.New("phone given twice")
+
+// ContactImportError is a row ImportContacts refused: Row is its index in
+// the rows given, Err wraps trigger.ErrBadPhone or ErrDuplicatePhone.
+type ContactImportError struct {
+	Row   int
+	Phone string
+	Err   error
+}
+
+// Error says which row was refused and why.
+func (e *ContactImportError) Error() string {
+	return fmt.Sprintf("import contact %d (%q): %v", e.Row, e.Phone, e.Err)
+}
+
+// Unwrap returns the reason.
+func (e *ContactImportError) Unwrap() error { return e.Err }
+
+// CheckContactImport returns the *ContactImportError of rows[i] when its
+// phone is not E.164 or was given by an earlier row (seen, which it
+// fills); implementations call it for each row in order.
+func CheckContactImport(rows []ContactImport, i int, seen map[string]int) error {
+	p := rows[i].Phone
+	if n, err := trigger.NormalizePhone(p); err != nil || n != p {
+		return &ContactImportError{Row: i, Phone: p, Err: fmt.Errorf("not E.164: %w", trigger.ErrBadPhone)}
+	}
+	if j, ok := seen[p]; ok {
+		return &ContactImportError{Row: i, Phone: p, Err: fmt.Errorf("also row %d: %w", j, ErrDuplicatePhone)}
+	}
+	seen[p] = i
+	return nil
 }
 
 // ContactQuery filters ListContacts; zero fields match all.
 type ContactQuery struct {
 	// Excluded, when set, keeps only excluded (true) or included (false) contacts.
 	Excluded *bool
+	// Label keeps the contacts with this label.
+	Label string
+	// Search keeps the contacts whose name or phone contains it, ignoring
+	// case.
+	Search string
 	// After is the last phone of the previous page.
 	After string
 	// Limit is the page size: 0 means 100, at most 1000.

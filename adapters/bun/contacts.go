@@ -2,8 +2,10 @@ package bun
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -102,6 +104,17 @@ func (s *Store) ListContacts(ctx context.Context, q workflow.ContactQuery) ([]wo
 	if q.Excluded != nil {
 		sel = sel.Where("excluded = ?", *q.Excluded)
 	}
+	if q.Label != "" {
+		lbl, err := json.Marshal(q.Label)
+		if err != nil {
+			return nil, err
+		}
+		sel = sel.Where(`labels LIKE ? ESCAPE '\'`, "%"+likeEscape.Replace(string(lbl))+"%")
+	}
+	if q.Search != "" {
+		pat := "%" + likeEscape.Replace(strings.ToLower(q.Search)) + "%"
+		sel = sel.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR phone LIKE ? ESCAPE '\')`, pat, pat)
+	}
 	if err := sel.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list contacts: %w", err)
 	}
@@ -114,4 +127,74 @@ func (s *Store) ListContacts(ctx context.Context, q workflow.ContactQuery) ([]wo
 		out[i] = c
 	}
 	return out, nil
+}
+
+// importBatch is how many contacts one INSERT of ImportContacts writes.
+const importBatch = 500
+
+// ImportContacts upserts the rows in batches inside one transaction,
+// checking each batch's rows before writing it: a bad row rolls back the
+// batches already written, so either all rows are stored or none.
+func (s *Store) ImportContacts(ctx context.Context, rows []workflow.ContactImport) error {
+	now := nanos(s.clock.Now())
+	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+		seen := make(map[string]int, len(rows))
+		for start := 0; start < len(rows); start += importBatch {
+			batch := rows[start:min(start+importBatch, len(rows))]
+			for i := range batch {
+				if err := workflow.CheckContactImport(rows, start+i, seen); err != nil {
+					return err
+				}
+			}
+			if err := importContacts(ctx, tx, batch, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import %d contacts: %w", len(rows), err)
+	}
+	return nil
+}
+
+// importContacts upserts batch, whose rows are checked: rows setting the
+// same fields go in one statement that updates only those fields of
+// existing contacts.
+func importContacts(ctx context.Context, tx bun.Tx, batch []workflow.ContactImport, now int64) error {
+	groups := map[workflow.ContactField][]contactRow{}
+	var order []workflow.ContactField
+	for _, r := range batch {
+		row, err := contactToRow(r.Apply(workflow.Contact{Phone: r.Phone, Imported: true}))
+		if err != nil {
+			return err
+		}
+		row.CreatedAt = now
+		if _, ok := groups[r.Set]; !ok {
+			order = append(order, r.Set)
+		}
+		groups[r.Set] = append(groups[r.Set], row)
+	}
+	for _, set := range order {
+		rows := groups[set]
+		q := tx.NewInsert().Model(&rows)
+		var cols []string
+		for _, f := range []struct {
+			field workflow.ContactField
+			col   string
+		}{{workflow.ContactFieldName, "name"}, {workflow.ContactFieldLabels, "labels"}, {workflow.ContactFieldExcluded, "excluded"}} {
+			if set.Has(f.field) {
+				cols = append(cols, f.col+" = excluded."+f.col)
+			}
+		}
+		if len(cols) == 0 {
+			q = q.On("CONFLICT (phone) DO NOTHING")
+		} else {
+			q = q.On("CONFLICT (phone) DO UPDATE").Set(strings.Join(cols, ", "))
+		}
+		if _, err := q.Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }

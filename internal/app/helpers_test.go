@@ -112,6 +112,13 @@ func (c *client) do(method, path string, form url.Values) (int, string, *http.Re
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return c.send(req)
+}
+
+// send sends req with the client's headers and returns the status, the
+// body and the response.
+func (c *client) send(req *http.Request) (int, string, *http.Response) {
+	c.t.Helper()
 	for k, v := range c.header {
 		req.Header[k] = v
 	}

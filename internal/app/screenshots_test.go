@@ -85,10 +85,17 @@ func TestScreenshots(t *testing.T) {
 	b.step("login page", chromedp.Navigate(b.base+"/login"), chromedp.WaitVisible(`input[name="password"]`))
 	shoot("login", false)
 	b.login("/workflows")
-	for _, p := range []string{"workflows", "templates", "numbers", "simulator", "scheduled", "exclusions", "logs", "ai", "settings"} {
+	for _, p := range []string{"workflows", "templates", "numbers", "simulator", "scheduled", "contacts", "exclusions", "logs", "ai", "settings"} {
 		b.step(p, chromedp.Navigate(b.base+"/"+p), chromedp.WaitVisible(`main h1`))
 		shoot(p, true)
 	}
+	badCSV := filepath.Join(t.TempDir(), "contacts.csv")
+	if err := os.WriteFile(badCSV, []byte("nom;téléphone;exclu\nAmélie;+33 6 00 00 00 01;non\nBob;+33 6 12;peut-être\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.step("contacts import error", chromedp.Navigate(b.base+"/contacts"), chromedp.SetUploadFiles(`#import input[type="file"]`, []string{badCSV}),
+		chromedp.Click(`#import button`), chromedp.WaitVisible(`#import-problems`))
+	shoot("contacts-import-error", true)
 	b.step("builder", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`))
 	shoot("builder", true)
 	b.step("builder try", chromedp.SetValue(`#try-time`, "2026-03-02T10:30"), chromedp.Click(`#try-send`), chromedp.WaitVisible(`#try-verdict`))

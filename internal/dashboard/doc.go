@@ -5,7 +5,8 @@
 // dashboard's own Store of users and settings, the chat Simulator, the
 // WhatsApp manager when there is one) and returns an http.Handler with
 // every page: numbers and their linking by QR or pair code, workflows and
-// the YAML editor, exclusions, scheduled messages, logs, AI and credits,
+// the YAML editor, conversations, contacts (list, edit, CSV import and
+// export), exclusions, scheduled messages, logs, AI and credits,
 // users, and the chat simulator. The html templates and static assets are
 // embedded. Every page and message is in English and French, from the
 // catalogues web/i18n/en.json and fr.json: the language is the user's

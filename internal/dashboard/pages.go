@@ -29,7 +29,7 @@ type pages map[string]map[string]*template.Template
 
 // pageNames lists web/templates/NAME.html; layout.html wraps them, and
 // partials/*.html define the pieces several pages share.
-var pageNames = []string{"login", "numbers", "link", "workflows", "editor", "exclusions", "scheduled", "logs", "ai", "settings", "simulator", "error", "builder", "templates", "shop", "conversations", "conversation", "userdelete", "doc"}
+var pageNames = []string{"login", "numbers", "link", "workflows", "editor", "exclusions", "scheduled", "logs", "ai", "settings", "simulator", "error", "builder", "templates", "shop", "conversations", "conversation", "userdelete", "doc", "contacts", "contact"}
 
 // parsePages parses every page once per language, with T bound to the
 // language's translator.

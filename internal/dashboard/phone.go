@@ -15,22 +15,25 @@ func (d *Dashboard) phone(r *http.Request, field, typed string) (string, error) 
 	if err == nil {
 		return p, nil
 	}
-	var why string
+	why := d.formMessage(r, phoneWhy(err)).Error()
+	return "", errors.New(d.t(r, "phone.err.field", d.t(r, field), typed, why))
+}
+
+// phoneWhy says why parsePhone refused a number, as a formError.
+func phoneWhy(err error) error {
 	switch {
 	case errors.Is(err, phone.ErrEmpty):
-		why = d.t(r, "phone.why.empty")
+		return invalid("phone.why.empty")
 	case errors.Is(err, phone.ErrNoCountry):
-		why = d.t(r, "phone.why.no_country")
+		return invalid("phone.why.no_country")
 	case errors.Is(err, phone.ErrCountryCode):
-		why = d.t(r, "phone.why.country_code")
+		return invalid("phone.why.country_code")
 	case errors.Is(err, phone.ErrTooShort):
-		why = d.t(r, "phone.why.too_short")
+		return invalid("phone.why.too_short")
 	case errors.Is(err, phone.ErrTooLong):
-		why = d.t(r, "phone.why.too_long")
-	default:
-		why = d.t(r, "phone.why.invalid")
+		return invalid("phone.why.too_long")
 	}
-	return "", errors.New(d.t(r, "phone.err.field", d.t(r, field), typed, why))
+	return invalid("phone.why.invalid")
 }
 
 // normalizePhone reads the numbers of the editor's phone conditions with

@@ -71,6 +71,8 @@ func (d *Dashboard) routes() http.Handler {
 	user("POST /conversations/{id}/{phone}/exclude", d.conversationExclude)
 	user("POST /conversations/{id}/{phone}/reply", d.conversationReply)
 
+	d.contactRoutes(user, admin)
+
 	user("GET /exclusions", d.exclusionsPage)
 	user("POST /exclusions", d.exclusionsPost)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/waauto/waauto/workflow"
 )
@@ -85,9 +86,10 @@ func (s *Store) ListContacts(ctx context.Context, q workflow.ContactQuery) ([]wo
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	search := strings.ToLower(q.Search)
 	phones := make([]string, 0, len(s.contacts))
 	for p, c := range s.contacts {
-		if p > q.After && (q.Excluded == nil || c.Excluded == *q.Excluded) {
+		if p > q.After && contactMatches(q, search, c) {
 			phones = append(phones, p)
 		}
 	}
@@ -98,4 +100,38 @@ func (s *Store) ListContacts(ctx context.Context, q workflow.ContactQuery) ([]wo
 		out[i] = copyContact(s.contacts[p])
 	}
 	return out, nil
+}
+
+// contactMatches applies q's filters to c; search is q.Search in lower case.
+func contactMatches(q workflow.ContactQuery, search string, c workflow.Contact) bool {
+	switch {
+	case q.Excluded != nil && c.Excluded != *q.Excluded,
+		q.Label != "" && !slices.Contains(c.Labels, q.Label):
+		return false
+	}
+	return search == "" || strings.Contains(strings.ToLower(c.Name), search) || strings.Contains(c.Phone, search)
+}
+
+// ImportContacts checks every row, then stores them all under the lock:
+// either all rows are stored or none.
+func (s *Store) ImportContacts(ctx context.Context, rows []workflow.ContactImport) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	seen := make(map[string]int, len(rows))
+	for i := range rows {
+		if err := workflow.CheckContactImport(rows, i, seen); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range rows {
+		c := r.Apply(s.contactOrNew(r.Phone))
+		if len(c.Labels) == 0 {
+			c.Labels = nil
+		}
+		s.contacts[r.Phone] = c
+	}
+	return nil
 }

@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -140,5 +143,119 @@ func testContacts(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 		ok(t, s.SetExcluded(ctx, phoneA, false), "SetExcluded(false)")
 		c.Excluded = false
 		checkContact(t, "after SetExcluded(false)", get(s.Contact(ctx, phoneA)).must(t, "Contact"), c)
+	})
+
+	t.Run("ListContacts/label_and_search", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		ok(t, s.PutContact(ctx, workflow.Contact{Phone: phoneA, Name: "Alice Martin", Labels: []string{"vip", "lead"}, Imported: true}), "PutContact A")
+		ok(t, s.PutContact(ctx, workflow.Contact{Phone: phoneB, Name: "Bob", Labels: []string{"vipx"}, Imported: true}), "PutContact B")
+		ok(t, s.PutContact(ctx, workflow.Contact{Phone: phoneC, Name: "50%_off", Imported: true}), "PutContact C")
+		for _, c := range []struct {
+			q    workflow.ContactQuery
+			want []string
+		}{
+			{workflow.ContactQuery{Label: "vip"}, []string{phoneA}},
+			{workflow.ContactQuery{Label: "vi"}, nil},
+			{workflow.ContactQuery{Search: "martin"}, []string{phoneA}},
+			{workflow.ContactQuery{Search: "BOB"}, []string{phoneB}},
+			{workflow.ContactQuery{Search: "+3363"}, []string{phoneC}},
+			{workflow.ContactQuery{Search: "%_"}, []string{phoneC}},
+			{workflow.ContactQuery{Search: "_"}, []string{phoneC}},
+			{workflow.ContactQuery{Search: "3362", Label: "vipx"}, []string{phoneB}},
+			{workflow.ContactQuery{Search: "bob", Label: "vip"}, nil},
+		} {
+			var got []string
+			for _, ct := range get(s.ListContacts(ctx, c.q)).must(t, "ListContacts") {
+				got = append(got, ct.Phone)
+			}
+			if !same(got, c.want) {
+				t.Errorf("ListContacts(label %q, search %q) = %q, want %q", c.q.Label, c.q.Search, got, c.want)
+			}
+		}
+	})
+
+	t.Run("ImportContacts/creates_and_merges", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		old := workflow.Contact{Phone: phoneA, Name: "Alice", Labels: []string{"old"}, Excluded: true, CreatedAt: at(-5)}
+		ok(t, s.PutContact(ctx, old), "PutContact")
+		all := workflow.ContactFieldName | workflow.ContactFieldLabels | workflow.ContactFieldExcluded
+		ok(t, s.ImportContacts(ctx, []workflow.ContactImport{
+			{Phone: phoneA, Name: "Alice M.", Labels: []string{"vip"}, Set: all},
+			{Phone: phoneB, Name: "Bob", Labels: []string{"lead", "vip"}, Excluded: true, Set: all},
+		}), "ImportContacts")
+		checkContact(t, "existing contact after import", get(s.Contact(ctx, phoneA)).must(t, "Contact A"),
+			workflow.Contact{Phone: phoneA, Name: "Alice M.", Labels: []string{"vip"}, CreatedAt: at(-5)})
+		checkContact(t, "new contact after import", get(s.Contact(ctx, phoneB)).must(t, "Contact B"),
+			workflow.Contact{Phone: phoneB, Name: "Bob", Labels: []string{"lead", "vip"}, Excluded: true, Imported: true})
+		in := get(s.RecordInbound(ctx, inbound(sess1, phoneB, "m1", 0))).must(t, "RecordInbound")
+		if in.NewContact {
+			t.Errorf("first message of an imported contact: NewContact = true, want false")
+		}
+	})
+
+	t.Run("ImportContacts/keeps_fields_it_does_not_set", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		old := workflow.Contact{Phone: phoneA, Name: "Alice", Labels: []string{"old"}, Excluded: true, Imported: true, CreatedAt: at(-5)}
+		ok(t, s.PutContact(ctx, old), "PutContact")
+		ok(t, s.ImportContacts(ctx, []workflow.ContactImport{
+			{Phone: phoneA, Labels: []string{"new"}, Set: workflow.ContactFieldLabels},
+			{Phone: phoneB, Name: "Bob", Labels: []string{"ignored"}, Set: workflow.ContactFieldName},
+			{Phone: phoneC},
+		}), "ImportContacts")
+		old.Labels = []string{"new"}
+		checkContact(t, "labels only", get(s.Contact(ctx, phoneA)).must(t, "Contact A"), old)
+		checkContact(t, "name only, new", get(s.Contact(ctx, phoneB)).must(t, "Contact B"), workflow.Contact{Phone: phoneB, Name: "Bob", Imported: true})
+		checkContact(t, "phone only, new", get(s.Contact(ctx, phoneC)).must(t, "Contact C"), workflow.Contact{Phone: phoneC, Imported: true})
+		ok(t, s.ImportContacts(ctx, []workflow.ContactImport{{Phone: phoneA}}), "ImportContacts(phone only)")
+		checkContact(t, "phone only, existing", get(s.Contact(ctx, phoneA)).must(t, "Contact A"), old)
+		ok(t, s.ImportContacts(ctx, nil), "ImportContacts(nothing)")
+	})
+
+	t.Run("ImportContacts/labels_are_copied", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		labels := []string{"vip"}
+		ok(t, s.ImportContacts(ctx, []workflow.ContactImport{{Phone: phoneA, Labels: labels, Set: workflow.ContactFieldLabels}}), "ImportContacts")
+		labels[0] = "mutated"
+		if got := get(s.Contact(ctx, phoneA)).must(t, "Contact"); !same(got.Labels, []string{"vip"}) {
+			t.Errorf("mutating the imported slice changed the store: Labels = %q", got.Labels)
+		}
+	})
+
+	// A bad row after many good ones (more than one batch of a database
+	// store) must roll back everything: nothing half-imported.
+	t.Run("ImportContacts/a_bad_row_imports_nothing", func(t *testing.T) {
+		s, ctx := newStore(t), t.Context()
+		old := workflow.Contact{Phone: phoneA, Name: "Alice", Labels: []string{"old"}, Imported: true, CreatedAt: at(-5)}
+		ok(t, s.PutContact(ctx, old), "PutContact")
+		good := make([]workflow.ContactImport, 0, 1300)
+		good = append(good, workflow.ContactImport{Phone: phoneA, Name: "changed", Set: workflow.ContactFieldName})
+		for i := range 1200 {
+			good = append(good, workflow.ContactImport{Phone: fmt.Sprintf("+3361%07d", 1000+i), Name: "new", Set: workflow.ContactFieldName})
+		}
+		for _, c := range []struct {
+			name string
+			bad  workflow.ContactImport
+			want error
+		}{
+			{"not E.164", workflow.ContactImport{Phone: "06 12 34 56 78"}, trigger.ErrBadPhone},
+			{"empty", workflow.ContactImport{}, trigger.ErrBadPhone},
+			{"duplicate", workflow.ContactImport{Phone: good[700].Phone}, workflow.ErrDuplicatePhone},
+		} {
+			rows := append(append([]workflow.ContactImport(nil), good...), c.bad)
+			err := s.ImportContacts(ctx, rows)
+			wantErr(t, err, "ImportContacts("+c.name+")", c.want)
+			var ie *workflow.ContactImportError
+			if !errors.As(err, &ie) || ie.Row != len(good) {
+				t.Errorf("ImportContacts(%s): error %v, want a *ContactImportError of row %d", c.name, err, len(good))
+			}
+			checkContact(t, "existing contact after a refused import ("+c.name+")", get(s.Contact(ctx, phoneA)).must(t, "Contact"), old)
+			if got := get(s.ListContacts(ctx, workflow.ContactQuery{Limit: 1000})).must(t, "ListContacts"); len(got) != 1 {
+				t.Errorf("after a refused import (%s) the store holds %d contacts, want 1", c.name, len(got))
+			}
+		}
+		ok(t, s.ImportContacts(ctx, good), "ImportContacts(good rows)")
+		if got := get(s.Contact(ctx, good[1200].Phone)).must(t, "Contact"); got.Name != "new" {
+			t.Errorf("last contact of a big import: Name %q, want new", got.Name)
+		}
 	})
 }
