@@ -154,7 +154,12 @@ func (Compiler) Compile(tree condition.Node, env condition.Env) (condition.Progr
 	p := &program{plan: plan, clocks: clocks, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
 	for i, src := range plan.Leaves {
 		key := "cel\n" + strconv.FormatUint(limit, 10) + "\n" + plan.LeafKey(i)
-		p.leaves[i], err = leaves.Leaf(key, func() (any, error) { return build(full, src, plan.Raw[i], limit) })
+		p.leaves[i], err = leaves.Leaf(key, func() (any, error) {
+			if n := plan.Native[i]; n != nil {
+				return n, nil // a built-in leaf, evaluated in Go
+			}
+			return build(full, src, plan.Raw[i], limit)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -258,10 +263,20 @@ type matcher struct {
 
 func (m *matcher) Leaf(i int) (bool, error) {
 	l := m.p.leaves[i]
+	n, native := l.Program.(*backend.Native)
+	if native && !n.Memo {
+		return n.Eval(m.a.f, m.a.clock), nil
+	}
 	if v, ok := m.s.Known(l); ok {
 		return v, nil
 	}
-	v, err := m.p.run(m.ctx, i, m.a)
+	var v bool
+	var err error
+	if native {
+		v = n.Eval(m.a.f, m.a.clock)
+	} else {
+		v, err = m.p.run(m.ctx, i, m.a)
+	}
 	if err == nil {
 		m.s.Remember(l, v)
 	}

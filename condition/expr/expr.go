@@ -111,8 +111,12 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	}
 	p := &program{plan: plan, leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
 	for i, src := range plan.Leaves {
-		// Raw leaves were bounded one by one; the generated text is not.
+		// Built-in leaves are evaluated in Go (backend.Native); raw leaves
+		// were bounded one by one, the generated text around them is not.
 		p.leaves[i], err = leaves.Leaf("expr\n"+plan.LeafKey(i), func() (any, error) {
+			if n := plan.Native[i]; n != nil {
+				return n, nil
+			}
 			return expr.Compile(src, expr.Env(env{}), expr.AsBool(), expr.MaxNodes(0), expr.Optimize(true))
 		})
 		if err != nil {
@@ -165,19 +169,38 @@ func (p *program) Trace(ctx context.Context, s *condition.Scope) (condition.Resu
 }
 
 // matcher gives Tree.Match the leaves of one program on one scope,
-// remembering shared leaves' values in the scope.
+// remembering shared leaves' values in the scope. It is allocated once per
+// message with its environment, whose variables are filled only when a
+// leaf needs the interpreter (a raw expression).
 type matcher struct {
-	p *program
-	e *env
-	s *condition.Scope
+	p      *program
+	e      *env
+	s      *condition.Scope
+	filled bool
+	env    env
 }
 
 func (m *matcher) Leaf(i int) (bool, error) {
 	l := m.p.leaves[i]
+	n, native := l.Program.(*backend.Native)
+	if native && !n.Memo {
+		return n.Eval(m.s.Facts(), m.e.LocalTimes), nil
+	}
 	if v, ok := m.s.Known(l); ok {
 		return v, nil
 	}
-	v, err := m.p.run(i, m.e)
+	var v bool
+	var err error
+	switch {
+	case native:
+		v = n.Eval(m.s.Facts(), m.e.LocalTimes)
+	default:
+		if !m.filled {
+			fillVars(m.e, m.s.Facts())
+			m.filled = true
+		}
+		v, err = m.p.run(i, m.e)
+	}
 	if err == nil {
 		m.s.Remember(l, v)
 	}
@@ -189,10 +212,10 @@ var errNoFacts = errors.New("expr: nil facts")
 // scopeEnv keys the per-message environment in a condition.Scope.
 type scopeEnv struct{}
 
-func newScopeEnv(f *condition.Facts) any {
-	e := &env{}
-	fillVars(e, f)
-	return &matcher{e: e}
+func newScopeEnv(*condition.Facts) any {
+	m := &matcher{}
+	m.e = &m.env
+	return m
 }
 
 // Match evaluates the tree to its value on the message of s: the
@@ -235,7 +258,8 @@ func (p *program) setClocks(e *env, clocks []backend.LocalTime) {
 	e.Weekday, e.Hour, e.Minute = now.Weekday, now.Minute/60, now.Minute%60
 }
 
-// fillVars sets the variables of e that depend on the facts only.
+// fillVars sets the variables of e that depend on the facts only (not the
+// clock's: setClocks).
 func fillVars(e *env, f *condition.Facts) {
 	since := int64(-1)
 	if f.SinceLastReply >= 0 {
@@ -245,12 +269,10 @@ func fillVars(e *env, f *condition.Facts) {
 	if labels == nil {
 		labels = []string{}
 	}
-	e.vars = vars{
-		Text: f.Text, RawText: f.RawText, Type: string(f.Type), Phone: f.Phone,
-		Session: f.Session, Agent: f.Agent, Labels: labels,
-		MessageCount: int64(f.MessageCount), Length: int64(f.Length),
-		IsNewContact: f.IsNewContact,
-	}
+	v := &e.vars
+	v.Text, v.RawText, v.Type, v.Phone = f.Text, f.RawText, string(f.Type), f.Phone
+	v.Session, v.Agent, v.Labels = f.Session, f.Agent, labels
+	v.MessageCount, v.Length, v.IsNewContact = int64(f.MessageCount), int64(f.Length), f.IsNewContact
 	e.SinceNS = since
 	e.vars.SinceSeconds = -1
 	if since >= 0 {
