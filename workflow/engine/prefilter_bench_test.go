@@ -153,7 +153,9 @@ func naiveLoops(b *testing.B, fx *benchFixture, backend string) naiveLoop {
 	}
 	var l naiveLoop
 	start := time.Now()
-	defer func() { b.Logf("%s baseline of %s built in %v", backend, fx.key, time.Since(start).Round(time.Millisecond)) }()
+	defer func() {
+		b.Logf("%s baseline of %s built in %v", backend, fx.key, time.Since(start).Round(time.Millisecond))
+	}()
 	switch backend {
 	case "cel":
 		l = newNaiveCEL(b, fx.set.list)
