@@ -197,7 +197,8 @@ type clockRef struct{ slot, field int }
 type program struct {
 	plan   *backend.Plan
 	clocks map[string]clockRef
-	// leaves are the compiled leaves (*leaf), in trace order.
+	// leaves are the compiled leaves (*leaf; *backend.Native for a built-in
+	// leaf), in trace order.
 	leaves []*condition.CachedLeaf
 }
 

@@ -129,7 +129,8 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 
 type program struct {
 	plan *backend.Plan
-	// leaves are the compiled leaves (*vm.Program), in trace order.
+	// leaves are the compiled leaves (*vm.Program; *backend.Native for a
+	// built-in leaf), in trace order.
 	leaves []*condition.CachedLeaf
 	vms    sync.Pool
 }
