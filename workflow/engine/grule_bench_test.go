@@ -25,10 +25,10 @@ import (
 // sub-expressions across rules within one message). Nothing is executed:
 // the "then" is empty (a no-op assignment).
 //
-// The translation is exact for the benchmark's trees: text contains a
-// folded keyword is Fact.Text.Contains("..."), agent (un)assigned compares
-// Fact.Agent with "", a schedule is a disjunction of the weekdays and a
-// minute range, as in naiveSource. What grule does not do is the
+// The translation (naiveSource) is exact for the benchmark's trees: text
+// contains a folded keyword is Fact.Text.Contains("..."), agent
+// (un)assigned compares Fact.Agent with "", a schedule is a disjunction of
+// the weekdays and a minute range. What grule does not do is the
 // engine's work around the tree: folding the text (the fact holds the
 // already folded text, as for the naive loops) and the trigger's applies
 // check (done in Go on the rules FetchMatchingRules returns, as the naive
@@ -42,37 +42,6 @@ type gruleVars struct {
 	Weekday int64
 	Minute  int64
 	Done    bool
-}
-
-// gruleSource writes the benchmark's trees as a GRL condition over Fact.
-func gruleSource(n condition.Node) string {
-	join := func(nodes []condition.Node, op string) string {
-		parts := make([]string, len(nodes))
-		for i, c := range nodes {
-			parts[i] = gruleSource(c)
-		}
-		return "(" + strings.Join(parts, op) + ")"
-	}
-	switch n := n.(type) {
-	case condition.All:
-		return join(n.Nodes, " && ")
-	case condition.Any:
-		return join(n.Nodes, " || ")
-	case condition.Text:
-		return "Fact.Text.Contains(" + strconv.Quote(condition.Fold(n.Value)) + ")"
-	case condition.Agent:
-		if n.IsAssigned {
-			return `Fact.Agent != ""`
-		}
-		return `Fact.Agent == ""`
-	case condition.Schedule:
-		days := make([]string, len(n.Days))
-		for i, d := range n.Days {
-			days[i] = fmt.Sprintf("Fact.Weekday == %d", d)
-		}
-		return fmt.Sprintf("((%s) && Fact.Minute >= %d && Fact.Minute < %d)", strings.Join(days, " || "), n.From, n.To)
-	}
-	panic(fmt.Sprintf("gruleSource: %T is not in the benchmark's trees", n))
 }
 
 // naiveGrule is one knowledge base holding a rule per workflow.
@@ -91,7 +60,7 @@ func newNaiveGrule(tb testing.TB, list []*compiled) naiveLoop {
 		name := "wf" + strconv.Itoa(i)
 		pos[name] = i
 		fmt.Fprintf(&src, "rule %s %q salience %d {\n when\n  %s\n then\n  Fact.Done = true;\n}\n",
-			name, c.ID, c.Priority, gruleSource(c.Conditions))
+			name, c.ID, c.Priority, naiveSource(c.Conditions, "grule"))
 	}
 	lib := ast.NewKnowledgeLibrary()
 	if err := builder.NewRuleBuilder(lib).BuildRuleFromResource("bench", "1", pkg.NewBytesResource([]byte(src.String()))); err != nil {
