@@ -16,7 +16,8 @@ type Scope struct {
 	clocks []LocalTime
 	cache  []scopeEntry
 	// memo holds the leaves' values while they are few (searched in
-	// order, no allocation); past memoInline they move to big.
+	// order, no allocation); past memoInline they move to big. Only raw
+	// leaves and regular expressions are remembered (backend.Native.Memo).
 	memo []memoEntry
 	big  map[*CachedLeaf]bool
 	buf  [2]LocalTime
@@ -31,7 +32,7 @@ type memoEntry struct {
 	value bool
 }
 
-const memoInline = 8
+const memoInline = 4
 
 // NewScope returns the evaluation scope of the message described by f.
 func NewScope(f *Facts) *Scope {
