@@ -53,20 +53,34 @@ func NewFacts(in Input) *Facts {
 	if !in.LastReply.IsZero() {
 		since = max(in.Message.Time.Sub(in.LastReply), 0)
 	}
-	return &Facts{
+	// The Facts and a copy of up to two labels (the common case) are one
+	// allocation.
+	a := &struct {
+		f      Facts
+		labels [2]string
+	}{}
+	var labels []string
+	if n := len(in.Labels); n > 0 && n <= len(a.labels) {
+		labels = a.labels[:n:n]
+		copy(labels, in.Labels)
+	} else if n > 0 {
+		labels = append([]string(nil), in.Labels...)
+	}
+	a.f = Facts{
 		Text:           Fold(raw),
 		RawText:        raw,
 		Type:           typ,
 		Phone:          in.Message.Phone,
 		Session:        in.Message.Session,
 		Agent:          in.Agent,
-		Labels:         append([]string(nil), in.Labels...),
+		Labels:         labels,
 		MessageCount:   in.MessageCount,
 		SinceLastReply: since,
 		Length:         utf8.RuneCountInString(raw),
 		Time:           in.Message.Time,
 		IsNewContact:   in.IsNewContact,
 	}
+	return &a.f
 }
 
 // Vars lists the variables visible to raw expressions, in both backends,

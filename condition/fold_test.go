@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -296,7 +297,28 @@ func TestNewFactsAllocations(t *testing.T) {
 			Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)},
 		Labels: []string{"vip", "fr"}, MessageCount: 3,
 	}
-	if n := testing.AllocsPerRun(100, func() { condition.NewFacts(in) }); n > 3 {
-		t.Errorf("NewFacts: %v allocations, want at most 3", n)
+	// The Facts with the copy of two labels, and the folded text.
+	if n := testing.AllocsPerRun(100, func() { condition.NewFacts(in) }); n > 2 {
+		t.Errorf("NewFacts: %v allocations, want at most 2", n)
+	}
+}
+
+// The facts keep their own copy of the labels, however many.
+func TestNewFactsCopiesLabels(t *testing.T) {
+	for _, labels := range [][]string{nil, {}, {"vip"}, {"vip", "fr"}, {"vip", "fr", "b2b"}} {
+		in := condition.Input{Labels: slices.Clone(labels)}
+		f := condition.NewFacts(in)
+		if len(labels) == 0 {
+			if f.Labels != nil {
+				t.Errorf("%q: labels %q, want nil", labels, f.Labels)
+			}
+			continue
+		}
+		for i := range in.Labels {
+			in.Labels[i] = "changed"
+		}
+		if !slices.Equal(f.Labels, labels) {
+			t.Errorf("labels %q after the input changed, want %q", f.Labels, labels)
+		}
 	}
 }

@@ -15,17 +15,29 @@ type Scope struct {
 	facts  *Facts
 	clocks []LocalTime
 	cache  []scopeEntry
-	memo   map[*CachedLeaf]bool
-	buf    [2]LocalTime
-	cbuf   [2]scopeEntry
+	// memo holds the leaves' values while they are few (searched in
+	// order, no allocation); past memoInline they move to big. Only raw
+	// leaves and regular expressions are remembered (backend.Native.Memo).
+	memo []memoEntry
+	big  map[*CachedLeaf]bool
+	buf  [2]LocalTime
+	cbuf [2]scopeEntry
+	mbuf [memoInline]memoEntry
 }
 
 type scopeEntry struct{ key, val any }
 
+type memoEntry struct {
+	leaf  *CachedLeaf
+	value bool
+}
+
+const memoInline = 4
+
 // NewScope returns the evaluation scope of the message described by f.
 func NewScope(f *Facts) *Scope {
 	s := &Scope{facts: f}
-	s.clocks, s.cache = s.buf[:0], s.cbuf[:0]
+	s.clocks, s.cache, s.memo = s.buf[:0], s.cbuf[:0], s.mbuf[:0]
 	return s
 }
 
@@ -142,14 +154,29 @@ func (c *LeafCache) Len() int {
 
 // Known returns the value of leaf l on the scope's message, if remembered.
 func (s *Scope) Known(l *CachedLeaf) (value, known bool) {
-	value, known = s.memo[l]
-	return value, known
+	if s.big != nil {
+		value, known = s.big[l]
+		return value, known
+	}
+	for _, e := range s.memo {
+		if e.leaf == l {
+			return e.value, true
+		}
+	}
+	return false, false
 }
 
 // Remember records the value of leaf l on the scope's message.
 func (s *Scope) Remember(l *CachedLeaf, value bool) {
-	if s.memo == nil {
-		s.memo = make(map[*CachedLeaf]bool, 16)
+	if s.big == nil && len(s.memo) < memoInline {
+		s.memo = append(s.memo, memoEntry{l, value})
+		return
 	}
-	s.memo[l] = value
+	if s.big == nil {
+		s.big = make(map[*CachedLeaf]bool, 4*memoInline)
+		for _, e := range s.memo {
+			s.big[e.leaf] = e.value
+		}
+	}
+	s.big[l] = value
 }

@@ -155,7 +155,12 @@ func (Compiler) Compile(tree condition.Node, env condition.Env) (condition.Progr
 	p.Program = backend.Program[*matcher]{Plan: plan, Lang: "cel", NoFacts: errNoFacts, Bind: p.matcher}
 	for i, src := range plan.Leaves {
 		key := "cel\n" + strconv.FormatUint(limit, 10) + "\n" + plan.LeafKey(i)
-		p.leaves[i], err = leaves.Leaf(key, func() (any, error) { return build(full, src, plan.Raw[i], limit) })
+		p.leaves[i], err = leaves.Leaf(key, func() (any, error) {
+			if n := plan.Native[i]; n != nil {
+				return n, nil // a built-in leaf, evaluated in Go
+			}
+			return build(full, src, plan.Raw[i], limit)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -195,7 +200,8 @@ type clockRef struct{ slot, field int }
 type program struct {
 	backend.Program[*matcher]
 	clocks map[string]clockRef
-	// leaves are the compiled leaves (*leaf), in trace order.
+	// leaves are the compiled leaves (*leaf; *backend.Native for a built-in
+	// leaf), in trace order.
 	leaves []*condition.CachedLeaf
 }
 
@@ -241,7 +247,12 @@ type matcher struct {
 }
 
 func (m *matcher) Leaf(i int) (bool, error) {
-	return backend.Remember(m.s, m.p.leaves[i], func() (bool, error) { return m.p.run(m.ctx, i, m.a) })
+	return backend.Leaf(m.s, m.p.leaves[i], m.a.clock, i, m)
+}
+
+// Interpret runs leaf i through its CEL program.
+func (m *matcher) Interpret(i int) (bool, error) {
+	return m.p.run(m.ctx, i, m.a)
 }
 
 // matcher returns the scope's matcher set up for p.

@@ -4,6 +4,13 @@
 // values with the tree's all/any/not structure: every leaf for Eval's
 // trace, only the leaves the structure needs for Match.
 //
+// Built-in leaves (text, phone, agent, message type, counts, labels,
+// schedules, business hours) are not run by the CEL interpreter: they are
+// evaluated in Go by the same comparisons their generated expressions
+// make, on the facts and the message's clocks, without filling an
+// environment (word and regexp tests use the same RE2 patterns). Only raw
+// leaves run as CEL programs.
+//
 // Raw leaves use CEL (condition.Raw with Lang "cel") over the variables of
 // condition.Vars; they must be boolean. Their estimated cost, with text
 // bounded by MaxTextSize and labels by MaxLabels, must stay within

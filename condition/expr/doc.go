@@ -4,6 +4,13 @@
 // values with the tree's all/any/not structure: every leaf for Eval's
 // trace, only the leaves the structure needs for Match.
 //
+// Built-in leaves (text, phone, agent, message type, counts, labels,
+// schedules, business hours) are not run by the expr interpreter: they are
+// evaluated in Go by the same comparisons their generated expressions
+// make, on the facts and the message's clocks, without filling an
+// environment (word and regexp tests use the same RE2 patterns). Only raw
+// leaves run as expr programs.
+//
 // Raw leaves use the expr language (condition.Raw with Lang "expr") over the
 // variables of condition.Vars; they must be boolean and stay within
 // Env.MaxNodes nodes (condition.DefaultMaxNodes when 0) and Env.CostLimit

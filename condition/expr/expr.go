@@ -112,8 +112,12 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 	p := &program{leaves: make([]*condition.CachedLeaf, len(plan.Leaves))}
 	p.Program = backend.Program[*matcher]{Plan: plan, Lang: "expr", NoFacts: errNoFacts, Bind: p.matcher}
 	for i, src := range plan.Leaves {
-		// Raw leaves were bounded one by one; the generated text is not.
+		// Built-in leaves are evaluated in Go (backend.Native); raw leaves
+		// were bounded one by one, the generated text around them is not.
 		p.leaves[i], err = leaves.Leaf("expr\n"+plan.LeafKey(i), func() (any, error) {
+			if n := plan.Native[i]; n != nil {
+				return n, nil
+			}
 			return expr.Compile(src, expr.Env(env{}), expr.AsBool(), expr.MaxNodes(0), expr.Optimize(true))
 		})
 		if err != nil {
@@ -128,7 +132,8 @@ func (Compiler) Compile(tree condition.Node, cenv condition.Env) (condition.Prog
 // backend.Program, over the leaves its matcher runs.
 type program struct {
 	backend.Program[*matcher]
-	// leaves are the compiled leaves (*vm.Program), in trace order.
+	// leaves are the compiled leaves (*vm.Program; *backend.Native for a
+	// built-in leaf), in trace order.
 	leaves []*condition.CachedLeaf
 	vms    sync.Pool
 }
@@ -149,15 +154,29 @@ func (p *program) run(i int, e *env) (bool, error) {
 }
 
 // matcher gives Tree.Match the leaves of one program on one scope,
-// remembering shared leaves' values in the scope.
+// remembering shared leaves' values in the scope. It is allocated once per
+// message with its environment, whose variables are filled only when a
+// leaf needs the interpreter (a raw expression).
 type matcher struct {
-	p *program
-	e *env
-	s *condition.Scope
+	p      *program
+	e      *env
+	s      *condition.Scope
+	filled bool
+	env    env
 }
 
 func (m *matcher) Leaf(i int) (bool, error) {
-	return backend.Remember(m.s, m.p.leaves[i], func() (bool, error) { return m.p.run(i, m.e) })
+	return backend.Leaf(m.s, m.p.leaves[i], m.e.LocalTimes, i, m)
+}
+
+// Interpret runs raw leaf i, filling the environment's variables on the
+// message's first raw leaf.
+func (m *matcher) Interpret(i int) (bool, error) {
+	if !m.filled {
+		fillVars(m.e, m.s.Facts())
+		m.filled = true
+	}
+	return m.p.run(i, m.e)
 }
 
 var errNoFacts = errors.New("expr: nil facts")
@@ -165,10 +184,10 @@ var errNoFacts = errors.New("expr: nil facts")
 // scopeEnv keys the per-message environment in a condition.Scope.
 type scopeEnv struct{}
 
-func newScopeEnv(f *condition.Facts) any {
-	e := &env{}
-	fillVars(e, f)
-	return &matcher{e: e}
+func newScopeEnv(*condition.Facts) any {
+	m := &matcher{}
+	m.e = &m.env
+	return m
 }
 
 // matcher returns the scope's matcher set up for p.
@@ -196,7 +215,8 @@ func (p *program) setClocks(e *env, clocks []backend.LocalTime) {
 	e.Weekday, e.Hour, e.Minute = now.Weekday, now.Minute/60, now.Minute%60
 }
 
-// fillVars sets the variables of e that depend on the facts only.
+// fillVars sets the variables of e that depend on the facts only (not the
+// clock's: setClocks).
 func fillVars(e *env, f *condition.Facts) {
 	since := int64(-1)
 	if f.SinceLastReply >= 0 {
@@ -206,12 +226,10 @@ func fillVars(e *env, f *condition.Facts) {
 	if labels == nil {
 		labels = []string{}
 	}
-	e.vars = vars{
-		Text: f.Text, RawText: f.RawText, Type: string(f.Type), Phone: f.Phone,
-		Session: f.Session, Agent: f.Agent, Labels: labels,
-		MessageCount: int64(f.MessageCount), Length: int64(f.Length),
-		IsNewContact: f.IsNewContact,
-	}
+	v := &e.vars
+	v.Text, v.RawText, v.Type, v.Phone = f.Text, f.RawText, string(f.Type), f.Phone
+	v.Session, v.Agent, v.Labels = f.Session, f.Agent, labels
+	v.MessageCount, v.Length, v.IsNewContact = int64(f.MessageCount), int64(f.Length), f.IsNewContact
 	e.SinceNS = since
 	e.vars.SinceSeconds = -1
 	if since >= 0 {

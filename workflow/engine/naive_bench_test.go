@@ -38,13 +38,17 @@ func newNaiveVars(f *condition.Facts) naiveVars {
 }
 
 // naiveSource writes the benchmark's trees (all, any, text contains, agent
-// assigned, schedule in the account's zone) as one expression; cel
-// selects CEL's syntax.
-func naiveSource(n condition.Node, cel bool) string {
+// assigned, schedule in the account's zone) as one expression in lang:
+// "expr", "cel" or "grule" (a GRL condition over the fact Fact).
+func naiveSource(n condition.Node, lang string) string {
+	v := func(name string) string { return name }
+	if lang == "grule" {
+		v = func(name string) string { return "Fact." + strings.ToUpper(name[:1]) + name[1:] }
+	}
 	join := func(nodes []condition.Node, op string) string {
 		parts := make([]string, len(nodes))
 		for i, c := range nodes {
-			parts[i] = naiveSource(c, cel)
+			parts[i] = naiveSource(c, lang)
 		}
 		return "(" + strings.Join(parts, op) + ")"
 	}
@@ -54,21 +58,29 @@ func naiveSource(n condition.Node, cel bool) string {
 	case condition.Any:
 		return join(n.Nodes, " || ")
 	case condition.Text:
-		if cel {
-			return "text.contains(" + strconv.Quote(condition.Fold(n.Value)) + ")"
+		lit := strconv.Quote(condition.Fold(n.Value))
+		switch lang {
+		case "cel":
+			return "text.contains(" + lit + ")"
+		case "grule":
+			return v("text") + ".Contains(" + lit + ")"
 		}
-		return "text contains " + strconv.Quote(condition.Fold(n.Value))
+		return "text contains " + lit
 	case condition.Agent:
 		if n.IsAssigned {
-			return `agent != ""`
+			return v("agent") + ` != ""`
 		}
-		return `agent == ""`
+		return v("agent") + ` == ""`
 	case condition.Schedule:
 		days := make([]string, len(n.Days))
 		for i, d := range n.Days {
 			days[i] = strconv.Itoa(int(d))
 		}
-		return fmt.Sprintf("(weekday in [%s] && minute >= %d && minute < %d)", strings.Join(days, ", "), n.From, n.To)
+		in := "weekday in [" + strings.Join(days, ", ") + "]"
+		if lang == "grule" { // GRL has no list literal
+			in = v("weekday") + " == " + strings.Join(days, " || "+v("weekday")+" == ")
+		}
+		return fmt.Sprintf("((%s) && %s >= %d && %s < %d)", in, v("minute"), n.From, v("minute"), n.To)
 	}
 	panic(fmt.Sprintf("naiveSource: %T is not in the benchmark's trees", n))
 }
@@ -83,7 +95,7 @@ type naiveExpr struct{ progs []*vm.Program }
 func newNaiveExpr(tb testing.TB, list []*compiled) naiveLoop {
 	n := naiveExpr{progs: make([]*vm.Program, len(list))}
 	for i, c := range list {
-		p, err := expr.Compile(naiveSource(c.Conditions, false), expr.Env(naiveVars{}), expr.AsBool())
+		p, err := expr.Compile(naiveSource(c.Conditions, "expr"), expr.Env(naiveVars{}), expr.AsBool())
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -121,7 +133,7 @@ func newNaiveCEL(tb testing.TB, list []*compiled) naiveLoop {
 	}
 	n := naiveCEL{progs: make([]cel.Program, len(list))}
 	for i, c := range list {
-		ast, iss := env.Compile(naiveSource(c.Conditions, true))
+		ast, iss := env.Compile(naiveSource(c.Conditions, "cel"))
 		if iss.Err() != nil {
 			tb.Fatal(iss.Err())
 		}

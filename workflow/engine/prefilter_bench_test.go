@@ -151,9 +151,18 @@ func naiveLoops(b *testing.B, fx *benchFixture, backend string) naiveLoop {
 	if l, ok := benchCache.naive[key]; ok {
 		return l
 	}
-	l := newNaiveExpr(b, fx.set.list)
-	if backend == "cel" {
+	var l naiveLoop
+	start := time.Now()
+	defer func() {
+		b.Logf("%s baseline of %s built in %v", backend, fx.key, time.Since(start).Round(time.Millisecond))
+	}()
+	switch backend {
+	case "cel":
 		l = newNaiveCEL(b, fx.set.list)
+	case "grule":
+		l = newNaiveGrule(b, fx.set.list)
+	default:
+		l = newNaiveExpr(b, fx.set.list)
 	}
 	benchCache.naive[key] = l
 	return l
@@ -162,7 +171,9 @@ func naiveLoops(b *testing.B, fx *benchFixture, backend string) naiveLoop {
 // BenchmarkMatch measures the cost of matching one message against N
 // workflows: engine is the engine's path (engineMatch, expr backend),
 // naive-expr and naive-cel the naive loop over one program per workflow
-// (naive_bench_test.go).
+// (naive_bench_test.go), grule one grule knowledge base holding a rule per
+// workflow (grule_bench_test.go; at N=100,000 only with
+// WAAUTO_BENCH_GRULE_100K=1: its build takes too long).
 // The sets are kw=unique (every workflow has keywords of its own) and
 // open20 (20% of the workflows without a text condition); the message
 // contains one workflow's keyword. The naive loops at N=100,000 take
@@ -191,10 +202,17 @@ func BenchmarkMatch(b *testing.B) {
 						engineMatch(b, fx.set, f, ev)
 					}
 				})
-				for _, backend := range []string{"expr", "cel"} {
-					b.Run("naive-"+backend, func(b *testing.B) {
-						if n >= 100000 && os.Getenv("WAAUTO_BENCH_NAIVE_100K") == "" {
-							b.Skip("set WAAUTO_BENCH_NAIVE_100K=1 to run the naive loop over 100,000 workflows")
+				for _, backend := range []string{"expr", "cel", "grule"} {
+					name := "naive-" + backend
+					if backend == "grule" {
+						name = backend
+					}
+					b.Run(name, func(b *testing.B) {
+						switch {
+						case n >= 100000 && backend == "grule" && os.Getenv("WAAUTO_BENCH_GRULE_100K") == "":
+							b.Skip("grule's knowledge base of 100,000 rules takes most of an hour to build (10,000: minutes); set WAAUTO_BENCH_GRULE_100K=1 to run it")
+						case n >= 100000 && backend != "grule" && os.Getenv("WAAUTO_BENCH_NAIVE_100K") == "":
+							b.Skip("set WAAUTO_BENCH_NAIVE_100K=1 to run the naive loops over 100,000 workflows")
 						}
 						loop := naiveLoops(b, fx, backend)
 						if got := loop.matches(b, fx.set.list, f, ev); got != want {

@@ -43,6 +43,9 @@ type Plan struct {
 	// that leaf i is a raw expression.
 	Leaves []string
 	Raw    []bool
+	// Native[i] evaluates leaf i in Go (nil for a raw expression); the
+	// backends use it instead of compiling Leaves[i].
+	Native []*Native
 	// Tree combines the leaves' values into the tree's.
 	Tree Tree
 	// Zones are the time zones the program reads clocks of; Zones[0] is the
@@ -133,6 +136,7 @@ func Generate(tree condition.Node, env condition.Env, d Dialect) (*Plan, error) 
 		g.plan.Leaves = append(g.plan.Leaves, e)
 		_, raw := l.Node.(condition.Raw)
 		g.plan.Raw = append(g.plan.Raw, raw)
+		g.plan.Native = append(g.plan.Native, g.native(l.Node))
 		g.plan.trace = append(g.plan.trace, condition.LeafResult{Path: l.Path, Leaf: condition.Describe(l.Node)})
 	}
 	if len(errs) > 0 {
@@ -217,6 +221,32 @@ func (t *Tree) Match(v LeafValues) (bool, error) {
 	return true, nil
 }
 
+// combine is Match over the values of a complete trace (no interface, so
+// nothing escapes).
+func (t *Tree) combine(tr condition.Trace) bool {
+	switch t.op {
+	case opAll:
+		for k := range t.kids {
+			if !t.kids[k].combine(tr) {
+				return false
+			}
+		}
+		return true
+	case opAny:
+		for k := range t.kids {
+			if t.kids[k].combine(tr) {
+				return true
+			}
+		}
+		return false
+	case opNot:
+		return !t.kids[0].combine(tr)
+	case opLeaf:
+		return tr[t.leaf].Value
+	}
+	return true
+}
+
 // Match computes the plan's value from v's leaves (Tree.Match), a panic
 // of the evaluation turned into an error naming lang.
 func (p *Plan) Match(lang string, v LeafValues) (matched bool, err error) {
@@ -242,15 +272,9 @@ func (p *Plan) Evaluate(lang string, v LeafValues) (res condition.Result, err er
 			return condition.Result{}, err
 		}
 	}
-	res.Matched, _ = p.Tree.Match(Traced(res.Trace))
+	res.Matched = p.Tree.combine(res.Trace)
 	return res, nil
 }
-
-// Traced is the trace of an evaluation as LeafValues.
-type Traced condition.Trace
-
-// Leaf returns the value of leaf i in the trace.
-func (t Traced) Leaf(i int) (bool, error) { return t[i].Value, nil }
 
 type gen struct {
 	d    Dialect

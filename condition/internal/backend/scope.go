@@ -22,15 +22,33 @@ func Bind[M any](ctx context.Context, s *condition.Scope, key any, build func(*c
 	return s.Value(key, build).(M), nil
 }
 
-// Remember is both backends' LeafValues.Leaf on a scope: the value of
-// leaf l on the message of s is the one remembered there when a program
-// sharing l (condition.Env.Leaves) already evaluated it, else run's,
-// remembered when run succeeds.
-func Remember(s *condition.Scope, l *condition.CachedLeaf, run func() (bool, error)) (bool, error) {
+// Interpreter runs one leaf of a program through its backend's
+// interpreter (a raw expression, or a leaf with no Go evaluation).
+type Interpreter interface {
+	Interpret(i int) (bool, error)
+}
+
+// Leaf is both backends' LeafValues.Leaf on a scope: a built-in leaf
+// (*Native) is evaluated in Go on the scope's facts and the local times
+// (remembered in s only when it is costly: Memo); any other leaf's value
+// is the one remembered in s when a program sharing it
+// (condition.Env.Leaves) already evaluated it, else in's, remembered when
+// it succeeds.
+func Leaf(s *condition.Scope, l *condition.CachedLeaf, times []LocalTime, i int, in Interpreter) (bool, error) {
+	n, native := l.Program.(*Native)
+	if native && !n.Memo {
+		return n.Eval(s.Facts(), times), nil
+	}
 	if v, ok := s.Known(l); ok {
 		return v, nil
 	}
-	v, err := run()
+	var v bool
+	var err error
+	if native {
+		v = n.Eval(s.Facts(), times)
+	} else {
+		v, err = in.Interpret(i)
+	}
 	if err == nil {
 		s.Remember(l, v)
 	}
