@@ -218,14 +218,15 @@ func (d *Dashboard) aiPrompt(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) settingsPage(w http.ResponseWriter, r *http.Request) {
 	var users []User
-	if userOf(r).Admin {
-		var err error
-		if users, err = d.dash.Users(r.Context()); err != nil {
-			d.fail(w, r, err)
-			return
-		}
+	away, err := d.dash.Away(r.Context())
+	if err == nil && userOf(r).Admin {
+		users, err = d.dash.Users(r.Context())
 	}
-	d.render(w, r, http.StatusOK, "settings", map[string]any{"Users": users})
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.render(w, r, http.StatusOK, "settings", map[string]any{"Users": users, "Away": away})
 }
 
 // MinPassword is the shortest password the dashboard accepts.
