@@ -70,22 +70,24 @@ func TestAINeverSilent(t *testing.T) {
 }
 
 // TestAIPageUsage: the AI page draws the AI replies of the last days by
-// number as SVG and lists the last ones with their cost.
+// number as SVG and lists the last ones with their cost, read from the
+// structured Credits field: the detail's wording (here misleading on
+// purpose) does not change the page.
 func TestAIPageUsage(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
 	c.login("admin", testPassword)
 	now := time.Now()
-	reply := func(id, session string, at time.Time, detail string) workflow.Execution {
+	reply := func(id, session string, at time.Time, detail string, credits int64) workflow.Execution {
 		return workflow.Execution{ID: id, Time: at, Workflow: "IA", WorkflowID: "ia", Session: session, Phone: "+33600000001",
 			Outcome: workflow.OutcomeFired, Reason: "ai reply sent",
-			Actions: []workflow.ActionResult{{Type: "ai_reply", Outcome: workflow.OutcomeFired, Detail: detail}}}
+			Actions: []workflow.ActionResult{{Type: "ai_reply", Outcome: workflow.OutcomeFired, Detail: detail, Credits: credits}}}
 	}
 	err := ta.store.AppendLogs(t.Context(), []workflow.Execution{
-		reply("0001", "simulator", now.Add(-48*time.Hour), "model m, 10+5 tokens, 3 credits"),
-		reply("0002", "boutique<b>", now.Add(-time.Hour), "model m, 10+7 tokens, 2 credits"),
-		reply("0003", "simulator", now.Add(-30*time.Minute), "model m, 10+7 tokens"),
-		reply("0004", "simulator", now.Add(-30*24*time.Hour), "model m, 1+1 tokens, 9 credits"), // too old
+		reply("0001", "simulator", now.Add(-48*time.Hour), "modèle m, 10+5 jetons, 40 credits", 3),
+		reply("0002", "boutique<b>", now.Add(-time.Hour), "model m, 10+7 tokens", 2),
+		reply("0003", "simulator", now.Add(-30*time.Minute), "model m, 10+7 tokens, 7 credits", 0),
+		reply("0004", "simulator", now.Add(-30*24*time.Hour), "model m, 1+1 tokens, 9 credits", 9), // too old
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func TestAIPageUsage(t *testing.T) {
 		t.Error("usage summary missing")
 	}
 	table := body[strings.Index(body, `id="ai-replies"`):]
-	if !strings.Contains(table, "3 credit(s)") || !strings.Contains(table, "2 credit(s)") || strings.Contains(table, "9 credit(s)") {
+	if !strings.Contains(table, "3 credit(s)") || !strings.Contains(table, "2 credit(s)") || strings.Contains(table, "9 credit(s)") || strings.Contains(table, "40 credit(s)") || strings.Contains(table, "7 credit(s)") {
 		t.Fatalf("last replies:\n%s", table)
 	}
 	if i3, i2 := strings.Index(table, "3 credit(s)"), strings.Index(table, "2 credit(s)"); i2 > i3 {

@@ -257,6 +257,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		} else {
 			e.cfg.Metrics.CreditsDebited(cost)
 		}
+		res.Credits = cost
 		res.Detail += fmt.Sprintf(", %d credits", cost)
 	}
 	return workflow.OutcomeFired, reasonAISent, nil
