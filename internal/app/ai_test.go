@@ -109,3 +109,57 @@ func TestAIPageUsage(t *testing.T) {
 		t.Error("the last replies are not newest first")
 	}
 }
+
+// rowOf returns the table row of body that contains marker ("" if none).
+func rowOf(body, marker string) string {
+	for _, row := range strings.Split(body, "<tr") {
+		if strings.Contains(row, marker) {
+			return row[:strings.Index(row+"</tr>", "</tr>")]
+		}
+	}
+	return ""
+}
+
+// TestZeroCreditsVisible: credits on and a balance below one reply's cost:
+// the rows of the workflows with ai_reply, the numbers they answer on and
+// the AI page say so, styled as a warning, with what the fallback does;
+// credits added, or metering off, the warnings go.
+func TestZeroCreditsVisible(t *testing.T) {
+	ta := startApp(t, "", func(o *options) {
+		o.MeterCredits = true
+		o.AI = aiOptions{Provider: "openai", BaseURL: "http://127.0.0.1:9/v1", Model: "gpt-test", FallbackAgent: "admin"}
+	})
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	yaml := "workflows:\n  - name: IA\n    trigger: incoming_message\n    actions: [{ai_reply: {}}]\n  - name: Bonjour\n    trigger: incoming_message\n    actions: [{reply: {text: salut}}]\n"
+	if code, body, _ := c.post("/workflows/edit", url.Values{"yaml": {yaml}, "op": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", code, excerpt(body, "error"))
+	}
+	const warn = `<small class="ai-blocked" role="status">No credits left: AI replies are not sent. Instead, the conversation is handed to admin with the label handoff.</small>`
+	check := func(when string, want bool) {
+		t.Helper()
+		_, body := c.get("/workflows")
+		if ia, hello := rowOf(body, "<strong>IA</strong>"), rowOf(body, "<strong>Bonjour</strong>"); strings.Contains(ia, warn) != want || strings.Contains(hello, "ai-blocked") {
+			t.Errorf("%s: workflows rows, want the warning %v on IA only:\nIA: %s\nBonjour: %s", when, want, ia, hello)
+		}
+		_, body = c.get("/numbers")
+		if row := rowOf(body, "<code>simulator</code>"); strings.Contains(row, warn) != want {
+			t.Errorf("%s: the simulator number's row, want the warning %v:\n%s", when, want, row)
+		}
+		_, body = c.get("/ai")
+		if got := strings.Contains(body, `<p class="ai-blocked" id="low-balance" role="status">The balance (0) is below the cost of one AI reply: no AI reply is sent. Instead, the conversation is handed to admin with the label handoff.</p>`); got != want {
+			t.Errorf("%s: AI page low-balance state %v, want %v", when, got, want)
+		}
+	}
+	check("balance 0", true)
+	c.header.Set("Accept-Language", "fr")
+	if _, body := c.get("/workflows"); !strings.Contains(rowOf(body, "<strong>IA</strong>"), "Plus de crédits : les réponses IA ne sont pas envoyées. À la place, la conversation est confiée à admin avec l’étiquette handoff.") {
+		t.Error("the warning is not in French")
+	}
+	c.header.Del("Accept-Language")
+	c.post("/ai/credits", url.Values{"balance": {"5"}})
+	check("balance 5", false)
+	c.post("/ai/credits", url.Values{"balance": {"0"}})
+	c.post("/settings/shop", url.Values{"time_zone": {"Europe/Paris"}, "lang": {"en"}})
+	check("credits off", false)
+}

@@ -181,10 +181,14 @@ func (d *Dashboard) aiPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
+	lowBalance := ""
+	if d.settings().Credits && bal < minReplyCost {
+		lowBalance = d.t(r, "credits.ai.balance_low", bal, d.aiFallbackText(r))
+	}
 	d.render(w, r, http.StatusOK, "ai", map[string]any{
 		"Usage": usage,
 		"AI":    d.ai, "Prompt": d.accountPrompt(r.Context()), "Balance": bal,
-		"Metered": d.settings().Credits, "CharsPerCredit": d.charsPerCredit,
+		"Metered": d.settings().Credits, "CharsPerCredit": d.charsPerCredit, "LowBalance": lowBalance,
 	})
 }
 
