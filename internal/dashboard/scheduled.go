@@ -99,7 +99,7 @@ func (d *Dashboard) showScheduled(w http.ResponseWriter, r *http.Request, status
 	}
 	period, from, to, perr := schedulePeriod(tab, q.Get("period"), q.Get("from"), q.Get("to"), time.Now(), d.location())
 	data := map[string]any{
-		"Status": tab, "Tabs": scheduleTabs, "Sessions": sessions, "Form": f,
+		"Status": tab, "Sessions": sessions, "Form": f,
 		"Period": period, "From": q.Get("from"), "To": q.Get("to"),
 	}
 	if perr != nil {
