@@ -90,6 +90,11 @@ type Runtime interface {
 	Next(ctx context.Context, key string) (int64, error)
 	// OpenConversations counts the open conversations assigned to each agent.
 	OpenConversations(ctx context.Context, agents []string) (map[string]int, error)
+	// ActiveAgents returns those of agents who exist and are active now
+	// (not away), in the given order; the engine asks its
+	// workflow.AgentDirectory, and without one every agent is active. A
+	// resumed firing gets the answer of its first run.
+	ActiveAgents(ctx context.Context, agents []string) ([]string, error)
 	// ReplyAI starts an AI reply; it is generated and sent asynchronously.
 	ReplyAI(ctx context.Context, r AIReplyRequest) error
 	// Webhook queues a signed POST of the event to url, retried with backoff.
@@ -112,6 +117,15 @@ type FieldError struct {
 
 // Error is "field: message".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// ErrSkipped is wrapped by an action's error to log the action as skipped
+// (it had nothing to do) rather than failed; errors.Is(err, ErrSkipped).
+// The engine's ErrSkipped is this same value.
+var ErrSkipped = errors.New("skipped")
+
+// ErrNoActiveAgent: an assign with a strategy found none of its agents
+// active; the conversation stays as it was (unassigned if it was).
+var ErrNoActiveAgent = fmt.Errorf("%w: no active agent", ErrSkipped)
 
 // Errors of the registry, testable with errors.Is.
 var (

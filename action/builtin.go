@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/waauto/waauto/condition"
@@ -180,7 +181,10 @@ const (
 	LeastBusy  = "least_busy"
 )
 
-// Assign assigns the conversation to Agent, or to one of Agents by Strategy.
+// Assign assigns the conversation to Agent, or to one of Agents by
+// Strategy: only the active ones are chosen from (Runtime.ActiveAgents);
+// when none is, the action is skipped with ErrNoActiveAgent and the
+// conversation stays as it was.
 type Assign struct {
 	Agent    string   `json:"agent,omitempty" yaml:"agent,omitempty"`
 	Agents   []string `json:"agents,omitempty" yaml:"agents,omitempty"`
@@ -211,29 +215,37 @@ func (a *Assign) Run(ctx context.Context, c *Call) error {
 	return c.Runtime.Assign(ctx, agent)
 }
 
+// pick returns the fixed agent, or one of the active agents of the list
+// by the strategy (ErrNoActiveAgent when none is).
 func (a *Assign) pick(ctx context.Context, c *Call) (string, error) {
-	switch {
-	case a.Agent != "":
+	if a.Agent != "" {
 		return a.Agent, nil
-	case a.Strategy == RoundRobin:
+	}
+	active, err := c.Runtime.ActiveAgents(ctx, a.Agents)
+	if err != nil {
+		return "", err
+	}
+	if len(active) == 0 {
+		return "", fmt.Errorf("%w among %s: left as it was", ErrNoActiveAgent, strings.Join(a.Agents, ", "))
+	}
+	if a.Strategy == RoundRobin {
 		n, err := c.Runtime.Next(ctx, "assign.round_robin")
 		if err != nil {
 			return "", err
 		}
-		return a.Agents[int(n%int64(len(a.Agents)))], nil
-	default:
-		load, err := c.Runtime.OpenConversations(ctx, a.Agents)
-		if err != nil {
-			return "", err
-		}
-		best := a.Agents[0]
-		for _, ag := range a.Agents[1:] {
-			if load[ag] < load[best] {
-				best = ag
-			}
-		}
-		return best, nil
+		return active[int(n%int64(len(active)))], nil
 	}
+	load, err := c.Runtime.OpenConversations(ctx, active)
+	if err != nil {
+		return "", err
+	}
+	best := active[0]
+	for _, ag := range active[1:] {
+		if load[ag] < load[best] {
+			best = ag
+		}
+	}
+	return best, nil
 }
 
 // Label adds and removes customer labels.

@@ -32,6 +32,24 @@ type MediaFetcher interface {
 	FetchMedia(ctx context.Context, session string, ref []byte) ([]byte, error)
 }
 
+// AgentDirectory says which agents can be given conversations now: an
+// assign action with a strategy chooses only among the active ones. The
+// product's dashboard implements it with its users and their away state;
+// an engine without one treats every named agent as active.
+type AgentDirectory interface {
+	// ActiveAgents returns those of agents who exist and are active, in
+	// the given order.
+	ActiveAgents(ctx context.Context, agents []string) ([]string, error)
+}
+
+// AgentDirectoryFunc adapts a function to AgentDirectory.
+type AgentDirectoryFunc func(ctx context.Context, agents []string) ([]string, error)
+
+// ActiveAgents calls f.
+func (f AgentDirectoryFunc) ActiveAgents(ctx context.Context, agents []string) ([]string, error) {
+	return f(ctx, agents)
+}
+
 // Outgoing is a message the engine sends.
 type Outgoing struct {
 	// ID is the WhatsApp message id, generated and stored before the first attempt.

@@ -519,6 +519,10 @@ type ActionResult struct {
 	Outcome Outcome `json:"outcome"`
 	Detail  string  `json:"detail,omitempty"`
 	Error   string  `json:"error,omitempty"`
+	// Credits is what the action cost when credits are metered (an AI
+	// reply sent); 0 otherwise. Read it rather than Detail, whose words
+	// are for people.
+	Credits int64 `json:"credits,omitempty"`
 }
 
 // LogQuery filters the execution log; zero fields match all. Results are

@@ -37,6 +37,9 @@ type Runtime struct {
 	Translations map[string]string
 	// Open is what OpenConversations returns for each agent (0 when absent).
 	Open map[string]int
+	// Away names the agents ActiveAgents leaves out; every other agent is
+	// active.
+	Away map[string]bool
 
 	mu       sync.Mutex
 	effects  []Effect
@@ -188,6 +191,20 @@ func (r *Runtime) OpenConversations(_ context.Context, agents []string) (map[str
 	out := make(map[string]int, len(agents))
 	for _, a := range agents {
 		out[a] = r.Open[a]
+	}
+	return out, nil
+}
+
+// ActiveAgents returns the agents not in Away, in order.
+func (r *Runtime) ActiveAgents(_ context.Context, agents []string) ([]string, error) {
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	out := make([]string, 0, len(agents))
+	for _, a := range agents {
+		if !r.Away[a] {
+			out = append(out, a)
+		}
 	}
 	return out, nil
 }

@@ -59,6 +59,33 @@ func TestRuntimeRecordsBuiltins(t *testing.T) {
 	}
 }
 
+// Assign with a strategy leaves the away agents out, and is skipped
+// (ErrNoActiveAgent) when every agent is away.
+func TestAssignAwayAgents(t *testing.T) {
+	ctx := context.Background()
+	rt := &actiontest.Runtime{Away: map[string]bool{"alice": true}, Open: map[string]int{"bob": 3, "carl": 5}}
+	for _, def := range []string{"{agents: [alice, bob, carl], strategy: round_robin}", "{agents: [alice, bob, carl], strategy: round_robin}", "{agents: [alice, carl, bob], strategy: least_busy}"} {
+		a, err := actiontest.Build(action.NewRegistry(), "assign", def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Run(ctx, actiontest.NewCall(rt, "salut")); err != nil {
+			t.Fatalf("%s: %v", def, err)
+		}
+	}
+	var got []string
+	for _, e := range rt.Effects() {
+		got = append(got, e.String())
+	}
+	if want := []string{"assign bob", "assign carl", "assign bob"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("effects %q, want %q", got, want)
+	}
+	a, _ := actiontest.Build(action.NewRegistry(), "assign", "{agents: [alice], strategy: least_busy}")
+	if err := a.Run(ctx, actiontest.NewCall(rt, "salut")); !errors.Is(err, action.ErrNoActiveAgent) || !errors.Is(err, action.ErrSkipped) {
+		t.Errorf("every agent away: %v, want ErrNoActiveAgent (a skip)", err)
+	}
+}
+
 func TestRuntimeErr(t *testing.T) {
 	boom := errors.New("boom")
 	rt := &actiontest.Runtime{Err: boom}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/waauto/waauto/workflow"
 )
 
 // TestAgents: an assign action may only name dashboard users; deleting a
@@ -93,6 +95,78 @@ func TestAgents(t *testing.T) {
 		t.Errorf("an admin deletes itself: %d, want 400", code)
 	}
 	if code, _ := c.get("/settings/users/nobody/delete"); code != http.StatusNotFound {
+		t.Errorf("unknown user: %d, want 404", code)
+	}
+}
+
+// TestAgentsAway: an agent sets itself away (not others); an admin sets
+// anyone; round robin skips the away agent; with every agent away the
+// conversation stays unassigned and the log says why.
+func TestAgentsAway(t *testing.T) {
+	ta := startApp(t, "")
+	ta.addUser(t, "lea", "agent password 1", false)
+	ta.addUser(t, "max", "agent password 2", false)
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	ctx := t.Context()
+	const rr = "name: Tour\ntrigger: incoming_message\nactions: [{assign: {agents: [lea, max], strategy: round_robin}}]\n"
+	if code, _, _ := c.post("/workflows/edit", url.Values{"yaml": {rr}, "op": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("save: %d", code)
+	}
+	agentOf := func(phone string) string {
+		t.Helper()
+		simSend(t, c, phone, "bonjour")
+		cv, err := ta.store.Conversation(ctx, "simulator", phone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cv.Agent
+	}
+
+	lea := ta.client(t)
+	lea.login("lea", "agent password 1")
+	if _, body := lea.get("/settings"); !strings.Contains(body, `id="my-state"`) || !strings.Contains(body, `action="/settings/users/lea/away"`) {
+		t.Fatalf("an agent's settings lack its own status form")
+	}
+	if code, _, _ := lea.post("/settings/users/max/away", url.Values{"state": {"away"}}); code != http.StatusForbidden {
+		t.Errorf("an agent sets another away: %d, want 403", code)
+	}
+	if code, _, resp := lea.post("/settings/users/lea/away", url.Values{"state": {"sleeping"}}); code != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "err=") {
+		t.Errorf("bad state: %d %q, want an error", code, resp.Header.Get("Location"))
+	}
+	if code, _, _ := lea.post("/settings/users/lea/away", url.Values{"state": {"away"}}); code != http.StatusSeeOther {
+		t.Fatalf("lea sets herself away: %d", code)
+	}
+	if away, _ := ta.dash.Away(ctx); !away["lea"] || away["max"] {
+		t.Fatalf("away after lea's switch = %v", away)
+	}
+	if _, body := c.get("/settings"); !strings.Contains(body, `<li data-user="lea">lea <span class="badge">agent</span>
+    <span class="badge warn">away</span>`) {
+		t.Errorf("the users list does not show lea away")
+	}
+	for _, p := range []string{"+33600000011", "+33600000012"} {
+		if got := agentOf(p); got != "max" {
+			t.Errorf("%s assigned to %q, want max (lea is away)", p, got)
+		}
+	}
+	if code, _, _ := c.post("/settings/users/max/away", url.Values{"state": {"away"}}); code != http.StatusSeeOther {
+		t.Fatalf("admin sets max away: %d", code)
+	}
+	if got := agentOf("+33600000013"); got != "" {
+		t.Errorf("with everyone away, assigned to %q, want nobody", got)
+	}
+	page, err := ta.store.QueryLogs(ctx, workflow.LogQuery{Phone: "+33600000013"})
+	if err != nil || len(page.Entries) != 1 || len(page.Entries[0].Actions) != 1 ||
+		page.Entries[0].Actions[0].Outcome != workflow.OutcomeSkipped || !strings.Contains(page.Entries[0].Actions[0].Error, "no active agent among lea, max") {
+		t.Fatalf("log with everyone away = %+v, %v; want the assign skipped saying why", page.Entries, err)
+	}
+	if code, _, _ := c.post("/settings/users/lea/away", url.Values{"state": {"active"}}); code != http.StatusSeeOther {
+		t.Fatal("admin sets lea active")
+	}
+	if got := agentOf("+33600000014"); got != "lea" {
+		t.Errorf("lea active again, assigned to %q", got)
+	}
+	if code, _, _ := c.post("/settings/users/ghost/away", url.Values{"state": {"away"}}); code != http.StatusNotFound {
 		t.Errorf("unknown user: %d, want 404", code)
 	}
 }

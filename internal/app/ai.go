@@ -43,7 +43,7 @@ func (o aiOptions) fallback() []workflow.Step {
 
 // newAI builds the responder of o, or nil when no provider is set.
 func newAI(o aiOptions, log *slog.Logger) (*lc.Responder, dashboard.AIInfo, error) {
-	info := dashboard.AIInfo{Provider: o.Provider, BaseURL: o.BaseURL, Model: o.Model, KeySet: o.APIKey != ""}
+	info := dashboard.AIInfo{Provider: o.Provider, BaseURL: o.BaseURL, Model: o.Model, KeySet: o.APIKey != "", FallbackAgent: o.FallbackAgent}
 	if o.Provider == "" {
 		return nil, info, nil
 	}

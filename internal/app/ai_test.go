@@ -70,22 +70,24 @@ func TestAINeverSilent(t *testing.T) {
 }
 
 // TestAIPageUsage: the AI page draws the AI replies of the last days by
-// number as SVG and lists the last ones with their cost.
+// number as SVG and lists the last ones with their cost, read from the
+// structured Credits field: the detail's wording (here misleading on
+// purpose) does not change the page.
 func TestAIPageUsage(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
 	c.login("admin", testPassword)
 	now := time.Now()
-	reply := func(id, session string, at time.Time, detail string) workflow.Execution {
+	reply := func(id, session string, at time.Time, detail string, credits int64) workflow.Execution {
 		return workflow.Execution{ID: id, Time: at, Workflow: "IA", WorkflowID: "ia", Session: session, Phone: "+33600000001",
 			Outcome: workflow.OutcomeFired, Reason: "ai reply sent",
-			Actions: []workflow.ActionResult{{Type: "ai_reply", Outcome: workflow.OutcomeFired, Detail: detail}}}
+			Actions: []workflow.ActionResult{{Type: "ai_reply", Outcome: workflow.OutcomeFired, Detail: detail, Credits: credits}}}
 	}
 	err := ta.store.AppendLogs(t.Context(), []workflow.Execution{
-		reply("0001", "simulator", now.Add(-48*time.Hour), "model m, 10+5 tokens, 3 credits"),
-		reply("0002", "boutique<b>", now.Add(-time.Hour), "model m, 10+7 tokens, 2 credits"),
-		reply("0003", "simulator", now.Add(-30*time.Minute), "model m, 10+7 tokens"),
-		reply("0004", "simulator", now.Add(-30*24*time.Hour), "model m, 1+1 tokens, 9 credits"), // too old
+		reply("0001", "simulator", now.Add(-48*time.Hour), "modèle m, 10+5 jetons, 40 credits", 3),
+		reply("0002", "boutique<b>", now.Add(-time.Hour), "model m, 10+7 tokens", 2),
+		reply("0003", "simulator", now.Add(-30*time.Minute), "model m, 10+7 tokens, 7 credits", 0),
+		reply("0004", "simulator", now.Add(-30*24*time.Hour), "model m, 1+1 tokens, 9 credits", 9), // too old
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -100,10 +102,64 @@ func TestAIPageUsage(t *testing.T) {
 		t.Error("usage summary missing")
 	}
 	table := body[strings.Index(body, `id="ai-replies"`):]
-	if !strings.Contains(table, "3 credit(s)") || !strings.Contains(table, "2 credit(s)") || strings.Contains(table, "9 credit(s)") {
+	if !strings.Contains(table, "3 credit(s)") || !strings.Contains(table, "2 credit(s)") || strings.Contains(table, "9 credit(s)") || strings.Contains(table, "40 credit(s)") || strings.Contains(table, "7 credit(s)") {
 		t.Fatalf("last replies:\n%s", table)
 	}
 	if i3, i2 := strings.Index(table, "3 credit(s)"), strings.Index(table, "2 credit(s)"); i2 > i3 {
 		t.Error("the last replies are not newest first")
 	}
+}
+
+// rowOf returns the table row of body that contains marker ("" if none).
+func rowOf(body, marker string) string {
+	for _, row := range strings.Split(body, "<tr") {
+		if strings.Contains(row, marker) {
+			return row[:strings.Index(row+"</tr>", "</tr>")]
+		}
+	}
+	return ""
+}
+
+// TestZeroCreditsVisible: credits on and a balance below one reply's cost:
+// the rows of the workflows with ai_reply, the numbers they answer on and
+// the AI page say so, styled as a warning, with what the fallback does;
+// credits added, or metering off, the warnings go.
+func TestZeroCreditsVisible(t *testing.T) {
+	ta := startApp(t, "", func(o *options) {
+		o.MeterCredits = true
+		o.AI = aiOptions{Provider: "openai", BaseURL: "http://127.0.0.1:9/v1", Model: "gpt-test", FallbackAgent: "admin"}
+	})
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	yaml := "workflows:\n  - name: IA\n    trigger: incoming_message\n    actions: [{ai_reply: {}}]\n  - name: Bonjour\n    trigger: incoming_message\n    actions: [{reply: {text: salut}}]\n"
+	if code, body, _ := c.post("/workflows/edit", url.Values{"yaml": {yaml}, "op": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", code, excerpt(body, "error"))
+	}
+	const warn = `<small class="ai-blocked" role="status">No credits left: AI replies are not sent. Instead, the conversation is handed to admin with the label handoff.</small>`
+	check := func(when string, want bool) {
+		t.Helper()
+		_, body := c.get("/workflows")
+		if ia, hello := rowOf(body, "<strong>IA</strong>"), rowOf(body, "<strong>Bonjour</strong>"); strings.Contains(ia, warn) != want || strings.Contains(hello, "ai-blocked") {
+			t.Errorf("%s: workflows rows, want the warning %v on IA only:\nIA: %s\nBonjour: %s", when, want, ia, hello)
+		}
+		_, body = c.get("/numbers")
+		if row := rowOf(body, "<code>simulator</code>"); strings.Contains(row, warn) != want {
+			t.Errorf("%s: the simulator number's row, want the warning %v:\n%s", when, want, row)
+		}
+		_, body = c.get("/ai")
+		if got := strings.Contains(body, `<p class="ai-blocked" id="low-balance" role="status">The balance (0) is below the cost of one AI reply: no AI reply is sent. Instead, the conversation is handed to admin with the label handoff.</p>`); got != want {
+			t.Errorf("%s: AI page low-balance state %v, want %v", when, got, want)
+		}
+	}
+	check("balance 0", true)
+	c.header.Set("Accept-Language", "fr")
+	if _, body := c.get("/workflows"); !strings.Contains(rowOf(body, "<strong>IA</strong>"), "Plus de crédits : les réponses IA ne sont pas envoyées. À la place, la conversation est confiée à admin avec l’étiquette handoff.") {
+		t.Error("the warning is not in French")
+	}
+	c.header.Del("Accept-Language")
+	c.post("/ai/credits", url.Values{"balance": {"5"}})
+	check("balance 5", false)
+	c.post("/ai/credits", url.Values{"balance": {"0"}})
+	c.post("/settings/shop", url.Values{"time_zone": {"Europe/Paris"}, "lang": {"en"}})
+	check("credits off", false)
 }

@@ -31,7 +31,9 @@ func (b *browser) screenshot(name string) {
 // TestBrowserLanguageSwitch: the switch at the top turns the dashboard to
 // French and back, and the choice stays from page to page.
 func TestBrowserLanguageSwitch(t *testing.T) {
-	ta := startApp(t, "")
+	// Credits on, as in a fresh product (TestCreditsOnByDefault): the
+	// screenshots show the box ticked.
+	ta := startApp(t, "", func(o *options) { o.MeterCredits = true })
 	b := newBrowser(t, ta, 1280, 900)
 	base := b.base
 	b.login("/numbers")

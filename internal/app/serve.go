@@ -452,6 +452,8 @@ func (a *app) openEngine(ctx context.Context) error {
 		// Users name webhook URLs: only public addresses and the allow-list.
 		WebhookClient: engine.NewWebhookClient(o.WebhookAllow),
 		Redactor:      a.redactor,
+		// Round robin and least busy choose among the active dashboard users.
+		Agents: a.dash,
 	}
 	if a.responder != nil {
 		cfg.Responder = &promptResponder{inner: a.responder, prompt: a.accountPrompt, metrics: a.metrics}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/workflow"
@@ -14,7 +17,70 @@ import (
 // Dashboard users are the shop's agents: an admin (links numbers, manages
 // users and settings) or an agent. Conversations are assigned to them, by
 // hand or by a workflow's assign action, which may only name users that
-// exist; deleting a user asks what becomes of its conversations.
+// exist; deleting a user asks what becomes of its conversations. A user is
+// active or away: round robin and least busy choose among the active ones
+// (Store.ActiveAgents is the engine's workflow.AgentDirectory); an admin
+// sets anyone's state, an agent its own.
+
+// awayRow marks the user Name away since Since (Unix ns); no row: active.
+type awayRow struct {
+	bun.BaseModel `bun:"table:waauto_dashboard_away"`
+	Name          string `bun:"name,pk"`
+	Since         int64  `bun:"since,notnull"`
+}
+
+// Away returns the names of the users marked away.
+func (s *Store) Away(ctx context.Context) (map[string]bool, error) {
+	var rows []awayRow
+	if err := s.db.NewSelect().Model(&rows).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("away agents: %w", err)
+	}
+	out := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		out[r.Name] = true
+	}
+	return out, nil
+}
+
+// SetAway marks the user name away, or active again.
+func (s *Store) SetAway(ctx context.Context, name string, away bool) error {
+	var err error
+	if away {
+		_, err = s.db.NewInsert().Model(&awayRow{Name: name, Since: time.Now().UnixNano()}).On("CONFLICT (name) DO NOTHING").Exec(ctx)
+	} else {
+		_, err = s.db.NewDelete().Model((*awayRow)(nil)).Where("name = ?", name).Exec(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("set %s away=%v: %w", name, away, err)
+	}
+	return nil
+}
+
+// ActiveAgents returns those of agents who are dashboard users and not
+// away, in the given order: the engine's workflow.AgentDirectory.
+func (s *Store) ActiveAgents(ctx context.Context, agents []string) ([]string, error) {
+	users, err := s.Users(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("active agents: %w", err)
+	}
+	away, err := s.Away(ctx)
+	if err != nil {
+		return nil, err
+	}
+	exists := make(map[string]bool, len(users))
+	for _, u := range users {
+		exists[u.Name] = true
+	}
+	out := []string{}
+	for _, a := range agents {
+		if exists[a] && !away[a] {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+var _ workflow.AgentDirectory = (*Store)(nil)
 
 // The roles of dashboard users.
 var roles = []string{"admin", "agent"}
@@ -27,10 +93,41 @@ func (u User) Role() string {
 	return roles[1]
 }
 
-// deleteUser removes the user named name.
+// deleteUser removes the user named name and its away mark.
 func (s *Store) deleteUser(ctx context.Context, name string) error {
-	_, err := s.db.NewDelete().Model((*User)(nil)).Where("name = ?", name).Exec(ctx)
-	return err
+	if _, err := s.db.NewDelete().Model((*User)(nil)).Where("name = ?", name).Exec(ctx); err != nil {
+		return err
+	}
+	return s.SetAway(ctx, name, false)
+}
+
+// userAway sets a user away (state=away) or active (state=active): an
+// admin anyone's, an agent only its own.
+func (d *Dashboard) userAway(w http.ResponseWriter, r *http.Request) {
+	name, me := r.PathValue("name"), userOf(r)
+	if name != me.User && !me.Admin {
+		http.Error(w, d.t(r, "agents.err.others_state"), http.StatusForbidden)
+		return
+	}
+	if _, err := d.dash.User(r.Context(), name); errors.Is(err, errNoUser) {
+		http.Error(w, d.t(r, "agents.err.not_found", name), http.StatusNotFound)
+		return
+	}
+	state := r.FormValue("state")
+	if state != "away" && state != "active" {
+		d.bad(w, r, "/settings", "agents.err.state", state)
+		return
+	}
+	if err := d.dash.SetAway(r.Context(), name, state == "away"); err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.log.InfoContext(r.Context(), "agent state", "user", name, "state", state, "by", me.User)
+	if state == "away" {
+		d.ok(w, r, "/settings", "agents.now_away", name)
+		return
+	}
+	d.ok(w, r, "/settings", "agents.now_active", name)
 }
 
 // checkAgents refuses assign actions naming agents that are not dashboard

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -18,7 +19,7 @@ import (
 func aiWorkflows(ws []workflow.Workflow) []string {
 	var out []string
 	for _, w := range ws {
-		if w.Enabled && slices.ContainsFunc(w.Actions, func(st workflow.Step) bool { _, ok := st.Action.(*action.AIReply); return ok }) {
+		if w.Enabled && hasAIReply(w) {
 			out = append(out, w.Name)
 		}
 	}
@@ -46,8 +47,96 @@ func (d *Dashboard) checkAI(file string, defs workflow.Definitions) workflow.Loa
 // aiAlertPages are the pages that say when AI replies cannot be given.
 var aiAlertPages = []string{"numbers", "workflows", "editor", "simulator", "ai", "conversations"}
 
+// minReplyCost is the least an AI reply costs when credits are metered:
+// with a smaller balance the engine gives none.
+const minReplyCost = 1
+
+// aiBlock is why AI replies cannot be given now: no model, or credits
+// metered and fewer left than one reply costs.
+type aiBlock struct {
+	NoModel, NoCredits bool
+}
+
+func (b aiBlock) blocked() bool { return b.NoModel || b.NoCredits }
+
+// aiBlockNow reads whether AI replies can be given now; a balance that
+// cannot be read counts as enough (the page's other parts say the error).
+func (d *Dashboard) aiBlockNow(ctx context.Context) aiBlock {
+	b := aiBlock{NoModel: d.ai.Provider == ""}
+	if d.settings().Credits {
+		bal, err := d.store.CreditBalance(ctx)
+		b.NoCredits = err == nil && bal < minReplyCost
+	}
+	return b
+}
+
+// aiFallbackText says what runs instead of an AI reply that cannot be
+// given: the hand-off to the fallback agent, or nothing.
+func (d *Dashboard) aiFallbackText(r *http.Request) string {
+	if d.ai.FallbackAgent == "" {
+		return d.t(r, "credits.fallback.none")
+	}
+	return d.t(r, "credits.fallback.agent", d.ai.FallbackAgent)
+}
+
+// aiBlockText is the warning of a workflow or number whose AI replies
+// cannot be given now, with what the fallback does; "" when they can.
+func (d *Dashboard) aiBlockText(r *http.Request, b aiBlock) string {
+	switch {
+	case b.NoCredits:
+		return d.t(r, "credits.row.no_credits", d.aiFallbackText(r))
+	case b.NoModel:
+		return d.t(r, "credits.row.no_model", d.aiFallbackText(r))
+	}
+	return ""
+}
+
+// hasAIReply says whether w has an ai_reply action.
+func hasAIReply(w workflow.Workflow) bool {
+	return slices.ContainsFunc(w.Actions, func(st workflow.Step) bool { _, ok := st.Action.(*action.AIReply); return ok })
+}
+
+// aiWorkflowWarnings maps the ID of each workflow with ai_reply to its
+// row's warning when AI replies cannot be given now; nil when they can.
+func (d *Dashboard) aiWorkflowWarnings(r *http.Request, ws []workflow.Workflow) map[string]string {
+	b := d.aiBlockNow(r.Context())
+	if !b.blocked() {
+		return nil
+	}
+	out := map[string]string{}
+	for _, w := range ws {
+		if hasAIReply(w) {
+			out[w.ID] = d.aiBlockText(r, b)
+		}
+	}
+	return out
+}
+
+// aiNumberWarnings maps each number whose AI module is on and that an
+// enabled ai_reply workflow applies to (all numbers, or that one) to its
+// warning when AI replies cannot be given now; nil when they can.
+func (d *Dashboard) aiNumberWarnings(r *http.Request, sessions []workflow.Session) map[string]string {
+	b := d.aiBlockNow(r.Context())
+	if !b.blocked() {
+		return nil
+	}
+	ws := d.engine.Workflows()
+	out := map[string]string{}
+	for _, s := range sessions {
+		if !s.Enabled(workflow.ModuleAI) {
+			continue
+		}
+		if slices.ContainsFunc(ws, func(w workflow.Workflow) bool {
+			return w.Enabled && hasAIReply(w) && (w.Session == "" || w.Session == s.ID)
+		}) {
+			out[s.ID] = d.aiBlockText(r, b)
+		}
+	}
+	return out
+}
+
 // aiAlerts says, on the pages of aiAlertPages, why AI replies cannot be
-// given now: no model, or no credits left.
+// given now: no model, or no credits left, and what the fallback does.
 func (d *Dashboard) aiAlerts(r *http.Request, page string) []string {
 	if !slices.Contains(aiAlertPages, page) {
 		return nil
@@ -57,14 +146,12 @@ func (d *Dashboard) aiAlerts(r *http.Request, page string) []string {
 		return nil
 	}
 	var out []string
-	if d.ai.Provider == "" && len(ws) > 0 {
+	b := d.aiBlockNow(r.Context())
+	if b.NoModel && len(ws) > 0 {
 		out = append(out, d.t(r, "ai.alert.no_model", len(ws)))
 	}
-	if d.settings().Credits {
-		bal, err := d.store.CreditBalance(r.Context())
-		if err == nil && bal <= 0 {
-			out = append(out, d.t(r, "ai.alert.no_credits"))
-		}
+	if b.NoCredits {
+		out = append(out, d.t(r, "ai.alert.no_credits")+" "+d.aiFallbackText(r))
 	}
 	return out
 }

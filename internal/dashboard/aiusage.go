@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,18 +16,15 @@ import (
 // The AI page shows the credits used: a chart of the AI replies of the
 // last days by number, drawn as SVG on the server, and the last replies
 // with their cost. Both come from the execution log, where each AI reply
-// sent is an execution whose ai_reply action says its model, tokens and
-// (when metered) credits.
+// sent is an execution whose ai_reply action says its model and tokens in
+// its detail (words for people) and its cost in the structured Credits
+// field (0 when not metered).
 
 // usageDays is how many days the chart shows, today included.
 const usageDays = 14
 
 // aiSent is the reason of an AI reply sent in the execution log.
 const aiSent = "ai reply sent"
-
-// creditsOf reads the credits an AI reply cost from its action's detail
-// ("model m, 10+5 tokens, 3 credits"); 0 when not metered.
-var creditsOf = regexp.MustCompile(`, (\d+) credits$`)
 
 // aiReplyRow is one AI reply of the AI page.
 type aiReplyRow struct {
@@ -63,10 +58,7 @@ func (d *Dashboard) aiUsage(ctx context.Context, tr translator) (aiUsage, error)
 		for _, e := range page.Entries {
 			row := aiReplyRow{Execution: e}
 			if len(e.Actions) > 0 {
-				row.Detail = e.Actions[0].Detail
-				if m := creditsOf.FindStringSubmatch(row.Detail); m != nil {
-					row.Credits, _ = strconv.ParseInt(m[1], 10, 64)
-				}
+				row.Detail, row.Credits = e.Actions[0].Detail, e.Actions[0].Credits
 			}
 			if len(u.Last) < 20 {
 				u.Last = append(u.Last, row)

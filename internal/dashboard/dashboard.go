@@ -69,6 +69,9 @@ type AIInfo struct {
 	Provider, BaseURL, Model string
 	KeySet                   bool
 	Catalog                  string
+	// FallbackAgent gets the conversations whose AI reply cannot be
+	// given ("": nothing runs instead); the pages say so.
+	FallbackAgent string
 }
 
 // ErrNoWhatsApp: a real number was asked for while WhatsApp is off.

@@ -39,7 +39,7 @@ type Store struct{ db *bun.DB }
 
 // OpenStore creates the dashboard tables when missing.
 func OpenStore(ctx context.Context, db *bun.DB) (*Store, error) {
-	for _, m := range []any{(*User)(nil), (*settingRow)(nil), (*sessionRow)(nil), (*attemptRow)(nil)} {
+	for _, m := range []any{(*User)(nil), (*settingRow)(nil), (*sessionRow)(nil), (*attemptRow)(nil), (*awayRow)(nil)} {
 		if _, err := db.NewCreateTable().Model(m).IfNotExists().Exec(ctx); err != nil {
 			return nil, fmt.Errorf("dashboard tables: %w", err)
 		}

@@ -173,6 +173,39 @@ func FuzzParsePeriod(f *testing.F) {
 	})
 }
 
+// FuzzSchedulePeriod: the period of a scheduled messages tab, read from
+// any input, is an error or a window whose start (when set) comes before
+// its end (when set); the pending tab's fixed periods look ahead from now.
+func FuzzSchedulePeriod(f *testing.F) {
+	for _, tab := range scheduleTabs {
+		for _, p := range []string{"", "today", "7d", "30d", "all", "custom", "year"} {
+			f.Add(tab, p, "2026-03-01", "2026-03-31")
+		}
+	}
+	f.Add("pending", "custom", "2026-03-31", "2026-03-01")
+	f.Add("sent", "custom", "2026-03-29", "2026-03-29")
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC) // the day Paris moves to summer time
+	f.Fuzz(func(t *testing.T, tab, period, from, to string) {
+		got, start, end, err := schedulePeriod(tab, period, from, to, now, loc)
+		if err != nil {
+			return
+		}
+		if !start.IsZero() && !end.IsZero() && !start.Before(end) {
+			t.Fatalf("schedulePeriod(%q, %q, %q, %q) = %q [%v, %v): empty window", tab, period, from, to, got, start, end)
+		}
+		if tab == "pending" && (got == "today" || got == "7d" || got == "30d") && (!start.IsZero() || !end.After(now)) {
+			t.Fatalf("pending %q = [%v, %v), want up to a time after now", got, start, end)
+		}
+		if got == "all" && (!start.IsZero() || !end.IsZero()) {
+			t.Fatalf("%q = [%v, %v), want no window", got, start, end)
+		}
+	})
+}
+
 // FuzzHideSecrets: the editor of a non-admin never shows the value of a
 // secret key, however the YAML writes it.
 func FuzzHideSecrets(f *testing.F) {

@@ -55,7 +55,7 @@ func (d *Dashboard) numbersPage(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, row)
 	}
 	d.render(w, r, http.StatusOK, "numbers", map[string]any{
-		"Numbers": rows, "Deleted": deleted, "WhatsApp": d.wa != nil,
+		"Numbers": rows, "Deleted": deleted, "WhatsApp": d.wa != nil, "AIWarnings": d.aiNumberWarnings(r, list),
 	})
 }
 

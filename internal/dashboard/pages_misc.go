@@ -52,27 +52,6 @@ var scheduleFilters = map[string][]workflow.ScheduleStatus{
 	"all":     nil,
 }
 
-func (d *Dashboard) scheduledPage(w http.ResponseWriter, r *http.Request) {
-	status := r.URL.Query().Get("status")
-	if _, ok := scheduleFilters[status]; !ok {
-		status = "pending"
-	}
-	list, err := d.store.ListScheduled(r.Context(), workflow.ScheduleQuery{Status: scheduleFilters[status], Limit: 500})
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	sessions, err := d.liveSessions(r)
-	if err != nil {
-		d.fail(w, r, err)
-		return
-	}
-	d.render(w, r, http.StatusOK, "scheduled", map[string]any{
-		"Status": status, "Messages": list, "Sessions": sessions,
-		"Today": time.Now().In(d.location()).Format("2006-01-02"),
-	})
-}
-
 // liveSessions lists the numbers that are not deleted.
 func (d *Dashboard) liveSessions(r *http.Request) ([]workflow.Session, error) {
 	all, err := d.store.ListSessions(r.Context())
@@ -83,33 +62,6 @@ func (d *Dashboard) liveSessions(r *http.Request) ([]workflow.Session, error) {
 		}
 	}
 	return out, err
-}
-
-// scheduledAdd schedules a message at a date and time of the account's
-// time zone (a time in a DST gap moves forward, a repeated one takes its
-// first occurrence).
-func (d *Dashboard) scheduledAdd(w http.ResponseWriter, r *http.Request) {
-	at, text, err := parseSchedule(r.FormValue("date"), r.FormValue("time"), r.FormValue("text"), d.location())
-	if err != nil {
-		d.badForm(w, r, "/scheduled", err)
-		return
-	}
-	to, err := d.phone(r, "sched.to", r.FormValue("phone"))
-	if err != nil {
-		redirectWith(w, r, "/scheduled", "err", err.Error())
-		return
-	}
-	session := r.FormValue("session")
-	if s, err := d.store.Session(r.Context(), session); err != nil || s.Status == workflow.SessionDeleted {
-		d.bad(w, r, "/scheduled", "sched.err.number", session)
-		return
-	}
-	m, err := d.engine.Schedule(r.Context(), engine.ScheduleRequest{Session: session, Phone: to, Text: text, At: at})
-	if err != nil {
-		d.bad(w, r, "/scheduled", "sched.err.not_scheduled", err)
-		return
-	}
-	d.ok(w, r, "/scheduled", "sched.scheduled", m.At.In(d.location()).Format("2006-01-02 15:04"), d.location())
 }
 
 func (d *Dashboard) scheduledCancel(w http.ResponseWriter, r *http.Request) {
@@ -181,10 +133,14 @@ func (d *Dashboard) aiPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
+	lowBalance := ""
+	if d.settings().Credits && bal < minReplyCost {
+		lowBalance = d.t(r, "credits.ai.balance_low", bal, d.aiFallbackText(r))
+	}
 	d.render(w, r, http.StatusOK, "ai", map[string]any{
 		"Usage": usage,
 		"AI":    d.ai, "Prompt": d.accountPrompt(r.Context()), "Balance": bal,
-		"Metered": d.settings().Credits, "CharsPerCredit": d.charsPerCredit,
+		"Metered": d.settings().Credits, "CharsPerCredit": d.charsPerCredit, "LowBalance": lowBalance,
 	})
 }
 
@@ -218,14 +174,15 @@ func (d *Dashboard) aiPrompt(w http.ResponseWriter, r *http.Request) {
 
 func (d *Dashboard) settingsPage(w http.ResponseWriter, r *http.Request) {
 	var users []User
-	if userOf(r).Admin {
-		var err error
-		if users, err = d.dash.Users(r.Context()); err != nil {
-			d.fail(w, r, err)
-			return
-		}
+	away, err := d.dash.Away(r.Context())
+	if err == nil && userOf(r).Admin {
+		users, err = d.dash.Users(r.Context())
 	}
-	d.render(w, r, http.StatusOK, "settings", map[string]any{"Users": users})
+	if err != nil {
+		d.fail(w, r, err)
+		return
+	}
+	d.render(w, r, http.StatusOK, "settings", map[string]any{"Users": users, "Away": away})
 }
 
 // MinPassword is the shortest password the dashboard accepts.

@@ -91,6 +91,7 @@ func (d *Dashboard) routes() http.Handler {
 	admin("POST /settings/users", d.settingsAddUser)
 	admin("GET /settings/users/{name}/delete", d.userDeletePage)
 	admin("POST /settings/users/{name}/delete", d.userDelete)
+	user("POST /settings/users/{name}/away", d.userAway)
 	user("GET /settings/shop", d.shopPage)
 	admin("POST /settings/shop", d.shopPost)
 

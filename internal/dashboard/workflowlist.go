@@ -80,7 +80,7 @@ func (d *Dashboard) workflowsPage(w http.ResponseWriter, r *http.Request) {
 	for _, wf := range ws {
 		rows = append(rows, listRow{Workflow: wf, Stats: stats[wf.ID], Lint: lints[wf.Name]})
 	}
-	d.render(w, r, http.StatusOK, "workflows", map[string]any{"Rows": rows, "Partial": partial})
+	d.render(w, r, http.StatusOK, "workflows", map[string]any{"Rows": rows, "Partial": partial, "AIWarnings": d.aiWorkflowWarnings(r, ws)})
 }
 
 // workflowEnabled switches one workflow on or off (the list's switch).

@@ -62,6 +62,9 @@ type Config struct {
 	Detector   ai.LanguageDetector
 	// AccountPrompt is the shop's prompt given to every AI reply.
 	AccountPrompt string
+	// Agents says which agents an assign with a strategy may choose (the
+	// active ones); nil means every agent the workflow names.
+	Agents workflow.AgentDirectory
 	// AIFallback runs, in the conversation, when an AI reply cannot be
 	// given (model error, timeout, empty reply, no Responder, no credits),
 	// e.g. an assign and a label for a human hand-off. Nil means nothing

@@ -480,6 +480,9 @@ func TestAIReplyRerunResendsTheRecordedReply(t *testing.T) {
 	for _, x := range page.Entries {
 		if len(x.Actions) > 0 && x.Actions[0].Type == "ai_reply" && x.Reason == "ai reply sent" {
 			ai++
+			if x.Actions[0].Credits != 1 {
+				t.Errorf("the re-run's row says the reply cost %d credits, want 1 (charged by the first run)", x.Actions[0].Credits)
+			}
 		}
 	}
 	if ai != 1 {

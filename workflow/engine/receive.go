@@ -19,7 +19,8 @@ import (
 // Errors that make an action or execution skipped rather than failed.
 var (
 	// ErrSkipped is wrapped by every reason to skip; errors.Is(err, ErrSkipped).
-	ErrSkipped = errors.New("skipped")
+	// It is action.ErrSkipped, so that actions can skip too.
+	ErrSkipped = action.ErrSkipped
 	// ErrLoopBreaker: the conversation got too many automated messages in the window.
 	ErrLoopBreaker = fmt.Errorf("%w: loop breaker: too many automated messages in this conversation", ErrSkipped)
 	// ErrModuleOff: the number has the needed module switched off.

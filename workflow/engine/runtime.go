@@ -265,6 +265,40 @@ func (r *runtime) OpenConversations(ctx context.Context, agents []string) (map[s
 	return n, nil
 }
 
+// ActiveAgents asks the engine's AgentDirectory once per running action:
+// the answer is recorded as a step of the firing, so that a resumed firing
+// chooses among the same agents (with the same round-robin draw, the same
+// agent) even if one went away meanwhile.
+func (r *runtime) ActiveAgents(ctx context.Context, agents []string) ([]string, error) {
+	dir := r.e.cfg.Agents
+	if dir == nil {
+		return agents, nil
+	}
+	step := r.step + "/active_agents"
+	if s, ok := r.done(step); ok {
+		var out []string
+		if err := json.Unmarshal([]byte(s.Result.Detail), &out); err != nil {
+			return nil, fmt.Errorf("active agents recorded by the first run: %w", err)
+		}
+		return out, nil
+	}
+	out, err := dir.ActiveAgents(ctx, agents)
+	if err != nil {
+		return nil, retryable(fmt.Errorf("active agents: %w", err))
+	}
+	if out == nil {
+		out = []string{}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.complete(ctx, workflow.FiringStep{Key: step, Result: workflow.ActionResult{Type: "active_agents", Outcome: workflow.OutcomeFired, Detail: string(b)}}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (r *runtime) ReplyAI(ctx context.Context, req action.AIReplyRequest) error {
 	if !r.x.sess.Enabled(workflow.ModuleAI) {
 		return ErrModuleOff

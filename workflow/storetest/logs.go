@@ -33,6 +33,9 @@ func logEntry(i int) workflow.Execution {
 	if e.Outcome == workflow.OutcomeFailed {
 		e.Actions[0].Error = "transport: not connected"
 	}
+	if i%3 == 0 {
+		e.Actions = append(e.Actions, workflow.ActionResult{Type: "ai_reply", Outcome: workflow.OutcomeFired, Detail: "model m, 10+5 tokens", Credits: int64(i + 3)})
+	}
 	return e
 }
 
