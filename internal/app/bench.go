@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +47,9 @@ type benchOptions struct {
 	Workers int
 	Poll    time.Duration
 	Pool    int
+	// GroupCommit overrides the store's group commit: on, off or "" (the
+	// product's default).
+	GroupCommit string
 	// Timeout bounds the wait for the last reply.
 	Timeout time.Duration
 }
@@ -82,8 +87,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Workers, "workers", 0, "River workers (0: the product's default)")
 	fs.DurationVar(&o.Poll, "poll", 0, "River's fetch poll interval (0: the product's default)")
 	fs.IntVar(&o.Pool, "db-pool", 0, "database connections at most (0: the product's default)")
+	fs.StringVar(&o.GroupCommit, "group-commit", "", "concurrent writes share transactions: on or off (empty: the product's default, on for SQLite)")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "how long to wait for the last reply")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	blockProfile := fs.String("blockprofile", "", "write a blocking profile (channels, mutexes, pool waits) of the run to this file (go tool pprof)")
+	traceFile := fs.String("trace", "", "write an execution trace of the run to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -109,6 +117,27 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *blockProfile != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		defer func() {
+			if err := writeProfile("block", *blockProfile); err != nil {
+				fmt.Fprintf(stderr, "waauto bench: block profile: %v\n", err)
+			}
+		}()
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "waauto bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintf(stderr, "waauto bench: trace: %v\n", err)
+			return 1
+		}
+		defer trace.Stop()
+	}
 	res, err := runBench(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "waauto bench: %v\n", err)
@@ -120,6 +149,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// writeProfile writes the named runtime profile to path.
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func rateName(r float64) string {
@@ -214,6 +256,15 @@ func runBench(ctx context.Context, o benchOptions) (benchResult, error) {
 // schema of its own; both are removed by the returned func.
 func openBenchStore(ctx context.Context, o benchOptions) (workflow.Store, func(), error) {
 	opts := storeOptions(slog.New(slog.DiscardHandler), o.Pool)
+	switch o.GroupCommit {
+	case "on":
+		opts.GroupCommit = bunstore.GroupCommitOn
+	case "off":
+		opts.GroupCommit = bunstore.GroupCommitOff
+	case "":
+	default:
+		return nil, nil, fmt.Errorf("--group-commit %q: want on or off", o.GroupCommit)
+	}
 	switch {
 	case o.Store == "memory":
 		return memstore.New(), func() {}, nil

@@ -1,0 +1,232 @@
+package bun
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/uptrace/bun"
+)
+
+// GroupCommit says whether concurrent writes share transactions.
+type GroupCommit int
+
+const (
+	// GroupCommitDefault is on for SQLite and off for PostgreSQL, as
+	// measured by `waauto bench` (internal/app/BENCHMARKS.md).
+	GroupCommitDefault GroupCommit = iota
+	// GroupCommitOn makes concurrent writes share transactions.
+	GroupCommitOn
+	// GroupCommitOff gives every write its own transaction.
+	GroupCommitOff
+)
+
+// GroupsCommits reports whether concurrent writes share transactions
+// (Options.GroupCommit): a caller's InTx then joins them too.
+func (s *Store) GroupsCommits() bool { return s.gc != nil }
+
+// maxGroupCommit bounds the writes of one shared transaction, so that a
+// batch holds SQLite's write lock for a few milliseconds at most.
+const maxGroupCommit = 128
+
+// groupCommit queues the writes waiting for a shared transaction.
+type groupCommit struct {
+	mu      sync.Mutex
+	pending []*writeReq
+	running bool // a goroutine is committing batches
+}
+
+// writeReq is one write waiting for its batch.
+type writeReq struct {
+	ctx   context.Context
+	fn    func(ctx context.Context, tx bun.Tx) error
+	err   error
+	panic any // fn's panic, raised again in the caller
+	done  chan struct{}
+}
+
+// writeGrouped queues fn for the next shared transaction and returns once
+// that transaction committed (nil: fn's writes are durable), with fn's own
+// error (its writes rolled back to its savepoint, the others' kept) or with
+// the commit's error (nothing of the batch was written). With no other
+// write pending, fn runs at once in a transaction of its own: one writer
+// never waits for company. The caller that finds no batch running commits
+// batches until its own write is done, then hands the rest to a goroutine.
+func (s *Store) writeGrouped(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	g := s.gc
+	g.mu.Lock()
+	g.pending = append(g.pending, r)
+	lead := !g.running
+	g.running = true
+	g.mu.Unlock()
+	if lead {
+		s.commitBatches(r)
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		// fn may still commit: as with a transaction whose commit was
+		// cut, the caller does not know, and retries.
+		return ctx.Err()
+	}
+	if r.panic != nil {
+		panic(r.panic)
+	}
+	return r.err
+}
+
+// commitBatches commits the pending writes batch after batch. With own
+// set it returns once own is done, leaving any remaining batch to a new
+// goroutine; with own nil it runs until no write is pending.
+func (s *Store) commitBatches(own *writeReq) {
+	g := s.gc
+	for {
+		g.mu.Lock()
+		if own != nil && isDone(own) && len(g.pending) > 0 {
+			g.mu.Unlock()
+			go s.commitBatches(nil)
+			return
+		}
+		batch := g.pending[:min(len(g.pending), maxGroupCommit)]
+		g.pending = g.pending[len(batch):]
+		if len(batch) == 0 {
+			g.running = false
+			g.pending = nil
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		s.commitBatch(batch)
+	}
+}
+
+func isDone(r *writeReq) bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// commitBatch runs batch in one transaction, each write in a savepoint,
+// and reports to every caller after the commit.
+func (s *Store) commitBatch(batch []*writeReq) {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			close(r.done)
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// The batch outlives any one caller's cancellation: the others wait for it.
+	ctx := context.WithoutCancel(live[0].ctx)
+	err := s.runBatch(ctx, live)
+	for _, r := range live {
+		if r.err == nil && r.panic == nil {
+			r.err = err
+		}
+		close(r.done)
+	}
+}
+
+// errBatchAborted: an earlier write of the batch left its transaction
+// unusable, so this one did not run.
+var errBatchAborted = errors.New("shared transaction aborted by another write")
+
+// runBatch runs the writes of live in one transaction, holding the write
+// slot on SQLite, and returns the commit's error. A lone write runs
+// without a savepoint.
+func (s *Store) runBatch(ctx context.Context, live []*writeReq) error {
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if len(live) == 1 {
+		r := live[0]
+		return s.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
+			err := callWrite(context.WithoutCancel(r.ctx), tx, r)
+			if err != nil {
+				r.err = err
+			}
+			return err
+		})
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin shared transaction: %w", err)
+	}
+	for i, r := range live {
+		if err := s.runSavepoint(ctx, tx, r); err != nil {
+			// The transaction is unusable: nothing of it is kept.
+			_ = tx.Rollback()
+			for _, o := range live[i+1:] {
+				o.err = errBatchAborted
+			}
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// runSavepoint runs r's write in a savepoint of tx; r's own error rolls back
+// to it. The returned error (a savepoint that could not be set, rolled back
+// or released) leaves tx unusable.
+func (s *Store) runSavepoint(ctx context.Context, tx bun.Tx, r *writeReq) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT waauto_gc"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if r.err = callWrite(context.WithoutCancel(r.ctx), tx, r); r.err != nil || r.panic != nil {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT waauto_gc"); err != nil {
+			return fmt.Errorf("rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT waauto_gc"); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}
+
+// callWrite runs r.fn on tx, a panic recorded in r.panic (and returned as
+// an error) so that it reaches the caller, not the committing goroutine.
+func callWrite(ctx context.Context, tx bun.Tx, r *writeReq) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panic = p
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return r.fn(ctx, tx)
+}
+
+// execQuery is a writing bun query that Store.exec runs.
+type execQuery interface {
+	Exec(ctx context.Context, dest ...any) (sql.Result, error)
+}
+
+// onConn returns q to run on c (a shared transaction).
+func onConn(q execQuery, c bun.IConn) execQuery {
+	switch q := q.(type) {
+	case *bun.InsertQuery:
+		return q.Conn(c)
+	case *bun.UpdateQuery:
+		return q.Conn(c)
+	case *bun.DeleteQuery:
+		return q.Conn(c)
+	case *bun.RawQuery:
+		return q.Conn(c)
+	}
+	panic(fmt.Sprintf("bun store: exec of %T", q))
+}
