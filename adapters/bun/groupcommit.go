@@ -3,7 +3,6 @@ package bun
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -49,8 +48,8 @@ type writeReq struct {
 
 // writeGrouped queues fn for the next shared transaction and returns once
 // that transaction committed (nil: fn's writes are durable), with fn's own
-// error (its writes rolled back to its savepoint, the others' kept) or with
-// the commit's error (nothing of the batch was written). With no other
+// error (its writes undone, the others' kept; see runBatch) or with the
+// commit's error (nothing of the batch was written). With no other
 // write pending, fn runs at once in a transaction of its own: one writer
 // never waits for company. The caller that finds no batch running commits
 // batches until its own write is done, then hands the rest to a goroutine.
@@ -115,8 +114,8 @@ func isDone(r *writeReq) bool {
 	}
 }
 
-// commitBatch runs batch in one transaction, each write in a savepoint,
-// and reports to every caller after the commit.
+// commitBatch runs batch in one transaction and reports to every caller
+// after the commit.
 func (s *Store) commitBatch(batch []*writeReq) {
 	live := batch[:0:0]
 	for _, r := range batch {
@@ -141,60 +140,39 @@ func (s *Store) commitBatch(batch []*writeReq) {
 	}
 }
 
-// errBatchAborted: an earlier write of the batch left its transaction
-// unusable, so this one did not run.
-var errBatchAborted = errors.New("shared transaction aborted by another write")
-
 // runBatch runs the writes of live in one transaction, holding the write
-// slot on SQLite, and returns the commit's error. A lone write runs
-// without a savepoint.
+// slot on SQLite, and returns the commit's error. The writes run one after
+// the other with no savepoint between them (a savepoint made SQLite copy
+// every page it touched to a statement journal, which cost more than the
+// commits it saved): when one fails, it gets its error, the transaction is
+// rolled back and the writes before it run again, without it, in a new
+// one. The committed state is that of the successful writes run one by
+// one in order; each failed one saw the writes before it, as if it had
+// run alone at its turn.
 func (s *Store) runBatch(ctx context.Context, live []*writeReq) error {
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if len(live) == 1 {
-		r := live[0]
-		return s.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
-			err := callWrite(context.WithoutCancel(r.ctx), tx, r)
-			if err != nil {
-				r.err = err
-			}
-			return err
-		})
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin shared transaction: %w", err)
-	}
-	for i, r := range live {
-		if err := s.runSavepoint(ctx, tx, r); err != nil {
-			// The transaction is unusable: nothing of it is kept.
-			_ = tx.Rollback()
-			for _, o := range live[i+1:] {
-				o.err = errBatchAborted
-			}
-			return err
+	for len(live) > 0 {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin shared transaction: %w", err)
 		}
-	}
-	return tx.Commit()
-}
-
-// runSavepoint runs r's write in a savepoint of tx; r's own error rolls back
-// to it. The returned error (a savepoint that could not be set, rolled back
-// or released) leaves tx unusable.
-func (s *Store) runSavepoint(ctx context.Context, tx bun.Tx, r *writeReq) error {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT waauto_gc"); err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if r.err = callWrite(context.WithoutCancel(r.ctx), tx, r); r.err != nil || r.panic != nil {
-		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT waauto_gc"); err != nil {
-			return fmt.Errorf("rollback to savepoint: %w", err)
+		failed := -1
+		for i, r := range live {
+			if r.err = callWrite(context.WithoutCancel(r.ctx), tx, r); r.err != nil {
+				failed = i
+				break
+			}
 		}
-	}
-	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT waauto_gc"); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
+		if failed < 0 {
+			return tx.Commit()
+		}
+		_ = tx.Rollback()
+		// The failed write keeps its error; the ones after it have not run.
+		live = append(live[:failed:failed], live[failed+1:]...)
 	}
 	return nil
 }

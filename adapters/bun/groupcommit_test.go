@@ -35,7 +35,7 @@ var groupCommitted = []struct {
 	}},
 }
 
-// Concurrent writes share transactions, each in its own savepoint: a
+// Concurrent writes share transactions: a
 // write that fails (here: a message recorded twice, rolled back by the
 // store; an InTx whose function fails after writing; one that panics)
 // gets its own error and leaves nothing, and every other write of the
@@ -108,7 +108,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			}
 			var msgs int
 			if err := st.DB().NewRaw(`SELECT COUNT(*) FROM waauto_messages`).Scan(ctx, &msgs); err != nil || msgs != n/6 {
-				t.Errorf("%d messages (%v), want %d: a duplicate's rollback kept only its own savepoint", msgs, err, n/6)
+				t.Errorf("%d messages (%v), want %d: a failed write undid only its own rows", msgs, err, n/6)
 			}
 		})
 	}

@@ -30,9 +30,9 @@ type Options struct {
 	// ends): a saturated database slows the product down, it never
 	// refuses work with "too many clients".
 	MaxOpenConns int
-	// GroupCommit says whether concurrent writes share transactions (each
-	// in a savepoint of its own, the callers answered after the one
-	// commit); GroupCommitDefault turns it on for SQLite only.
+	// GroupCommit says whether concurrent writes share transactions (the
+	// callers answered after the one commit, a failed write undone alone);
+	// GroupCommitDefault turns it on for SQLite only.
 	GroupCommit GroupCommit
 }
 
@@ -137,8 +137,8 @@ func (s *Store) lockWrite(ctx context.Context) (func(), error) {
 }
 
 // write runs fn in one transaction, holding the write slot on SQLite;
-// with group commit, a transaction shared with concurrent writes (fn in a
-// savepoint of its own). A nil error means fn's writes are committed.
+// with group commit, a transaction shared with concurrent writes (see
+// writeGrouped). A nil error means fn's writes are committed.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if s.gc != nil {
 		return s.writeGrouped(ctx, fn)

@@ -64,13 +64,18 @@ type benchResult struct {
 	Duplicates int
 	// Fired counts (message, workflow) pairs sent; LogRows the fired rows of the execution log.
 	Fired, LogRows int
+	// CPU is the process's user+system CPU time from the first Receive to
+	// the last reply: on a machine shared with other work, CPU per message
+	// is steadier than the rates.
+	CPU time.Duration
 }
 
 func (r benchResult) String() string {
 	rate := func(n int, d time.Duration) float64 { return float64(n) / max(d.Seconds(), 1e-9) }
-	return fmt.Sprintf("messages %d, replies %d\ningest     %8.0f msg/s (%s)\nend to end %8.0f msg/s (%s)\nlatency    p50 %s, p90 %s, p99 %s\nduplicates %d\nlog rows   %d of %d fired\n",
+	return fmt.Sprintf("messages %d, replies %d\ningest     %8.0f msg/s (%s)\nend to end %8.0f msg/s (%s)\nlatency    p50 %s, p90 %s, p99 %s\ncpu        %s per message (process user+system)\nduplicates %d\nlog rows   %d of %d fired\n",
 		r.Messages, r.Sent, rate(r.Messages, r.Ingest), r.Ingest.Round(time.Millisecond), rate(r.Sent, r.Total), r.Total.Round(time.Millisecond),
-		r.P50.Round(time.Millisecond), r.P90.Round(time.Millisecond), r.P99.Round(time.Millisecond), r.Duplicates, r.LogRows, r.Fired)
+		r.P50.Round(time.Millisecond), r.P90.Round(time.Millisecond), r.P99.Round(time.Millisecond),
+		(r.CPU / time.Duration(max(r.Messages, 1))).Round(time.Microsecond), r.Duplicates, r.LogRows, r.Fired)
 }
 
 // cmdBench runs the end-to-end load generator.
@@ -406,7 +411,7 @@ func (l *benchLoad) Send(_ context.Context, m workflow.Outgoing) error {
 // run receives the messages (at once from 16 goroutines, or at o.Rate)
 // and waits for their replies.
 func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions) (benchResult, error) {
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), processCPU()
 	var next atomic.Int64
 	var errs sync.Map
 	receive := func(i int) {
@@ -450,7 +455,7 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 	case <-timeout.C:
 	case <-ctx.Done():
 	}
-	total := time.Since(t0)
+	total, cpu := time.Since(t0), processCPU()-cpu0
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.unknowns > 0 {
@@ -470,5 +475,5 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 		return lat[min(len(lat)-1, len(lat)*p/100)]
 	}
 	return benchResult{Messages: len(l.msgs), Sent: l.sent, Ingest: ingest, Total: total,
-		P50: pct(50), P90: pct(90), P99: pct(99), Duplicates: l.dups, Fired: l.sent}, nil
+		P50: pct(50), P90: pct(90), P99: pct(99), Duplicates: l.dups, Fired: l.sent, CPU: cpu}, nil
 }
