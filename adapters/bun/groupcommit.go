@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/uptrace/bun"
@@ -207,4 +208,48 @@ func onConn(q execQuery, c bun.IConn) execQuery {
 		return q.Conn(c)
 	}
 	panic(fmt.Sprintf("bun store: exec of %T", q))
+}
+
+// pgPlaceholders caches queries with ? rewritten as $1, $2, … for pgx.
+var pgPlaceholders sync.Map // string → string
+
+// execArgs runs a constant writing statement with its arguments passed to
+// the driver, not formatted into the text as bun does: SQLite's
+// connections then parse it once (stmtcache.go), and pgx prepares it once
+// per connection. query uses ? placeholders and no ? in literals.
+func (s *Store) execArgs(ctx context.Context, db bun.IDB, query string, args ...any) (sql.Result, error) {
+	var c interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	}
+	switch d := db.(type) {
+	case bun.Tx:
+		c = d.Tx
+	case *bun.DB:
+		c = d.DB
+	default:
+		return db.ExecContext(ctx, query, args...)
+	}
+	if s.pg {
+		q, ok := pgPlaceholders.Load(query)
+		if !ok {
+			q, _ = pgPlaceholders.LoadOrStore(query, numberPlaceholders(query))
+		}
+		query = q.(string)
+	}
+	return c.ExecContext(ctx, query, args...)
+}
+
+// numberPlaceholders rewrites the ? of query as $1, $2, ….
+func numberPlaceholders(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -35,7 +35,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 	}
 	var in workflow.Inbound
 	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.ExecContext(ctx, createConversation, m.Session, m.Phone)
+		res, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone)
 		if err != nil {
 			return fmt.Errorf("create conversation: %w", err)
 		}
@@ -50,7 +50,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 		if err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
-		res, err = tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(workflow.AuthorCustomer), "",
+		res, err = s.execArgs(ctx, tx, insertMessage, m.Session, m.ID, m.Phone, string(workflow.AuthorCustomer), "",
 			string(m.Type), m.Text, nanos(m.Time), conv.MessageCount)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
@@ -110,7 +110,7 @@ func (s *Store) duplicateInbound(ctx context.Context, session, id string) (workf
 func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var out workflow.Conversation
 	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, createConversation, m.Session, m.Phone); err != nil {
+		if _, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone); err != nil {
 			return fmt.Errorf("create conversation: %w", err)
 		}
 		var conv conversationRow
@@ -122,7 +122,7 @@ func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workfl
 		if err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(m.Author), string(m.Kind),
+		res, err := s.execArgs(ctx, tx, insertMessage, m.Session, m.ID, m.Phone, string(m.Author), string(m.Kind),
 			string(trigger.MessageText), m.Text, nanos(m.Time), conv.MessageCount)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
