@@ -218,25 +218,68 @@ var pgPlaceholders sync.Map // string → string
 // connections then parse it once (stmtcache.go), and pgx prepares it once
 // per connection. query uses ? placeholders and no ? in literals.
 func (s *Store) execArgs(ctx context.Context, db bun.IDB, query string, args ...any) (sql.Result, error) {
-	var c interface {
-		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	}
-	switch d := db.(type) {
-	case bun.Tx:
-		c = d.Tx
-	case *bun.DB:
-		c = d.DB
-	default:
+	c := sqlConn(db)
+	if c == nil {
 		return db.ExecContext(ctx, query, args...)
 	}
-	if s.pg {
-		q, ok := pgPlaceholders.Load(query)
-		if !ok {
-			q, _ = pgPlaceholders.LoadOrStore(query, numberPlaceholders(query))
-		}
-		query = q.(string)
+	return c.ExecContext(ctx, s.placeholders(query), args...)
+}
+
+// queryRowArgs is execArgs for a statement returning one row (an UPDATE or
+// INSERT … RETURNING *), scanned into the bun model dest: sql.ErrNoRows
+// when it returns none.
+func (s *Store) queryRowArgs(ctx context.Context, db bun.IDB, dest any, query string, args ...any) error {
+	c := sqlConn(db)
+	if c == nil {
+		return db.NewRaw(query, args...).Scan(ctx, dest)
 	}
-	return c.ExecContext(ctx, query, args...)
+	rows, err := c.QueryContext(ctx, s.placeholders(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := s.db.ScanRow(ctx, rows, dest); err != nil {
+		return err
+	}
+	for rows.Next() { // SQLite may report an error after the first row
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// sqlConn is the database/sql handle under db, nil for other IDBs.
+func sqlConn(db bun.IDB) interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+} {
+	switch d := db.(type) {
+	case bun.Tx:
+		return d.Tx
+	case *bun.DB:
+		return d.DB
+	}
+	return nil
+}
+
+// placeholders returns query as the driver wants it: ? on SQLite, $n on
+// PostgreSQL.
+func (s *Store) placeholders(query string) string {
+	if !s.pg {
+		return query
+	}
+	q, ok := pgPlaceholders.Load(query)
+	if !ok {
+		q, _ = pgPlaceholders.LoadOrStore(query, numberPlaceholders(query))
+	}
+	return q.(string)
 }
 
 // numberPlaceholders rewrites the ? of query as $1, $2, ….
