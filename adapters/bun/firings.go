@@ -117,9 +117,9 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 		return err
 	}
 	err = s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*firingRow)(nil)).Set("state = ?", string(workflow.FiringStateDone)).
-			Where("workflow_id = ? AND session = ? AND message_id = ? AND state = ?", f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning)).
-			Exec(ctx)
+		res, err := s.execArgs(ctx, tx, `UPDATE waauto_firings SET state = ?
+			WHERE workflow_id = ? AND session = ? AND message_id = ? AND state = ?`,
+			string(workflow.FiringStateDone), f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning))
 		if err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 			}
 			return err // nil: done already
 		}
-		if _, err := tx.NewDelete().Model((*firingStepRow)(nil)).Where("firing_id = ?", f.ID()).Exec(ctx); err != nil {
+		if _, err := s.execArgs(ctx, tx, `DELETE FROM waauto_firing_steps WHERE firing_id = ?`, f.ID()); err != nil {
 			return err
 		}
 		return s.insertLogs(ctx, tx, []executionRow{row})
