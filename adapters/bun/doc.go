@@ -34,6 +34,14 @@
 // and reason (e.g. collisions avoided) and PurgeLogsBefore deletes old
 // entries in bounded batches.
 //
+// Concurrent writes share transactions (group commit, Options.GroupCommit,
+// on by default for SQLite): each call still returns only after its
+// writes are committed, or with its own error and nothing of it written.
+// SQLite connections opened by Open keep their prepared statements and
+// take turns at writing in Go rather than in SQLite's busy handler, so a
+// job queue on the same file (River) is served in order with the store.
+// internal/app/BENCHMARKS.md has the measurements.
+//
 // The package is pure Go on SQLite (modernc.org/sqlite through bun's
 // sqliteshim): it builds and passes its tests with CGO_ENABLED=0.
 package bun

@@ -13,12 +13,31 @@ import (
 	"github.com/waauto/waauto/workflow"
 )
 
+// beginFiring inserts a running firing unless its key exists.
+const beginFiring = `INSERT INTO waauto_firings (workflow_id, session, message_id, phone, at, state)
+	VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workflow_id, session, message_id) DO NOTHING`
+
 // BeginFiring records f as running; it returns false when (WorkflowID,
 // Session, MessageID) was recorded before. The primary key decides between
 // concurrent calls.
 func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error) {
-	r := firingRow{WorkflowID: f.WorkflowID, Session: f.Session, MessageID: f.MessageID, Phone: f.Phone, At: nanos(f.At), State: string(workflow.FiringStateRunning)}
-	res, err := s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (workflow_id, session, message_id) DO NOTHING"))
+	var res sql.Result
+	insert := func(ctx context.Context, db bun.IDB) error {
+		var err error
+		res, err = s.execArgs(ctx, db, beginFiring, f.WorkflowID, f.Session, f.MessageID, f.Phone, nanos(f.At), string(workflow.FiringStateRunning))
+		return err
+	}
+	var err error
+	if s.gc != nil {
+		err = s.write(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx) })
+	} else {
+		unlock, lerr := s.lockWrite(ctx)
+		if lerr != nil {
+			return false, lerr
+		}
+		err = insert(ctx, s.db)
+		unlock()
+	}
 	if err != nil {
 		return false, fmt.Errorf("begin firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
 	}
@@ -98,9 +117,9 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 		return err
 	}
 	err = s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*firingRow)(nil)).Set("state = ?", string(workflow.FiringStateDone)).
-			Where("workflow_id = ? AND session = ? AND message_id = ? AND state = ?", f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning)).
-			Exec(ctx)
+		res, err := s.execArgs(ctx, tx, `UPDATE waauto_firings SET state = ?
+			WHERE workflow_id = ? AND session = ? AND message_id = ? AND state = ?`,
+			string(workflow.FiringStateDone), f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning))
 		if err != nil {
 			return err
 		}
@@ -116,7 +135,7 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 			}
 			return err // nil: done already
 		}
-		if _, err := tx.NewDelete().Model((*firingStepRow)(nil)).Where("firing_id = ?", f.ID()).Exec(ctx); err != nil {
+		if _, err := s.execArgs(ctx, tx, `DELETE FROM waauto_firing_steps WHERE firing_id = ?`, f.ID()); err != nil {
 			return err
 		}
 		return s.insertLogs(ctx, tx, []executionRow{row})

@@ -59,6 +59,14 @@ const insertExecution = `INSERT INTO waauto_executions
 // SQLite this beats bun's multi-row INSERT, whose cost is mostly
 // formatting and parsing the long SQL text (see BENCHMARKS.md).
 func insertPrepared(ctx context.Context, tx bun.Tx, rows []executionRow) error {
+	if len(rows) == 1 { // a firing's row: the connection's cached statement (stmtcache.go)
+		r := rows[0]
+		if _, err := tx.Tx.ExecContext(ctx, insertExecution, r.ID, r.At, r.WorkflowID, r.Workflow, r.Session, r.Phone,
+			r.MessageID, r.Trigger, r.Outcome, r.Reason, r.Trace, r.Actions); err != nil {
+			return fmt.Errorf("append log entry %s: %w", r.ID, err)
+		}
+		return nil
+	}
 	stmt, err := tx.Tx.PrepareContext(ctx, insertExecution)
 	if err != nil {
 		return fmt.Errorf("prepare log insert: %w", err)

@@ -24,6 +24,23 @@ const (
 		ON CONFLICT (session, phone) DO NOTHING`
 	insertMessage = `INSERT INTO waauto_messages (session, id, phone, author, kind, type, text, at, seq)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session, id) DO NOTHING`
+	// countInbound counts a customer message in its conversation.
+	countInbound = `UPDATE waauto_conversations SET message_count = message_count + 1,
+		last_inbound_seq = message_count + 1, last_inbound_at = ?
+		WHERE session = ? AND phone = ? RETURNING *`
+	// countOutbound counts an outgoing message in its conversation (an
+	// agent's also moves last_agent_seq).
+	countOutbound = `UPDATE waauto_conversations SET message_count = message_count + 1,
+		last_reply_at = ?,
+		last_agent_seq = CASE WHEN ? THEN message_count + 1 ELSE last_agent_seq END
+		WHERE session = ? AND phone = ? RETURNING *`
+	// upsertContact creates the contact of an inbound message, or names it
+	// when it has no name yet.
+	upsertContact = `INSERT INTO waauto_contacts (phone, name, labels, excluded, imported, created_at)
+		VALUES (?, ?, '[]', FALSE, FALSE, ?)
+		ON CONFLICT (phone) DO UPDATE SET name = CASE WHEN waauto_contacts.name = ''
+			THEN excluded.name ELSE waauto_contacts.name END
+		RETURNING *`
 )
 
 // RecordInbound stores m, its contact and conversation in one transaction.
@@ -35,7 +52,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 	}
 	var in workflow.Inbound
 	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.ExecContext(ctx, createConversation, m.Session, m.Phone)
+		res, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone)
 		if err != nil {
 			return fmt.Errorf("create conversation: %w", err)
 		}
@@ -44,13 +61,11 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 			return err
 		}
 		var conv conversationRow
-		err = tx.NewRaw(`UPDATE waauto_conversations SET message_count = message_count + 1,
-			last_inbound_seq = message_count + 1, last_inbound_at = ?
-			WHERE session = ? AND phone = ? RETURNING *`, nanos(m.Time), m.Session, m.Phone).Scan(ctx, &conv)
+		err = s.queryRowArgs(ctx, tx, &conv, countInbound, nanos(m.Time), m.Session, m.Phone)
 		if err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
-		res, err = tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(workflow.AuthorCustomer), "",
+		res, err = s.execArgs(ctx, tx, insertMessage, m.Session, m.ID, m.Phone, string(workflow.AuthorCustomer), "",
 			string(m.Type), m.Text, nanos(m.Time), conv.MessageCount)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
@@ -61,11 +76,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 			return errDuplicate
 		}
 		var contact contactRow
-		err = tx.NewRaw(`INSERT INTO waauto_contacts (phone, name, labels, excluded, imported, created_at)
-			VALUES (?, ?, '[]', FALSE, FALSE, ?)
-			ON CONFLICT (phone) DO UPDATE SET name = CASE WHEN waauto_contacts.name = ''
-				THEN excluded.name ELSE waauto_contacts.name END
-			RETURNING *`, m.Phone, m.PushName, nanos(m.Time)).Scan(ctx, &contact)
+		err = s.queryRowArgs(ctx, tx, &contact, upsertContact, m.Phone, m.PushName, nanos(m.Time))
 		if err != nil {
 			return fmt.Errorf("upsert contact: %w", err)
 		}
@@ -110,19 +121,15 @@ func (s *Store) duplicateInbound(ctx context.Context, session, id string) (workf
 func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var out workflow.Conversation
 	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, createConversation, m.Session, m.Phone); err != nil {
+		if _, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone); err != nil {
 			return fmt.Errorf("create conversation: %w", err)
 		}
 		var conv conversationRow
-		err := tx.NewRaw(`UPDATE waauto_conversations SET message_count = message_count + 1,
-			last_reply_at = ?,
-			last_agent_seq = CASE WHEN ? THEN message_count + 1 ELSE last_agent_seq END
-			WHERE session = ? AND phone = ? RETURNING *`,
-			nanos(m.Time), m.Author == workflow.AuthorAgent, m.Session, m.Phone).Scan(ctx, &conv)
+		err := s.queryRowArgs(ctx, tx, &conv, countOutbound, nanos(m.Time), m.Author == workflow.AuthorAgent, m.Session, m.Phone)
 		if err != nil {
 			return fmt.Errorf("update conversation: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, insertMessage, m.Session, m.ID, m.Phone, string(m.Author), string(m.Kind),
+		res, err := s.execArgs(ctx, tx, insertMessage, m.Session, m.ID, m.Phone, string(m.Author), string(m.Kind),
 			string(trigger.MessageText), m.Text, nanos(m.Time), conv.MessageCount)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
@@ -182,9 +189,9 @@ func (s *Store) History(ctx context.Context, session, phone string, beforeSeq in
 
 // CountSent counts the messages of author in (session, phone) at or after since.
 func (s *Store) CountSent(ctx context.Context, session, phone string, author workflow.Author, since time.Time) (int, error) {
-	n, err := s.db.NewSelect().Model((*messageRow)(nil)).
-		Where("session = ? AND phone = ? AND author = ? AND at >= ?", session, phone, string(author), nanos(since)).
-		Count(ctx)
+	var n int64
+	err := s.db.DB.QueryRowContext(ctx, s.placeholders(`SELECT COUNT(*) FROM waauto_messages
+		WHERE session = ? AND phone = ? AND author = ? AND at >= ?`), session, phone, string(author), nanos(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count sent to %s on %q: %w", phone, session, err)
 	}

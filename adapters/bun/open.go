@@ -142,17 +142,21 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err := setWAL(ctx, path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	sqldb, err := sql.Open(sqliteshim.ShimName, SQLiteDSN(path))
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
-	}
+	// Connections keep their prepared statements and take turns at
+	// writing (stmtcache.go).
+	sqldb := sql.OpenDB(newStmtCacheConnector(sqliteshim.Driver(), SQLiteDSN(path)))
 	sqldb.SetMaxOpenConns(opts.poolSize())
 	sqldb.SetMaxIdleConns(opts.poolSize())
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
-	return start(ctx, bun.NewDB(sqldb, sqlitedialect.New()), opts, name)
+	s, err := start(ctx, bun.NewDB(sqldb, sqlitedialect.New()), opts, name)
+	if err != nil {
+		return nil, err
+	}
+	s.wsem = nil // the connections hold the write slot
+	return s, nil
 }
 
 // ErrUnsafePermissions: the SQLite file (or its -wal or -shm) is readable

@@ -27,7 +27,7 @@ func (s *Store) PutSession(ctx context.Context, n workflow.Session) error {
 // Session returns a number, or ErrNotFound.
 func (s *Store) Session(ctx context.Context, id string) (workflow.Session, error) {
 	var r sessionRow
-	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := s.queryRowArgs(ctx, s.db, &r, `SELECT * FROM waauto_sessions WHERE id = ?`, id); err != nil {
 		return workflow.Session{}, notFound(err, fmt.Sprintf("session %q", id))
 	}
 	return r.session()

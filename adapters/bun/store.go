@@ -30,6 +30,10 @@ type Options struct {
 	// ends): a saturated database slows the product down, it never
 	// refuses work with "too many clients".
 	MaxOpenConns int
+	// GroupCommit says whether concurrent writes share transactions (the
+	// callers answered after the one commit, a failed write undone alone);
+	// GroupCommitDefault turns it on for SQLite only.
+	GroupCommit GroupCommit
 }
 
 // DefaultMaxOpenConns is the pool bound of Open when Options.MaxOpenConns
@@ -62,6 +66,9 @@ type Store struct {
 	// that writers queue in Go rather than spin in SQLite's busy handler.
 	// It is nil on PostgreSQL.
 	wsem chan struct{}
+	// gc queues concurrent writes for shared transactions; nil when
+	// group commit is off.
+	gc *groupCommit
 }
 
 var _ workflow.Store = (*Store)(nil)
@@ -93,6 +100,9 @@ func newStore(db *bun.DB, opts Options, name string) *Store {
 	s.pg = db.Dialect().Name() == dialect.PG
 	if !s.pg {
 		s.wsem = make(chan struct{}, 1)
+	}
+	if opts.GroupCommit == GroupCommitOn || (opts.GroupCommit == GroupCommitDefault && !s.pg) {
+		s.gc = &groupCommit{}
 	}
 	return s
 }
@@ -126,8 +136,13 @@ func (s *Store) lockWrite(ctx context.Context) (func(), error) {
 	}
 }
 
-// write runs fn in one transaction, holding the write slot on SQLite.
+// write runs fn in one transaction, holding the write slot on SQLite;
+// with group commit, a transaction shared with concurrent writes (see
+// writeGrouped). A nil error means fn's writes are committed.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if s.gc != nil {
+		return s.writeGrouped(ctx, fn)
+	}
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {
 		return err
@@ -136,10 +151,18 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx bun.T
 	return s.db.RunInTx(ctx, nil, fn)
 }
 
-// exec runs one writing statement, holding the write slot on SQLite.
-func (s *Store) exec(ctx context.Context, q interface {
-	Exec(ctx context.Context, dest ...any) (sql.Result, error)
-}) (sql.Result, error) {
+// exec runs one writing statement, holding the write slot on SQLite, in
+// a shared transaction with group commit.
+func (s *Store) exec(ctx context.Context, q execQuery) (sql.Result, error) {
+	if s.gc != nil {
+		var res sql.Result
+		err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			res, err = onConn(q, tx).Exec(ctx)
+			return err
+		})
+		return res, err
+	}
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {
 		return nil, err

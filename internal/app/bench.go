@@ -10,7 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +47,9 @@ type benchOptions struct {
 	Workers int
 	Poll    time.Duration
 	Pool    int
+	// GroupCommit overrides the store's group commit: on, off or "" (the
+	// product's default).
+	GroupCommit string
 	// Timeout bounds the wait for the last reply.
 	Timeout time.Duration
 }
@@ -59,13 +64,18 @@ type benchResult struct {
 	Duplicates int
 	// Fired counts (message, workflow) pairs sent; LogRows the fired rows of the execution log.
 	Fired, LogRows int
+	// CPU is the process's user+system CPU time from the first Receive to
+	// the last reply: on a machine shared with other work, CPU per message
+	// is steadier than the rates.
+	CPU time.Duration
 }
 
 func (r benchResult) String() string {
 	rate := func(n int, d time.Duration) float64 { return float64(n) / max(d.Seconds(), 1e-9) }
-	return fmt.Sprintf("messages %d, replies %d\ningest     %8.0f msg/s (%s)\nend to end %8.0f msg/s (%s)\nlatency    p50 %s, p90 %s, p99 %s\nduplicates %d\nlog rows   %d of %d fired\n",
+	return fmt.Sprintf("messages %d, replies %d\ningest     %8.0f msg/s (%s)\nend to end %8.0f msg/s (%s)\nlatency    p50 %s, p90 %s, p99 %s\ncpu        %s per message (process user+system)\nduplicates %d\nlog rows   %d of %d fired\n",
 		r.Messages, r.Sent, rate(r.Messages, r.Ingest), r.Ingest.Round(time.Millisecond), rate(r.Sent, r.Total), r.Total.Round(time.Millisecond),
-		r.P50.Round(time.Millisecond), r.P90.Round(time.Millisecond), r.P99.Round(time.Millisecond), r.Duplicates, r.LogRows, r.Fired)
+		r.P50.Round(time.Millisecond), r.P90.Round(time.Millisecond), r.P99.Round(time.Millisecond),
+		(r.CPU / time.Duration(max(r.Messages, 1))).Round(time.Microsecond), r.Duplicates, r.LogRows, r.Fired)
 }
 
 // cmdBench runs the end-to-end load generator.
@@ -82,8 +92,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Workers, "workers", 0, "River workers (0: the product's default)")
 	fs.DurationVar(&o.Poll, "poll", 0, "River's fetch poll interval (0: the product's default)")
 	fs.IntVar(&o.Pool, "db-pool", 0, "database connections at most (0: the product's default)")
+	fs.StringVar(&o.GroupCommit, "group-commit", "", "concurrent writes share transactions: on or off (empty: the product's default, on for SQLite)")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "how long to wait for the last reply")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	blockProfile := fs.String("blockprofile", "", "write a blocking profile (channels, mutexes, pool waits) of the run to this file (go tool pprof)")
+	traceFile := fs.String("trace", "", "write an execution trace of the run to this file (go tool trace)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -109,6 +122,27 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *blockProfile != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+		defer func() {
+			if err := writeProfile("block", *blockProfile); err != nil {
+				fmt.Fprintf(stderr, "waauto bench: block profile: %v\n", err)
+			}
+		}()
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "waauto bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintf(stderr, "waauto bench: trace: %v\n", err)
+			return 1
+		}
+		defer trace.Stop()
+	}
 	res, err := runBench(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "waauto bench: %v\n", err)
@@ -120,6 +154,19 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	return 0
+}
+
+// writeProfile writes the named runtime profile to path.
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func rateName(r float64) string {
@@ -214,6 +261,15 @@ func runBench(ctx context.Context, o benchOptions) (benchResult, error) {
 // schema of its own; both are removed by the returned func.
 func openBenchStore(ctx context.Context, o benchOptions) (workflow.Store, func(), error) {
 	opts := storeOptions(slog.New(slog.DiscardHandler), o.Pool)
+	switch o.GroupCommit {
+	case "on":
+		opts.GroupCommit = bunstore.GroupCommitOn
+	case "off":
+		opts.GroupCommit = bunstore.GroupCommitOff
+	case "":
+	default:
+		return nil, nil, fmt.Errorf("--group-commit %q: want on or off", o.GroupCommit)
+	}
 	switch {
 	case o.Store == "memory":
 		return memstore.New(), func() {}, nil
@@ -355,7 +411,7 @@ func (l *benchLoad) Send(_ context.Context, m workflow.Outgoing) error {
 // run receives the messages (at once from 16 goroutines, or at o.Rate)
 // and waits for their replies.
 func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions) (benchResult, error) {
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), processCPU()
 	var next atomic.Int64
 	var errs sync.Map
 	receive := func(i int) {
@@ -399,7 +455,7 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 	case <-timeout.C:
 	case <-ctx.Done():
 	}
-	total := time.Since(t0)
+	total, cpu := time.Since(t0), processCPU()-cpu0
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.unknowns > 0 {
@@ -419,5 +475,5 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 		return lat[min(len(lat)-1, len(lat)*p/100)]
 	}
 	return benchResult{Messages: len(l.msgs), Sent: l.sent, Ingest: ingest, Total: total,
-		P50: pct(50), P90: pct(90), P99: pct(99), Duplicates: l.dups, Fired: l.sent}, nil
+		P50: pct(50), P90: pct(90), P99: pct(99), Duplicates: l.dups, Fired: l.sent, CPU: cpu}, nil
 }
