@@ -36,9 +36,18 @@ const memoInline = 4
 
 // NewScope returns the evaluation scope of the message described by f.
 func NewScope(f *Facts) *Scope {
-	s := &Scope{facts: f}
-	s.clocks, s.cache, s.memo = s.buf[:0], s.cbuf[:0], s.mbuf[:0]
+	s := new(Scope)
+	s.Reset(f)
 	return s
+}
+
+// Reset makes s the empty evaluation scope of the message described by f,
+// in place: what NewScope returns, for a caller that keeps the Scope inside
+// a larger record (one allocation per message). A Scope keeps its first
+// values in itself: it must not be copied once used.
+func (s *Scope) Reset(f *Facts) {
+	*s = Scope{facts: f}
+	s.clocks, s.cache, s.memo = s.buf[:0], s.cbuf[:0], s.mbuf[:0]
 }
 
 // Facts returns the facts the scope evaluates on.
