@@ -46,7 +46,9 @@ func NewScope(f *Facts) *Scope {
 // a larger record (one allocation per message). A Scope keeps its first
 // values in itself: it must not be copied once used.
 func (s *Scope) Reset(f *Facts) {
-	*s = Scope{facts: f}
+	// The inline arrays are not cleared: nothing past a slice's length is
+	// read, and a fresh Scope is zero already.
+	s.facts, s.big = f, nil
 	s.clocks, s.cache, s.memo = s.buf[:0], s.cbuf[:0], s.mbuf[:0]
 }
 
