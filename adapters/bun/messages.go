@@ -43,7 +43,8 @@ const (
 		RETURNING *`
 )
 
-// RecordInbound stores m, its contact and conversation in one transaction.
+// RecordInbound stores m, its contact and conversation in one transaction
+// (one statement on PostgreSQL without group commit: recordInboundPG).
 // The primary key (session, id) decides duplicates: of two concurrent
 // calls with the same id, the second finds the key taken and rolls back.
 func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.Inbound, error) {
@@ -51,7 +52,25 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 		m.Type = trigger.MessageText
 	}
 	var in workflow.Inbound
-	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var err error
+	if s.pg && s.gc == nil {
+		in, err = s.recordInboundOne(ctx, m)
+	} else {
+		err = s.recordInboundTx(ctx, m, &in)
+	}
+	if errors.Is(err, errDuplicate) {
+		return s.duplicateInbound(ctx, m.Session, m.ID)
+	}
+	if err != nil {
+		return workflow.Inbound{}, fmt.Errorf("record inbound %s/%s: %w", m.Session, m.ID, err)
+	}
+	return in, nil
+}
+
+// recordInboundTx is RecordInbound as a transaction of four statements
+// (SQLite, and PostgreSQL with group commit); errDuplicate rolls it back.
+func (s *Store) recordInboundTx(ctx context.Context, m trigger.Message, in *workflow.Inbound) error {
+	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone)
 		if err != nil {
 			return fmt.Errorf("create conversation: %w", err)
@@ -84,19 +103,12 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 		if err != nil {
 			return err
 		}
-		in = workflow.Inbound{
+		*in = workflow.Inbound{
 			Conversation: conv.conversation(), Contact: c, Seq: conv.MessageCount,
 			NewContact: created == 1 && !c.Imported,
 		}
 		return nil
 	})
-	if errors.Is(err, errDuplicate) {
-		return s.duplicateInbound(ctx, m.Session, m.ID)
-	}
-	if err != nil {
-		return workflow.Inbound{}, fmt.Errorf("record inbound %s/%s: %w", m.Session, m.ID, err)
-	}
-	return in, nil
 }
 
 // duplicateInbound reports what is stored for a message recorded before.

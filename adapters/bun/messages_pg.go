@@ -1,0 +1,91 @@
+package bun
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+)
+
+// recordInboundPG is RecordInbound's transaction as one PostgreSQL
+// statement (one round trip instead of six: BEGIN, four statements,
+// COMMIT). Its parts take their locks in the transaction's order
+// (conversation, message, contact), and the statement is atomic:
+//
+//   - a message stored before (the common duplicate) makes conv empty, so
+//     nothing is written and no row is returned;
+//   - a duplicate that a concurrent statement inserted after this one's
+//     snapshot (the race the primary key decides) leaves msg empty: the
+//     final division by its row count fails (division_by_zero), which
+//     undoes the conversation's count and the contact's upsert, as the
+//     rolled back transaction did.
+//
+// created is PostgreSQL's "inserted, not updated" test for an upsert: the
+// row version an ON CONFLICT DO UPDATE writes carries the updater in xmax,
+// a freshly inserted one carries 0. A conversation created concurrently
+// waits for its creator's commit and then takes the update branch, so
+// exactly one of two concurrent first messages sees created.
+const recordInboundPG = `WITH conv AS (
+	INSERT INTO waauto_conversations AS c (session, phone, message_count, last_inbound_seq, last_inbound_at)
+	SELECT $1::text, $2::text, 1::bigint, 1::bigint, $3::bigint
+	WHERE NOT EXISTS (SELECT 1 FROM waauto_messages WHERE session = $1::text AND id = $4::text)
+	ON CONFLICT (session, phone) DO UPDATE SET message_count = c.message_count + 1,
+		last_inbound_seq = c.message_count + 1, last_inbound_at = excluded.last_inbound_at
+	RETURNING c.session, c.phone, c.agent, c.message_count, c.last_inbound_seq, c.last_agent_seq,
+		c.last_inbound_at, c.last_reply_at, c.xmax = 0 AS created
+), msg AS (
+	INSERT INTO waauto_messages (session, id, phone, author, kind, type, text, at, seq)
+	SELECT $1::text, $4::text, $2::text, $5::text, '', $6::text, $7::text, $3::bigint, conv.message_count FROM conv
+	ON CONFLICT (session, id) DO NOTHING
+	RETURNING seq
+), contact AS (
+	INSERT INTO waauto_contacts AS k (phone, name, labels, excluded, imported, created_at)
+	SELECT $2::text, $8::text, '[]', FALSE, FALSE, $3::bigint FROM conv
+	ON CONFLICT (phone) DO UPDATE SET name = CASE WHEN k.name = '' THEN excluded.name ELSE k.name END
+	RETURNING k.phone, k.name, k.labels, k.excluded, k.imported, k.created_at
+)
+SELECT conv.session, conv.phone, conv.agent, conv.message_count, conv.last_inbound_seq, conv.last_agent_seq,
+	conv.last_inbound_at, conv.last_reply_at, conv.created,
+	contact.phone, contact.name, contact.labels, contact.excluded, contact.imported, contact.created_at,
+	1 / (SELECT count(*) FROM msg)
+FROM conv, contact`
+
+// pgDivisionByZero is the SQLSTATE recordInboundPG fails with on a
+// concurrent duplicate.
+const pgDivisionByZero = "22012"
+
+// recordInboundOne runs recordInboundPG; errDuplicate when the message was
+// stored before (by anyone, this statement having changed nothing).
+func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workflow.Inbound, error) {
+	var (
+		conv    conversationRow
+		contact contactRow
+		created bool
+		one     int64
+	)
+	err := s.db.DB.QueryRowContext(ctx, recordInboundPG, m.Session, m.Phone, nanos(m.Time), m.ID,
+		string(workflow.AuthorCustomer), string(m.Type), m.Text, m.PushName).Scan(
+		&conv.Session, &conv.Phone, &conv.Agent, &conv.MessageCount, &conv.LastInboundSeq, &conv.LastAgentSeq,
+		&conv.LastInboundAt, &conv.LastReplyAt, &created,
+		&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
+		&one)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, sql.ErrNoRows), errors.As(err, &pgErr) && pgErr.Code == pgDivisionByZero:
+		return workflow.Inbound{}, errDuplicate
+	case err != nil:
+		return workflow.Inbound{}, err
+	}
+	c, err := contact.contact()
+	if err != nil {
+		return workflow.Inbound{}, err
+	}
+	return workflow.Inbound{
+		Conversation: conv.conversation(), Contact: c, Seq: conv.MessageCount,
+		NewContact: created && !c.Imported,
+	}, nil
+}
