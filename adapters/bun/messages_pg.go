@@ -35,8 +35,7 @@ const recordInboundPG = `WITH conv AS (
 	WHERE NOT EXISTS (SELECT 1 FROM waauto_messages WHERE session = $1::text AND id = $4::text)
 	ON CONFLICT (session, phone) DO UPDATE SET message_count = c.message_count + 1,
 		last_inbound_seq = c.message_count + 1, last_inbound_at = excluded.last_inbound_at
-	RETURNING c.session, c.phone, c.agent, c.message_count, c.last_inbound_seq, c.last_agent_seq,
-		c.last_inbound_at, c.last_reply_at, c.xmax = 0 AS created
+	RETURNING ` + pgConvColumns + `, c.xmax = 0 AS created
 ), msg AS (
 	INSERT INTO waauto_messages (session, id, phone, author, kind, type, text, at, seq)
 	SELECT $1::text, $4::text, $2::text, $5::text, '', $6::text, $7::text, $3::bigint, conv.message_count FROM conv
@@ -48,8 +47,7 @@ const recordInboundPG = `WITH conv AS (
 	ON CONFLICT (phone) DO UPDATE SET name = CASE WHEN k.name = '' THEN excluded.name ELSE k.name END
 	RETURNING k.phone, k.name, k.labels, k.excluded, k.imported, k.created_at
 )
-SELECT conv.session, conv.phone, conv.agent, conv.message_count, conv.last_inbound_seq, conv.last_agent_seq,
-	conv.last_inbound_at, conv.last_reply_at, conv.created,
+SELECT conv.*,
 	contact.phone, contact.name, contact.labels, contact.excluded, contact.imported, contact.created_at,
 	1 / (SELECT count(*) FROM msg)
 FROM conv, contact`
@@ -69,16 +67,11 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 	)
 	err := s.db.DB.QueryRowContext(ctx, recordInboundPG, m.Session, m.Phone, nanos(m.Time), m.ID,
 		string(workflow.AuthorCustomer), string(m.Type), m.Text, m.PushName).Scan(
-		&conv.Session, &conv.Phone, &conv.Agent, &conv.MessageCount, &conv.LastInboundSeq, &conv.LastAgentSeq,
-		&conv.LastInboundAt, &conv.LastReplyAt, &created,
-		&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
-		&one)
-	var pgErr *pgconn.PgError
-	switch {
-	case errors.Is(err, sql.ErrNoRows), errors.As(err, &pgErr) && pgErr.Code == pgDivisionByZero:
-		return workflow.Inbound{}, errDuplicate
-	case err != nil:
-		return workflow.Inbound{}, err
+		append(conv.pgFields(), &created,
+			&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
+			&one)...)
+	if err != nil {
+		return workflow.Inbound{}, pgDuplicate(err)
 	}
 	c, err := contact.contact()
 	if err != nil {
@@ -88,4 +81,58 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 		Conversation: conv.conversation(), Contact: c, Seq: conv.MessageCount,
 		NewContact: created && !c.Imported,
 	}, nil
+}
+
+// recordOutboundPG is RecordOutbound's transaction as one PostgreSQL
+// statement (one round trip instead of five), atomic as recordInboundPG
+// is: a message stored before writes nothing and returns no row, a
+// concurrent duplicate fails the final division and undoes the count.
+const recordOutboundPG = `WITH conv AS (
+	INSERT INTO waauto_conversations AS c (session, phone, message_count, last_reply_at, last_agent_seq)
+	SELECT $1::text, $2::text, 1::bigint, $3::bigint, CASE WHEN $4::boolean THEN 1::bigint ELSE 0::bigint END
+	WHERE NOT EXISTS (SELECT 1 FROM waauto_messages WHERE session = $1::text AND id = $5::text)
+	ON CONFLICT (session, phone) DO UPDATE SET message_count = c.message_count + 1,
+		last_reply_at = excluded.last_reply_at,
+		last_agent_seq = CASE WHEN $4::boolean THEN c.message_count + 1 ELSE c.last_agent_seq END
+	RETURNING ` + pgConvColumns + `
+), msg AS (
+	INSERT INTO waauto_messages (session, id, phone, author, kind, type, text, at, seq)
+	SELECT $1::text, $5::text, $2::text, $6::text, $7::text, $8::text, $9::text, $3::bigint, conv.message_count FROM conv
+	ON CONFLICT (session, id) DO NOTHING
+	RETURNING seq
+)
+SELECT conv.*, 1 / (SELECT count(*) FROM msg) FROM conv`
+
+// pgConvColumns are the conversation columns the statements above
+// return, in conversationRow.pgFields' order.
+const pgConvColumns = `c.session, c.phone, c.agent, c.message_count, c.last_inbound_seq, c.last_agent_seq,
+		c.last_inbound_at, c.last_reply_at`
+
+// pgFields are the destinations of pgConvColumns.
+func (r *conversationRow) pgFields() []any {
+	return []any{&r.Session, &r.Phone, &r.Agent, &r.MessageCount, &r.LastInboundSeq, &r.LastAgentSeq,
+		&r.LastInboundAt, &r.LastReplyAt}
+}
+
+// recordOutboundOne runs recordOutboundPG; errDuplicate when the message
+// was stored before.
+func (s *Store) recordOutboundOne(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
+	var conv conversationRow
+	var one int64
+	err := s.db.DB.QueryRowContext(ctx, recordOutboundPG, m.Session, m.Phone, nanos(m.Time), m.Author == workflow.AuthorAgent,
+		m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text).Scan(append(conv.pgFields(), &one)...)
+	if err != nil {
+		return workflow.Conversation{}, pgDuplicate(err)
+	}
+	return conv.conversation(), nil
+}
+
+// pgDuplicate is errDuplicate for the no-row and division_by_zero
+// outcomes of the statements above, err otherwise.
+func pgDuplicate(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.Is(err, sql.ErrNoRows) || errors.As(err, &pgErr) && pgErr.Code == pgDivisionByZero {
+		return errDuplicate
+	}
+	return err
 }
