@@ -29,6 +29,9 @@ import (
 // a freshly inserted one carries 0. A conversation created concurrently
 // waits for its creator's commit and then takes the update branch, so
 // exactly one of two concurrent first messages sees created.
+//
+// The message's number (waauto_sessions) is read in the same statement
+// for the engine (workflow.Inbound.Session): one read less per message.
 const recordInboundPG = `WITH conv AS (
 	INSERT INTO waauto_conversations AS c (session, phone, message_count, last_inbound_seq, last_inbound_at)
 	SELECT $1::text, $2::text, 1::bigint, 1::bigint, $3::bigint
@@ -49,8 +52,9 @@ const recordInboundPG = `WITH conv AS (
 )
 SELECT conv.*,
 	contact.phone, contact.name, contact.labels, contact.excluded, contact.imported, contact.created_at,
-	1 / (SELECT count(*) FROM msg)
-FROM conv, contact`
+	1 / (SELECT count(*) FROM msg),
+	n.label, n.status, n.disabled, n.disconnected_at, n.created_at
+FROM conv CROSS JOIN contact LEFT JOIN waauto_sessions n ON n.id = $1::text`
 
 // pgDivisionByZero is the SQLSTATE recordInboundPG fails with on a
 // concurrent duplicate.
@@ -64,12 +68,16 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 		contact contactRow
 		created bool
 		one     int64
+		num     struct {
+			label, status, disabled sql.NullString
+			disconnectedAt, created sql.NullInt64
+		}
 	)
 	err := s.db.DB.QueryRowContext(ctx, recordInboundPG, m.Session, m.Phone, nanos(m.Time), m.ID,
 		string(workflow.AuthorCustomer), string(m.Type), m.Text, m.PushName).Scan(
 		append(conv.pgFields(), &created,
 			&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
-			&one)...)
+			&one, &num.label, &num.status, &num.disabled, &num.disconnectedAt, &num.created)...)
 	if err != nil {
 		return workflow.Inbound{}, pgDuplicate(err)
 	}
@@ -77,10 +85,19 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 	if err != nil {
 		return workflow.Inbound{}, err
 	}
-	return workflow.Inbound{
+	in := workflow.Inbound{
 		Conversation: conv.conversation(), Contact: c, Seq: conv.MessageCount,
 		NewContact: created && !c.Imported,
-	}, nil
+	}
+	if num.label.Valid {
+		n, err := sessionRow{ID: m.Session, Label: num.label.String, Status: num.status.String, Disabled: num.disabled.String,
+			DisconnectedAt: num.disconnectedAt.Int64, CreatedAt: num.created.Int64}.session()
+		if err != nil {
+			return workflow.Inbound{}, err
+		}
+		in.Session = &n
+	}
+	return in, nil
 }
 
 // recordOutboundPG is RecordOutbound's transaction as one PostgreSQL

@@ -2,6 +2,7 @@ package bun_test
 
 import (
 	"database/sql"
+	"reflect"
 	"testing"
 	"time"
 
@@ -119,5 +120,35 @@ func TestRecordOutboundRaceUndoesCount(t *testing.T) {
 	})
 	if err != nil || c.MessageCount != 1 {
 		t.Fatalf("RecordOutbound of a message inserted concurrently = count %d, err %v; want the stored conversation (count 1)", c.MessageCount, err)
+	}
+}
+
+// RecordInbound on PostgreSQL returns the message's number as Session
+// returns it (the engine reads it no more), and nil for a number it does
+// not know.
+func TestRecordInboundReadsSession(t *testing.T) {
+	s := newPostgres(t)
+	ctx := t.Context()
+	n := workflow.Session{ID: "s1", Label: "Shop", Status: workflow.SessionConnected,
+		Disabled: []workflow.Module{workflow.ModuleWorkflows}, CreatedAt: raceAt}
+	if err := s.PutSession(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Session(ctx, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		session string
+		want    *workflow.Session
+	}{{"s1", &want}, {"s2", nil}} {
+		in, err := s.RecordInbound(ctx, trigger.Message{Session: tc.session, ID: "m1", Phone: racePhone, Text: "hi",
+			Type: trigger.MessageText, Time: raceAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(in.Session, tc.want) {
+			t.Errorf("RecordInbound on %s: Session = %+v, want %+v", tc.session, in.Session, tc.want)
+		}
 	}
 }

@@ -99,7 +99,12 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		e.burst.add(m.Session, m.Phone, m, in.Seq)
 		e.cfg.Metrics.MessageReceived()
 	}
-	sess := e.session(ctx, m.Session)
+	var sess workflow.Session
+	if in.Session != nil {
+		sess = *in.Session
+	} else {
+		sess = e.session(ctx, m.Session)
+	}
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
 		e.log.DebugContext(ctx, "message recorded, not automated",
 			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", string(reason)))
