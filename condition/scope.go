@@ -10,7 +10,8 @@ import (
 // Facts — its filled evaluation environment, the clock of the message in
 // each time zone, the value of each leaf shared through a LeafCache — are
 // computed once per message instead of once per workflow. A Scope is not safe for concurrent use: one goroutine
-// evaluates one message. Create it with NewScope.
+// evaluates one message. Create it with NewScope, or Reset one kept inside
+// a larger record.
 type Scope struct {
 	facts  *Facts
 	clocks []LocalTime
