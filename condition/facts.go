@@ -30,6 +30,9 @@ type Facts struct {
 	// Time is the instant the message arrived.
 	Time         time.Time
 	IsNewContact bool
+	// labels holds a copy of up to two labels (the common case), so that
+	// the Facts and its labels are one allocation.
+	labels [2]string
 }
 
 // Input is what NewFacts derives a Facts from.
@@ -44,6 +47,17 @@ type Input struct {
 
 // NewFacts computes the facts of one message, folding the text once.
 func NewFacts(in Input) *Facts {
+	f := new(Facts)
+	f.Set(in)
+	return f
+}
+
+// Set makes f the facts of one message, folding the text once: what
+// NewFacts returns, computed in place so that a caller can keep the Facts
+// inside a larger record (one allocation per message). Up to two labels
+// are copied into f itself; a Facts that was Set shares them with its
+// copies.
+func (f *Facts) Set(in Input) {
 	raw := strings.TrimSpace(in.Message.Text)
 	typ := in.Message.Type
 	if typ == "" {
@@ -53,20 +67,14 @@ func NewFacts(in Input) *Facts {
 	if !in.LastReply.IsZero() {
 		since = max(in.Message.Time.Sub(in.LastReply), 0)
 	}
-	// The Facts and a copy of up to two labels (the common case) are one
-	// allocation.
-	a := &struct {
-		f      Facts
-		labels [2]string
-	}{}
 	var labels []string
-	if n := len(in.Labels); n > 0 && n <= len(a.labels) {
-		labels = a.labels[:n:n]
+	if n := len(in.Labels); n > 0 && n <= len(f.labels) {
+		labels = f.labels[:n:n]
 		copy(labels, in.Labels)
 	} else if n > 0 {
 		labels = append([]string(nil), in.Labels...)
 	}
-	a.f = Facts{
+	*f = Facts{
 		Text:           Fold(raw),
 		RawText:        raw,
 		Type:           typ,
@@ -79,8 +87,8 @@ func NewFacts(in Input) *Facts {
 		Length:         utf8.RuneCountInString(raw),
 		Time:           in.Message.Time,
 		IsNewContact:   in.IsNewContact,
+		labels:         f.labels,
 	}
-	return &a.f
 }
 
 // Vars lists the variables visible to raw expressions, in both backends,

@@ -10,7 +10,8 @@ import (
 // Facts — its filled evaluation environment, the clock of the message in
 // each time zone, the value of each leaf shared through a LeafCache — are
 // computed once per message instead of once per workflow. A Scope is not safe for concurrent use: one goroutine
-// evaluates one message. Create it with NewScope.
+// evaluates one message. Create it with NewScope, or Reset one kept inside
+// a larger record.
 type Scope struct {
 	facts  *Facts
 	clocks []LocalTime
@@ -36,9 +37,20 @@ const memoInline = 4
 
 // NewScope returns the evaluation scope of the message described by f.
 func NewScope(f *Facts) *Scope {
-	s := &Scope{facts: f}
-	s.clocks, s.cache, s.memo = s.buf[:0], s.cbuf[:0], s.mbuf[:0]
+	s := new(Scope)
+	s.Reset(f)
 	return s
+}
+
+// Reset makes s the empty evaluation scope of the message described by f,
+// in place: what NewScope returns, for a caller that keeps the Scope inside
+// a larger record (one allocation per message). A Scope keeps its first
+// values in itself: it must not be copied once used.
+func (s *Scope) Reset(f *Facts) {
+	// The inline arrays are not cleared: nothing past a slice's length is
+	// read, and a fresh Scope is zero already.
+	s.facts, s.big = f, nil
+	s.clocks, s.cache, s.memo = s.buf[:0], s.cbuf[:0], s.mbuf[:0]
 }
 
 // Facts returns the facts the scope evaluates on.

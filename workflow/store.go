@@ -95,6 +95,10 @@ type Inbound struct {
 	// Duplicate: the same session and message id had been recorded already;
 	// nothing changed.
 	Duplicate bool
+	// Session is the message's number as stored, when the store read it
+	// while recording (saving the engine a read); nil when it did not or
+	// does not know the number.
+	Session *Session
 }
 
 // Outbound is a message sent to a customer, by automation or by a person.

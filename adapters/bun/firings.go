@@ -107,7 +107,8 @@ func stepRow(firingID string, st workflow.FiringStep) (firingStepRow, error) {
 }
 
 // FinishFiring marks f done, deletes its steps and appends its log row in
-// one transaction.
+// one transaction (one statement on PostgreSQL without group commit:
+// finishFiringPG).
 func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflow.Execution) error {
 	if log.ID == "" {
 		return fmt.Errorf("finish firing of %q: %w", f.WorkflowID, workflow.ErrLogWithoutID)
@@ -116,7 +117,21 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+	if s.pg && s.gc == nil {
+		err = s.finishFiringOne(ctx, f, row)
+	} else {
+		err = s.finishFiringTx(ctx, f, row)
+	}
+	if err != nil {
+		return fmt.Errorf("finish firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
+	}
+	return nil
+}
+
+// finishFiringTx is FinishFiring as a transaction (SQLite, and PostgreSQL
+// with group commit).
+func (s *Store) finishFiringTx(ctx context.Context, f workflow.Firing, row executionRow) error {
+	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := s.execArgs(ctx, tx, `UPDATE waauto_firings SET state = ?
 			WHERE workflow_id = ? AND session = ? AND message_id = ? AND state = ?`,
 			string(workflow.FiringStateDone), f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning))
@@ -140,10 +155,6 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 		}
 		return s.insertLogs(ctx, tx, []executionRow{row})
 	})
-	if err != nil {
-		return fmt.Errorf("finish firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
-	}
-	return nil
 }
 
 // LastFired returns when the workflow last began firing in the conversation (zero: never).

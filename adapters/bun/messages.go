@@ -43,7 +43,8 @@ const (
 		RETURNING *`
 )
 
-// RecordInbound stores m, its contact and conversation in one transaction.
+// RecordInbound stores m, its contact and conversation in one transaction
+// (one statement on PostgreSQL without group commit: recordInboundPG).
 // The primary key (session, id) decides duplicates: of two concurrent
 // calls with the same id, the second finds the key taken and rolls back.
 func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.Inbound, error) {
@@ -51,7 +52,25 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 		m.Type = trigger.MessageText
 	}
 	var in workflow.Inbound
-	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var err error
+	if s.pg && s.gc == nil {
+		in, err = s.recordInboundOne(ctx, m)
+	} else {
+		err = s.recordInboundTx(ctx, m, &in)
+	}
+	if errors.Is(err, errDuplicate) {
+		return s.duplicateInbound(ctx, m.Session, m.ID)
+	}
+	if err != nil {
+		return workflow.Inbound{}, fmt.Errorf("record inbound %s/%s: %w", m.Session, m.ID, err)
+	}
+	return in, nil
+}
+
+// recordInboundTx is RecordInbound as a transaction of four statements
+// (SQLite, and PostgreSQL with group commit); errDuplicate rolls it back.
+func (s *Store) recordInboundTx(ctx context.Context, m trigger.Message, in *workflow.Inbound) error {
+	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone)
 		if err != nil {
 			return fmt.Errorf("create conversation: %w", err)
@@ -84,19 +103,12 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 		if err != nil {
 			return err
 		}
-		in = workflow.Inbound{
+		*in = workflow.Inbound{
 			Conversation: conv.conversation(), Contact: c, Seq: conv.MessageCount,
 			NewContact: created == 1 && !c.Imported,
 		}
 		return nil
 	})
-	if errors.Is(err, errDuplicate) {
-		return s.duplicateInbound(ctx, m.Session, m.ID)
-	}
-	if err != nil {
-		return workflow.Inbound{}, fmt.Errorf("record inbound %s/%s: %w", m.Session, m.ID, err)
-	}
-	return in, nil
 }
 
 // duplicateInbound reports what is stored for a message recorded before.
@@ -116,11 +128,34 @@ func (s *Store) duplicateInbound(ctx context.Context, session, id string) (workf
 }
 
 // RecordOutbound stores an outgoing message and updates its conversation
-// (created when needed; the contact is not created). A duplicate (session,
+// (created when needed; the contact is not created), in one transaction
+// (one statement on PostgreSQL without group commit: recordOutboundPG). A duplicate (session,
 // id) changes nothing and returns the stored conversation.
 func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var out workflow.Conversation
-	err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
+	var err error
+	if s.pg && s.gc == nil {
+		out, err = s.recordOutboundOne(ctx, m)
+	} else {
+		err = s.recordOutboundTx(ctx, m, &out)
+	}
+	if errors.Is(err, errDuplicate) {
+		old, err := s.Message(ctx, m.Session, m.ID)
+		if err != nil {
+			return workflow.Conversation{}, err
+		}
+		return s.Conversation(ctx, m.Session, old.Phone)
+	}
+	if err != nil {
+		return workflow.Conversation{}, fmt.Errorf("record outbound %s/%s: %w", m.Session, m.ID, err)
+	}
+	return out, nil
+}
+
+// recordOutboundTx is RecordOutbound as a transaction of three statements
+// (SQLite, and PostgreSQL with group commit); errDuplicate rolls it back.
+func (s *Store) recordOutboundTx(ctx context.Context, m workflow.Outbound, out *workflow.Conversation) error {
+	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone); err != nil {
 			return fmt.Errorf("create conversation: %w", err)
 		}
@@ -139,20 +174,9 @@ func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workfl
 		} else if n == 0 {
 			return errDuplicate
 		}
-		out = conv.conversation()
+		*out = conv.conversation()
 		return nil
 	})
-	if errors.Is(err, errDuplicate) {
-		old, err := s.Message(ctx, m.Session, m.ID)
-		if err != nil {
-			return workflow.Conversation{}, err
-		}
-		return s.Conversation(ctx, m.Session, old.Phone)
-	}
-	if err != nil {
-		return workflow.Conversation{}, fmt.Errorf("record outbound %s/%s: %w", m.Session, m.ID, err)
-	}
-	return out, nil
 }
 
 // Message returns the stored message (session, id), or ErrNotFound.

@@ -99,21 +99,25 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		e.burst.add(m.Session, m.Phone, m, in.Seq)
 		e.cfg.Metrics.MessageReceived()
 	}
-	sess := e.session(ctx, m.Session)
+	var sess workflow.Session
+	if in.Session != nil {
+		sess = *in.Session
+	} else {
+		sess = e.session(ctx, m.Session)
+	}
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
 		e.log.DebugContext(ctx, "message recorded, not automated",
 			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", string(reason)))
 		return nil, in.Duplicate, nil
 	}
-	facts := condition.NewFacts(condition.Input{
+	x = newExecution(condition.Input{
 		Message:      m,
 		Agent:        in.Conversation.Agent,
 		Labels:       in.Contact.Labels,
 		MessageCount: count,
 		LastReply:    in.Conversation.LastReplyAt,
 		IsNewContact: in.NewContact,
-	})
-	x = &execution{ev: trigger.Event{Message: m, NewContact: in.NewContact}, facts: facts, contact: in.Contact, sess: sess, seq: in.Seq, at: now}
+	}, in.Contact, sess, in.Seq, now)
 	return x, in.Duplicate, nil
 }
 
@@ -130,7 +134,8 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 	var errs []error
 	var prior []workflow.Firing // read at the first workflow that applies
 	loaded := false
-	sc := condition.NewScope(x.facts)
+	sc := &x.scope
+	sc.Reset(x.facts)
 	candidates := 0
 	defer func() { e.cfg.Metrics.Candidates(candidates) }()
 	for c := range e.set.Load().candidates(sc, x.ev) {
@@ -218,13 +223,12 @@ func (x *execution) snapshot() inboundJob {
 // run resumes it.
 func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
 	j.Message.Media = e.withFetch(j.Message.Session, j.Message.Media)
-	facts := condition.NewFacts(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
-		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact})
 	at := j.At
 	if at.IsZero() {
 		at = j.Message.Time
 	}
-	x := &execution{ev: trigger.Event{Message: j.Message, NewContact: j.NewContact}, facts: facts, contact: j.Contact, sess: j.Session, seq: j.Seq, at: at}
+	x := newExecution(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
+		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact}, j.Contact, j.Session, j.Seq, at)
 	_, err := e.run(ctx, x)
 	return err
 }
@@ -282,6 +286,19 @@ type execution struct {
 	at time.Time
 	// key is the idempotency key base of actions run without a firing (the AI fallback).
 	key string
+	// factsVal and scope are where facts points and run's scope: one
+	// allocation per message for the record, its facts and its scope.
+	factsVal condition.Facts
+	scope    condition.Scope
+}
+
+// newExecution returns the record of one message's evaluation, its facts
+// computed from in, in one allocation.
+func newExecution(in condition.Input, contact workflow.Contact, sess workflow.Session, seq int64, at time.Time) *execution {
+	x := &execution{ev: trigger.Event{Message: in.Message, NewContact: in.IsNewContact}, contact: contact, sess: sess, seq: seq, at: at}
+	x.factsVal.Set(in)
+	x.facts = &x.factsVal
+	return x
 }
 
 // evaluate runs one candidate workflow: conditions, guards, then its
