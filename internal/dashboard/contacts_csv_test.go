@@ -193,6 +193,7 @@ func FuzzParseContactsCSV(f *testing.F) {
 		"phone,e-mail\n",
 		"",
 		"phone,labels\n+1 (415) 555-2671, a | b |a\n",
+		"phone\n+91 00000000000\n", // +910000000000 once came back +91000000000
 	} {
 		f.Add([]byte(s))
 	}

@@ -35,7 +35,7 @@ func FuzzSafeNext(f *testing.F) {
 }
 
 func FuzzParsePhone(f *testing.F) {
-	for _, s := range []string{"+33 6 00 00 00 01", "+33600000001", "0033 6 12", "abc", "", "+1", "(0)6.12-34"} {
+	for _, s := range []string{"+33 6 00 00 00 01", "+33600000001", "0033 6 12", "abc", "", "+1", "(0)6.12-34", "+91 00000000000"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -48,6 +48,9 @@ func FuzzParsePhone(f *testing.F) {
 		}
 		if len(p) < 4 || p[0] != '+' || strings.Trim(p[1:], "0123456789") != "" {
 			t.Fatalf("parsePhone(%q) = %q, not +digits", s, p)
+		}
+		if again, err := parsePhone(p, ""); again != p || err != nil {
+			t.Fatalf("parsePhone(%q) = %q, but parsePhone(%q) = %q, %v: not idempotent", s, p, p, again, err)
 		}
 	})
 }

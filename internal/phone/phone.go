@@ -55,7 +55,32 @@ var spaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2007", " ", "\
 // country code is read as a number of region (ISO 3166 alpha-2, e.g.
 // "FR"); with region "" it is refused with ErrNoCountry. The number must
 // have a possible length for its country; it need not be assigned.
+//
+// Normalize is idempotent: Normalize(Normalize(s)) is Normalize(s), so a
+// number exported and imported again stays the same. libphonenumber strips
+// a national prefix typed after the country code ("+91 0…" loses its 0),
+// and once more from its own output when the digits left still start
+// with one; Normalize therefore reads its result again until it stops
+// changing, and refuses the number if that ends in an error.
 func Normalize(s, region string) (string, error) {
+	out, err := normalizeOnce(s, region)
+	// Every round that changes the number strips at least one digit, so
+	// this ends; the bound only guards against a library that would not.
+	for range 16 {
+		if err != nil {
+			return "", &Error{Input: s, Reason: err.(*Error).Reason}
+		}
+		again, err2 := normalizeOnce(out, "")
+		if err2 == nil && again == out {
+			return out, nil
+		}
+		out, err = again, err2
+	}
+	return "", &Error{Input: s, Reason: ErrInvalid}
+}
+
+// normalizeOnce is one reading of s by phonenumbers.
+func normalizeOnce(s, region string) (string, error) {
 	in := strings.TrimSpace(spaces.Replace(s))
 	if in == "" {
 		return "", &Error{Input: s, Reason: ErrEmpty}

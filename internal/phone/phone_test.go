@@ -35,6 +35,11 @@ func TestNormalize(t *testing.T) {
 		{"06 12 34 56 78 90 12", "FR", "", ErrTooLong},
 		{"+999 612345678", "", "", ErrCountryCode},
 		{"call me", "FR", "", ErrInvalid},
+		// libphonenumber strips one national prefix 0 a reading; the
+		// result is read again until it stops changing (found by
+		// FuzzParseContactsCSV: +910000000000 came back +91000000000).
+		{"+91 00000000000", "", "+9100000000", nil},
+		{"+910000000000", "", "+9100000000", nil},
 	} {
 		got, err := Normalize(c.in, c.region)
 		if c.err != nil {
@@ -46,6 +51,9 @@ func TestNormalize(t *testing.T) {
 		}
 		if err != nil || got != c.want {
 			t.Errorf("Normalize(%q, %q) = %q, %v; want %q", c.in, c.region, got, err, c.want)
+		}
+		if again, err := Normalize(got, ""); again != got || err != nil {
+			t.Errorf("Normalize(%q) = %q, %v; want it unchanged", got, again, err)
 		}
 	}
 }
