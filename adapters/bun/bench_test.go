@@ -3,10 +3,12 @@ package bun_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/waauto/waauto/condition"
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -53,5 +55,34 @@ func BenchmarkAppendLogs(b *testing.B) {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 			})
 		}
+	}
+}
+
+// BenchmarkRecordInboundParallel records customer messages from 16
+// goroutines per core, as the product does under a burst: on SQLite the
+// writes share group-commit transactions. One op is one message.
+func BenchmarkRecordInboundParallel(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) {
+			s := be.open(b)
+			ctx := context.Background()
+			var next atomic.Int64
+			b.SetParallelism(16)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.Add(1)
+					m := trigger.Message{Session: "shop-1", ID: fmt.Sprintf("wamid.%d", i), Phone: fmt.Sprintf("+336%08d", i%1000),
+						Text: "bonjour, quel est le prix ?", Time: time.Unix(1_790_000_000+i, 0)}
+					if _, err := s.RecordInbound(ctx, m); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+		})
 	}
 }
