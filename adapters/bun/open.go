@@ -89,6 +89,7 @@ func SQLiteDSN(path string) string {
 	v.Add("_pragma", "journal_mode(WAL)")
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(ON)")
+	v.Add("_pragma", "temp_store(MEMORY)")
 	v.Set("_txlock", "immediate")
 	return sqliteURI(path) + "?" + v.Encode()
 }
@@ -130,6 +131,7 @@ func openSQLite(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %q: %w", dsn, err)
 	}
 	name := "sqlite " + path
+	warmSQLiteAllocator()
 	if err := prepareSQLiteFile(path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
