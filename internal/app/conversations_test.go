@@ -113,6 +113,9 @@ func TestConversations(t *testing.T) {
 	if code, body, _ := c.post(page+"/labels", url.Values{"add": {strings.Repeat("x", 41)}}); code != http.StatusBadRequest || !strings.Contains(body, "Labels: ") || len(labels()) != 2 {
 		t.Fatalf("a too long label: %d, %v", code, labels())
 	}
+	if code, body, _ := c.post(page+"/labels", url.Values{"add": {"new, a|b"}}); code != http.StatusBadRequest || !strings.Contains(body, "separates labels") || len(labels()) != 2 {
+		t.Fatalf("a label with the CSV separator |: %d, %v", code, labels())
+	}
 	if code, _, _ := c.post(page+"/labels", url.Values{"add": {" , "}}); code != http.StatusBadRequest {
 		t.Fatalf("no label: %d", code)
 	}

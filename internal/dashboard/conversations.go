@@ -222,6 +222,12 @@ func (d *Dashboard) conversationLabels(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, l := range add {
+		// The contacts export separates labels with labelSep: a label
+		// holding it would come back as two.
+		if strings.Contains(l, labelSep) {
+			d.showConversation(w, r, http.StatusBadRequest, errors.New(d.t(r, "contacts.err.label_bar", l)))
+			return
+		}
 		if utf8.RuneCountInString(l) > maxLabel {
 			d.showConversation(w, r, http.StatusBadRequest, errors.New(d.t(r, "conv.err.label_long", l, maxLabel)))
 			return
