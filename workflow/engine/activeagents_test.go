@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -182,6 +183,39 @@ func TestRoundRobinActiveAgentsStableAcrossResume(t *testing.T) {
 	}
 	if dir.calls != 1 {
 		t.Errorf("directory asked %d times, want once (the resume reuses the answer)", dir.calls)
+	}
+	if c, _ := mem.Conversation(ctx, onceMsg.Session, onceMsg.Phone); c.Agent != "ana" {
+		t.Errorf("conversation assigned to %q, want ana", c.Agent)
+	}
+}
+
+// A least-busy assignment resumed after a crash picks the agent its first
+// run picked: the workloads are read once and recorded with the firing.
+// Read again, they would count the conversation the first run assigned,
+// and the resume would move it to the other agent.
+func TestLeastBusyStableAcrossResume(t *testing.T) {
+	ctx := context.Background()
+	var agents []string
+	obs := engine.ObserverFunc(func(_ context.Context, e engine.Effect) {
+		if e.Kind == engine.EffectAssign {
+			agents = append(agents, e.Agent)
+		}
+	})
+	mem, q, tr := memstore.New(), &jobBox{}, &flakyTransport{}
+	e, _ := engine.New(engine.Config{Store: &failStepStore{Store: mem, key: "0"}, Transport: tr, Compiler: expr.New(), Jobs: q, Observer: obs})
+	const yaml = "name: L\ntrigger: incoming_message\nactions: [{assign: {agents: [ana, bob], strategy: least_busy}}, {reply: {text: hi}}]\n"
+	if err := e.SetWorkflows(ctx, mustLoad(t, yaml, workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Receive(ctx, onceMsg); err != nil {
+		t.Fatal(err)
+	}
+	q.drain(t, e)
+	if len(agents) != 2 || slices.ContainsFunc(agents, func(a string) bool { return a != "ana" }) {
+		t.Errorf("agents assigned by the first run and the resume = %v, want ana twice", agents)
+	}
+	if len(tr.sent) != 1 {
+		t.Errorf("sent %d replies, want 1", len(tr.sent))
 	}
 	if c, _ := mem.Conversation(ctx, onceMsg.Session, onceMsg.Phone); c.Agent != "ana" {
 		t.Errorf("conversation assigned to %q, want ana", c.Agent)

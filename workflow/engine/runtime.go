@@ -257,12 +257,18 @@ func (r *runtime) Next(ctx context.Context, key string) (int64, error) {
 	return n, nil
 }
 
+// OpenConversations reads the agents' workloads once per running action:
+// the answer is recorded as a step of the firing, so that a resumed
+// least-busy assignment picks the agent the first run picked, whatever
+// was assigned meanwhile.
 func (r *runtime) OpenConversations(ctx context.Context, agents []string) (map[string]int, error) {
-	n, err := r.e.cfg.Store.OpenConversations(ctx, agents)
-	if err != nil {
-		return nil, retryable(err)
-	}
-	return n, nil
+	return recorded(ctx, r, "open_conversations", func() (map[string]int, error) {
+		n, err := r.e.cfg.Store.OpenConversations(ctx, agents)
+		if n == nil && err == nil {
+			n = map[string]int{}
+		}
+		return n, err
+	})
 }
 
 // ActiveAgents asks the engine's AgentDirectory once per running action:
@@ -274,27 +280,37 @@ func (r *runtime) ActiveAgents(ctx context.Context, agents []string) ([]string, 
 	if dir == nil {
 		return agents, nil
 	}
-	step := r.step + "/active_agents"
+	return recorded(ctx, r, "active_agents", func() ([]string, error) {
+		out, err := dir.ActiveAgents(ctx, agents)
+		if out == nil && err == nil {
+			out = []string{}
+		}
+		return out, err
+	})
+}
+
+// recorded returns what read answers, recorded as the firing step
+// "<action step>/<name>" the first time; a resumed firing gets the
+// recorded answer back without calling read. A failed read is retryable.
+func recorded[T any](ctx context.Context, r *runtime, name string, read func() (T, error)) (T, error) {
+	var out T
+	step := r.step + "/" + name
 	if s, ok := r.done(step); ok {
-		var out []string
 		if err := json.Unmarshal([]byte(s.Result.Detail), &out); err != nil {
-			return nil, fmt.Errorf("active agents recorded by the first run: %w", err)
+			return out, fmt.Errorf("%s recorded by the first run: %w", name, err)
 		}
 		return out, nil
 	}
-	out, err := dir.ActiveAgents(ctx, agents)
+	out, err := read()
 	if err != nil {
-		return nil, retryable(fmt.Errorf("active agents: %w", err))
-	}
-	if out == nil {
-		out = []string{}
+		return out, retryable(fmt.Errorf("%s: %w", name, err))
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	if err := r.complete(ctx, workflow.FiringStep{Key: step, Result: workflow.ActionResult{Type: "active_agents", Outcome: workflow.OutcomeFired, Detail: string(b)}}); err != nil {
-		return nil, err
+	if err := r.complete(ctx, workflow.FiringStep{Key: step, Result: workflow.ActionResult{Type: name, Outcome: workflow.OutcomeFired, Detail: string(b)}}); err != nil {
+		return out, err
 	}
 	return out, nil
 }
