@@ -70,6 +70,8 @@ func storeStatement(sql string) (string, bool) {
 		return "", false
 	case has("waauto_conversations", "waauto_contacts"):
 		return "RecordInbound", true
+	case has("waauto_conversations", "last_reply_at = excluded", "at >= $10"):
+		return "RecordOutboundUnder", true
 	case has("waauto_conversations", "last_reply_at = excluded"):
 		return "RecordOutbound", true
 	case has("INSERT INTO waauto_firings"):
@@ -176,7 +178,7 @@ func TestRoundTripsPerMessagePostgres(t *testing.T) {
 			others[k] += v
 		}
 	}
-	want := []string{"RecordInbound", "BeginFiring", "CountSent", "RecordOutbound", "CompleteStep", "FinishFiring"}
+	want := []string{"RecordInbound", "BeginFiring", "RecordOutboundUnder", "CompleteStep", "FinishFiring"}
 	for i, s := range perMessage {
 		if !slices.Equal(s, want) {
 			t.Errorf("message %d: the store's statements = %q, want %q", warm+i, s, want)
