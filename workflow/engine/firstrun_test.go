@@ -63,6 +63,18 @@ func TestFirstRunReadsNoFirings(t *testing.T) {
 			t.Errorf("FiringsOf calls on the first run = %d, want 0", n)
 		}
 	})
+	t.Run("handle", func(t *testing.T) {
+		mem, tr := memstore.New(), &flakyTransport{}
+		st := &firingReads{Store: mem}
+		e := newOnceEngine(t, st, tr, &jobBox{})
+		if _, err := e.Handle(ctx, onceMsg); err != nil {
+			t.Fatal(err)
+		}
+		checkOnce(t, mem, tr)
+		if n := st.n.Load(); n != 0 {
+			t.Errorf("FiringsOf calls of Handle's run = %d, want 0", n)
+		}
+	})
 	for _, attempt := range []int{0, 2} {
 		t.Run("crash_then_attempt_"+strconv.Itoa(attempt), func(t *testing.T) {
 			// The first run dies before its firing is finished: the reply
