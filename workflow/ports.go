@@ -177,6 +177,12 @@ type Job struct {
 	// RunAt is the earliest time the job may run.
 	RunAt   time.Time
 	Payload []byte
+	// Attempt is set by the queue when it hands the job to its handler:
+	// how many times the job has been started, this run included (1 on
+	// its first run; a run cut by a crash, a failed one, a deferred one
+	// each count). 0 means the queue does not count: the handler must
+	// then assume the job may have run before. Enqueue ignores it.
+	Attempt int
 }
 
 // Job kinds the engine enqueues and its RunJob runs. A queue may treat a

@@ -129,6 +129,18 @@ type Messages interface {
 	CountSent(ctx context.Context, session, phone string, author Author, since time.Time) (int, error)
 }
 
+// OutboundLimiter is a Store that applies the engine's loop breaker and
+// records an automated message in one step (one round trip instead of
+// CountSent then RecordOutbound). The engine uses it when the Store has it.
+type OutboundLimiter interface {
+	// RecordOutboundUnder stores m as RecordOutbound does and returns true
+	// when fewer than limit messages of m.Author were sent to its
+	// conversation at or after since, or when m is stored already (the
+	// retry of a send the limit let through); otherwise it stores nothing
+	// and returns false.
+	RecordOutboundUnder(ctx context.Context, m Outbound, since time.Time, limit int) (bool, error)
+}
+
 // Conversations stores conversation facts.
 type Conversations interface {
 	// Conversation returns the facts of (session, phone), or ErrNotFound.

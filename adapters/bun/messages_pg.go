@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -104,10 +106,19 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 // statement (one round trip instead of five), atomic as recordInboundPG
 // is: a message stored before writes nothing and returns no row, a
 // concurrent duplicate fails the final division and undoes the count.
-const recordOutboundPG = `WITH conv AS (
+const recordOutboundPG = outboundHeadPG + outboundTailPG + `
+SELECT conv.*, 1 / (SELECT count(*) FROM msg) FROM conv`
+
+// outboundHeadPG and outboundTailPG are the CTEs of recordOutboundPG:
+// conv counts the message in its conversation unless the message is
+// stored already (and, in recordOutboundUnderPG, unless the loop breaker's
+// limit is reached: a condition between the two), msg inserts it.
+const (
+	outboundHeadPG = `WITH conv AS (
 	INSERT INTO waauto_conversations AS c (session, phone, message_count, last_reply_at, last_agent_seq)
 	SELECT $1::text, $2::text, 1::bigint, $3::bigint, CASE WHEN $4::boolean THEN 1::bigint ELSE 0::bigint END
-	WHERE NOT EXISTS (SELECT 1 FROM waauto_messages WHERE session = $1::text AND id = $5::text)
+	WHERE NOT EXISTS (SELECT 1 FROM waauto_messages WHERE session = $1::text AND id = $5::text)`
+	outboundTailPG = `
 	ON CONFLICT (session, phone) DO UPDATE SET message_count = c.message_count + 1,
 		last_reply_at = excluded.last_reply_at,
 		last_agent_seq = CASE WHEN $4::boolean THEN c.message_count + 1 ELSE c.last_agent_seq END
@@ -117,8 +128,67 @@ const recordOutboundPG = `WITH conv AS (
 	SELECT $1::text, $5::text, $2::text, $6::text, $7::text, $8::text, $9::text, $3::bigint, conv.message_count FROM conv
 	ON CONFLICT (session, id) DO NOTHING
 	RETURNING seq
+)`
 )
-SELECT conv.*, 1 / (SELECT count(*) FROM msg) FROM conv`
+
+// recordOutboundUnderPG is RecordOutboundUnder as one PostgreSQL statement
+// (one round trip instead of two: CountSent and recordOutboundPG): the
+// message is counted and inserted only when fewer than $11 messages of its
+// author went to the conversation at or after $10. It returns whether it
+// recorded the message, whether the message was stored before (both in
+// the statement's snapshot), and, when it recorded it, recordOutboundPG's
+// division: a concurrent duplicate fails it and undoes the count.
+const recordOutboundUnderPG = outboundHeadPG + `
+	AND (SELECT count(*) FROM waauto_messages
+		WHERE session = $1::text AND phone = $2::text AND author = $6::text AND at >= $10::bigint) < $11::bigint` + outboundTailPG + `
+SELECT EXISTS (SELECT 1 FROM conv),
+	EXISTS (SELECT 1 FROM waauto_messages WHERE session = $1::text AND id = $5::text),
+	CASE WHEN EXISTS (SELECT 1 FROM conv) THEN 1 / (SELECT count(*) FROM msg) END`
+
+var _ workflow.OutboundLimiter = (*Store)(nil)
+
+// RecordOutboundUnder records m when fewer than limit messages of its
+// author went to its conversation since since, or when it is stored
+// already (workflow.OutboundLimiter). On PostgreSQL without group commit
+// it is one statement (recordOutboundUnderPG); elsewhere CountSent, then
+// RecordOutbound.
+func (s *Store) RecordOutboundUnder(ctx context.Context, m workflow.Outbound, since time.Time, limit int) (bool, error) {
+	if !s.pg || s.gc != nil {
+		return s.recordOutboundUnderTwo(ctx, m, since, limit)
+	}
+	var recorded, stored bool
+	var one sql.NullInt64
+	err := s.db.DB.QueryRowContext(ctx, recordOutboundUnderPG, m.Session, m.Phone, nanos(m.Time), m.Author == workflow.AuthorAgent,
+		m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text, nanos(since), int64(limit)).Scan(&recorded, &stored, &one)
+	switch {
+	case errors.Is(pgDuplicate(err), errDuplicate):
+		return true, nil // a concurrent send of the same id recorded it
+	case err != nil:
+		return false, fmt.Errorf("record outbound %s/%s: %w", m.Session, m.ID, err)
+	}
+	return recorded || stored, nil
+}
+
+// recordOutboundUnderTwo is RecordOutboundUnder in two steps, as the
+// engine does with a Store that is no OutboundLimiter.
+func (s *Store) recordOutboundUnderTwo(ctx context.Context, m workflow.Outbound, since time.Time, limit int) (bool, error) {
+	n, err := s.CountSent(ctx, m.Session, m.Phone, m.Author, since)
+	if err != nil {
+		return false, err
+	}
+	if n >= limit {
+		if _, err := s.Message(ctx, m.Session, m.ID); err != nil {
+			if errors.Is(err, workflow.ErrNotFound) {
+				return false, nil
+			}
+			return false, err
+		}
+	}
+	if _, err := s.RecordOutbound(ctx, m); err != nil {
+		return false, err
+	}
+	return true, nil
+}
 
 // pgConvColumns are the conversation columns the statements above
 // return, in conversationRow.pgFields' order.

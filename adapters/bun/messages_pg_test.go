@@ -123,6 +123,22 @@ func TestRecordOutboundRaceUndoesCount(t *testing.T) {
 	}
 }
 
+// RecordOutboundUnder's statement loses the same race: it changes nothing
+// and lets the send through (the message is stored, by the other send).
+func TestRecordOutboundUnderRaceUndoesCount(t *testing.T) {
+	s, dsn := raceStore(t)
+	var under bool
+	err := loseRace(t, s, dsn, "out1", func() error {
+		var err error
+		under, err = s.RecordOutboundUnder(t.Context(), workflow.Outbound{Session: "s1", Phone: racePhone, ID: "out1",
+			Author: workflow.AuthorAutomation, Text: "hello", Time: raceAt.Add(time.Minute)}, raceAt, 5)
+		return err
+	})
+	if err != nil || !under {
+		t.Fatalf("RecordOutboundUnder of a message inserted concurrently = %v, %v; want true (stored already), nil", under, err)
+	}
+}
+
 // RecordInbound on PostgreSQL returns the message's number as Session
 // returns it (the engine reads it no more), and nil for a number it does
 // not know.

@@ -32,7 +32,7 @@ func BenchmarkFixedCost(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := e.runInbound(ctx, j); err != nil {
+				if err := e.runInbound(ctx, j, 0); err != nil {
 					b.Fatal(err)
 				}
 			}

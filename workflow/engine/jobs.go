@@ -14,7 +14,7 @@ import (
 func (e *Engine) RunJob(ctx context.Context, j workflow.Job) error {
 	switch j.Kind {
 	case workflow.JobInbound:
-		return runJSON(ctx, j, e.runInbound)
+		return runJSON(ctx, j, func(ctx context.Context, v inboundJob) error { return e.runInbound(ctx, v, j.Attempt) })
 	case workflow.JobAIReply:
 		return runJSON(ctx, j, e.runAI)
 	case workflow.JobScheduled, workflow.JobScheduleExpiry:

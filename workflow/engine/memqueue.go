@@ -30,7 +30,7 @@ type memQueue struct {
 
 type queued struct {
 	workflow.Job
-	attempt int
+	attempt int // failed runs, for the backoff
 	seq     int
 }
 
@@ -47,6 +47,7 @@ func (q *memQueue) Enqueue(ctx context.Context, j workflow.Job) error {
 	q.mu.Lock()
 	if !q.seen[j.ID] {
 		q.seen[j.ID] = true
+		j.Attempt = 0
 		q.push(queued{Job: j})
 	}
 	q.mu.Unlock()
@@ -92,6 +93,7 @@ func (q *memQueue) pop() (queued, bool) {
 
 // run runs one job and re-queues it with capped backoff when it fails.
 func (q *memQueue) run(ctx context.Context, h workflow.JobHandler, j queued) {
+	j.Attempt++
 	if err := h(ctx, j.Job); err != nil {
 		var later *workflow.RetryAtError
 		if errors.As(err, &later) {

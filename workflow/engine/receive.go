@@ -39,16 +39,20 @@ var (
 // exists, and the evaluation of a message whose job was lost in a crash
 // between recording and queueing (the answer-once rule still holds).
 func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
-	x, _, err := e.record(ctx, m)
+	x, dup, err := e.record(ctx, m)
 	if err != nil || x == nil {
 		return err
 	}
-	return e.queueInbound(ctx, x, x.facts.Time)
+	return e.queueInbound(ctx, x, x.facts.Time, !dup)
 }
 
-// queueInbound queues the evaluation of x at at, under the message's job id.
-func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time) error {
-	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, at, x.snapshot())
+// queueInbound queues the evaluation of x at at, under the message's job
+// id. fresh says that no evaluation of the message ran before: this call
+// recorded it (see inboundJob.Fresh).
+func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time, fresh bool) error {
+	j := x.snapshot()
+	j.Fresh = fresh
+	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, at, j)
 }
 
 // Handle records a message and runs its workflows before returning the
@@ -62,10 +66,11 @@ func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Exec
 	if err != nil || x == nil || dup {
 		return nil, err
 	}
+	x.firstRun = true // recorded just now: nothing ran for it before
 	execs, err := e.run(ctx, x)
 	if err != nil {
 		e.log.WarnContext(ctx, "evaluation interrupted; queued to resume", slog.String("session", m.Session), slog.String("id", m.ID), slog.Any("err", err))
-		return execs, e.queueInbound(ctx, x, e.cfg.Clock.Now().Add(time.Second))
+		return execs, e.queueInbound(ctx, x, e.cfg.Clock.Now().Add(time.Second), false)
 	}
 	return execs, nil
 }
@@ -124,7 +129,8 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 // run evaluates the candidate workflows of x in priority order: a workflow
 // that fired for the message before is skipped when its firing is done and
 // resumed when it is still running (a crash or an error cut it), and
-// honours its stop either way. The log rows of the evaluations that did not
+// honours its stop either way. The message's firings are read once, at
+// the first candidate that applies, unless x.firstRun says there are none. The log rows of the evaluations that did not
 // fire are appended at the end, with ids derived from the message so that
 // a re-run cannot double them. An error means a firing could not finish
 // (a store or transport failure): the caller retries the whole run.
@@ -143,7 +149,7 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 		if !c.applies(x.ev) {
 			continue
 		}
-		if !loaded {
+		if !loaded && !x.firstRun {
 			var err error
 			if prior, err = e.cfg.Store.FiringsOf(ctx, m.Session, m.ID); err != nil {
 				return nil, fmt.Errorf("evaluate %s: %w", m.ID, err)
@@ -207,6 +213,13 @@ type inboundJob struct {
 	// At is when the message was recorded: the log rows of the evaluation
 	// take their ids from it, the same on every run of the job.
 	At time.Time
+	// Fresh: the Receive that queued the job recorded the message (it was
+	// no duplicate), so no evaluation of it ran before this job's. On the
+	// job's first run (workflow.Job.Attempt 1) the message has no firing
+	// yet and the run does not read them. A duplicate delivery queues
+	// under the same id (a no-op while the job exists) without it, as
+	// does Handle for the retry of its own run.
+	Fresh bool `json:",omitempty"`
 }
 
 func (x *execution) snapshot() inboundJob {
@@ -218,10 +231,10 @@ func (x *execution) snapshot() inboundJob {
 		Labels: x.facts.Labels, MessageCount: x.facts.MessageCount, LastReply: last, Contact: x.contact, Session: x.sess, At: x.at}
 }
 
-// runInbound evaluates a queued message. It returns an error, for the
-// queue to run the job again, while a firing could not finish; the next
-// run resumes it.
-func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
+// runInbound evaluates a queued message; attempt is the job's
+// (workflow.Job.Attempt). It returns an error, for the queue to run the
+// job again, while a firing could not finish; the next run resumes it.
+func (e *Engine) runInbound(ctx context.Context, j inboundJob, attempt int) error {
 	j.Message.Media = e.withFetch(j.Message.Session, j.Message.Media)
 	at := j.At
 	if at.IsZero() {
@@ -229,6 +242,7 @@ func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
 	}
 	x := newExecution(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
 		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact}, j.Contact, j.Session, j.Seq, at)
+	x.firstRun = j.Fresh && attempt == 1
 	_, err := e.run(ctx, x)
 	return err
 }
@@ -286,6 +300,9 @@ type execution struct {
 	at time.Time
 	// key is the idempotency key base of actions run without a firing (the AI fallback).
 	key string
+	// firstRun: no evaluation of the message ran before this one, so it
+	// has no firing to skip or resume (run reads none).
+	firstRun bool
 	// factsVal and scope are where facts points and run's scope: one
 	// allocation per message for the record, its facts and its scope.
 	factsVal condition.Facts

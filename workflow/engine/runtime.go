@@ -369,12 +369,25 @@ func (e *Engine) deliverWebhook(ctx context.Context, d webhookJob) error {
 }
 
 // send delivers an automated message whose id is set: loop breaker, the id
-// recorded before the first attempt, then the transport. A send retried
+// recorded before the first attempt (both in one step when the Store is a
+// workflow.OutboundLimiter), then the transport. A send retried
 // with the same id is recorded once, and the loop breaker that counted it
 // the first time lets it through. Store and transport failures are
 // retryable errors (the transport's marked as such).
 func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	now := e.cfg.Clock.Now()
+	out := workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.AuthorAutomation, Kind: m.Kind, Text: m.Text, Time: now}
+	if lim, ok := e.cfg.Store.(workflow.OutboundLimiter); ok {
+		under, err := lim.RecordOutboundUnder(ctx, out, now.Add(-e.cfg.LoopWindow), e.cfg.LoopLimit)
+		switch {
+		case err != nil:
+			return retryable(fmt.Errorf("record outgoing: %w", err))
+		case !under:
+			e.log.WarnContext(ctx, "loop breaker tripped", slog.String("session", m.Session), slog.String("workflow", m.Workflow), slog.Int("limit", e.cfg.LoopLimit))
+			return ErrLoopBreaker
+		}
+		return e.deliver(ctx, m, now)
+	}
 	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, workflow.AuthorAutomation, now.Add(-e.cfg.LoopWindow))
 	if err != nil {
 		return retryable(fmt.Errorf("loop breaker: %w", err))
@@ -389,7 +402,7 @@ func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 			return retryable(fmt.Errorf("loop breaker: %w", err))
 		}
 	}
-	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.AuthorAutomation, Kind: m.Kind, Text: m.Text, Time: now}); err != nil {
+	if _, err := e.cfg.Store.RecordOutbound(ctx, out); err != nil {
 		return retryable(fmt.Errorf("record outgoing: %w", err))
 	}
 	return e.deliver(ctx, m, now)

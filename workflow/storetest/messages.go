@@ -175,6 +175,53 @@ func testMessages(t *testing.T, newStore func(t *testing.T) workflow.Store) {
 
 	t.Run("History", func(t *testing.T) { testHistory(t, newStore(t)) })
 	t.Run("CountSent", func(t *testing.T) { testCountSent(t, newStore(t)) })
+	t.Run("RecordOutboundUnder", func(t *testing.T) { testRecordOutboundUnder(t, newStore(t)) })
+}
+
+// testRecordOutboundUnder checks workflow.OutboundLimiter, for a store
+// that has it: a message is recorded while fewer than limit messages of
+// its author went to the conversation since the time given, refused
+// (nothing stored) at the limit, and let through at the limit when it is
+// stored already.
+func testRecordOutboundUnder(t *testing.T, s workflow.Store) {
+	lim, isLimiter := s.(workflow.OutboundLimiter)
+	if !isLimiter {
+		t.Skip("the store is no workflow.OutboundLimiter")
+	}
+	ctx := t.Context()
+	get(s.RecordInbound(ctx, inbound(sess1, phoneA, "m1", 0))).must(t, "RecordInbound")
+	get(s.RecordOutbound(ctx, outbound(sess1, phoneA, "a1", workflow.AuthorAgent, 1))).must(t, "RecordOutbound(agent)")
+	for i, c := range []struct {
+		id    string
+		min   int
+		since time.Time
+		limit int
+		want  bool
+	}{
+		{"o1", 2, at(0), 2, true},  // none before
+		{"o2", 3, at(0), 2, true},  // one before
+		{"o3", 4, at(0), 2, false}, // two before: the limit
+		{"o2", 3, at(0), 2, true},  // stored already: the retry of a send let through
+		{"o3", 4, at(3), 2, true},  // o1 before the window, o2 in it
+		{"o4", 5, at(0), 3, false}, // o1, o2, o3 in the window
+	} {
+		m := outbound(sess1, phoneA, c.id, workflow.AuthorAutomation, c.min)
+		got := get(lim.RecordOutboundUnder(ctx, m, c.since, c.limit)).must(t, "RecordOutboundUnder")
+		if got != c.want {
+			t.Errorf("%d: RecordOutboundUnder(%s at minute %d, since %v, limit %d) = %v, want %v", i, c.id, c.min, c.since, c.limit, got, c.want)
+		}
+		_, err := s.Message(ctx, sess1, c.id)
+		if stored := err == nil; stored != c.want {
+			t.Errorf("%d: after RecordOutboundUnder(%s) = %v, stored = %v (%v)", i, c.id, got, stored, err)
+		}
+	}
+	if got := get(s.CountSent(ctx, sess1, phoneA, workflow.AuthorAutomation, time.Time{})).must(t, "CountSent"); got != 3 {
+		t.Errorf("automated messages stored = %d, want 3 (o1, o2, o3)", got)
+	}
+	c := get(s.Conversation(ctx, sess1, phoneA)).must(t, "Conversation")
+	if c.MessageCount != 5 {
+		t.Errorf("conversation count = %d, want 5 (m1, a1, o1, o2, o3): a refused or repeated message counts nothing", c.MessageCount)
+	}
 }
 
 func testHistory(t *testing.T, s workflow.Store) {

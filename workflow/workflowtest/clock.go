@@ -57,6 +57,7 @@ func (c *Clock) Enqueue(_ context.Context, j workflow.Job) error {
 		return nil
 	}
 	c.seen[j.ID] = true
+	j.Attempt = 0
 	c.push(&timer{at: j.RunAt, job: &j})
 	return nil
 }
@@ -132,6 +133,7 @@ func (c *Clock) Advance(ctx context.Context, d time.Duration) { c.Set(ctx, c.Now
 func (c *Clock) Settle(ctx context.Context) { c.Set(ctx, c.Now()) }
 
 func (c *Clock) run(ctx context.Context, t *timer) {
+	t.job.Attempt++ // only this goroutine holds t until it is pushed again
 	err := c.handler(ctx, *t.job)
 	c.mu.Lock()
 	var later *workflow.RetryAtError

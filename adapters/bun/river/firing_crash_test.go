@@ -181,6 +181,13 @@ func (s faultStore) BeginFiring(ctx context.Context, f workflow.Firing) (bool, e
 	return first, err
 }
 
+// RecordOutboundUnder passes the bun store's one-statement send record
+// through (workflow.OutboundLimiter), so that the child runs the
+// product's send path.
+func (s faultStore) RecordOutboundUnder(ctx context.Context, m workflow.Outbound, since time.Time, limit int) (bool, error) {
+	return s.Store.(workflow.OutboundLimiter).RecordOutboundUnder(ctx, m, since, limit)
+}
+
 func (s faultStore) AppendLogs(ctx context.Context, entries []workflow.Execution) error {
 	return s.logWrite(len(entries), func() error { return s.Store.AppendLogs(ctx, entries) })
 }

@@ -369,7 +369,7 @@ type worker struct {
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[jobArgs]) error {
-	j := workflow.Job{ID: job.Args.ID, Kind: job.Args.Type, RunAt: job.ScheduledAt, Payload: job.Args.Payload}
+	j := workflow.Job{ID: job.Args.ID, Kind: job.Args.Type, RunAt: job.ScheduledAt, Payload: job.Args.Payload, Attempt: attempt(job.JobRow)}
 	if job.Attempt > 1 && j.Kind == workflow.JobScheduled {
 		if err := w.q.resumeScheduled(ctx, j); err != nil {
 			return err
@@ -394,6 +394,19 @@ func (w *worker) Work(ctx context.Context, job *river.Job[jobArgs]) error {
 	}
 	w.q.log.WarnContext(ctx, "job failed; River retries it", slog.String("job", j.ID), slog.Int("attempt", job.Attempt), slog.Any("err", err))
 	return err
+}
+
+// attempt is workflow.Job.Attempt of a job River runs: its attempt plus
+// its snoozes. River counts a run in the attempt when it fetches the job
+// and takes it back when the run snoozes (river.JobSnooze: attempt - 1,
+// one more "snoozes" in the metadata), so a job snoozed on its first run
+// comes back with attempt 1; it has run before all the same.
+func attempt(job *rivertype.JobRow) int {
+	var meta struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(job.Metadata, &meta) // no metadata: no snoozes
+	return job.Attempt + meta.Snoozes
 }
 
 // backoff is the retry policy: 1s doubling per attempt up to max, plus up

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -117,11 +118,13 @@ func TestFailedJobIsRetriedAndHeldJobSnoozed(t *testing.T) {
 			store := b.open(t)
 			var mu sync.Mutex
 			tries := map[string]int{}
+			attempts := map[string][]int{}
 			done := make(chan string, 10)
 			h := func(_ context.Context, j workflow.Job) error {
 				mu.Lock()
 				tries[j.ID]++
 				n := tries[j.ID]
+				attempts[j.ID] = append(attempts[j.ID], j.Attempt)
 				mu.Unlock()
 				if n < 3 {
 					switch j.ID {
@@ -159,6 +162,15 @@ func TestFailedJobIsRetriedAndHeldJobSnoozed(t *testing.T) {
 					t.Fatalf("after 30s only %v succeeded (tries %v)", got, tries)
 				}
 			}
+			// Every run counts in workflow.Job.Attempt, a snoozed one too
+			// (River gives a snooze its attempt back).
+			mu.Lock()
+			for id, got := range attempts {
+				if !slices.Equal(got, []int{1, 2, 3}) {
+					t.Errorf("job %s ran with Attempt %v, want [1 2 3]", id, got)
+				}
+			}
+			mu.Unlock()
 			jobs, err := q.Client().JobList(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
