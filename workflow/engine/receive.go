@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/waauto/waauto/action"
@@ -43,10 +44,12 @@ func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 	if err != nil || x == nil {
 		return err
 	}
+	defer release(x)
 	return e.queueInbound(ctx, x, x.facts.Time)
 }
 
-// queueInbound queues the evaluation of x at at, under the message's job id.
+// queueInbound queues the evaluation of x at at, under the message's job
+// id. The job holds a copy (its payload is encoded), not x.
 func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time) error {
 	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, at, x.snapshot())
 }
@@ -60,8 +63,10 @@ func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time) e
 func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Execution, error) {
 	x, dup, err := e.record(ctx, m)
 	if err != nil || x == nil || dup {
+		release(x)
 		return nil, err
 	}
+	defer release(x)
 	execs, err := e.run(ctx, x)
 	if err != nil {
 		e.log.WarnContext(ctx, "evaluation interrupted; queued to resume", slog.String("session", m.Session), slog.String("id", m.ID), slog.Any("err", err))
@@ -229,6 +234,7 @@ func (e *Engine) runInbound(ctx context.Context, j inboundJob) error {
 	}
 	x := newExecution(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
 		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact}, j.Contact, j.Session, j.Seq, at)
+	defer release(x)
 	_, err := e.run(ctx, x)
 	return err
 }
@@ -276,6 +282,13 @@ func (c *compiled) applies(ev trigger.Event) bool {
 }
 
 // execution is what every workflow run for one event shares.
+//
+// Records come from executionPool (newExecution) and go back to it after
+// an evaluation in which no workflow matched (release): nothing but the
+// evaluation itself then saw the record. From the first match on — its
+// trace, its actions (action.Call.Facts points into the record, the
+// runtime holds it), a shadow or failed row — the record is kept and left
+// to the garbage collector.
 type execution struct {
 	ev      trigger.Event
 	facts   *condition.Facts
@@ -290,15 +303,39 @@ type execution struct {
 	// allocation per message for the record, its facts and its scope.
 	factsVal condition.Facts
 	scope    condition.Scope
+	// kept: the record was handed beyond the evaluation (a workflow
+	// matched), so it must not be released to the pool.
+	kept bool
 }
 
+// executionPool holds released records: a record is ~1 KB, and making a
+// new one for every message — filling its pointer bitmap and touching
+// memory the cache has lost — cost more than the rest of a message that no
+// workflow matches (BENCHMARKS.md, fixed cost).
+var executionPool = sync.Pool{New: func() any { return new(execution) }}
+
 // newExecution returns the record of one message's evaluation, its facts
-// computed from in, in one allocation.
+// computed from in: a released record when there is one, else one
+// allocation.
 func newExecution(in condition.Input, contact workflow.Contact, sess workflow.Session, seq int64, at time.Time) *execution {
-	x := &execution{ev: trigger.Event{Message: in.Message, NewContact: in.IsNewContact}, contact: contact, sess: sess, seq: seq, at: at}
+	x := executionPool.Get().(*execution)
+	x.ev = trigger.Event{Message: in.Message, NewContact: in.IsNewContact}
+	x.contact, x.sess, x.seq, x.at, x.key, x.kept = contact, sess, seq, at, "", false
 	x.factsVal.Set(in)
 	x.facts = &x.factsVal
 	return x
+}
+
+// release returns x to the pool unless it was kept (a workflow matched).
+// The caller must not use x afterwards. x is not cleared (clearing 1 KB
+// under the garbage collector's write barriers cost a tenth of a
+// message): until it is reused, a pooled record keeps its last message's
+// strings and scope alive, at most a few records per processor.
+func release(x *execution) {
+	if x == nil || x.kept {
+		return
+	}
+	executionPool.Put(x)
 }
 
 // evaluate runs one candidate workflow: conditions, guards, then its
@@ -315,6 +352,8 @@ func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution, prior 
 	if prior == nil && err == nil && !res.Matched {
 		return nil, false, nil // no execution, no id: most candidates end here
 	}
+	// From here the trace, a log row or the actions may refer to x.
+	x.kept = true
 	now := e.cfg.Clock.Now()
 	m := x.ev.Message
 	exec := &workflow.Execution{
