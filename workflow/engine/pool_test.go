@@ -97,3 +97,66 @@ workflows:
 		})
 	}
 }
+
+// textKeeper compiles every tree to a program that is never true and
+// keeps the text of each message it sees, as a user's program caching by
+// text would.
+type textKeeper struct {
+	condition.Compiler
+	seen *[]string
+}
+
+type keepingProgram struct{ seen *[]string }
+
+func (p keepingProgram) Eval(ctx context.Context, f *condition.Facts) (condition.Result, error) {
+	return p.Trace(ctx, condition.NewScope(f))
+}
+
+func (p keepingProgram) Match(_ context.Context, s *condition.Scope) (bool, error) {
+	*p.seen = append(*p.seen, s.Facts().Text)
+	return false, nil
+}
+
+func (p keepingProgram) Trace(ctx context.Context, s *condition.Scope) (condition.Result, error) {
+	_, err := p.Match(ctx, s)
+	return condition.Result{}, err
+}
+
+func (k textKeeper) Compile(tree condition.Node, env condition.Env) (condition.Program, error) {
+	if tree != nil {
+		return keepingProgram{k.seen}, nil
+	}
+	return k.Compiler.Compile(tree, env)
+}
+
+// The engine folds each message into a buffer it reuses for the next
+// message that no program saw; a text a program kept stays what it was.
+func TestTextSeenByAProgramIsNotReused(t *testing.T) {
+	ctx := context.Background()
+	var seen []string
+	st := memstore.New()
+	e, err := engine.New(engine.Config{Store: st, Transport: &recorder{}, Compiler: textKeeper{expr.New(), &seen}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A keyword workflow: the messages without "commande" reach no program.
+	ws := []workflow.Workflow{{Name: "Commande", Enabled: true, Conditions: condition.Text{Op: condition.OpContains, Value: "commande"},
+		Actions: []workflow.Step{{Type: "reply", Action: &action.Reply{Text: "jamais"}}}}}
+	if err := e.SetWorkflows(ctx, workflow.Definitions{Workflows: ws}); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := range 200 {
+		text := fmt.Sprintf("Bonjour %d, RIEN à signaler", i)
+		if i%20 == 0 {
+			text = fmt.Sprintf("Ma COMMANDE numéro %d", i)
+			want = append(want, condition.Fold(text))
+		}
+		if _, err := e.Handle(ctx, trigger.Message{ID: fmt.Sprintf("wa-%d", i), Session: "main", Phone: "+33611111111", Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("texts the program kept = %q, want %q", seen, want)
+	}
+}

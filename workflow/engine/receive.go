@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
@@ -145,6 +146,7 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 	defer func() { e.cfg.Metrics.Candidates(candidates) }()
 	for c := range e.set.Load().candidates(sc, x.ev) {
 		candidates++
+		x.textSeen = true
 		if !c.applies(x.ev) {
 			continue
 		}
@@ -306,7 +308,16 @@ type execution struct {
 	// kept: the record was handed beyond the evaluation (a workflow
 	// matched), so it must not be released to the pool.
 	kept bool
+	// text holds factsVal.Text, folded into it (condition.AppendFold), and
+	// is reused by the next message unless textSeen: a candidate was
+	// evaluated, so a program (the backends, or a user's) saw the text and
+	// may still hold it.
+	text     []byte
+	textSeen bool
 }
+
+// maxPooledText bounds the text buffer a pooled record keeps.
+const maxPooledText = 4 << 10
 
 // executionPool holds released records: a record is ~1 KB, and making a
 // new one for every message — filling its pointer bitmap and touching
@@ -320,8 +331,13 @@ var executionPool = sync.Pool{New: func() any { return new(execution) }}
 func newExecution(in condition.Input, contact workflow.Contact, sess workflow.Session, seq int64, at time.Time) *execution {
 	x := executionPool.Get().(*execution)
 	x.ev = trigger.Event{Message: in.Message, NewContact: in.IsNewContact}
-	x.contact, x.sess, x.seq, x.at, x.key, x.kept = contact, sess, seq, at, "", false
-	x.factsVal.Set(in)
+	x.contact, x.sess, x.seq, x.at, x.key, x.kept, x.textSeen = contact, sess, seq, at, "", false, false
+	x.text = condition.AppendFold(x.text[:0], in.Message.Text)
+	folded := ""
+	if len(x.text) > 0 {
+		folded = unsafe.String(unsafe.SliceData(x.text), len(x.text))
+	}
+	x.factsVal.SetFolded(in, folded)
 	x.facts = &x.factsVal
 	return x
 }
@@ -334,6 +350,9 @@ func newExecution(in condition.Input, contact workflow.Contact, sess workflow.Se
 func release(x *execution) {
 	if x == nil || x.kept {
 		return
+	}
+	if x.textSeen || cap(x.text) > maxPooledText {
+		x.text = nil // its text stays as it is for whoever holds it
 	}
 	executionPool.Put(x)
 }
