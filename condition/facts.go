@@ -57,7 +57,13 @@ func NewFacts(in Input) *Facts {
 // inside a larger record (one allocation per message). Up to two labels
 // are copied into f itself; a Facts that was Set shares them with its
 // copies.
-func (f *Facts) Set(in Input) {
+func (f *Facts) Set(in Input) { f.SetFolded(in, Fold(in.Message.Text)) }
+
+// SetFolded is Set with the text folded by the caller: folded must be
+// Fold(in.Message.Text), which f.Text then is (not copied). It lets a
+// caller fold into a buffer it reuses (AppendFold); the caller must then
+// not write that buffer while f, or a string taken from it, is in use.
+func (f *Facts) SetFolded(in Input, folded string) {
 	raw := strings.TrimSpace(in.Message.Text)
 	typ := in.Message.Type
 	if typ == "" {
@@ -75,7 +81,7 @@ func (f *Facts) Set(in Input) {
 		labels = append([]string(nil), in.Labels...)
 	}
 	*f = Facts{
-		Text:           Fold(raw),
+		Text:           folded,
 		RawText:        raw,
 		Type:           typ,
 		Phone:          in.Message.Phone,

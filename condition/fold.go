@@ -1,9 +1,11 @@
 package condition
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -23,8 +25,34 @@ import (
 // through the full Unicode normalisation. Both give the same result.
 func Fold(s string) string {
 	s = strings.TrimSpace(s)
-	// First pass: the folded length, or the full path.
-	n, changes := 0, false
+	n, changes, latin := latinSize(s)
+	switch {
+	case !latin:
+		return foldUnicode(s)
+	case !changes:
+		return s
+	}
+	// As strings.Builder does: b is never written again.
+	b := appendLatin(make([]byte, 0, n), s)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// AppendFold appends Fold(s) to dst and returns the extended buffer, so
+// that a caller can fold every message into one buffer it reuses: for
+// ASCII and Latin text (see Fold) it allocates only when dst is too small.
+func AppendFold(dst []byte, s string) []byte {
+	s = strings.TrimSpace(s)
+	n, _, latin := latinSize(s)
+	if !latin {
+		return append(dst, foldUnicode(s)...)
+	}
+	return appendLatin(slices.Grow(dst, n), s)
+}
+
+// latinSize is the first pass of the table fold of trimmed s: the length
+// of the result, whether it differs from s, and whether the table can fold
+// s at all (latin false: the full Unicode path is needed).
+func latinSize(s string) (n int, changes, latin bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -35,37 +63,37 @@ func Fold(s string) string {
 		}
 		r := latinAt(s, i)
 		if r < 0 {
-			return foldUnicode(s)
+			return 0, false, false
 		}
 		changes = true
 		n += len(latinFold[r])
 		i += 2
 	}
-	if !changes {
-		return s
-	}
-	// Second pass: copy the runs that stay, replace the rest.
-	var b strings.Builder
-	b.Grow(n)
+	return n, changes, true
+}
+
+// appendLatin is the second pass: it appends the table fold of s (for
+// which latinSize said latin) to b, copying the runs that stay and
+// replacing the rest.
+func appendLatin(b []byte, s string) []byte {
 	keep := 0 // s[keep:i] is copied as it is
 	for i := 0; i < len(s); {
 		switch c := s[i]; {
 		case c >= utf8.RuneSelf:
-			b.WriteString(s[keep:i])
-			b.WriteString(latinFold[latinAt(s, i)])
+			b = append(b, s[keep:i]...)
+			b = append(b, latinFold[latinAt(s, i)]...)
 			i += 2
 			keep = i
 		case 'A' <= c && c <= 'Z':
-			b.WriteString(s[keep:i])
-			b.WriteByte(c + 'a' - 'A')
+			b = append(b, s[keep:i]...)
+			b = append(b, c+'a'-'A')
 			i++
 			keep = i
 		default:
 			i++
 		}
 	}
-	b.WriteString(s[keep:])
-	return b.String()
+	return append(b, s[keep:]...)
 }
 
 // latinAt returns the rune at s[i] when it is a 2-byte UTF-8 sequence

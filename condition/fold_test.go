@@ -7,6 +7,7 @@ import (
 	"go/format"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -193,10 +195,17 @@ const foldPropertyRuns = 100_000
 func TestFoldMatchesOracle(t *testing.T) {
 	g := rand.New(rand.NewPCG(16, 2026))
 	fast := 0
+	var buf []byte
 	for range foldPropertyRuns {
 		s := randomFoldText(g)
-		if got, want := condition.Fold(s), oldFold(s); got != want {
+		want := oldFold(s)
+		if got := condition.Fold(s); got != want {
 			t.Fatalf("Fold(%+q) = %+q, the oracle gives %+q", s, got, want)
+		}
+		// AppendFold into a reused buffer, after what it holds.
+		buf = append(buf[:0], "<>"...)
+		if buf = condition.AppendFold(buf, s); string(buf) != "<>"+want {
+			t.Fatalf("AppendFold(%+q) appended %+q, the oracle gives %+q", s, buf, want)
 		}
 		if allLatin(s) {
 			fast++
@@ -232,8 +241,12 @@ func TestFoldPairsMatchOracle(t *testing.T) {
 			b.WriteRune(a)
 			b.WriteRune(c)
 			s := b.String()
-			if got, want := condition.Fold(s), oldFold(s); got != want {
+			want := oldFold(s)
+			if got := condition.Fold(s); got != want {
 				t.Fatalf("Fold(%+q) = %+q, the oracle gives %+q", s, got, want)
+			}
+			if got := condition.AppendFold(nil, s); string(got) != want {
+				t.Fatalf("AppendFold(nil, %+q) = %+q, the oracle gives %+q", s, got, want)
 			}
 		}
 	}
@@ -249,6 +262,11 @@ func TestFoldAllocations(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { condition.Fold(c.text) }); n > c.max {
 			t.Errorf("Fold(%q): %v allocations, want at most %v", c.text, n, c.max)
 		}
+		// None into a buffer large enough.
+		buf := make([]byte, 0, 2*len(c.text))
+		if n := testing.AllocsPerRun(100, func() { condition.AppendFold(buf, c.text) }); n > 0 {
+			t.Errorf("AppendFold(buf, %q): %v allocations, want none", c.text, n)
+		}
 	}
 }
 
@@ -257,8 +275,12 @@ func FuzzFold(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := condition.Fold(s), oldFold(s); got != want {
+		want := oldFold(s)
+		if got := condition.Fold(s); got != want {
 			t.Fatalf("Fold(%+q) = %+q, the oracle gives %+q", s, got, want)
+		}
+		if got := condition.AppendFold([]byte("<>"), s); string(got) != "<>"+want {
+			t.Fatalf("AppendFold(%+q) = %+q, the oracle gives %+q", s, got, want)
 		}
 	})
 }
@@ -300,6 +322,29 @@ func TestNewFactsAllocations(t *testing.T) {
 	// The Facts with the copy of two labels, and the folded text.
 	if n := testing.AllocsPerRun(100, func() { condition.NewFacts(in) }); n > 2 {
 		t.Errorf("NewFacts: %v allocations, want at most 2", n)
+	}
+}
+
+// SetFolded with the text folded into a caller's buffer gives the facts
+// Set gives, and allocates nothing for two labels and a large enough buffer.
+func TestSetFoldedIsSet(t *testing.T) {
+	in := condition.Input{
+		Message: trigger.Message{Session: "s1", Phone: "+33612345678", Text: "  Bonjour, le MODÈLE bleu est-il encore là ?  ",
+			Time: time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)},
+		Labels: []string{"vip", "fr"}, MessageCount: 3, LastReply: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC),
+	}
+	var set, folded condition.Facts
+	set.Set(in)
+	buf := condition.AppendFold(make([]byte, 0, 64), in.Message.Text)
+	folded.SetFolded(in, string(buf))
+	if !reflect.DeepEqual(set, folded) {
+		t.Errorf("SetFolded = %+v, Set = %+v", folded, set)
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		buf = condition.AppendFold(buf[:0], in.Message.Text)
+		folded.SetFolded(in, unsafe.String(unsafe.SliceData(buf), len(buf)))
+	}); n > 0 {
+		t.Errorf("AppendFold + SetFolded: %v allocations, want none", n)
 	}
 }
 

@@ -12,7 +12,9 @@ import (
 // BenchmarkFixedCost is the engine's per-message cost with zero workflows:
 // a queued evaluation (runInbound) builds the message's facts, asks the
 // prefilter for candidates and finds none. Everything it spends is paid by
-// every message whatever the workflows. lang=fr is the matching benchmarks'
+// every message whatever the workflows. The execution record and its text
+// buffer are reused from one iteration to the next, as from one message to
+// the next when no workflow matches. lang=fr is the matching benchmarks'
 // French message (accents); lang=ascii is the same without accents. The
 // floor it is measured against is BenchmarkFold/impl=lower (lower-casing
 // the text once).

@@ -316,9 +316,12 @@ func (s *workflowSet) candidates(sc *condition.Scope, ev trigger.Event) iter.Seq
 			return
 		}
 		f := sc.Facts()
-		clock := sc.LocalTime(p.loc, false)
 		var buf [64]int32
 		found := p.lookup(f.Text, buf[:0])
+		if len(found) == 0 && p.dims.words == 0 {
+			return // no keyword found, no keyword-less workflow: the clock is not needed
+		}
+		clock := sc.LocalTime(p.loc, false)
 		cur := p.dims.cursor(p.always, f, clock, ev)
 		next, more := cur.next()
 		for len(found) > 0 || more {

@@ -8,7 +8,9 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/condition"
@@ -43,12 +45,14 @@ func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 	if err != nil || x == nil {
 		return err
 	}
+	defer release(x)
 	return e.queueInbound(ctx, x, x.facts.Time, !dup)
 }
 
 // queueInbound queues the evaluation of x at at, under the message's job
-// id. fresh says that no evaluation of the message ran before: this call
-// recorded it (see inboundJob.Fresh).
+// id; the job holds a copy (its payload is encoded), not x. fresh says
+// that no evaluation of the message ran before: this call recorded it
+// (see inboundJob.Fresh).
 func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time, fresh bool) error {
 	j := x.snapshot()
 	j.Fresh = fresh
@@ -64,8 +68,10 @@ func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time, f
 func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Execution, error) {
 	x, dup, err := e.record(ctx, m)
 	if err != nil || x == nil || dup {
+		release(x)
 		return nil, err
 	}
+	defer release(x)
 	x.firstRun = true // recorded just now: nothing ran for it before
 	execs, err := e.run(ctx, x)
 	if err != nil {
@@ -146,6 +152,7 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 	defer func() { e.cfg.Metrics.Candidates(candidates) }()
 	for c := range e.set.Load().candidates(sc, x.ev) {
 		candidates++
+		x.textSeen = true
 		if !c.applies(x.ev) {
 			continue
 		}
@@ -242,6 +249,7 @@ func (e *Engine) runInbound(ctx context.Context, j inboundJob, attempt int) erro
 	}
 	x := newExecution(condition.Input{Message: j.Message, Agent: j.Agent, Labels: j.Labels,
 		MessageCount: j.MessageCount, LastReply: j.LastReply, IsNewContact: j.NewContact}, j.Contact, j.Session, j.Seq, at)
+	defer release(x)
 	x.firstRun = j.Fresh && attempt == 1
 	_, err := e.run(ctx, x)
 	return err
@@ -290,6 +298,13 @@ func (c *compiled) applies(ev trigger.Event) bool {
 }
 
 // execution is what every workflow run for one event shares.
+//
+// Records come from executionPool (newExecution) and go back to it after
+// an evaluation in which no workflow matched (release): nothing but the
+// evaluation itself then saw the record. From the first match on — its
+// trace, its actions (action.Call.Facts points into the record, the
+// runtime holds it), a shadow or failed row — the record is kept and left
+// to the garbage collector.
 type execution struct {
 	ev      trigger.Event
 	facts   *condition.Facts
@@ -307,15 +322,62 @@ type execution struct {
 	// allocation per message for the record, its facts and its scope.
 	factsVal condition.Facts
 	scope    condition.Scope
+	// kept: the record was handed beyond the evaluation (a workflow
+	// matched), so it must not be released to the pool.
+	kept bool
+	// text holds factsVal.Text, folded into it (condition.AppendFold), and
+	// is reused by the next message unless textSeen: a candidate was
+	// evaluated, so a program (the backends, or a user's) saw the text and
+	// may still hold it.
+	text     []byte
+	textSeen bool
 }
 
+// maxPooledText bounds the text buffer a pooled record keeps.
+const maxPooledText = 4 << 10
+
+// executionPool holds released records: a record is ~1 KB, and making a
+// new one for every message — filling its pointer bitmap and touching
+// memory the cache has lost — cost more than the rest of a message that no
+// workflow matches (BENCHMARKS.md, fixed cost).
+var executionPool = sync.Pool{New: func() any { return new(execution) }}
+
 // newExecution returns the record of one message's evaluation, its facts
-// computed from in, in one allocation.
+// computed from in: a released record when there is one, else one
+// allocation.
 func newExecution(in condition.Input, contact workflow.Contact, sess workflow.Session, seq int64, at time.Time) *execution {
-	x := &execution{ev: trigger.Event{Message: in.Message, NewContact: in.IsNewContact}, contact: contact, sess: sess, seq: seq, at: at}
-	x.factsVal.Set(in)
-	x.facts = &x.factsVal
+	x := executionPool.Get().(*execution)
+	x.init(in, contact, sess, seq, at)
 	return x
+}
+
+// init makes x, new or released, the record of in: every field is set
+// again, except the buffers it reuses (TestInitSetsEveryField).
+func (x *execution) init(in condition.Input, contact workflow.Contact, sess workflow.Session, seq int64, at time.Time) {
+	x.ev = trigger.Event{Message: in.Message, NewContact: in.IsNewContact}
+	x.contact, x.sess, x.seq, x.at, x.key, x.kept, x.textSeen, x.firstRun = contact, sess, seq, at, "", false, false, false
+	x.text = condition.AppendFold(x.text[:0], in.Message.Text)
+	folded := ""
+	if len(x.text) > 0 {
+		folded = unsafe.String(unsafe.SliceData(x.text), len(x.text))
+	}
+	x.factsVal.SetFolded(in, folded)
+	x.facts = &x.factsVal
+}
+
+// release returns x to the pool unless it was kept (a workflow matched).
+// The caller must not use x afterwards. x is not cleared (clearing 1 KB
+// under the garbage collector's write barriers cost a tenth of a
+// message): until it is reused, a pooled record keeps its last message's
+// strings and scope alive, at most a few records per processor.
+func release(x *execution) {
+	if x == nil || x.kept {
+		return
+	}
+	if x.textSeen || cap(x.text) > maxPooledText {
+		x.text = nil // its text stays as it is for whoever holds it
+	}
+	executionPool.Put(x)
 }
 
 // evaluate runs one candidate workflow: conditions, guards, then its
@@ -332,6 +394,8 @@ func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution, prior 
 	if prior == nil && err == nil && !res.Matched {
 		return nil, false, nil // no execution, no id: most candidates end here
 	}
+	// From here the trace, a log row or the actions may refer to x.
+	x.kept = true
 	now := e.cfg.Clock.Now()
 	m := x.ev.Message
 	exec := &workflow.Execution{
