@@ -363,10 +363,14 @@ func (e *Engine) endWorkflowSpan(span Span, exec *workflow.Execution, err error)
 	}
 	if exec != nil {
 		span.SetString(AttrOutcome, string(exec.Outcome))
-		span.SetString(AttrReason, e.cfg.Redactor.Redact(exec.Reason))
-		if err == nil && exec.Outcome == workflow.OutcomeFailed {
-			err = failure(exec)
+		reason := exec.Reason
+		if exec.Outcome == workflow.OutcomeFailed { // the others are the engine's own words
+			reason = e.cfg.Redactor.Redact(reason)
+			if err == nil {
+				err = failure(exec)
+			}
 		}
+		span.SetString(AttrReason, reason)
 	}
 	e.endSpan(span, err)
 }
