@@ -13,6 +13,8 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/waauto/waauto/internal/dashboard"
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow/engine"
 )
 
@@ -56,7 +58,9 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // With OTEL_EXPORTER_OTLP_ENDPOINT set, a message tried in the simulator
 // is one trace sent over OTLP/HTTP when the product shuts down (the
 // batch is flushed): receive → evaluate → workflow → send, under the
-// service name of OTEL_SERVICE_NAME.
+// service name of OTEL_SERVICE_NAME. A message received as WhatsApp's
+// are (Receive) is evaluated by a River job, stored in the database: its
+// evaluation is still a child of its receive span.
 func TestTracesExportedOverOTLP(t *testing.T) {
 	col := &collector{}
 	srv := httptest.NewServer(col)
@@ -76,23 +80,33 @@ func TestTracesExportedOverOTLP(t *testing.T) {
 	if execs, _ := simSend(t, c, "+33 6 00 00 00 01", "Quel est le PRIX ?"); len(execs) != 1 {
 		t.Fatalf("executions %v", execs)
 	}
+	seen := len(ta.sim.Since(0, ""))
+	if err := ta.engine.Receive(t.Context(), trigger.Message{ID: "river-1", Session: dashboard.SimulatorSession, Phone: "+33600000002", Text: "le prix"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reply of the River job", func() bool { return len(ta.sim.Since(0, "")) > seen })
 	ta.app.close() // flushes the batch
 
 	col.mu.Lock()
 	defer col.mu.Unlock()
-	byName := map[string]*tracepb.Span{}
-	for _, s := range col.spans {
-		byName[s.Name] = s
+	// The simulator's message: from its send up to the root.
+	chain := []*tracepb.Span{find(col.spans, engine.SpanSend, "")}
+	for len(chain) < 4 && chain[len(chain)-1] != nil {
+		chain = append(chain, parentOf(col.spans, chain[len(chain)-1]))
 	}
-	recv, eval, wf, send := byName[string(engine.SpanReceive)], byName[string(engine.SpanEvaluate)], byName[string(engine.SpanWorkflow)], byName[string(engine.SpanSend)]
-	if recv == nil || eval == nil || wf == nil || send == nil {
-		t.Fatalf("exported spans %v, want receive, evaluate, workflow and send", names(col.spans))
-	}
-	for _, pair := range [][2]*tracepb.Span{{eval, recv}, {wf, eval}, {send, wf}} {
-		child, parent := pair[0], pair[1]
-		if !bytes.Equal(child.ParentSpanId, parent.SpanId) || !bytes.Equal(child.TraceId, parent.TraceId) {
-			t.Errorf("%s is not a child of %s", child.Name, parent.Name)
+	for i, want := range []engine.SpanName{engine.SpanSend, engine.SpanWorkflow, engine.SpanEvaluate, engine.SpanReceive} {
+		if i >= len(chain) || chain[i] == nil || chain[i].Name != string(want) {
+			t.Fatalf("exported spans %v: no chain send → workflow → evaluate → receive", names(col.spans))
 		}
+	}
+	send, wf, recv := chain[0], chain[1], chain[3]
+	if len(recv.ParentSpanId) != 0 {
+		t.Errorf("receive has a parent")
+	}
+	// The River job's evaluation, under the receive of its message.
+	queued, job := find(col.spans, engine.SpanReceive, "river-1"), find(col.spans, engine.SpanEvaluate, "river-1")
+	if queued == nil || job == nil || parentOf(col.spans, job) != queued || !bytes.Equal(job.TraceId, queued.TraceId) {
+		t.Errorf("the River job's evaluate span is not a child of its message's receive span (spans %v)", names(col.spans))
 	}
 	if got := stringAttr(wf, engine.AttrWorkflow); got != "Prix" {
 		t.Errorf("workflow span's %s = %q", engine.AttrWorkflow, got)
@@ -103,6 +117,27 @@ func TestTracesExportedOverOTLP(t *testing.T) {
 	if len(col.service) == 0 || col.service[0] != "waauto-test" {
 		t.Errorf("service.name %v, want waauto-test (OTEL_SERVICE_NAME)", col.service)
 	}
+}
+
+// find returns the first span named name whose message id is id (any
+// when ""), nil when none.
+func find(spans []*tracepb.Span, name engine.SpanName, id string) *tracepb.Span {
+	for _, s := range spans {
+		if s.Name == string(name) && (id == "" || stringAttr(s, engine.AttrMessageID) == id) {
+			return s
+		}
+	}
+	return nil
+}
+
+// parentOf returns the span whose id is s's parent id, nil when none.
+func parentOf(spans []*tracepb.Span, s *tracepb.Span) *tracepb.Span {
+	for _, p := range spans {
+		if len(s.ParentSpanId) > 0 && bytes.Equal(p.SpanId, s.ParentSpanId) && bytes.Equal(p.TraceId, s.TraceId) {
+			return p
+		}
+	}
+	return nil
 }
 
 func names(spans []*tracepb.Span) []string {
