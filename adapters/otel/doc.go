@@ -8,7 +8,7 @@
 //	defer tp.Shutdown(ctx) // flushes the spans
 //	eng, err := engine.New(engine.Config{..., Tracer: otel.New(otel.Config{TracerProvider: tp})})
 //
-// Span names are engine.SpanName values, attributes the engine.Attr*
+// Span names are the engine.SpanType values, attributes the engine.Attr*
 // keys; errors are recorded on their span (RecordError, status Error).
 // The span context crosses the job queue in the W3C traceparent format
 // (Config.Propagator), so a job run by another instance continues the

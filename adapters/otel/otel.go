@@ -50,7 +50,7 @@ func New(cfg Config) *Tracer {
 // options are the start options of the engine's spans, made once: their
 // kind. A message comes in (consumer), goes out (producer), the model is
 // a remote call (client); the others are internal.
-var options = map[engine.SpanName][]trace.SpanStartOption{
+var options = map[engine.SpanType][]trace.SpanStartOption{
 	engine.SpanReceive:    {trace.WithSpanKind(trace.SpanKindConsumer)},
 	engine.SpanSend:       {trace.WithSpanKind(trace.SpanKindProducer)},
 	engine.SpanAIGenerate: {trace.WithSpanKind(trace.SpanKindClient)},
@@ -59,7 +59,7 @@ var options = map[engine.SpanName][]trace.SpanStartOption{
 var internal = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)}
 
 // Start begins the span name as a child of the span in ctx.
-func (t *Tracer) Start(ctx context.Context, name engine.SpanName) (context.Context, engine.Span) {
+func (t *Tracer) Start(ctx context.Context, name engine.SpanType) (context.Context, engine.Span) {
 	opts, ok := options[name]
 	if !ok {
 		opts = internal

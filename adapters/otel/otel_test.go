@@ -95,7 +95,7 @@ func (w *world) receive(t *testing.T, id, phone, text string) {
 }
 
 // one returns the one ended span named name whose attribute key is value.
-func one(t *testing.T, spans []sdktrace.ReadOnlySpan, name engine.SpanName, key, value string) sdktrace.ReadOnlySpan {
+func one(t *testing.T, spans []sdktrace.ReadOnlySpan, name engine.SpanType, key, value string) sdktrace.ReadOnlySpan {
 	t.Helper()
 	var found []sdktrace.ReadOnlySpan
 	for _, s := range spans {

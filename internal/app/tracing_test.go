@@ -94,7 +94,7 @@ func TestTracesExportedOverOTLP(t *testing.T) {
 	for len(chain) < 4 && chain[len(chain)-1] != nil {
 		chain = append(chain, parentOf(col.spans, chain[len(chain)-1]))
 	}
-	for i, want := range []engine.SpanName{engine.SpanSend, engine.SpanWorkflow, engine.SpanEvaluate, engine.SpanReceive} {
+	for i, want := range []engine.SpanType{engine.SpanSend, engine.SpanWorkflow, engine.SpanEvaluate, engine.SpanReceive} {
 		if i >= len(chain) || chain[i] == nil || chain[i].Name != string(want) {
 			t.Fatalf("exported spans %v: no chain send → workflow → evaluate → receive", names(col.spans))
 		}
@@ -121,7 +121,7 @@ func TestTracesExportedOverOTLP(t *testing.T) {
 
 // find returns the first span named name whose message id is id (any
 // when ""), nil when none.
-func find(spans []*tracepb.Span, name engine.SpanName, id string) *tracepb.Span {
+func find(spans []*tracepb.Span, name engine.SpanType, id string) *tracepb.Span {
 	for _, s := range spans {
 		if s.Name == string(name) && (id == "" || stringAttr(s, engine.AttrMessageID) == id) {
 			return s

@@ -24,7 +24,7 @@ import "context"
 type Tracer interface {
 	// Start begins the span name as a child of the span in ctx (or of the
 	// span context Extract put there) and returns ctx carrying it.
-	Start(ctx context.Context, name SpanName) (context.Context, Span)
+	Start(ctx context.Context, name SpanType) (context.Context, Span)
 	// Inject returns the span context of ctx as text fields, to be carried
 	// in a queued job; nil when ctx has none.
 	Inject(ctx context.Context) map[string]string
@@ -46,17 +46,18 @@ type Span interface {
 	End(err error)
 }
 
-// SpanName names a span the engine starts.
-type SpanName string
+// SpanType is which of its operations a span of the engine times; its
+// value is the span's name.
+type SpanType string
 
 // The spans of the engine (see Tracer).
 const (
-	SpanReceive    SpanName = "waauto.receive"
-	SpanEvaluate   SpanName = "waauto.evaluate"
-	SpanWorkflow   SpanName = "waauto.workflow"
-	SpanSend       SpanName = "waauto.send"
-	SpanAIReply    SpanName = "waauto.ai_reply"
-	SpanAIGenerate SpanName = "waauto.ai.generate"
+	SpanReceive    SpanType = "waauto.receive"
+	SpanEvaluate   SpanType = "waauto.evaluate"
+	SpanWorkflow   SpanType = "waauto.workflow"
+	SpanSend       SpanType = "waauto.send"
+	SpanAIReply    SpanType = "waauto.ai_reply"
+	SpanAIGenerate SpanType = "waauto.ai.generate"
 )
 
 // Attribute keys of the engine's spans.
@@ -109,7 +110,7 @@ func (e *Engine) endSpan(span Span, err error) {
 // noTracer is the default Tracer: no spans, no allocation.
 type noTracer struct{}
 
-func (noTracer) Start(ctx context.Context, _ SpanName) (context.Context, Span) {
+func (noTracer) Start(ctx context.Context, _ SpanType) (context.Context, Span) {
 	return ctx, noSpan{}
 }
 func (noTracer) Inject(context.Context) map[string]string { return nil }
