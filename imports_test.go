@@ -18,7 +18,7 @@ func TestImportDirection(t *testing.T) {
 	}
 	const mod = "github.com/waauto/waauto/"
 	core := []string{"trigger", "condition", "action", "workflow"}
-	forbiddenInCore := []string{mod + "adapters/", "go.mau.fi/whatsmeow", "github.com/uptrace/bun", "github.com/tmc/langchaingo", "github.com/riverqueue/river"}
+	forbiddenInCore := []string{mod + "adapters/", "go.mau.fi/whatsmeow", "github.com/uptrace/bun", "github.com/tmc/langchaingo", "github.com/riverqueue/river", "go.opentelemetry.io/"}
 	// layers: a package (and, with sub, its subpackages) must not import dep
 	// (or its subpackages).
 	layers := []struct {

@@ -8,6 +8,10 @@
 //	waauto validate FILE...
 //	waauto lint [--json] [--tz ZONE] FILE_OR_DIR...
 //	waauto admin reset-password [--db PATH_OR_DSN] [--user admin] [--password-file FILE]
+//
+// OpenTelemetry traces are exported when the standard variables ask for
+// them (OTEL_EXPORTER_OTLP_ENDPOINT, or OTEL_TRACES_EXPORTER=otlp; see the
+// README's Monitoring paragraph), and flushed when the server stops.
 package main
 
 import (

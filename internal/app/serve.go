@@ -310,6 +310,10 @@ type app struct {
 	leases    *riverqueue.NumberLeases // numbers this instance runs; nil without WhatsApp
 	bg        context.Context
 	stopBg    context.CancelFunc
+	// tracer traces the engine (OTEL_* environment); nil when off.
+	// stopTracing flushes its spans.
+	tracer      engine.Tracer
+	stopTracing func(context.Context) error
 }
 
 // newApp opens everything serve needs. On error, what was opened is closed.
@@ -335,6 +339,9 @@ func newApp(ctx context.Context, o options, stdout io.Writer) (_ *app, err error
 	}()
 	// Configuration errors first, before any file is touched.
 	if a.responder, a.ai, err = newAI(o.AI, log); err != nil {
+		return nil, err
+	}
+	if a.tracer, a.stopTracing, err = newTracing(ctx, log); err != nil {
 		return nil, err
 	}
 	a.store, err = bunstore.Open(ctx, o.DB, storeOptions(log, o.DBPool))
@@ -441,6 +448,7 @@ func (a *app) openEngine(ctx context.Context) error {
 		Store:          a.store,
 		Transport:      router,
 		Metrics:        a.metrics,
+		Tracer:         a.tracer,
 		Compiler:       a.compiler,
 		Registry:       o.registry,
 		Logger:         a.log,
@@ -619,6 +627,14 @@ func (a *app) close() {
 			a.log.Error("closing the engine", "err", err)
 		}
 		cancel()
+	}
+	if a.stopTracing != nil { // after the engine and the queue: their last spans are flushed
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := a.stopTracing(ctx); err != nil {
+			a.log.Error("flushing the traces", "err", err)
+		}
+		cancel()
+		a.stopTracing = nil
 	}
 	if a.devices != nil {
 		_ = a.devices.Close()

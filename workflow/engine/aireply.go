@@ -42,6 +42,9 @@ type aiJob struct {
 	// NewContact and Trace are the trigger's, for Req.Verify.Conditions.
 	NewContact bool
 	Trace      condition.Trace
+	// TraceContext is the span context of the workflow that queued the
+	// reply (Tracer.Inject).
+	TraceContext map[string]string `json:",omitempty"`
 }
 
 // origin is the SendOrigin of j's reply: its send-time check and, when a
@@ -91,7 +94,7 @@ func (e *Engine) queueAI(ctx context.Context, c *compiled, x *execution, req act
 	m := x.ev.Message
 	job := aiJob{WorkflowID: c.ID, Workflow: c.Name, Session: m.Session, Phone: m.Phone, ContactName: x.contact.Name,
 		MessageID: m.ID, Seq: x.seq, FirstSeq: x.seq, Text: m.Text, Type: m.Type, Req: req, Key: idemKey, Media: m.Media,
-		NewContact: x.ev.NewContact, Trace: e.triggerTrace(ctx, c, x, req.Verify.Conditions)}
+		NewContact: x.ev.NewContact, Trace: e.triggerTrace(ctx, c, x, req.Verify.Conditions), TraceContext: e.cfg.Tracer.Inject(ctx)}
 	now := e.cfg.Clock.Now()
 	job.At = now
 	if req.Debounce <= 0 {
@@ -144,20 +147,35 @@ func (e *Engine) burstReady(ctx context.Context, j aiJob) (aiJob, bool, error) {
 // runAI generates, checks and sends one AI reply, logging the outcome. A
 // store failure returns an error for the queue to run the job again: the
 // reply then keeps its message id and its log row id.
-func (e *Engine) runAI(ctx context.Context, j aiJob) error {
+func (e *Engine) runAI(ctx context.Context, j aiJob) (err error) {
 	if j.Key == "" { // queued before jobs had keys
 		j.Key = "ai/" + j.WorkflowID + "/" + j.Session + "/" + j.MessageID
 	}
+	ctx = e.cfg.Tracer.Extract(ctx, j.TraceContext)
 	if j.Burst != "" {
 		var ready bool
-		var err error
 		if j, ready, err = e.burstReady(ctx, j); !ready || err != nil {
 			return err
 		}
 	}
+	ctx, span := e.cfg.Tracer.Start(ctx, SpanAIReply)
+	span.SetString(AttrWorkflow, j.Workflow)
+	span.SetString(AttrWorkflowID, j.WorkflowID)
+	span.SetString(AttrSession, j.Session)
+	span.SetString(AttrMessageID, j.MessageID)
 	exec := workflow.Execution{WorkflowID: j.WorkflowID, Workflow: j.Workflow, Session: j.Session, Phone: j.Phone, MessageID: j.MessageID, Trigger: trigger.KindIncomingMessage}
 	res := workflow.ActionResult{Type: "ai_reply"}
-	outcome, reason, err := e.generateAndSend(ctx, j, &res, &exec.Trace)
+	outcome, reason, err := e.generateAndSend(ctx, j, &res, &exec.Trace, span)
+	span.SetString(AttrOutcome, string(outcome))
+	span.SetString(AttrReason, string(reason))
+	span.SetInt(AttrCredits, res.Credits)
+	defer func() { // the job's error, else the reply's failure
+		failed := err
+		if failed == nil && outcome == workflow.OutcomeFailed {
+			failed = fmt.Errorf("%s: %s", reason, res.Error)
+		}
+		e.endSpan(span, failed)
+	}()
 	if isRetryable(err) {
 		return fmt.Errorf("ai reply of %s: %w", j.MessageID, err)
 	}
@@ -203,7 +221,7 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) ([]workflow.ActionResult
 // earlier run of the job generated and recorded (the run was cut before its
 // log row) is sent again with its id, neither generated nor charged again.
 // Store failures are retryable errors.
-func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult, trace *condition.Trace) (workflow.Outcome, reason, error) {
+func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult, trace *condition.Trace, span Span) (workflow.Outcome, reason, error) {
 	id := MessageIDFor(j.Key + "/ai")
 	rec, err := e.cfg.Store.Message(ctx, j.Session, id)
 	switch {
@@ -241,12 +259,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	if err != nil {
 		return workflow.OutcomeFailed, "", retryable(fmt.Errorf("history: %w", err))
 	}
-	gctx, cancel := context.WithTimeout(ctx, e.cfg.AIDeadline)
-	reply, err := e.cfg.Responder.Respond(gctx, req)
-	cancel()
-	if err == nil && strings.TrimSpace(reply.Text) == "" {
-		err = ai.ErrEmptyReply
-	}
+	reply, err := e.generate(ctx, req, span)
 	if err != nil {
 		return workflow.OutcomeFailed, reasonModelFailed, fmt.Errorf("ai_reply: %w", err)
 	}
@@ -276,6 +289,29 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	return workflow.OutcomeFired, reasonAISent, nil
 }
 
+// generate asks the Responder for the reply of req within AIDeadline and
+// SpanAIGenerate; span (the AI reply's) gets the model, its usage and its
+// latency.
+func (e *Engine) generate(ctx context.Context, req ai.Request, span Span) (ai.Reply, error) {
+	gctx, gspan := e.cfg.Tracer.Start(ctx, SpanAIGenerate)
+	gctx, cancel := context.WithTimeout(gctx, e.cfg.AIDeadline)
+	start := e.cfg.Clock.Now()
+	reply, err := e.cfg.Responder.Respond(gctx, req)
+	latency := e.cfg.Clock.Now().Sub(start)
+	cancel()
+	if err == nil && strings.TrimSpace(reply.Text) == "" {
+		err = ai.ErrEmptyReply
+	}
+	for _, s := range []Span{gspan, span} {
+		s.SetString(AttrModel, reply.Usage.Model)
+		s.SetInt(AttrInputTokens, int64(reply.Usage.PromptTokens))
+		s.SetInt(AttrOutputTokens, int64(reply.Usage.CompletionTokens))
+	}
+	span.SetInt(AttrModelLatency, latency.Milliseconds())
+	e.endSpan(gspan, err)
+	return reply, err
+}
+
 // sendOrQueue sends m; when the transport fails it queues a retry of the
 // send with the same id (the reply is generated already), which runs the
 // send-time check of m.Origin again (retrySend).
@@ -283,7 +319,7 @@ func (e *Engine) sendOrQueue(ctx context.Context, m workflow.Outgoing) error {
 	err := e.send(ctx, m)
 	var r *retryableError
 	if errors.As(err, &r) && r.transport {
-		return e.enqueue(ctx, workflow.JobSend, "send/"+m.Session+"/"+m.ID, e.cfg.Clock.Now().Add(time.Second), m)
+		return e.enqueue(ctx, workflow.JobSend, "send/"+m.Session+"/"+m.ID, e.cfg.Clock.Now().Add(time.Second), sendJob{Outgoing: m, TraceContext: e.cfg.Tracer.Inject(ctx)})
 	}
 	return err
 }

@@ -56,4 +56,10 @@
 // trigger's text, type and new-contact flag kept). A send they no longer
 // match is cancelled: EffectCancel and a log row with reason
 // conditions_changed and both traces (TraceAtTrigger, TraceAtSend).
+//
+// Watching it run: Config.Metrics counts messages, candidates,
+// evaluations and credits; Config.Tracer traces each message as one
+// trace, receive → evaluate → workflow → send, across the job queue
+// (adapters/otel implements it with OpenTelemetry). Both default to
+// nothing, at no cost.
 package engine

@@ -49,6 +49,9 @@ type Config struct {
 	Observer Observer
 	// Metrics counts messages, candidates and evaluations; nil counts nothing.
 	Metrics Metrics
+	// Tracer traces receive → evaluate → send (adapters/otel for
+	// OpenTelemetry); nil traces nothing.
+	Tracer Tracer
 	// Location is the account's time zone; nil means UTC. SetLocation
 	// changes it.
 	Location *time.Location
@@ -135,6 +138,9 @@ func (c *Config) setDefaults() error {
 	if c.Metrics == nil {
 		c.Metrics = noMetrics{}
 	}
+	if c.Tracer == nil {
+		c.Tracer = noTracer{}
+	}
 	if c.Webhooks == nil {
 		c.Webhooks = &httpWebhooks{Client: c.WebhookClient}
 	}
@@ -175,6 +181,11 @@ type Engine struct {
 	burst bursts
 	loc   atomic.Pointer[time.Location] // the account's time zone (SetLocation)
 	meter atomic.Bool                   // credit accounting on (SetMeterCredits)
+	// transport is the Go type of Config.Transport (AttrTransport).
+	transport string
+	// traced is set when Config.Tracer is not the default: what only
+	// spans need (redacted copies of texts) is computed only then.
+	traced bool
 }
 
 // workflowSet is an immutable snapshot of the compiled workflows, swapped atomically.
@@ -196,7 +207,9 @@ func New(cfg Config) (*Engine, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, log: slog.New(cfg.Redactor.Handler(cfg.Logger.Handler())), ids: newIDGen()}
+	e := &Engine{cfg: cfg, log: slog.New(cfg.Redactor.Handler(cfg.Logger.Handler())), ids: newIDGen(), transport: fmt.Sprintf("%T", cfg.Transport)}
+	_, untraced := cfg.Tracer.(noTracer)
+	e.traced = !untraced
 	e.jobs = cfg.Jobs
 	if e.jobs == nil {
 		e.mem = newMemQueue(cfg.Clock)

@@ -21,7 +21,7 @@ import (
 //
 //	go test ./workflow/engine -run '^$' -bench 'FixedCost' -count 6
 func BenchmarkFixedCost(b *testing.B) {
-	e := &Engine{cfg: Config{Metrics: noMetrics{}}}
+	e := &Engine{cfg: Config{Metrics: noMetrics{}, Tracer: noTracer{}}}
 	e.set.Store(compileSet(b, expr.New(), nil))
 	for _, lang := range []struct{ name, text string }{{"fr", benchFiller}, {"ascii", benchASCII}} {
 		b.Run("lang="+lang.name, func(b *testing.B) {

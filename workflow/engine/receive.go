@@ -41,21 +41,24 @@ var (
 // exists, and the evaluation of a message whose job was lost in a crash
 // between recording and queueing (the answer-once rule still holds).
 func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
-	x, dup, err := e.record(ctx, m)
-	if err != nil || x == nil {
-		return err
+	ctx, span := e.cfg.Tracer.Start(ctx, SpanReceive)
+	x, dup, err := e.record(ctx, m, span)
+	if err == nil && x != nil {
+		err = e.queueInbound(ctx, x, x.facts.Time, !dup)
+		release(x)
 	}
-	defer release(x)
-	return e.queueInbound(ctx, x, x.facts.Time, !dup)
+	e.endSpan(span, err)
+	return err
 }
 
 // queueInbound queues the evaluation of x at at, under the message's job
-// id; the job holds a copy (its payload is encoded), not x. fresh says
-// that no evaluation of the message ran before: this call recorded it
-// (see inboundJob.Fresh).
+// id, with the span context of ctx; the job holds a copy (its payload is
+// encoded), not x. fresh says that no evaluation of the message ran
+// before: this call recorded it (see inboundJob.Fresh).
 func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time, fresh bool) error {
 	j := x.snapshot()
 	j.Fresh = fresh
+	j.TraceContext = e.cfg.Tracer.Inject(ctx)
 	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, at, j)
 }
 
@@ -66,7 +69,15 @@ func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time, f
 // by a store or transport failure stays running and the message's
 // evaluation is queued, as Receive does, to resume it.
 func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Execution, error) {
-	x, dup, err := e.record(ctx, m)
+	ctx, span := e.cfg.Tracer.Start(ctx, SpanReceive)
+	execs, err := e.handle(ctx, m, span)
+	e.endSpan(span, err)
+	return execs, err
+}
+
+// handle is Handle within its span.
+func (e *Engine) handle(ctx context.Context, m trigger.Message, span Span) ([]workflow.Execution, error) {
+	x, dup, err := e.record(ctx, m, span)
 	if err != nil || x == nil || dup {
 		release(x)
 		return nil, err
@@ -84,9 +95,11 @@ func (e *Engine) Handle(ctx context.Context, m trigger.Message) ([]workflow.Exec
 // record cleans m (trigger.Message.Clean), stores it and returns the facts of the moment it arrived, or nil
 // when it must not be automated (an excluded contact, ...). For a message
 // recorded before (dup), the facts are rebuilt from the stored position of
-// the message and the conversation as it is now.
-func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, dup bool, err error) {
+// the message and the conversation as it is now. span is the receive span.
+func (e *Engine) record(ctx context.Context, m trigger.Message, span Span) (x *execution, dup bool, err error) {
 	m = m.Clean()
+	span.SetString(AttrSession, m.Session)
+	span.SetString(AttrMessageID, m.ID)
 	now := e.cfg.Clock.Now()
 	if m.Time.IsZero() {
 		m.Time = now
@@ -94,6 +107,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 	if m.Type == "" {
 		m.Type = trigger.MessageText
 	}
+	span.SetString(AttrMessageType, string(m.Type))
 	phone, err := trigger.NormalizePhone(m.Phone)
 	if err != nil {
 		return nil, false, fmt.Errorf("receive %s: %w", m.ID, err)
@@ -104,6 +118,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		return nil, false, fmt.Errorf("receive %s: record: %w", m.ID, err)
 	}
 	count := int(in.Conversation.MessageCount)
+	span.SetBool(AttrDuplicate, in.Duplicate)
 	if in.Duplicate {
 		count = int(in.Seq)
 	} else {
@@ -117,6 +132,7 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 		sess = e.session(ctx, m.Session)
 	}
 	if reason := e.ignoreReason(m, in, sess, now); reason != "" {
+		span.SetString(AttrIgnored, string(reason))
 		e.log.DebugContext(ctx, "message recorded, not automated",
 			slog.String("session", m.Session), slog.String("id", m.ID), slog.String("reason", string(reason)))
 		return nil, in.Duplicate, nil
@@ -140,16 +156,24 @@ func (e *Engine) record(ctx context.Context, m trigger.Message) (x *execution, d
 // fire are appended at the end, with ids derived from the message so that
 // a re-run cannot double them. An error means a firing could not finish
 // (a store or transport failure): the caller retries the whole run.
-func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, error) {
+func (e *Engine) run(ctx context.Context, x *execution) (out []workflow.Execution, err error) {
 	m := x.ev.Message
-	var out, rows []workflow.Execution
+	ctx, span := e.cfg.Tracer.Start(ctx, SpanEvaluate)
+	span.SetString(AttrSession, m.Session)
+	span.SetString(AttrMessageID, m.ID)
+	var rows []workflow.Execution
 	var errs []error
 	var prior []workflow.Firing // read at the first workflow that applies
 	loaded := false
 	sc := &x.scope
 	sc.Reset(x.facts)
-	candidates := 0
-	defer func() { e.cfg.Metrics.Candidates(candidates) }()
+	candidates, fired := 0, 0
+	defer func() {
+		e.cfg.Metrics.Candidates(candidates)
+		span.SetInt(AttrCandidates, int64(candidates))
+		span.SetInt(AttrFired, int64(fired))
+		e.endSpan(span, err)
+	}()
 	for c := range e.set.Load().candidates(sc, x.ev) {
 		candidates++
 		x.textSeen = true
@@ -169,20 +193,22 @@ func (e *Engine) run(ctx context.Context, x *execution) ([]workflow.Execution, e
 				f = &prior[i]
 			}
 		}
-		exec, fired, err := e.evaluate(ctx, c, x, f, sc)
+		exec, didFire, err := e.evaluate(ctx, c, x, f, sc)
 		e.cfg.Metrics.WorkflowEvaluated(outcomeOf(exec))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("workflow %q: %w", c.Name, err))
 		}
 		if exec != nil {
 			out = append(out, *exec)
-			if !fired { // a firing's row is written by its finish
+			if didFire {
+				fired++
+			} else { // a firing's row is written by its finish
 				rows = append(rows, e.redacted(*exec))
 			}
 		}
 		// A workflow with stop that fired, or whose evaluation failed, holds
 		// back the ones after it: the retry of the job decides for them.
-		if c.Stop && (fired || err != nil) {
+		if c.Stop && (didFire || err != nil) {
 			break
 		}
 	}
@@ -227,6 +253,8 @@ type inboundJob struct {
 	// under the same id (a no-op while the job exists) without it, as
 	// does Handle for the retry of its own run.
 	Fresh bool `json:",omitempty"`
+	// TraceContext is the span context of the receive (Tracer.Inject).
+	TraceContext map[string]string `json:",omitempty"`
 }
 
 func (x *execution) snapshot() inboundJob {
@@ -242,6 +270,7 @@ func (x *execution) snapshot() inboundJob {
 // (workflow.Job.Attempt). It returns an error, for the queue to run the
 // job again, while a firing could not finish; the next run resumes it.
 func (e *Engine) runInbound(ctx context.Context, j inboundJob, attempt int) error {
+	ctx = e.cfg.Tracer.Extract(ctx, j.TraceContext)
 	j.Message.Media = e.withFetch(j.Message.Session, j.Message.Media)
 	at := j.At
 	if at.IsZero() {
@@ -396,6 +425,50 @@ func (e *Engine) evaluate(ctx context.Context, c *compiled, x *execution, prior 
 	}
 	// From here the trace, a log row or the actions may refer to x.
 	x.kept = true
+	ctx, span := e.cfg.Tracer.Start(ctx, SpanWorkflow)
+	span.SetString(AttrWorkflow, c.Name)
+	span.SetString(AttrWorkflowID, c.ID)
+	exec, fired, err := e.matched(ctx, c, x, prior, res, err)
+	e.endWorkflowSpan(span, exec, err)
+	return exec, fired, err
+}
+
+// endWorkflowSpan ends the span of a workflow with its execution's outcome
+// and reason, failed when the execution failed or err left it running.
+func (e *Engine) endWorkflowSpan(span Span, exec *workflow.Execution, err error) {
+	if !e.traced {
+		span.End(err)
+		return
+	}
+	if exec != nil {
+		span.SetString(AttrOutcome, string(exec.Outcome))
+		reason := exec.Reason
+		if exec.Outcome == workflow.OutcomeFailed { // the others are the engine's own words
+			reason = e.cfg.Redactor.Redact(reason)
+			if err == nil {
+				err = failure(exec)
+			}
+		}
+		span.SetString(AttrReason, reason)
+	}
+	e.endSpan(span, err)
+}
+
+// failure is the error of a failed execution: its first failed action's,
+// else its reason.
+func failure(exec *workflow.Execution) error {
+	for _, a := range exec.Actions {
+		if a.Outcome == workflow.OutcomeFailed {
+			return fmt.Errorf("action %s: %s", a.Type, a.Error)
+		}
+	}
+	return errors.New(exec.Reason)
+}
+
+// matched is evaluate for a workflow whose conditions matched (res), or
+// failed (evalErr), or whose firing is to be resumed (prior).
+func (e *Engine) matched(ctx context.Context, c *compiled, x *execution, prior *workflow.Firing, res condition.Result, evalErr error) (*workflow.Execution, bool, error) {
+	err := evalErr
 	now := e.cfg.Clock.Now()
 	m := x.ev.Message
 	exec := &workflow.Execution{

@@ -173,9 +173,19 @@ func (r *runtime) stillRightOnRetry(ctx context.Context, m workflow.Outgoing, n 
 	return r.e.stillRight(ctx, m.Session, m.To, m.Origin, "reply", at, r.key+"/send/"+n)
 }
 
+// sendJob is the payload of a send retried from a job: the message (its
+// fields at the top level, as jobs queued before TraceContext have them)
+// and the span context of the first attempt's caller.
+type sendJob struct {
+	workflow.Outgoing
+	TraceContext map[string]string `json:",omitempty"`
+}
+
 // retrySend is the job of a send whose transport failed: the send-time
 // check of m.Origin, then the transport, with the same id.
-func (e *Engine) retrySend(ctx context.Context, m workflow.Outgoing) error {
+func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
+	ctx = e.cfg.Tracer.Extract(ctx, j.TraceContext)
+	m := j.Outgoing
 	kind := "reply"
 	if m.Kind == workflow.SendAI {
 		kind = "ai_reply"
@@ -418,9 +428,17 @@ func (e *Engine) deliver(ctx context.Context, m workflow.Outgoing, now time.Time
 	return nil
 }
 
-// transmit hands m to the transport and reports the effect.
+// transmit hands m to the transport, within its span, and reports the effect.
 func (e *Engine) transmit(ctx context.Context, m workflow.Outgoing) error {
-	if err := e.cfg.Transport.Send(ctx, m); err != nil {
+	ctx, span := e.cfg.Tracer.Start(ctx, SpanSend)
+	span.SetString(AttrTransport, e.transport)
+	span.SetString(AttrSession, m.Session)
+	span.SetString(AttrMessageID, m.ID)
+	span.SetString(AttrSendKind, string(m.Kind))
+	span.SetString(AttrWorkflow, m.Workflow)
+	err := e.cfg.Transport.Send(ctx, m)
+	e.endSpan(span, err)
+	if err != nil {
 		return err
 	}
 	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectSend, Time: e.cfg.Clock.Now(), Session: m.Session, Phone: m.To, Workflow: m.Workflow, Text: m.Text, SendKind: m.Kind})
