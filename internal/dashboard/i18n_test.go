@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // dynamicKeys are the keys built from a value (T (print "outcome." .Outcome)
@@ -21,6 +22,16 @@ var dynamicKeys = map[string][]string{
 	"sched.status.":  strs(workflow.SchedulePending, workflow.ScheduleSending, workflow.ScheduleSent, workflow.ScheduleFailed, workflow.ScheduleCancelled),
 	"wf.done.":       {"enable", "disable", "delete"},
 	"settings.role.": roles,
+	"reason.":        reasonKeys(),
+}
+
+// reasonKeys are the catalogue names of every reason the engine logs.
+func reasonKeys() []string {
+	var out []string
+	for _, r := range engine.Reasons() {
+		out = append(out, reasonKey(r))
+	}
+	return out
 }
 
 func strs[S ~string](v ...S) []string {
@@ -44,7 +55,7 @@ var (
 	// literal with a prefix of scriptPrefixes.
 	scriptKey = regexp.MustCompile(`"((?:builder|replay)\.[a-z0-9_.]+)"`)
 	// goDynamic finds "prefix."+value keys in the handlers.
-	goDynamic = regexp.MustCompile(`"([a-z_.]+\.)"\+`)
+	goDynamic = regexp.MustCompile(`"([a-z_.]+\.)" ?\+`)
 	verb      = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
 )
 
@@ -202,5 +213,59 @@ func TestTranslatorFormats(t *testing.T) {
 	}
 	if got := trs["en"].T("wf.saved", 3); got != "Saved 3 workflow(s)" {
 		t.Errorf("en wf.saved = %q", got)
+	}
+}
+
+// TestReasonsTranslated: every reason the engine logs has a text in both
+// catalogues (TestCataloguesComplete fails too when one is missing); the
+// English page shows the stored text unchanged, the French one another
+// text, details included; a text that is no engine reason is shown as
+// stored.
+func TestReasonsTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]engine.Reason{}
+	for _, r := range engine.Reasons() {
+		key := "reason." + reasonKey(r)
+		if other, ok := keys[key]; ok {
+			t.Errorf("%q and %q have the same key %q", r, other, key)
+		}
+		keys[key] = r
+		for _, lang := range []string{"en", "fr"} {
+			if _, ok := cats[lang][key]; !ok {
+				t.Errorf("reason %q: key %q is missing in %s.json", r, key, lang)
+			}
+		}
+		text := string(r)
+		switch r {
+		case engine.ReasonCooldown:
+			text += ": fired 5m0s ago"
+		case engine.ReasonConditionsFailed:
+			text += ": no such key: x"
+		}
+		if got := trs["en"].reason(text); got != text {
+			t.Errorf("en reason(%q) = %q, want the stored text", text, got)
+		}
+		if got := trs["fr"].reason(text); got == text || strings.Contains(got, "%!") {
+			t.Errorf("fr reason(%q) = %q, want a French text", text, got)
+		}
+	}
+	for text, want := range map[string]string{
+		"cooldown: fired 1h2m3s ago":   "délai entre deux déclenchements : déjà déclenché il y a 1h2m3s",
+		"conditions: no such key: x":   "conditions impossibles à évaluer : no such key: x",
+		"insufficient credits":         "crédits insuffisants",
+		"cooldown: in a while":         "cooldown: in a while",
+		"excluded contact: since 2024": "excluded contact: since 2024",
+		"a reason of an older version": "a reason of an older version",
+	} {
+		if got := trs["fr"].reason(text); got != want {
+			t.Errorf("fr reason(%q) = %q, want %q", text, got, want)
+		}
 	}
 }

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/workflow"
+)
+
+// cooldownYAML fires once an hour per conversation at most.
+const cooldownYAML = `workflows:
+  - name: Prix
+    trigger: incoming_message
+    cooldown: 1h
+    conditions:
+      text: {contains: prix}
+    actions:
+      - reply: {text: "Nos prix sont sur le site."}
+`
+
+// TestReasonsInFrench: the reasons the engine logs are French on French
+// pages (the simulator's answer, the logs, the conversation page) and
+// unchanged on English ones; a reason the engine does not write (a row of
+// an older version) is shown as stored.
+func TestReasonsInFrench(t *testing.T) {
+	ta := startApp(t, "")
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	if code, body, _ := c.post("/workflows/edit", url.Values{"yaml": {cooldownYAML}, "op": {"save"}}); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", code, excerpt(body, "error"))
+	}
+	c.header.Set("Accept-Language", "fr")
+	execs, _ := simSend(t, c, "+33600000001", "et le prix ?")
+	if len(execs) != 1 || execs[0]["Reason"] != "conditions remplies" {
+		t.Fatalf("first message: executions %v, want one with the reason in French", execs)
+	}
+	execs, _ = simSend(t, c, "+33600000001", "le prix svp")
+	if len(execs) != 1 || !strings.HasPrefix(execs[0]["Reason"], "délai entre deux déclenchements : déjà déclenché il y a ") {
+		t.Fatalf("second message: executions %v, want the cooldown in French", execs)
+	}
+	old := workflow.Execution{ID: "0000000000000-old", Time: time.Now().Add(-time.Hour), WorkflowID: "prix", Workflow: "Prix",
+		Session: "simulator", Phone: "+33600000001", Trigger: "incoming_message", Outcome: workflow.OutcomeSkipped, Reason: "written by an older version"}
+	if err := ta.store.AppendLogs(t.Context(), []workflow.Execution{old}); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{"/logs", "/conversations/simulator/33600000001"} {
+		_, body := c.get(page)
+		for _, want := range []string{"<small>conditions remplies</small>", "<small>délai entre deux déclenchements : déjà déclenché il y a ", "<small>written by an older version</small>"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("fr %s lacks %q", page, want)
+			}
+		}
+		if strings.Contains(body, "conditions matched") || strings.Contains(body, "cooldown: fired") {
+			t.Errorf("fr %s shows an English reason", page)
+		}
+	}
+	c.header.Set("Accept-Language", "en")
+	_, body := c.get("/logs")
+	for _, want := range []string{"<small>conditions matched</small>", "<small>cooldown: fired ", "<small>written by an older version</small>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("en /logs lacks %q", want)
+		}
+	}
+}
