@@ -65,3 +65,30 @@ func TestReasonsInFrench(t *testing.T) {
 		}
 	}
 }
+
+// TestLintFindingsInFrench: the builder's lint findings are French on a
+// French page, nested wordings included, and English as the CLI words
+// them on an English one.
+func TestLintFindingsInFrench(t *testing.T) {
+	ta := startApp(t, "")
+	ta.apply(t, stopYAML)
+	c := loggedIn(t, ta)
+	never := "name: Jamais\npriority: 30\ntrigger: incoming_message\nconditions:\n  all: [{text: {contains: prix}}, {text: {not_contains: prix}}]\nactions:\n  - reply: {text: \"non\"}\n"
+	for _, tc := range []struct {
+		lang, draft, want string
+	}{
+		{"fr", hiddenDraft, `le workflow "Horaires" ne s’exécute jamais : le workflow stop "Fermé" passe avant lui et se déclenche sur chaque message qu’il accepte (donnez-lui un numéro de priorité plus petit, ou restreignez les workflows stop)`},
+		{"en", hiddenDraft, `workflow "Horaires" never runs: the stop workflow "Fermé" comes first and fires on every message it matches (give it a smaller priority number, or narrow the stop workflows)`},
+		{"fr", never, `le workflow "Jamais" ne se déclenche jamais : ses conditions ne peuvent jamais être vraies (text contains "prix" and text not_contains "prix" ne peuvent pas être vrais ensemble)`},
+		{"en", never, `workflow "Jamais" never fires: its conditions can never be true (text contains "prix" and text not_contains "prix" cannot all hold)`},
+	} {
+		c.header.Set("Accept-Language", tc.lang)
+		code, rep := c.postJSON("/workflows/check", map[string]any{"yaml": tc.draft})
+		if code != http.StatusOK || len(rep.Lint) == 0 {
+			t.Fatalf("%s check: %d %+v", tc.lang, code, rep)
+		}
+		if rep.Lint[0].Message != tc.want {
+			t.Errorf("%s finding %q,\nwant %q", tc.lang, rep.Lint[0].Message, tc.want)
+		}
+	}
+}

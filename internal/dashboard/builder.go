@@ -247,7 +247,7 @@ func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
 		d.answerDraft(w, r, err)
 		return
 	}
-	d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: findings})
+	d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: d.tr[d.lang(r)].findings(findings)})
 }
 
 // savableDraft reads the request's draft and checks that it could be

@@ -7,13 +7,10 @@ import (
 	"net/http"
 	"path"
 	"slices"
-	"strings"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	msgcatalog "golang.org/x/text/message/catalog"
-
-	"github.com/waauto/waauto/workflow/engine"
 )
 
 // The dashboard speaks English and French. Every text of the pages, of
@@ -135,48 +132,4 @@ func (d *Dashboard) formMessage(r *http.Request, err error) error {
 		return errors.New(d.t(r, fe.key, fe.args...))
 	}
 	return err
-}
-
-// reason is a logged engine reason (workflow.Execution.Reason) in t's
-// language, from the catalogue key "reason." + reasonKey(r). A text that
-// is no engine reason (engine.ParseReason) or whose detail does not read
-// is shown as stored; the English texts are the stored ones.
-func (t translator) reason(text string) string {
-	r, detail, ok := engine.ParseReason(text)
-	if !ok {
-		return text
-	}
-	key := "reason." + reasonKey(r)
-	switch {
-	case r == engine.ReasonCooldown:
-		d, ok := engine.CooldownElapsed(detail)
-		if !ok {
-			return text
-		}
-		return t.T(key, d.String())
-	case r == engine.ReasonConditionsFailed:
-		return t.T(key, detail) // the backend's error, as it gave it
-	case detail != "":
-		return text
-	}
-	return t.T(key)
-}
-
-// reasonKey is the catalogue name of r: its text in lower case, with each
-// run of other characters than letters and digits turned into one "_".
-func reasonKey(r engine.Reason) string {
-	var b strings.Builder
-	sep := false
-	for _, c := range strings.ToLower(string(r)) {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			if sep && b.Len() > 0 {
-				b.WriteByte('_')
-			}
-			b.WriteRune(c)
-			sep = false
-			continue
-		}
-		sep = true
-	}
-	return b.String()
 }

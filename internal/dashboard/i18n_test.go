@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
+	"github.com/waauto/waauto/workflow/lint"
 )
 
 // dynamicKeys are the keys built from a value (T (print "outcome." .Outcome)
@@ -23,6 +25,7 @@ var dynamicKeys = map[string][]string{
 	"wf.done.":       {"enable", "disable", "delete"},
 	"settings.role.": roles,
 	"reason.":        reasonKeys(),
+	"lint.text.":     lint.TextCodes(),
 }
 
 // reasonKeys are the catalogue names of every reason the engine logs.
@@ -266,6 +269,35 @@ func TestReasonsTranslated(t *testing.T) {
 	} {
 		if got := trs["fr"].reason(text); got != want {
 			t.Errorf("fr reason(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestLintTextsTranslated: every wording of the linter has its English
+// text in en.json, the one the CLI prints, and a French one in fr.json
+// (but TextLoad, the loader's own words, which the dashboard does not
+// show); TestCataloguesComplete fails too when a code has no key.
+func TestLintTextsTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range lint.TextCodes() {
+		key := "lint.text." + code
+		var args []string
+		for i := range verb.FindAllString(cats["en"][key], -1) {
+			args = append(args, fmt.Sprintf("v%d", i))
+		}
+		x := lint.Text{Code: code, Args: args}
+		if got, want := trs["en"].lintText(x), x.String(); got != want {
+			t.Errorf("en %s = %q, want the linter's %q", key, got, want)
+		}
+		if got := trs["fr"].lintText(x); (got == x.String()) != (code == lint.TextLoad) || strings.Contains(got, "%!") {
+			t.Errorf("fr %s = %q, want a French text", key, got)
 		}
 	}
 }

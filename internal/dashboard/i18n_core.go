@@ -1,0 +1,101 @@
+package dashboard
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/waauto/waauto/workflow/engine"
+	"github.com/waauto/waauto/workflow/lint"
+)
+
+// The core (engine, linter, loader) words its texts in English for logs
+// and the CLI, and gives each a stable code with its values: the
+// dashboard shows them in the user's language from catalogue keys per
+// code, and as stored when the code is unknown (rows of older versions).
+
+// reason is a logged engine reason (workflow.Execution.Reason) in t's
+// language, from the catalogue key "reason." + reasonKey(r). A text that
+// is no engine reason (engine.ParseReason) or whose detail does not read
+// is shown as stored; the English texts are the stored ones.
+func (t translator) reason(text string) string {
+	r, detail, ok := engine.ParseReason(text)
+	if !ok {
+		return text
+	}
+	key := "reason." + reasonKey(r)
+	switch {
+	case r == engine.ReasonCooldown:
+		d, ok := engine.CooldownElapsed(detail)
+		if !ok {
+			return text
+		}
+		return t.T(key, d.String())
+	case r == engine.ReasonConditionsFailed:
+		return t.T(key, detail) // the backend's error, as it gave it
+	case detail != "":
+		return text
+	}
+	return t.T(key)
+}
+
+// reasonKey is the catalogue name of r: its text in lower case, with each
+// run of other characters than letters and digits turned into one "_".
+func reasonKey(r engine.Reason) string {
+	var b strings.Builder
+	sep := false
+	for _, c := range strings.ToLower(string(r)) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(c)
+			sep = false
+			continue
+		}
+		sep = true
+	}
+	return b.String()
+}
+
+// finding is the message of lint finding f in t's language, from the keys
+// "lint.text." + code, filled as lint.Finding.Message is; f.Message when
+// a code is not the linter's.
+func (t translator) finding(f lint.Finding) string {
+	codes := lint.TextCodes()
+	args := make([]any, 0, len(f.Text.Args)+1)
+	for _, a := range f.Text.Args {
+		args = append(args, a)
+	}
+	if len(f.Parts) > 0 {
+		parts := make([]string, len(f.Parts))
+		for i, p := range f.Parts {
+			if !slices.Contains(codes, p.Code) {
+				return f.Message
+			}
+			parts[i] = t.lintText(p)
+		}
+		args = append(args, strings.Join(parts, "; "))
+	}
+	if !slices.Contains(codes, f.Text.Code) {
+		return f.Message
+	}
+	return t.T("lint.text."+f.Text.Code, args...)
+}
+
+// lintText is one lint wording in t's language.
+func (t translator) lintText(x lint.Text) string {
+	args := make([]any, len(x.Args))
+	for i, a := range x.Args {
+		args[i] = a
+	}
+	return t.T("lint.text."+x.Code, args...)
+}
+
+// findings are fs with their messages in t's language.
+func (t translator) findings(fs []lint.Finding) []lint.Finding {
+	out := slices.Clone(fs)
+	for i := range out {
+		out[i].Message = t.finding(out[i])
+	}
+	return out
+}
