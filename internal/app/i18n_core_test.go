@@ -92,3 +92,34 @@ func TestLintFindingsInFrench(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadErrorsInFrench: the YAML editor and the builder word the
+// loader's errors in French on a French page, with their positions, and
+// as the loader does on an English one.
+func TestLoadErrorsInFrench(t *testing.T) {
+	ta := startApp(t, "")
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	bad := "workflows:\n  - name: Bad\n    trigger: nope\n    actions: [{reply: {text: a}}]\n"
+	for _, tc := range []struct{ lang, want string }{
+		{"fr", `<code>trigger</code>: &#34;nope&#34; n’est pas un déclencheur (attendu : incoming_message ou new_contact)</li>`},
+		{"en", `<code>trigger</code>: &#34;nope&#34; is not a trigger (want incoming_message or new_contact)</li>`},
+	} {
+		c.header.Set("Accept-Language", tc.lang)
+		code, body, _ := c.post("/workflows/edit", url.Values{"yaml": {bad}, "op": {"check"}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+			t.Errorf("%s editor check: %d, want the error %q in:\n%s", tc.lang, code, tc.want, excerpt(body, "trigger"))
+		}
+	}
+	draft := "name: Brouillon\ntrigger: incoming_message\nenabled: 'oui'\nactions: [{reply: {text: a}}]\n"
+	for _, tc := range []struct{ lang, msg, text string }{
+		{"fr", `"oui" n’est pas true ou false`, `workflow.yaml:3:10: enabled: "oui" n’est pas true ou false`},
+		{"en", `"oui" is not true or false`, `workflow.yaml:3:10: enabled: "oui" is not true or false`},
+	} {
+		c.header.Set("Accept-Language", tc.lang)
+		code, rep := c.postJSON("/workflows/check", map[string]any{"yaml": draft})
+		if code != http.StatusUnprocessableEntity || len(rep.Errors) != 1 || rep.Errors[0].Msg != tc.msg || rep.Errors[0].Text != tc.text {
+			t.Errorf("%s builder check: %d %+v, want %q", tc.lang, code, rep.Errors, tc.text)
+		}
+	}
+}

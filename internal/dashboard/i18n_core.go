@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/lint"
 )
@@ -98,4 +99,36 @@ func (t translator) findings(fs []lint.Finding) []lint.Finding {
 		out[i].Message = t.finding(out[i])
 	}
 	return out
+}
+
+// loadMessage is the message of load error e in t's language, from the
+// keys "load.code." + code and "load.word." + word, filled as
+// workflow.LoadError documents. English pages show e.Msg itself, and so
+// does any language for an error without a code or with a code or word
+// the loader does not list.
+func (t translator) loadMessage(e *workflow.LoadError) string {
+	if e.Code == "" || t.lang == langCode(languages[0]) || !slices.Contains(workflow.LoadErrorCodes(), e.Code) {
+		return e.Msg
+	}
+	args := make([]any, 0, len(e.Args)+2)
+	for _, a := range e.Args {
+		args = append(args, a)
+	}
+	for _, w := range []string{e.Got, e.Want} {
+		if w == "" {
+			continue
+		}
+		if !slices.Contains(workflow.LoadErrorWords(), w) {
+			return e.Msg
+		}
+		args = append(args, t.T("load.word."+w))
+	}
+	return t.T("load.code."+e.Code, args...)
+}
+
+// loadError is a copy of e with its message in t's language.
+func (t translator) loadError(e *workflow.LoadError) *workflow.LoadError {
+	c := *e
+	c.Msg = t.loadMessage(e)
+	return &c
 }

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -26,6 +27,8 @@ var dynamicKeys = map[string][]string{
 	"settings.role.": roles,
 	"reason.":        reasonKeys(),
 	"lint.text.":     lint.TextCodes(),
+	"load.code.":     workflow.LoadErrorCodes(),
+	"load.word.":     workflow.LoadErrorWords(),
 }
 
 // reasonKeys are the catalogue names of every reason the engine logs.
@@ -299,5 +302,55 @@ func TestLintTextsTranslated(t *testing.T) {
 		if got := trs["fr"].lintText(x); (got == x.String()) != (code == lint.TextLoad) || strings.Contains(got, "%!") {
 			t.Errorf("fr %s = %q, want a French text", key, got)
 		}
+	}
+}
+
+// TestLoadErrorsTranslated: every load error code and word has a French
+// text (TestCataloguesComplete fails too when one has no key); a French
+// page words the loader's errors in French, an English page shows the
+// loader's own text, and an error without a code is shown as it is.
+func TestLoadErrorsTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range workflow.LoadErrorCodes() {
+		if k := "load.code." + c; cats["fr"][k] == "" || cats["fr"][k] == cats["en"][k] {
+			t.Errorf("%s: fr %q, want a French text", k, cats["fr"][k])
+		}
+	}
+	for _, w := range workflow.LoadErrorWords() {
+		if k := "load.word." + w; cats["fr"][k] == "" || cats["fr"][k] == cats["en"][k] && w != workflow.WordTime {
+			t.Errorf("%s: fr %q, want a French text", k, cats["fr"][k])
+		}
+	}
+	src := "name: W\ntrigger: nope\nenabled: 'yes'\nactions: []\n"
+	_, err = workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{})
+	var les workflow.LoadErrors
+	if !errors.As(err, &les) {
+		t.Fatalf("load: %v", err)
+	}
+	var fr, en []string
+	for _, e := range les {
+		fr, en = append(fr, trs["fr"].loadError(e).Error()), append(en, trs["en"].loadError(e).Error())
+	}
+	wantFr := []string{
+		`w.yaml:2:10: trigger: "nope" n’est pas un déclencheur (attendu : incoming_message ou new_contact)`,
+		`w.yaml:3:10: enabled: "yes" n’est pas true ou false`,
+		`w.yaml:4:10: actions: est vide (attendu : au moins une action)`,
+	}
+	if !slices.Equal(fr, wantFr) {
+		t.Errorf("fr:\n%s\nwant:\n%s", strings.Join(fr, "\n"), strings.Join(wantFr, "\n"))
+	}
+	if want := strings.Split(les.Error(), "\n"); !slices.Equal(en, want) {
+		t.Errorf("en:\n%s\nwant the loader's:\n%s", strings.Join(en, "\n"), strings.Join(want, "\n"))
+	}
+	other := &workflow.LoadError{File: "w.yaml", Line: 1, Column: 1, Msg: "mapping value is not allowed in this context"}
+	if got := trs["fr"].loadMessage(other); got != other.Msg {
+		t.Errorf("fr message of an error without a code: %q, want it as it is", got)
 	}
 }
