@@ -24,7 +24,8 @@ const cooldownYAML = `workflows:
 // TestReasonsInFrench: the reasons the engine logs are French on French
 // pages (the simulator's answer, the logs, the conversation page) and
 // unchanged on English ones; a reason the engine does not write (a row of
-// an older version) is shown as stored.
+// an older version) is shown as stored. So are a trace leaf's value and
+// an action's outcome.
 func TestReasonsInFrench(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
@@ -48,7 +49,8 @@ func TestReasonsInFrench(t *testing.T) {
 	}
 	for _, page := range []string{"/logs", "/conversations/simulator/33600000001"} {
 		_, body := c.get(page)
-		for _, want := range []string{"<small>conditions remplies</small>", "<small>délai entre deux déclenchements : déjà déclenché il y a ", "<small>written by an older version</small>"} {
+		for _, want := range []string{"<small>conditions remplies</small>", "<small>délai entre deux déclenchements : déjà déclenché il y a ",
+			"<small>written by an older version</small>", "text contains &#34;prix&#34; → vrai</li>", "<li>reply: déclenché"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("fr %s lacks %q", page, want)
 			}
@@ -59,7 +61,8 @@ func TestReasonsInFrench(t *testing.T) {
 	}
 	c.header.Set("Accept-Language", "en")
 	_, body := c.get("/logs")
-	for _, want := range []string{"<small>conditions matched</small>", "<small>cooldown: fired ", "<small>written by an older version</small>"} {
+	for _, want := range []string{"<small>conditions matched</small>", "<small>cooldown: fired ", "<small>written by an older version</small>",
+		"text contains &#34;prix&#34; → true</li>", "<li>reply: fired"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("en /logs lacks %q", want)
 		}
