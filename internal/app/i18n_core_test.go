@@ -24,8 +24,8 @@ const cooldownYAML = `workflows:
 // TestReasonsInFrench: the reasons the engine logs are French on French
 // pages (the simulator's answer, the logs, the conversation page) and
 // unchanged on English ones; a reason the engine does not write (a row of
-// an older version) is shown as stored. So are a trace leaf's value and
-// an action's outcome.
+// an older version) is shown as stored. So are the trace's leaves and
+// values and the actions' outcomes.
 func TestReasonsInFrench(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
@@ -35,7 +35,7 @@ func TestReasonsInFrench(t *testing.T) {
 	}
 	c.header.Set("Accept-Language", "fr")
 	execs, _ := simSend(t, c, "+33600000001", "et le prix ?")
-	if len(execs) != 1 || execs[0]["Reason"] != "conditions remplies" {
+	if len(execs) != 1 || execs[0]["Reason"] != "conditions remplies" || execs[0]["Trace"] != "✓ text: le texte contient \"prix\"\n" {
 		t.Fatalf("first message: executions %v, want one with the reason in French", execs)
 	}
 	execs, _ = simSend(t, c, "+33600000001", "le prix svp")
@@ -50,7 +50,7 @@ func TestReasonsInFrench(t *testing.T) {
 	for _, page := range []string{"/logs", "/conversations/simulator/33600000001"} {
 		_, body := c.get(page)
 		for _, want := range []string{"<small>conditions remplies</small>", "<small>délai entre deux déclenchements : déjà déclenché il y a ",
-			"<small>written by an older version</small>", "text contains &#34;prix&#34; → vrai</li>", "<li>reply: déclenché"} {
+			"<small>written by an older version</small>", "le texte contient &#34;prix&#34; → vrai</li>", "<li>reply: déclenché"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("fr %s lacks %q", page, want)
 			}

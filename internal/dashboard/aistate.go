@@ -181,7 +181,7 @@ func (d *Dashboard) aiReason(r *http.Request, reason string) (string, bool) {
 }
 
 func (d *Dashboard) execView(r *http.Request, e workflow.Execution) execView {
-	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: d.tr[d.lang(r)].reason(e.Reason), Trace: e.Trace.String()}
+	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: d.tr[d.lang(r)].reason(e.Reason), Trace: d.tr[d.lang(r)].traceText(e.Trace)}
 	why, ok := d.aiReason(r, e.Reason)
 	if !ok || len(e.Actions) == 0 || e.Actions[0].Type != "ai_reply" {
 		return v

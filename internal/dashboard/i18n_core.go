@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/lint"
@@ -131,4 +133,60 @@ func (t translator) loadError(e *workflow.LoadError) *workflow.LoadError {
 	c := *e
 	c.Msg = t.loadMessage(e)
 	return &c
+}
+
+// leaf is a trace leaf description (condition.LeafResult.Leaf) in t's
+// language: the leaf's kind, operator and modifiers from the keys
+// "trace.kind.", "trace.op." and "trace.*", its values as written (they
+// are the workflow's). English pages, and any text condition.ParseLeaf
+// does not read, show the description as stored.
+func (t translator) leaf(desc string) string {
+	l, ok := condition.ParseLeaf(desc)
+	if !ok || t.lang == langCode(languages[0]) {
+		return desc
+	}
+	switch {
+	case l.Kind == "agent" && l.Op == string(condition.OpAssigned), l.Kind == "text" && l.Op == string(condition.OpEmpty):
+		if l.Args != "true" && l.Args != "false" {
+			return desc
+		}
+		return t.T("trace." + l.Kind + "_" + l.Op + "." + l.Args)
+	}
+	s := t.T("trace.kind." + l.Kind)
+	if l.Op != "" {
+		s += " " + t.T("trace.op."+l.Op)
+	}
+	if l.EveryDay {
+		s += " " + t.T("trace.every_day")
+	}
+	s += " " + l.Args
+	if l.Word {
+		s += " " + t.T("trace.word")
+	}
+	if l.Exact {
+		s += " " + t.T("trace.exact")
+	}
+	return s
+}
+
+// trace is tr with its leaves in t's language.
+func (t translator) trace(tr condition.Trace) condition.Trace {
+	out := slices.Clone(tr)
+	for i := range out {
+		out[i].Leaf = t.leaf(out[i].Leaf)
+	}
+	return out
+}
+
+// traceText is tr as condition.Trace.String writes it, in t's language.
+func (t translator) traceText(tr condition.Trace) string {
+	var b strings.Builder
+	for _, l := range tr {
+		mark := "✗"
+		if l.Value {
+			mark = "✓"
+		}
+		fmt.Fprintf(&b, "%s %s: %s\n", mark, l.Path, t.leaf(l.Leaf))
+	}
+	return b.String()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/engine"
 	"github.com/waauto/waauto/workflow/lint"
@@ -29,6 +30,26 @@ var dynamicKeys = map[string][]string{
 	"lint.text.":     lint.TextCodes(),
 	"load.code.":     workflow.LoadErrorCodes(),
 	"load.word.":     workflow.LoadErrorWords(),
+	"trace.kind.":    leafKinds,
+	"trace.op.":      leafOpKeys(),
+	"trace.":         {"agent_assigned.true", "agent_assigned.false", "text_empty.true", "text_empty.false"},
+}
+
+// leafKinds are the kinds of condition.LeafText.
+var leafKinds = []string{"text", "phone", "agent", "message_type", "message_count", "since_last_reply", "labels", "length", "schedule", "cel", "expr"}
+
+// leafOpKeys are the operators of every leaf kind, and "hours", but
+// those whose whole leaf has a key ("trace.": agent assigned, text empty).
+func leafOpKeys() []string {
+	out := []string{"hours"}
+	for _, k := range leafKinds {
+		for _, op := range condition.LeafOps(k) {
+			if op != condition.OpAssigned && op != condition.OpEmpty {
+				out = append(out, string(op))
+			}
+		}
+	}
+	return out
 }
 
 // reasonKeys are the catalogue names of every reason the engine logs.
@@ -352,5 +373,42 @@ func TestLoadErrorsTranslated(t *testing.T) {
 	other := &workflow.LoadError{File: "w.yaml", Line: 1, Column: 1, Msg: "mapping value is not allowed in this context"}
 	if got := trs["fr"].loadMessage(other); got != other.Msg {
 		t.Errorf("fr message of an error without a code: %q, want it as it is", got)
+	}
+}
+
+// TestLeavesTranslated: a French page words a trace leaf's kind,
+// operator and modifiers in French and keeps its values as written; an
+// English page, and a text condition.ParseLeaf does not read, show the
+// description as stored.
+func TestLeavesTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for desc, want := range map[string]string{
+		`text contains "prix"`:                      `le texte contient "prix"`,
+		`text contains_any ["a", "b"] (word)`:       `le texte contient l’un de ["a", "b"] (mot entier)`,
+		`message_count gte 3`:                       `le nombre de messages ≥ 3`,
+		`labels has_not "vip"`:                      `les étiquettes ne comprennent pas "vip"`,
+		`agent assigned false`:                      `la conversation n’est attribuée à aucun agent`,
+		`schedule every day 09:00-18:00`:            `le créneau tous les jours 09:00-18:00`,
+		`schedule mon,tue 09:00-18:00 Europe/Paris`: `le créneau mon,tue 09:00-18:00 Europe/Paris`,
+		`schedule hours "shop"`:                     `le créneau est dans les horaires "shop"`,
+		`cel "size(text) > 3"`:                      `l’expression CEL "size(text) > 3"`,
+		`color is "red"`:                            `color is "red"`,
+	} {
+		if got := trs["fr"].leaf(desc); got != want {
+			t.Errorf("fr leaf(%q) = %q, want %q", desc, got, want)
+		}
+		if got := trs["en"].leaf(desc); got != desc {
+			t.Errorf("en leaf(%q) = %q, want it as stored", desc, got)
+		}
+	}
+	tr := condition.Trace{{Path: "all[0].text", Leaf: `text contains "prix"`, Value: true}, {Path: "all[1].not.labels", Leaf: `labels has "vip"`}}
+	if got, want := trs["en"].traceText(tr), tr.String(); got != want {
+		t.Errorf("en trace %q, want %q", got, want)
+	}
+	if got, want := trs["fr"].traceText(tr), "✓ all[0].text: le texte contient \"prix\"\n✗ all[1].not.labels: les étiquettes comprennent \"vip\"\n"; got != want {
+		t.Errorf("fr trace %q, want %q", got, want)
 	}
 }
