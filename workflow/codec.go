@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,7 +78,8 @@ func Load(file string, data []byte, opts LoadOptions) (Definitions, error) {
 }
 
 func toLoadError(file string, e *yamlpos.Error) *LoadError {
-	return &LoadError{File: file, Line: e.Line, Column: e.Column, Path: e.Path, Msg: e.Msg}
+	return &LoadError{File: file, Line: e.Line, Column: e.Column, Path: e.Path, Msg: e.Msg,
+		Code: e.Code, Args: e.Args, Got: e.Got, Want: e.Want}
 }
 
 func loadErrors(file string, es yamlpos.Errors) LoadErrors {
@@ -105,7 +107,7 @@ func newLoader(opts LoadOptions) *loader {
 	}
 	hours := map[string]condition.Hours{}
 	maps.Copy(hours, opts.Hours)
-	return &loader{opts: opts, reg: reg, c: &yamlpos.Collector{}, hours: hours}
+	return &loader{opts: opts, reg: reg, c: &yamlpos.Collector{Wordings: loadWordings, Words: loadWords}, hours: hours}
 }
 
 // fileKeys are the top-level keys of a file beside (or instead of) one
@@ -190,7 +192,7 @@ func (l *loader) unique(seen map[string]int, v, key string, n ast.Node, fields [
 	}
 	line, _ := yamlpos.Pos(at)
 	if first, dup := seen[v]; dup {
-		l.c.Addf(at, key, "duplicate %s %q (first used on line %d; want a unique %s)", key, v, first, key)
+		l.c.Say(at, key, CodeDuplicate, key, v, strconv.Itoa(first))
 		return false
 	}
 	seen[v] = line
@@ -237,20 +239,20 @@ func (l *loader) workflow(n ast.Node, fields []yamlpos.Field) (Workflow, bool) {
 func (l *loader) required(w *Workflow, n ast.Node, fields []yamlpos.Field) {
 	if w.Name == "" {
 		if _, given := field(fields, "name"); !given {
-			l.c.Addf(n, "name", "is required (want a name unique in the account)")
+			l.c.SayWant(n, "name", CodeRequired, WordName)
 		}
 	}
 	if w.Trigger == "" {
-		l.c.Addf(n, "trigger", "is required (want incoming_message or new_contact)")
+		l.c.SayWant(n, "trigger", CodeRequired, WordTrigger)
 	}
 	if _, given := field(fields, "actions"); !given && len(w.Actions) == 0 {
-		l.c.Addf(n, "actions", "is required (want a list of at least one action)")
+		l.c.SayWant(n, "actions", CodeRequired, WordActions)
 	}
 	if _, given := field(fields, "id"); !given && w.Name != "" {
 		w.ID = Slug(w.Name)
 		if w.ID == "" {
 			f, _ := field(fields, "name")
-			l.c.Addf(f.Value, "name", "%q gives no id (want letters or digits in the name, or an id: key)", w.Name)
+			l.c.Say(f.Value, "name", CodeNoID, w.Name)
 		}
 	}
 }
@@ -276,13 +278,13 @@ func (l *loader) workflowField(w *Workflow, f yamlpos.Field, d *treeDecoder) {
 	}
 	switch f.Key {
 	case "id":
-		w.ID = l.nonEmpty(f, "a stable slug, e.g. out-of-hours")
+		w.ID = l.nonEmpty(f, WordSlug)
 	case "name":
-		w.Name = l.nonEmpty(f, "a name unique in the account")
+		w.Name = l.nonEmpty(f, WordName)
 	case "description":
 		w.Description, _ = c.String(f.Value, f.Path)
 	case "session":
-		w.Session = l.nonEmpty(f, "a session id; leave it out for all numbers")
+		w.Session = l.nonEmpty(f, WordSession)
 	case "enabled":
 		w.Enabled, _ = c.Bool(f.Value, f.Path)
 	case "stop":
@@ -307,7 +309,7 @@ func (l *loader) workflowField(w *Workflow, f yamlpos.Field, d *treeDecoder) {
 func (l *loader) nonEmpty(f yamlpos.Field, want string) string {
 	s, ok := l.c.String(f.Value, f.Path)
 	if ok && strings.TrimSpace(s) == "" {
-		l.c.Addf(f.Value, f.Path, "is empty (want %s)", want)
+		l.c.SayWant(f.Value, f.Path, yamlpos.CodeEmpty, want)
 	}
 	return s
 }
@@ -316,7 +318,7 @@ func (l *loader) trigger(f yamlpos.Field) trigger.Kind {
 	s, ok := l.c.String(f.Value, f.Path)
 	k := trigger.Kind(s)
 	if ok && k != trigger.KindIncomingMessage && k != trigger.KindNewContact {
-		l.c.Addf(f.Value, f.Path, "%q is not a trigger (want incoming_message or new_contact)", s)
+		l.c.Say(f.Value, f.Path, CodeNotTrigger, s)
 	}
 	return k
 }
@@ -325,7 +327,7 @@ func (l *loader) mode(f yamlpos.Field) Mode {
 	s, ok := l.c.String(f.Value, f.Path)
 	m := Mode(s)
 	if ok && m != ModeLive && m != ModeShadow {
-		l.c.Addf(f.Value, f.Path, "%q is not a mode (want live or shadow)", s)
+		l.c.Say(f.Value, f.Path, CodeNotMode, s)
 	}
 	return m
 }
@@ -416,7 +418,7 @@ func (l *loader) template(f yamlpos.Field) (Workflow, bool) {
 	if !ok {
 		known := slices.Sorted(maps.Keys(BuiltinTemplates()))
 		known = append(known, slices.Sorted(maps.Keys(l.opts.Templates))...)
-		l.c.Addf(f.Value, f.Path, "unknown template %q (want one of %s)", name, strings.Join(known, ", "))
+		l.c.Say(f.Value, f.Path, CodeUnknownTemplate, name, strings.Join(known, ", "))
 		return Workflow{}, false
 	}
 	t.ID = ""

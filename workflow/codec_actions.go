@@ -18,7 +18,7 @@ func (l *loader) actions(n ast.Node, path string) []Step {
 		return nil
 	}
 	if len(items) == 0 {
-		l.c.Addf(n, path, "is empty (want at least one action)")
+		l.c.Say(n, path, CodeNoActions)
 		return nil
 	}
 	steps := make([]Step, 0, len(items))
@@ -31,12 +31,12 @@ func (l *loader) actions(n ast.Node, path string) []Step {
 }
 
 func (l *loader) step(n ast.Node, path string) (Step, bool) {
-	f, ok := l.c.One(n, path, "an action name")
+	f, ok := l.c.One(n, path, WordAction)
 	if !ok {
 		return Step{}, false
 	}
 	if !l.reg.Has(f.Key) {
-		l.c.Addf(f.KeyNode, f.Path, "unknown action %q (want one of %s)", f.Key, strings.Join(l.reg.Names(), ", "))
+		l.c.Say(f.KeyNode, f.Path, CodeUnknownAction, f.Key, strings.Join(l.reg.Names(), ", "))
 		return Step{}, false
 	}
 	body := f.Value

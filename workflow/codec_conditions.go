@@ -66,7 +66,7 @@ func (d *treeDecoder) node(n ast.Node, tp string) condition.Node {
 	if tp != "" {
 		path += "." + tp
 	}
-	f, ok := c.One(n, path, "all, any, not or a condition type")
+	f, ok := c.One(n, path, WordCondition)
 	if !ok {
 		return nil
 	}
@@ -77,7 +77,7 @@ func (d *treeDecoder) node(n ast.Node, tp string) condition.Node {
 		return condition.Not{Node: d.node(f.Value, join(tp, "not"))}
 	}
 	if !slices.Contains(nodeKeys, f.Key) {
-		c.Addf(f.KeyNode, f.Path, "unknown condition %q (want one of %s)", f.Key, strings.Join(nodeKeys, ", "))
+		c.Say(f.KeyNode, f.Path, CodeUnknownCondition, f.Key, strings.Join(nodeKeys, ", "))
 		return nil
 	}
 	d.leaves[join(tp, f.Key)] = f.Value
@@ -101,7 +101,7 @@ func (d *treeDecoder) leaf(f yamlpos.Field) condition.Node {
 	case "schedule":
 		return d.schedule(f)
 	case "cel", "expr":
-		src := d.l.nonEmpty(f, "an expression")
+		src := d.l.nonEmpty(f, WordExpression)
 		return condition.Raw{Lang: condition.Lang(f.Key), Source: src}
 	}
 	fields, ok := d.l.c.Mapping(f.Value, f.Path)
@@ -146,17 +146,17 @@ func (d *treeDecoder) operator(leaf yamlpos.Field, fields []yamlpos.Field) (yaml
 		switch {
 		case leaf.Key == "text" && slices.Contains(textModifiers, f.Key):
 		case !slices.Contains(ops, f.Key):
-			d.l.c.Addf(f.KeyNode, f.Path, "unknown operator %q for %s (want one of %s)", f.Key, leaf.Key, strings.Join(ops, ", "))
+			d.l.c.Say(f.KeyNode, f.Path, CodeUnknownOperator, f.Key, leaf.Key, strings.Join(ops, ", "))
 			return op, false
 		case found:
-			d.l.c.Addf(f.KeyNode, f.Path, "second operator %q (want one operator per condition; %q is already given)", f.Key, op.Key)
+			d.l.c.Say(f.KeyNode, f.Path, CodeSecondOperator, f.Key, op.Key)
 			return op, false
 		default:
 			op, found = f, true
 		}
 	}
 	if !found {
-		d.l.c.Addf(leaf.Value, leaf.Path, "has no operator (want one of %s)", strings.Join(ops, ", "))
+		d.l.c.Say(leaf.Value, leaf.Path, CodeNoOperator, strings.Join(ops, ", "))
 	}
 	return op, found
 }
@@ -184,7 +184,7 @@ func (d *treeDecoder) text(op yamlpos.Field, fields []yamlpos.Field) condition.N
 		case "word":
 			t.Word, _ = c.Bool(f.Value, f.Path)
 			if t.Word && !slices.Contains([]condition.Op{condition.OpContains, condition.OpNotContains, condition.OpContainsAny, condition.OpContainsAll}, t.Op) {
-				c.Addf(f.Value, f.Path, "applies to contains, not_contains, contains_any and contains_all only (not %s)", t.Op)
+				c.Say(f.Value, f.Path, CodeWordOperator, string(t.Op))
 			}
 		}
 	}
@@ -230,7 +230,7 @@ func (d *treeDecoder) phone(op yamlpos.Field) condition.Node {
 				d.l.c.Addf(at, path, "phone number %v", err)
 				continue
 			}
-			d.l.c.Addf(at, path, "%q is not a phone number (want digits with the country code, e.g. +33611111111)", v)
+			d.l.c.Say(at, path, CodeNotPhone, v)
 			continue
 		}
 		vs[i] = p
@@ -244,7 +244,7 @@ func (d *treeDecoder) agent(op yamlpos.Field) condition.Node {
 		a.IsAssigned, _ = d.l.c.Bool(op.Value, op.Path)
 		return a
 	}
-	a.ID = d.l.nonEmpty(op, "an agent id")
+	a.ID = d.l.nonEmpty(op, WordAgent)
 	return a
 }
 
@@ -255,7 +255,7 @@ func (d *treeDecoder) messageType(op yamlpos.Field) condition.Node {
 	m := condition.MessageType{Op: condition.Op(op.Key)}
 	for _, v := range vs {
 		if !trigger.MessageType(v).Valid() {
-			d.l.c.Addf(op.Value, op.Path, "%q is not a message type (want one of %s)", v, strings.Join(messageTypes, ", "))
+			d.l.c.Say(op.Value, op.Path, CodeNotMessageType, v, strings.Join(messageTypes, ", "))
 		}
 		m.Types = append(m.Types, trigger.MessageType(v))
 	}
@@ -288,7 +288,7 @@ func (d *treeDecoder) schedule(f yamlpos.Field) condition.Node {
 	}
 	for _, req := range []string{"from", "to"} {
 		if _, ok := field(fields, req); !ok {
-			c.Addf(f.Value, yamlpos.Key(f.Path, req), "is required (want HH:MM)")
+			c.SayWant(f.Value, yamlpos.Key(f.Path, req), CodeRequired, WordTime)
 		}
 	}
 	return s
@@ -298,7 +298,7 @@ func (d *treeDecoder) inHours(f yamlpos.Field) condition.Node {
 	name, ok := d.l.c.String(f.Value, f.Path)
 	if ok {
 		if _, known := d.l.hours[name]; !known {
-			d.l.c.Addf(f.Value, f.Path, "unknown hours %q (want one of the names under hours: %s)", name, hourNames(d.l.hours))
+			d.l.c.Say(f.Value, f.Path, CodeUnknownHours, name, hourNames(d.l.hours))
 		}
 	}
 	return condition.InHours{Name: name}
@@ -322,8 +322,7 @@ func (d *treeDecoder) days(f yamlpos.Field) []time.Weekday {
 	for i, n := range names {
 		wd, ok := condition.WeekdayNames[n]
 		if !ok {
-			d.l.c.Addf(yamlpos.Find(f.Value, yamlpos.Index("", i)), yamlpos.Index(f.Path, i),
-				"%q is not a day (want mon, tue, wed, thu, fri, sat or sun)", n)
+			d.l.c.Say(yamlpos.Find(f.Value, yamlpos.Index("", i)), yamlpos.Index(f.Path, i), CodeNotDay, n)
 			continue
 		}
 		out = append(out, wd)
@@ -350,7 +349,7 @@ func (l *loader) location(f yamlpos.Field) *time.Location {
 	}
 	loc, err := time.LoadLocation(s)
 	if err != nil || s == "" || s == "Local" {
-		l.c.Addf(f.Value, f.Path, "%q is not a time zone (want an IANA name, e.g. Europe/Paris)", s)
+		l.c.Say(f.Value, f.Path, CodeNotZone, s)
 		return nil
 	}
 	return loc

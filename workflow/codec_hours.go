@@ -54,7 +54,7 @@ func (l *loader) weekly(f yamlpos.Field) map[time.Weekday][]condition.Span {
 	for _, d := range days {
 		wd, ok := condition.WeekdayNames[d.Key]
 		if !ok {
-			l.c.Addf(d.KeyNode, d.Path, "%q is not a day (want mon, tue, wed, thu, fri, sat or sun)", d.Key)
+			l.c.Say(d.KeyNode, d.Path, CodeNotDay, d.Key)
 			continue
 		}
 		periods, _ := l.c.Strings(d.Value, d.Path, true)
@@ -82,7 +82,7 @@ func (l *loader) closed(f yamlpos.Field) []string {
 			if at == nil {
 				at = f.Value
 			}
-			l.c.Addf(at, yamlpos.Index(f.Path, i), "%q is not a date (want YYYY-MM-DD)", d)
+			l.c.Say(at, yamlpos.Index(f.Path, i), CodeNotDate, d)
 		}
 	}
 	return dates

@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"regexp/syntax"
+	"strconv"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -33,14 +34,14 @@ const (
 func (l *loader) list(n ast.Node, path string) []string {
 	vs, _ := l.c.Strings(n, path, false)
 	if len(vs) > MaxListItems {
-		l.c.Addf(yamlpos.Find(n, yamlpos.Index("", MaxListItems)), yamlpos.Index(path, MaxListItems),
-			"list of %d items (limit %d per list)", len(vs), MaxListItems)
+		l.c.Say(yamlpos.Find(n, yamlpos.Index("", MaxListItems)), yamlpos.Index(path, MaxListItems),
+			CodeListLimit, strconv.Itoa(len(vs)), strconv.Itoa(MaxListItems))
 		return nil
 	}
 	before := l.keywords
 	l.keywords += len(vs)
 	if before <= MaxKeywords && l.keywords > MaxKeywords {
-		l.c.Addf(n, path, "%d list items in the file up to here (limit %d per file)", l.keywords, MaxKeywords)
+		l.c.Say(n, path, CodeKeywordsLimit, strconv.Itoa(l.keywords), strconv.Itoa(MaxKeywords))
 	}
 	return vs
 }

@@ -30,7 +30,20 @@ type LoadError struct {
 	// for a value inside one ("conditions.all[1].schedule.from"), from the
 	// file's root otherwise ("hours.shop.weekly.mon[0]", "workflows[2]").
 	Path string
+	// Msg is the problem in English. When Code is set, Msg is its wording
+	// filled with Args, then with the phrases of the words Got and Want
+	// when set; a program shows the error in another language by one
+	// format per code (LoadErrorCodes) and one phrase per word
+	// (LoadErrorWords). Code is "" for a message without a wording of its
+	// own: a YAML syntax error, or the text of another package's error (an
+	// action's field, a pattern, a duration, a time, an expression).
 	Msg  string
+	Code string
+	Args []string
+	// Got and Want are the codes of the words naming what the file has
+	// and what was expected ("list", "string", "name", ...), "" when Msg
+	// names none.
+	Got, Want string
 }
 
 // Error is "file:line:col: path: message".

@@ -50,6 +50,13 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 		t.Fatalf("shop page in French: h1 %q", h1)
 	}
 	b.screenshot("shop-fr")
+	// The engine's reason for a run is French too.
+	b.step("save a workflow", chromedp.Navigate(base+"/workflows/edit"), chromedp.WaitVisible(`#yaml`),
+		chromedp.SetValue(`#yaml`, prixYAML), chromedp.Click(`button[value="save"]`), chromedp.WaitVisible(`#bulk`))
+	b.step("simulator", chromedp.Navigate(base+"/simulator"), chromedp.WaitVisible(`#sim-text`),
+		chromedp.SendKeys(`#sim-text`, "le prix ?"), chromedp.Click(`#sim-send`),
+		chromedp.Poll[chromedp.Void](`document.querySelector("#why").textContent.includes("conditions remplies")`))
+	b.step("shop page again", chromedp.Navigate(base+"/settings/shop"), chromedp.WaitVisible(`#shop`))
 	b.step("back to English", chromedp.Click(`#langs button[value="en"]`), chromedp.WaitVisible(`html[lang="en"] #shop`))
 	if h1 := b.text(`h1`); h1 != "Shop" {
 		t.Fatalf("after switching back: h1 %q", h1)

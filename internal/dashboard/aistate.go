@@ -9,6 +9,7 @@ import (
 
 	"github.com/waauto/waauto/action"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // AI replies are never silent: without a model an ai_reply workflow is
@@ -168,19 +169,19 @@ type execView struct {
 // aiReason says in plain words why an AI reply was not given, from the
 // engine's logged reason; false when the reason is not such a failure.
 func (d *Dashboard) aiReason(r *http.Request, reason string) (string, bool) {
-	switch reason {
-	case "no AI model configured":
+	switch engine.Reason(reason) {
+	case engine.ReasonNoModel:
 		return d.t(r, "sim.ai.no_model"), true
-	case "insufficient credits":
+	case engine.ReasonNoCredits:
 		return d.t(r, "sim.ai.no_credits"), true
-	case "model failed":
+	case engine.ReasonModelFailed:
 		return d.t(r, "sim.ai.model_failed"), true
 	}
 	return "", false
 }
 
 func (d *Dashboard) execView(r *http.Request, e workflow.Execution) execView {
-	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: e.Reason, Trace: e.Trace.String()}
+	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: d.tr[d.lang(r)].reason(e.Reason), Trace: d.tr[d.lang(r)].traceText(e.Trace)}
 	why, ok := d.aiReason(r, e.Reason)
 	if !ok || len(e.Actions) == 0 || e.Actions[0].Type != "ai_reply" {
 		return v

@@ -24,7 +24,7 @@ import (
 const usageDays = 14
 
 // aiSent is the reason of an AI reply sent in the execution log.
-const aiSent = "ai reply sent"
+const aiSent = string(engine.ReasonAISent)
 
 // aiReplyRow is one AI reply of the AI page.
 type aiReplyRow struct {

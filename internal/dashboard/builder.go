@@ -56,9 +56,11 @@ type fieldError struct {
 	Msg    string `json:"msg"`
 	Text   string `json:"text"`
 	// key and args are the catalogue's message, when Msg is not set yet:
-	// answerDraft writes it in the user's language.
+	// answerDraft writes it in the user's language; so it does with load,
+	// the loader's error.
 	key  string
 	args []any
+	load *workflow.LoadError
 }
 
 // builderReply is the answer to every builder request.
@@ -96,6 +98,11 @@ func fieldErr(path, key string, args ...any) draftError {
 func (de draftError) translated(tr translator) draftError {
 	out := slices.Clone(de)
 	for i, e := range out {
+		if e.load != nil {
+			le := tr.loadError(e.load)
+			out[i].Msg, out[i].Text = le.Msg, le.Error()
+			continue
+		}
 		if e.key == "" {
 			continue
 		}
@@ -139,7 +146,7 @@ func (d *Dashboard) parseDraft(ctx context.Context, req builderRequest) (workflo
 		}
 		out := make(draftError, len(les))
 		for i, le := range les {
-			out[i] = fieldError{Path: le.Path, Line: le.Line, Column: le.Column, Msg: le.Msg, Text: le.Error()}
+			out[i] = fieldError{Path: le.Path, Line: le.Line, Column: le.Column, Msg: le.Msg, Text: le.Error(), load: le}
 		}
 		return workflow.Workflow{}, out
 	}
@@ -247,7 +254,7 @@ func (d *Dashboard) builderCheck(w http.ResponseWriter, r *http.Request) {
 		d.answerDraft(w, r, err)
 		return
 	}
-	d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: findings})
+	d.answerWorkflow(w, r, wf, builderReply{OK: true, Lint: d.tr[d.lang(r)].findings(findings)})
 }
 
 // savableDraft reads the request's draft and checks that it could be

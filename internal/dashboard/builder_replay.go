@@ -153,13 +153,16 @@ func (d *Dashboard) examples(xs []replay.Example) []replayExample {
 	return out
 }
 
-// translate puts the replay's notes (why a workflow no longer fires) in
-// the language of tr.
+// translate puts the replay's notes (why a workflow no longer fires) and
+// traces in the language of tr.
 func (res *replayResult) translate(tr translator) {
 	for i := range res.Workflows {
-		for j := range res.Workflows[i].NoLongerExamples {
-			e := &res.Workflows[i].NoLongerExamples[j]
-			e.Note = noteText(e.Note, tr)
+		w := &res.Workflows[i]
+		for _, xs := range [][]replayExample{w.WouldExamples, w.NewExamples, w.NoLongerExamples} {
+			for j := range xs {
+				xs[j].Note = noteText(xs[j].Note, tr)
+				xs[j].Trace, xs[j].BeforeTrace = tr.trace(xs[j].Trace), tr.trace(xs[j].BeforeTrace)
+			}
 		}
 	}
 }

@@ -134,7 +134,7 @@ func (d *Dashboard) try(ctx context.Context, tr translator, wf workflow.Workflow
 	res := tryResult{Executions: []tryExec{}, Effects: []string{}}
 	for _, e := range got.Executions {
 		res.Executions = append(res.Executions, tryExec{Workflow: e.Workflow, Outcome: string(e.Outcome),
-			OutcomeText: tr.T("outcome." + string(e.Outcome)), Reason: e.Reason, Trace: e.Trace})
+			OutcomeText: tr.T("outcome." + string(e.Outcome)), Reason: tr.reason(e.Reason), Trace: tr.trace(e.Trace)})
 		res.Fired = res.Fired || e.Outcome == workflow.OutcomeFired || e.Outcome == workflow.OutcomeShadow
 	}
 	for _, e := range got.Effects {
@@ -154,10 +154,10 @@ func (d *Dashboard) try(ctx context.Context, tr translator, wf workflow.Workflow
 		if r.Matched {
 			reason = tr.T("builder.try.trigger", wf.Trigger)
 		}
-		res.Executions = append(res.Executions, tryExec{Workflow: wf.Name, Outcome: "not fired", OutcomeText: tr.T("builder.try.not_fired"), Reason: reason, Trace: r.Trace})
+		res.Executions = append(res.Executions, tryExec{Workflow: wf.Name, Outcome: "not fired", OutcomeText: tr.T("builder.try.not_fired"), Reason: reason, Trace: tr.trace(r.Trace)})
 		res.Summary = tr.T("builder.try.does_not_fire", wf.Name, reason)
 	default:
-		res.Summary = tr.T("builder.try.does_not_fire", wf.Name, got.Executions[0].Reason)
+		res.Summary = tr.T("builder.try.does_not_fire", wf.Name, tr.reason(got.Executions[0].Reason))
 	}
 	if disabled {
 		res.Summary += " " + tr.T("builder.try.disabled")

@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
+	"github.com/waauto/waauto/workflow/lint"
 )
 
 // dynamicKeys are the keys built from a value (T (print "outcome." .Outcome)
@@ -21,6 +26,39 @@ var dynamicKeys = map[string][]string{
 	"sched.status.":  strs(workflow.SchedulePending, workflow.ScheduleSending, workflow.ScheduleSent, workflow.ScheduleFailed, workflow.ScheduleCancelled),
 	"wf.done.":       {"enable", "disable", "delete"},
 	"settings.role.": roles,
+	"reason.":        reasonKeys(),
+	"lint.text.":     lint.TextCodes(),
+	"load.code.":     workflow.LoadErrorCodes(),
+	"load.word.":     workflow.LoadErrorWords(),
+	"trace.kind.":    leafKinds,
+	"trace.op.":      leafOpKeys(),
+	"trace.":         {"agent_assigned.true", "agent_assigned.false", "text_empty.true", "text_empty.false"},
+}
+
+// leafKinds are the kinds of condition.LeafText.
+var leafKinds = []string{"text", "phone", "agent", "message_type", "message_count", "since_last_reply", "labels", "length", "schedule", "cel", "expr"}
+
+// leafOpKeys are the operators of every leaf kind, and "hours", but
+// those whose whole leaf has a key ("trace.": agent assigned, text empty).
+func leafOpKeys() []string {
+	out := []string{"hours"}
+	for _, k := range leafKinds {
+		for _, op := range condition.LeafOps(k) {
+			if op != condition.OpAssigned && op != condition.OpEmpty {
+				out = append(out, string(op))
+			}
+		}
+	}
+	return out
+}
+
+// reasonKeys are the catalogue names of every reason the engine logs.
+func reasonKeys() []string {
+	var out []string
+	for _, r := range engine.Reasons() {
+		out = append(out, reasonKey(r))
+	}
+	return out
 }
 
 func strs[S ~string](v ...S) []string {
@@ -44,7 +82,7 @@ var (
 	// literal with a prefix of scriptPrefixes.
 	scriptKey = regexp.MustCompile(`"((?:builder|replay)\.[a-z0-9_.]+)"`)
 	// goDynamic finds "prefix."+value keys in the handlers.
-	goDynamic = regexp.MustCompile(`"([a-z_.]+\.)"\+`)
+	goDynamic = regexp.MustCompile(`"([a-z_.]+\.)" ?\+`)
 	verb      = regexp.MustCompile(`%[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z%]`)
 )
 
@@ -202,5 +240,175 @@ func TestTranslatorFormats(t *testing.T) {
 	}
 	if got := trs["en"].T("wf.saved", 3); got != "Saved 3 workflow(s)" {
 		t.Errorf("en wf.saved = %q", got)
+	}
+}
+
+// TestReasonsTranslated: every reason the engine logs has a text in both
+// catalogues (TestCataloguesComplete fails too when one is missing); the
+// English page shows the stored text unchanged, the French one another
+// text, details included; a text that is no engine reason is shown as
+// stored.
+func TestReasonsTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]engine.Reason{}
+	for _, r := range engine.Reasons() {
+		key := "reason." + reasonKey(r)
+		if other, ok := keys[key]; ok {
+			t.Errorf("%q and %q have the same key %q", r, other, key)
+		}
+		keys[key] = r
+		for _, lang := range []string{"en", "fr"} {
+			if _, ok := cats[lang][key]; !ok {
+				t.Errorf("reason %q: key %q is missing in %s.json", r, key, lang)
+			}
+		}
+		text := string(r)
+		switch r {
+		case engine.ReasonCooldown:
+			text += ": fired 5m0s ago"
+		case engine.ReasonConditionsFailed:
+			text += ": no such key: x"
+		}
+		if got := trs["en"].reason(text); got != text {
+			t.Errorf("en reason(%q) = %q, want the stored text", text, got)
+		}
+		if got := trs["fr"].reason(text); got == text || strings.Contains(got, "%!") {
+			t.Errorf("fr reason(%q) = %q, want a French text", text, got)
+		}
+	}
+	for text, want := range map[string]string{
+		"cooldown: fired 1h2m3s ago":   "délai entre deux déclenchements : déjà déclenché il y a 1h2m3s",
+		"conditions: no such key: x":   "conditions impossibles à évaluer : no such key: x",
+		"insufficient credits":         "crédits insuffisants",
+		"cooldown: in a while":         "cooldown: in a while",
+		"excluded contact: since 2024": "excluded contact: since 2024",
+		"a reason of an older version": "a reason of an older version",
+	} {
+		if got := trs["fr"].reason(text); got != want {
+			t.Errorf("fr reason(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestLintTextsTranslated: every wording of the linter has its English
+// text in en.json, the one the CLI prints, and a French one in fr.json
+// (but TextLoad, the loader's own words, which the dashboard does not
+// show); TestCataloguesComplete fails too when a code has no key.
+func TestLintTextsTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range lint.TextCodes() {
+		key := "lint.text." + code
+		var args []string
+		for i := range verb.FindAllString(cats["en"][key], -1) {
+			args = append(args, fmt.Sprintf("v%d", i))
+		}
+		x := lint.Text{Code: code, Args: args}
+		if got, want := trs["en"].lintText(x), x.String(); got != want {
+			t.Errorf("en %s = %q, want the linter's %q", key, got, want)
+		}
+		if got := trs["fr"].lintText(x); (got == x.String()) != (code == lint.TextLoad) || strings.Contains(got, "%!") {
+			t.Errorf("fr %s = %q, want a French text", key, got)
+		}
+	}
+}
+
+// TestLoadErrorsTranslated: every load error code and word has a French
+// text (TestCataloguesComplete fails too when one has no key); a French
+// page words the loader's errors in French, an English page shows the
+// loader's own text, and an error without a code is shown as it is.
+func TestLoadErrorsTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range workflow.LoadErrorCodes() {
+		if k := "load.code." + c; cats["fr"][k] == "" || cats["fr"][k] == cats["en"][k] {
+			t.Errorf("%s: fr %q, want a French text", k, cats["fr"][k])
+		}
+	}
+	for _, w := range workflow.LoadErrorWords() {
+		if k := "load.word." + w; cats["fr"][k] == "" || cats["fr"][k] == cats["en"][k] && w != workflow.WordTime {
+			t.Errorf("%s: fr %q, want a French text", k, cats["fr"][k])
+		}
+	}
+	src := "name: W\ntrigger: nope\nenabled: 'yes'\nactions: []\n"
+	_, err = workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{})
+	var les workflow.LoadErrors
+	if !errors.As(err, &les) {
+		t.Fatalf("load: %v", err)
+	}
+	var fr, en []string
+	for _, e := range les {
+		fr, en = append(fr, trs["fr"].loadError(e).Error()), append(en, trs["en"].loadError(e).Error())
+	}
+	wantFr := []string{
+		`w.yaml:2:10: trigger: "nope" n’est pas un déclencheur (attendu : incoming_message ou new_contact)`,
+		`w.yaml:3:10: enabled: "yes" n’est pas true ou false`,
+		`w.yaml:4:10: actions: est vide (attendu : au moins une action)`,
+	}
+	if !slices.Equal(fr, wantFr) {
+		t.Errorf("fr:\n%s\nwant:\n%s", strings.Join(fr, "\n"), strings.Join(wantFr, "\n"))
+	}
+	if want := strings.Split(les.Error(), "\n"); !slices.Equal(en, want) {
+		t.Errorf("en:\n%s\nwant the loader's:\n%s", strings.Join(en, "\n"), strings.Join(want, "\n"))
+	}
+	other := &workflow.LoadError{File: "w.yaml", Line: 1, Column: 1, Msg: "mapping value is not allowed in this context"}
+	if got := trs["fr"].loadMessage(other); got != other.Msg {
+		t.Errorf("fr message of an error without a code: %q, want it as it is", got)
+	}
+}
+
+// TestLeavesTranslated: a French page words a trace leaf's kind,
+// operator and modifiers in French and keeps its values as written; an
+// English page, and a text condition.ParseLeaf does not read, show the
+// description as stored.
+func TestLeavesTranslated(t *testing.T) {
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for desc, want := range map[string]string{
+		`text contains "prix"`:                      `le texte contient "prix"`,
+		`text contains_any ["a", "b"] (word)`:       `le texte contient l’un de ["a", "b"] (mot entier)`,
+		`message_count gte 3`:                       `le nombre de messages ≥ 3`,
+		`labels has_not "vip"`:                      `les étiquettes ne comprennent pas "vip"`,
+		`agent assigned false`:                      `la conversation n’est attribuée à aucun agent`,
+		`schedule every day 09:00-18:00`:            `le créneau tous les jours 09:00-18:00`,
+		`schedule mon,tue 09:00-18:00 Europe/Paris`: `le créneau mon,tue 09:00-18:00 Europe/Paris`,
+		`schedule hours "shop"`:                     `le créneau est dans les horaires "shop"`,
+		`cel "size(text) > 3"`:                      `l’expression CEL "size(text) > 3"`,
+		`color is "red"`:                            `color is "red"`,
+	} {
+		if got := trs["fr"].leaf(desc); got != want {
+			t.Errorf("fr leaf(%q) = %q, want %q", desc, got, want)
+		}
+		if got := trs["en"].leaf(desc); got != desc {
+			t.Errorf("en leaf(%q) = %q, want it as stored", desc, got)
+		}
+	}
+	tr := condition.Trace{{Path: "all[0].text", Leaf: `text contains "prix"`, Value: true}, {Path: "all[1].not.labels", Leaf: `labels has "vip"`}}
+	if got, want := trs["en"].traceText(tr), tr.String(); got != want {
+		t.Errorf("en trace %q, want %q", got, want)
+	}
+	if got, want := trs["fr"].traceText(tr), "✓ all[0].text: le texte contient \"prix\"\n✗ all[1].not.labels: les étiquettes comprennent \"vip\"\n"; got != want {
+		t.Errorf("fr trace %q, want %q", got, want)
 	}
 }

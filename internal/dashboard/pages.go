@@ -37,10 +37,12 @@ func (d *Dashboard) parsePages() (pages, error) {
 	out := pages{}
 	for lang, tr := range d.tr {
 		funcs := template.FuncMap{
-			"T":    tr.T,
-			"when": d.when,
-			"join": strings.Join,
-			"dict": dict,
+			"T":      tr.T,
+			"reason": tr.reason,
+			"leaf":   tr.leaf,
+			"when":   d.when,
+			"join":   strings.Join,
+			"dict":   dict,
 			"json": func(v any) (template.JS, error) {
 				s, err := marshalJS(v)
 				return template.JS(s), err

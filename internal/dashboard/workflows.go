@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -147,7 +146,7 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 	ed := editorData{Text: text, Checked: true}
 	if r.FormValue("op") == "check" {
 		if _, err := d.loadYAML(r.Context(), editorFile, []byte(text)); err != nil {
-			ed.Errors = loadErrors(err)
+			ed.Errors = d.loadErrors(r, err)
 			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New(d.t(r, "editor.err.check")))
 			return
 		}
@@ -160,7 +159,7 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 			err = errWebhookAdminOnly
 		}
 		if err != nil {
-			ed.Errors = loadErrors(err)
+			ed.Errors = d.loadErrors(r, err)
 			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("nothing was saved: "+err.Error()))
 			return
 		}
@@ -168,7 +167,7 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 	if r.FormValue("confirm") != "yes" {
 		deleted, err := d.wouldDelete(r.Context(), []byte(text))
 		if err != nil {
-			ed.Errors = loadErrors(err)
+			ed.Errors = d.loadErrors(r, err)
 			d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New("nothing was saved: the workflows have errors"))
 			return
 		}
@@ -180,7 +179,7 @@ func (d *Dashboard) editorPost(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := d.ApplyWorkflows(r.Context(), editorFile, []byte(text))
 	if err != nil {
-		ed.Errors = loadErrors(err)
+		ed.Errors = d.loadErrors(r, err)
 		d.showEditor(w, r, http.StatusUnprocessableEntity, ed, errors.New(d.t(r, "editor.err.save")))
 		return
 	}
@@ -252,16 +251,21 @@ func (d *Dashboard) ApplyWorkflows(ctx context.Context, file string, data []byte
 	return len(defs.Workflows), d.dash.setSetting(ctx, settingYAML, string(data))
 }
 
-// loadErrors lists the positioned errors in err; any other error becomes
-// one entry without position.
-func loadErrors(err error) []*workflow.LoadError {
+// loadErrors lists the positioned errors in err in the language of r;
+// any other error becomes one entry without position.
+func (d *Dashboard) loadErrors(r *http.Request, err error) []*workflow.LoadError {
+	tr := d.tr[d.lang(r)]
 	var les workflow.LoadErrors
 	if errors.As(err, &les) {
-		return slices.Clone(les)
+		out := make([]*workflow.LoadError, len(les))
+		for i, e := range les {
+			out[i] = tr.loadError(e)
+		}
+		return out
 	}
 	var le *workflow.LoadError
 	if errors.As(err, &le) {
-		return []*workflow.LoadError{le}
+		return []*workflow.LoadError{tr.loadError(le)}
 	}
 	return []*workflow.LoadError{{Msg: err.Error()}}
 }

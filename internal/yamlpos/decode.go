@@ -103,7 +103,7 @@ func (c *Collector) custom(n ast.Node, path string, v reflect.Value) bool {
 		}))
 	case encoding.TextUnmarshaler:
 		if !isScalar(n) {
-			c.WrongType(n, path, "a string")
+			c.WrongType(n, path, WordString)
 			return true
 		}
 		c.report(n, path, u.UnmarshalText([]byte(scalarText(n))))
@@ -138,7 +138,7 @@ func (c *Collector) decodeStruct(n ast.Node, path string, v reflect.Value) {
 	for _, f := range fields {
 		sf, ok := lookup(index, f.Key)
 		if !ok {
-			c.Addf(f.KeyNode, f.Path, "unknown key %q (want one of %s)", f.Key, strings.Join(known, ", "))
+			c.Say(f.KeyNode, f.Path, CodeUnknownKey, f.Key, strings.Join(known, ", "))
 			continue
 		}
 		c.decode(f.Value, f.Path, v.FieldByIndex(sf.index))
@@ -268,7 +268,7 @@ func (c *Collector) decodeScalar(n ast.Node, path string, v reflect.Value) {
 		}
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			c.Addf(n, path, "%q is not a duration (want e.g. 90s, 15m, 2h)", s)
+			c.Say(n, path, CodeNotDuration, s)
 			return
 		}
 		v.SetInt(int64(d))
@@ -285,7 +285,7 @@ func (c *Collector) decodeScalar(n ast.Node, path string, v reflect.Value) {
 	case v.CanUint():
 		i, err := strconv.ParseUint(scalarText(n), 0, v.Type().Bits())
 		if _, isInt := Unwrap(n).(*ast.IntegerNode); !isInt || err != nil {
-			c.WrongType(n, path, "a whole number of 0 or more")
+			c.WrongType(n, path, WordUint)
 			return
 		}
 		v.SetUint(i)
@@ -297,7 +297,7 @@ func (c *Collector) decodeScalar(n ast.Node, path string, v reflect.Value) {
 			err = errors.New("not a number")
 		}
 		if err != nil {
-			c.WrongType(n, path, "a number")
+			c.WrongType(n, path, WordNumber)
 			return
 		}
 		v.SetFloat(f)
@@ -310,7 +310,7 @@ func (c *Collector) decodeInt(n ast.Node, path string, v reflect.Value) {
 	_, isInt := Unwrap(n).(*ast.IntegerNode)
 	i, err := strconv.ParseInt(scalarText(n), 0, v.Type().Bits())
 	if !isInt || err != nil {
-		c.WrongType(n, path, "a whole number")
+		c.WrongType(n, path, WordInt)
 		return
 	}
 	v.SetInt(i)

@@ -46,7 +46,7 @@ func IsNull(n ast.Node) bool {
 func (c *Collector) Mapping(n ast.Node, path string) ([]Field, bool) {
 	m, ok := Unwrap(n).(ast.MapNode)
 	if !ok || IsNull(n) {
-		c.WrongType(n, path, "a mapping of keys to values")
+		c.WrongType(n, path, WordMapping)
 		return nil, false
 	}
 	var out []Field
@@ -63,13 +63,13 @@ func (c *Collector) Mapping(n ast.Node, path string) ([]Field, bool) {
 func (c *Collector) Known(fields []Field, known ...string) {
 	for _, f := range fields {
 		if !contains(known, f.Key) {
-			c.Addf(f.KeyNode, f.Path, "unknown key %q (want one of %s)", f.Key, strings.Join(known, ", "))
+			c.Say(f.KeyNode, f.Path, CodeUnknownKey, f.Key, strings.Join(known, ", "))
 		}
 	}
 }
 
-// One requires a one-key mapping and returns its field; what names the
-// expected key, e.g. "an action name".
+// One requires a one-key mapping and returns its field; what is the word
+// code (Words, Collector.Words) naming the expected key, e.g. "action".
 func (c *Collector) One(n ast.Node, path, what string) (Field, bool) {
 	fields, ok := c.Mapping(n, path)
 	if !ok {
@@ -80,7 +80,7 @@ func (c *Collector) One(n ast.Node, path, what string) (Field, bool) {
 		for i, f := range fields {
 			keys[i] = f.Key
 		}
-		c.Addf(n, path, "has %d keys [%s] (want exactly one: %s)", len(fields), strings.Join(keys, ", "), what)
+		c.add(n, &Error{Path: path, Code: CodeOneKey, Args: []string{strconv.Itoa(len(fields)), strings.Join(keys, ", ")}, Want: what})
 		return Field{}, false
 	}
 	return fields[0], true
@@ -90,7 +90,7 @@ func (c *Collector) One(n ast.Node, path, what string) (Field, bool) {
 func (c *Collector) List(n ast.Node, path string) ([]ast.Node, bool) {
 	s, ok := Unwrap(n).(*ast.SequenceNode)
 	if !ok {
-		c.WrongType(n, path, "a list")
+		c.WrongType(n, path, WordList)
 		return nil, false
 	}
 	return s.Values, true
@@ -100,7 +100,7 @@ func (c *Collector) List(n ast.Node, path string) ([]ast.Node, bool) {
 // written. Null and collections are errors.
 func (c *Collector) String(n ast.Node, path string) (string, bool) {
 	if !isScalar(n) {
-		c.WrongType(n, path, "a string")
+		c.WrongType(n, path, WordString)
 		return "", false
 	}
 	return scalarText(n), true
@@ -110,7 +110,7 @@ func (c *Collector) String(n ast.Node, path string) (string, bool) {
 func (c *Collector) Bool(n ast.Node, path string) (bool, bool) {
 	b, ok := Unwrap(n).(*ast.BoolNode)
 	if !ok {
-		c.WrongType(n, path, "true or false")
+		c.WrongType(n, path, WordBool)
 		return false, false
 	}
 	return b.Value, true
@@ -123,7 +123,7 @@ func (c *Collector) Int(n ast.Node, path string) (int, bool) {
 			return v, true
 		}
 	}
-	c.WrongType(n, path, "a whole number")
+	c.WrongType(n, path, WordInt)
 	return 0, false
 }
 
@@ -135,9 +135,9 @@ func (c *Collector) Strings(n ast.Node, path string, one bool) ([]string, bool) 
 	}
 	items, ok := Unwrap(n).(*ast.SequenceNode)
 	if !ok {
-		want := "a list of strings"
+		want := WordStrings
 		if one {
-			want = "a string or a list of strings"
+			want = WordStringOrStrings
 		}
 		c.WrongType(n, path, want)
 		return nil, false
@@ -152,16 +152,17 @@ func (c *Collector) Strings(n ast.Node, path string, one bool) ([]string, bool) 
 	return out, good
 }
 
-// WrongType records that n is not what was wanted, quoting scalar values:
-// `"abc" is not true or false`, `is a list (want a string)`.
+// WrongType records that n is not what was wanted (a word code: Words,
+// Collector.Words), quoting scalar values: `"abc" is not true or false`,
+// `is a list (want a string)`.
 func (c *Collector) WrongType(n ast.Node, path, want string) {
 	switch {
 	case IsNull(n):
-		c.Addf(n, path, "is empty (want %s)", want)
+		c.add(n, &Error{Path: path, Code: CodeEmpty, Want: want})
 	case isScalar(n):
-		c.Addf(n, path, "%s is not %s", Quote(n), want)
+		c.add(n, &Error{Path: path, Code: CodeNot, Args: []string{Quote(n)}, Want: want})
 	default:
-		c.Addf(n, path, "is %s (want %s)", Kind(n), want)
+		c.add(n, &Error{Path: path, Code: CodeKind, Got: kind(n), Want: want})
 	}
 }
 
@@ -174,18 +175,21 @@ func Quote(n ast.Node) string {
 }
 
 // Kind names what n is: "a mapping", "a list", "a string", "empty", ...
-func Kind(n ast.Node) string {
+func Kind(n ast.Node) string { return words[kind(n)] }
+
+// kind is the word code of Kind.
+func kind(n ast.Node) string {
 	switch Unwrap(n).(type) {
 	case nil, *ast.NullNode:
-		return "empty"
+		return WordEmpty
 	case ast.MapNode:
-		return "a mapping"
+		return WordMappingKind
 	case *ast.SequenceNode:
-		return "a list"
+		return WordList
 	case *ast.AliasNode:
-		return "an alias"
+		return WordAlias
 	}
-	return "a scalar"
+	return WordScalar
 }
 
 func isScalar(n ast.Node) bool {

@@ -19,6 +19,15 @@ type Error struct {
 	// Path is the key path of the offending value ("" for the document).
 	Path string
 	Msg  string
+	// Code names Msg's wording (Codes; Collector.Wordings), "" when Msg
+	// has none (a YAML syntax error, another package's error). Msg is the
+	// wording filled with Args, then with the words of Got and Want when
+	// they are set (Words; Collector.Words).
+	Code string
+	Args []string
+	// Got and Want are the codes of the words naming what was found and
+	// what was expected ("list", "string", ...), "" when Msg names none.
+	Got, Want string
 }
 
 // Error is "line:col: path: message".
@@ -146,10 +155,65 @@ func Index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]
 // Collector records positioned errors while a document is walked. The zero
 // value is ready to use.
 type Collector struct {
+	// Wordings and Words are the caller's error codes and words (English
+	// formats and phrases), beside this package's.
+	Wordings, Words map[string]string
+
 	errs Errors
 }
 
-// Addf records a problem at n.
+// Say records a problem at n worded by code, filled with args.
+func (c *Collector) Say(n ast.Node, path, code string, args ...string) {
+	c.add(n, &Error{Path: path, Code: code, Args: args})
+}
+
+// SayWant records a problem at n worded by code, filled with args and
+// then the word want.
+func (c *Collector) SayWant(n ast.Node, path, code, want string, args ...string) {
+	c.add(n, &Error{Path: path, Code: code, Args: args, Want: want})
+}
+
+// add records e at n with its message.
+func (c *Collector) add(n ast.Node, e *Error) {
+	e.Line, e.Column = Pos(n)
+	e.Msg = c.message(e)
+	c.errs = append(c.errs, e)
+}
+
+// message is the English text of e: its wording filled with its Args and
+// the words of Got and Want.
+func (c *Collector) message(e *Error) string {
+	format, ok := c.Wordings[e.Code]
+	if !ok {
+		format, ok = wordings[e.Code]
+	}
+	if !ok { // a caller's mistake: say what is known rather than panic
+		format = e.Code + strings.Repeat(" %s", len(e.Args)+min(len(e.Got), 1)+min(len(e.Want), 1))
+	}
+	args := make([]any, 0, len(e.Args)+2)
+	for _, a := range e.Args {
+		args = append(args, a)
+	}
+	for _, w := range []string{e.Got, e.Want} {
+		if w != "" {
+			args = append(args, c.word(w))
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// word is the English phrase of the word code w.
+func (c *Collector) word(w string) string {
+	if s, ok := c.Words[w]; ok {
+		return s
+	}
+	if s, ok := words[w]; ok {
+		return s
+	}
+	return w // a caller's word without a phrase reads as itself
+}
+
+// Addf records a problem at n, worded by format and without a code.
 func (c *Collector) Addf(n ast.Node, path, format string, args ...any) {
 	l, col := Pos(n)
 	c.errs = append(c.errs, &Error{Line: l, Column: col, Path: path, Msg: fmt.Sprintf(format, args...)})

@@ -184,7 +184,7 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) (err error) {
 		res.Error = err.Error()
 		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", string(reason)), slog.Any("err", err))
 	}
-	if reason == reasonModelFailed || reason == reasonNoModel || reason == reasonNoCredits {
+	if reason == ReasonModelFailed || reason == ReasonNoModel || reason == ReasonNoCredits {
 		if exec.Actions, err = e.fallback(ctx, j); err != nil {
 			return fmt.Errorf("ai fallback of %s: %w", j.MessageID, err)
 		}
@@ -221,7 +221,7 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) ([]workflow.ActionResult
 // earlier run of the job generated and recorded (the run was cut before its
 // log row) is sent again with its id, neither generated nor charged again.
 // Store failures are retryable errors.
-func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult, trace *condition.Trace, span Span) (workflow.Outcome, reason, error) {
+func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.ActionResult, trace *condition.Trace, span Span) (workflow.Outcome, Reason, error) {
 	id := MessageIDFor(j.Key + "/ai")
 	rec, err := e.cfg.Store.Message(ctx, j.Session, id)
 	switch {
@@ -233,14 +233,14 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 			res.Credits = creditCost(strings.TrimPrefix(rec.Text, j.Req.Prefix), e.cfg.CharsPerCredit)
 		}
 		if err := e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: rec.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true}); err != nil {
-			return workflow.OutcomeFailed, reasonSendFailed, err
+			return workflow.OutcomeFailed, ReasonSendFailed, err
 		}
-		return workflow.OutcomeFired, reasonAISent, nil
+		return workflow.OutcomeFired, ReasonAISent, nil
 	case !errors.Is(err, workflow.ErrNotFound):
 		return workflow.OutcomeFailed, "", retryable(fmt.Errorf("read the reply %s: %w", id, err))
 	}
 	if s := e.session(ctx, j.Session); !s.Enabled(workflow.ModuleAI) {
-		return workflow.OutcomeSkipped, reasonAIOff, ErrModuleOff
+		return workflow.OutcomeSkipped, ReasonAIOff, ErrModuleOff
 	}
 	meter := e.meter.Load()
 	if meter {
@@ -249,11 +249,11 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 			return workflow.OutcomeFailed, "", retryable(fmt.Errorf("credit check: %w", err))
 		}
 		if bal <= 0 {
-			return workflow.OutcomeSkipped, reasonNoCredits, ErrNoCredits
+			return workflow.OutcomeSkipped, ReasonNoCredits, ErrNoCredits
 		}
 	}
 	if e.cfg.Responder == nil {
-		return workflow.OutcomeFailed, reasonNoModel, fmt.Errorf("ai_reply: Config.Responder is nil")
+		return workflow.OutcomeFailed, ReasonNoModel, fmt.Errorf("ai_reply: Config.Responder is nil")
 	}
 	req, err := e.aiRequest(ctx, j)
 	if err != nil {
@@ -261,7 +261,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	}
 	reply, err := e.generate(ctx, req, span)
 	if err != nil {
-		return workflow.OutcomeFailed, reasonModelFailed, fmt.Errorf("ai_reply: %w", err)
+		return workflow.OutcomeFailed, ReasonModelFailed, fmt.Errorf("ai_reply: %w", err)
 	}
 	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
 	if reason, err := e.overtaken(ctx, j, trace); reason != "" || err != nil {
@@ -274,7 +274,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 	o := j.origin()
 	err = e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true, Origin: &o})
 	if err != nil {
-		return workflow.OutcomeFailed, reasonSendFailed, err
+		return workflow.OutcomeFailed, ReasonSendFailed, err
 	}
 	if meter {
 		cost := creditCost(reply.Text, e.cfg.CharsPerCredit)
@@ -286,7 +286,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		res.Credits = cost
 		res.Detail += fmt.Sprintf(", %d credits", cost)
 	}
-	return workflow.OutcomeFired, reasonAISent, nil
+	return workflow.OutcomeFired, ReasonAISent, nil
 }
 
 // generate asks the Responder for the reply of req within AIDeadline and
@@ -324,25 +324,25 @@ func (e *Engine) sendOrQueue(ctx context.Context, m workflow.Outgoing) error {
 	return err
 }
 
-// overtaken is the pre-send check: reasonCustomerMessage or reasonAgentReply
-// when the conversation moved on after the trigger, reasonConditionsChanged
+// overtaken is the pre-send check: ReasonCustomerMessage or ReasonAgentReply
+// when the conversation moved on after the trigger, ReasonConditionsChanged
 // when the workflow's conditions no longer hold (their traces then in
 // *trace), "" otherwise.
-func (e *Engine) overtaken(ctx context.Context, j aiJob, trace *condition.Trace) (reason, error) {
+func (e *Engine) overtaken(ctx context.Context, j aiJob, trace *condition.Trace) (Reason, error) {
 	conv, err := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
 	if err != nil {
 		return "", err
 	}
 	switch {
 	case j.Req.Verify.CustomerMessage && conv.LastInboundSeq > j.Seq:
-		return reasonCustomerMessage, nil
+		return ReasonCustomerMessage, nil
 	case j.Req.Verify.AgentReply && conv.LastAgentSeq > j.Seq:
-		return reasonAgentReply, nil
+		return ReasonAgentReply, nil
 	case j.Req.Verify.Conditions:
 		changed, t, err := e.conditionsChanged(ctx, j.Session, j.Phone, j.origin())
 		*trace = t
 		if changed {
-			return reasonConditionsChanged, err
+			return ReasonConditionsChanged, err
 		}
 		return "", err
 	}

@@ -92,5 +92,5 @@ func (d Decision) Explain(ctx context.Context, sc *condition.Scope) (res conditi
 // its trigger (its conditions matched and it acted, even if an action
 // failed), not that of a shadow run, a skip or a queued AI reply's outcome.
 func IsFiring(x workflow.Execution) bool {
-	return x.Reason == string(reasonMatched) && (x.Outcome == workflow.OutcomeFired || x.Outcome == workflow.OutcomeFailed)
+	return x.Reason == string(ReasonMatched) && (x.Outcome == workflow.OutcomeFired || x.Outcome == workflow.OutcomeFailed)
 }

@@ -296,16 +296,16 @@ func (e *Engine) withFetch(session string, md *trigger.Media) *trigger.Media {
 }
 
 // ignoreReason says why a recorded message must not be automated, or "".
-func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workflow.Session, now time.Time) reason {
+func (e *Engine) ignoreReason(m trigger.Message, in workflow.Inbound, sess workflow.Session, now time.Time) Reason {
 	switch {
 	case in.Contact.Excluded:
-		return reasonExcluded
+		return ReasonExcluded
 	case now.Sub(m.Time) > e.cfg.StaleAfter:
-		return reasonStale
+		return ReasonStale
 	case sess.Status == workflow.SessionDeleted:
-		return reasonDeleted
+		return ReasonDeleted
 	case !sess.Enabled(workflow.ModuleWorkflows):
-		return reasonWorkflowsOff
+		return ReasonWorkflowsOff
 	}
 	return ""
 }
@@ -480,11 +480,11 @@ func (e *Engine) matched(ctx context.Context, c *compiled, x *execution, prior *
 	case prior != nil:
 		return e.fire(ctx, c, x, *prior, exec)
 	case err != nil:
-		exec.Outcome, exec.Reason = workflow.OutcomeFailed, reasonConditionsFailed.with(err.Error())
+		exec.Outcome, exec.Reason = workflow.OutcomeFailed, ReasonConditionsFailed.with(err.Error())
 	case !res.Matched:
 		return nil, false, nil
 	case c.Mode == workflow.ModeShadow:
-		exec.Outcome, exec.Reason = workflow.OutcomeShadow, string(reasonShadow)
+		exec.Outcome, exec.Reason = workflow.OutcomeShadow, string(ReasonShadow)
 		for _, s := range c.Actions {
 			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: "would run"})
 		}
@@ -529,7 +529,7 @@ func (e *Engine) rerun(ctx context.Context, c *compiled, x *execution, exec *wor
 // log row exec. An error leaves the firing running.
 func (e *Engine) fire(ctx context.Context, c *compiled, x *execution, f workflow.Firing, exec *workflow.Execution) (*workflow.Execution, bool, error) {
 	exec.ID = logID(f.At, f.ID())
-	exec.Outcome, exec.Reason = workflow.OutcomeFired, string(reasonMatched)
+	exec.Outcome, exec.Reason = workflow.OutcomeFired, string(ReasonMatched)
 	actions, err := e.runActions(ctx, c, x, &f)
 	if err != nil {
 		return nil, true, err
@@ -573,7 +573,7 @@ func (e *Engine) eval(ctx context.Context, c *compiled, sc *condition.Scope) (re
 	return c.prog.Trace(ctx, sc)
 }
 
-// cooldown says why the workflow must not fire again yet (reasonCooldown
+// cooldown says why the workflow must not fire again yet (ReasonCooldown
 // with its detail), or "".
 func (e *Engine) cooldown(ctx context.Context, c *compiled, x *execution, now time.Time) (string, error) {
 	if c.Cooldown <= 0 {
@@ -585,7 +585,7 @@ func (e *Engine) cooldown(ctx context.Context, c *compiled, x *execution, now ti
 		return "", fmt.Errorf("cooldown check: %w", err)
 	}
 	if !last.IsZero() && now.Sub(last) < c.Cooldown {
-		return reasonCooldown.with(fmt.Sprintf("fired %s ago", now.Sub(last).Round(time.Second))), nil
+		return ReasonCooldown.with(fmt.Sprintf(cooldownDetail, now.Sub(last).Round(time.Second))), nil
 	}
 	return "", nil
 }

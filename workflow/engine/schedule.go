@@ -150,7 +150,7 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 		if err != nil {
 			return e.unclaim(ctx, m, err)
 		}
-		return e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.ScheduleSending, workflow.ScheduleCancelled, string(reasonConditionsChanged), now)
+		return e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.ScheduleSending, workflow.ScheduleCancelled, string(ReasonConditionsChanged), now)
 	}
 	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.SendScheduled, Origin: m.Origin}
 	if m.Origin != nil {

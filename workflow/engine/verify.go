@@ -12,13 +12,6 @@ import (
 	"github.com/waauto/waauto/workflow"
 )
 
-// reasonConditionsChanged cancels a deferred send (an AI reply, a reply
-// retried or paced, a scheduled follow-up) whose workflow's conditions no
-// longer hold at send time (verify_before_send.conditions); it is also the
-// Reason of the EffectCancel effect, of the log row and of the cancelled
-// scheduled message.
-const reasonConditionsChanged reason = "conditions_changed"
-
 // errSendCancelled is what a reply's send returns when its send-time check
 // cancelled it: the action's result is then cancelled, not failed.
 var errSendCancelled = errors.New("cancelled at send: the workflow's conditions no longer hold")
@@ -112,13 +105,13 @@ func (e *Engine) stillRight(ctx context.Context, session, phone string, o *workf
 	}
 	exec := workflow.Execution{ID: logID(at, "cancel/"+key), Time: now, WorkflowID: o.WorkflowID, Workflow: o.Workflow,
 		Session: session, Phone: phone, MessageID: o.MessageID, Trigger: kind, Trace: trace,
-		Outcome: workflow.OutcomeCancelled, Reason: string(reasonConditionsChanged),
+		Outcome: workflow.OutcomeCancelled, Reason: string(ReasonConditionsChanged),
 		Actions: []workflow.ActionResult{{Type: action, Outcome: workflow.OutcomeCancelled, Error: errSendCancelled.Error()}}}
 	if err := e.cfg.Store.AppendLogs(ctx, []workflow.Execution{e.redacted(exec)}); err != nil {
 		return false, retryable(fmt.Errorf("log the cancelled send: %w", err))
 	}
 	e.log.InfoContext(ctx, "deferred send cancelled: conditions no longer hold", slog.String("workflow", o.Workflow), slog.String("session", session))
-	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: now, Session: session, Phone: phone, Workflow: o.Workflow, Reason: string(reasonConditionsChanged)})
+	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: now, Session: session, Phone: phone, Workflow: o.Workflow, Reason: string(ReasonConditionsChanged)})
 	return false, nil
 }
 

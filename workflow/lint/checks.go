@@ -36,11 +36,11 @@ func (c *checker) deadParts(i int, n condition.Node, tp string) {
 		why := explain(core)
 		if tp == "" {
 			c.add(SeverityError, CheckContradiction, c.src.workflow(i, condPath(ctp)), w.Name,
-				"workflow %q never fires: its conditions can never be true (%s)", w.Name, why)
+				text(TextNeverFires, w.Name), why)
 			return
 		}
 		c.add(SeverityWarning, CheckContradiction, c.src.workflow(i, condPath(ctp)), w.Name,
-			"workflow %q: %s can never be true (%s)", w.Name, condPath(tp), why)
+			text(TextPartNeverTrue, w.Name, condPath(tp)), why)
 		return
 	}
 	switch n := n.(type) {
@@ -90,14 +90,14 @@ func (c *checker) core(n condition.Node, tp string) (condition.Node, string) {
 }
 
 // explain says in words why a node can never be true.
-func explain(n condition.Node) string {
+func explain(n condition.Node) Text {
 	switch n := n.(type) {
 	case condition.Text:
 		if n.Op == condition.OpMatches && !n.Exact && canMatch(n.Value, anyRune) {
-			return fmt.Sprintf("pattern %q never matches: the text is compared in lower case without accents; write the pattern so, or add exact: true", n.Value)
+			return text(TextPatternCase, n.Value)
 		}
 		if n.Op == condition.OpMatches {
-			return fmt.Sprintf("pattern %q matches no text at all", n.Value)
+			return text(TextPatternNone, n.Value)
 		}
 	case condition.All:
 		parts := make([]string, len(n.Nodes))
@@ -105,11 +105,11 @@ func explain(n condition.Node) string {
 			parts[i] = describe(k)
 		}
 		if len(parts) == 1 {
-			return parts[0] + " is never true"
+			return text(TextNeverTrue, parts[0])
 		}
-		return strings.Join(parts, " and ") + " cannot all hold"
+		return text(TextCannotAllHold, strings.Join(parts, " and "))
 	}
-	return describe(n) + " is never true"
+	return text(TextNeverTrue, describe(n))
 }
 
 // describe renders a condition node on one line.
@@ -147,10 +147,10 @@ func (c *checker) windows() {
 			}
 			pos := c.src.workflow(i, condPath(l.Path))
 			if s.From == s.To {
-				c.add(SeverityWarning, CheckWindow, pos, w.Name, "workflow %q: schedule from %s to %s has zero length; it is read as the 24 hours from %s (give a later to, or leave the schedule out)", w.Name, s.From, s.To, s.From)
+				c.add(SeverityWarning, CheckWindow, pos, w.Name, text(TextWindowZero, w.Name, s.From.String(), s.To.String()))
 			}
 			if s.Days != nil && len(s.Days) == 0 {
-				c.add(SeverityWarning, CheckWindow, pos, w.Name, "workflow %q: schedule days is empty; it is read as every day (list the days, or leave days out)", w.Name)
+				c.add(SeverityWarning, CheckWindow, pos, w.Name, text(TextNoDays, w.Name))
 			}
 		}
 	}
@@ -161,7 +161,7 @@ func (c *checker) windows() {
 				if s.From == s.To {
 					day := strings.ToLower(d.String()[:3])
 					c.add(SeverityWarning, CheckWindow, c.src.at(fmt.Sprintf("hours.%s.weekly.%s[%d]", name, day, j)), "",
-						"hours %q: %s %s has zero length; it is read as the 24 hours from %s", name, day, s, s.From)
+						text(TextHoursZero, name, day, s.String(), s.From.String()))
 				}
 			}
 		}
@@ -209,12 +209,11 @@ func (c *checker) unreachable() {
 			continue
 		}
 		related := c.names(by)
-		what := "the stop workflow " + quoted(related) + " comes first and fires"
+		t := text(TextUnreachableOne, w.Name, quoted(related))
 		if len(related) > 1 {
-			what = "the stop workflows " + quoted(related) + " come first and one of them fires"
+			t.Code = TextUnreachableMany
 		}
-		f := c.add(SeverityError, CheckUnreachable, c.src.workflow(wi, ""), w.Name,
-			"workflow %q never runs: %s on every message it matches (give it a smaller priority number, or narrow the stop workflows)", w.Name, what)
+		f := c.add(SeverityError, CheckUnreachable, c.src.workflow(wi, ""), w.Name, t)
 		f.Related = related
 	}
 }
@@ -279,14 +278,12 @@ func (c *checker) unused() {
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.defs.Hours)) {
 		if !usedHours[name] {
-			c.add(SeverityWarning, CheckUnusedHours, c.src.at("hours."+name), "",
-				"hours %q are not used by any workflow (use them with schedule: {hours: %s}, or remove them)", name, name)
+			c.add(SeverityWarning, CheckUnusedHours, c.src.at("hours."+name), "", text(TextUnusedHours, name))
 		}
 	}
 	for _, name := range c.opts.Templates {
 		if !usedTemplates[name] {
-			c.add(SeverityWarning, CheckUnusedTemplate, Pos{File: c.src.file}, "",
-				"template %q is not used by any workflow", name)
+			c.add(SeverityWarning, CheckUnusedTemplate, Pos{File: c.src.file}, "", text(TextUnusedTemplate, name))
 		}
 	}
 }
@@ -297,21 +294,18 @@ func (c *checker) actions() {
 	for i, w := range c.defs.Workflows {
 		if c.opts.Numbers != nil && w.Session != "" && !slices.Contains(c.opts.Numbers, w.Session) {
 			c.add(SeverityError, CheckUnknownNumber, c.src.workflow(i, "session"), w.Name,
-				"workflow %q is scoped to the number %q, which this account does not have (want one of %s, or no session for all numbers)",
-				w.Name, w.Session, strings.Join(c.opts.Numbers, ", "))
+				text(TextUnknownNumber, w.Name, w.Session, strings.Join(c.opts.Numbers, ", ")))
 		}
 		for j, s := range w.Actions {
 			pos := c.src.workflow(i, fmt.Sprintf("actions[%d]", j))
 			switch a := s.Action.(type) {
 			case *action.Webhook:
 				if a.Secret == "" {
-					c.add(SeverityWarning, CheckWebhookSecret, pos, w.Name,
-						"workflow %q: the webhook to %s has no secret, so the receiver cannot tell its posts from forged ones (add secret:)", w.Name, a.URL)
+					c.add(SeverityWarning, CheckWebhookSecret, pos, w.Name, text(TextWebhookSecret, w.Name, a.URL))
 				}
 			case *action.AIReply:
 				if c.opts.NoAIModel {
-					c.add(SeverityError, CheckNoAIModel, pos, w.Name,
-						"workflow %q: ai_reply cannot answer, no AI model is configured for this account", w.Name)
+					c.add(SeverityError, CheckNoAIModel, pos, w.Name, text(TextNoAIModel, w.Name))
 				}
 			}
 		}

@@ -2,9 +2,9 @@ package lint
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -114,23 +114,23 @@ func (c *checker) scheduleGaps() {
 		}
 		w := c.defs.Workflows[shaped]
 		f := c.add(SeverityWarning, CheckScheduleGap, c.src.workflow(shaped, ""), w.Name,
-			"no workflow among %s answers at these times (%s): %s", quoted(c.names(ids)), c.loc, strings.Join(gaps, "; "))
+			text(TextScheduleGap, quoted(c.names(ids)), c.loc.String()), gaps...)
 		f.Related = slices.DeleteFunc(c.names(ids), func(n string) bool { return n == w.Name })
 	}
 }
 
 // uncovered renders the periods, in the account's zone, at which none of
 // the workflows' time parts holds, weekly ones first.
-func (c *checker) uncovered(ids []int) []string {
+func (c *checker) uncovered(ids []int) []Text {
 	fs := make([]*formula, len(ids))
 	for j, i := range ids {
 		fs[j] = c.as.tree(timePart(c.defs.Workflows[i].Conditions))
 	}
 	at := c.tl.at
 	type gap struct {
-		text  string
-		weeks int
-		first time.Time
+		from, to [2]string // day, HH:MM
+		weeks    int
+		first    time.Time
 	}
 	seen := map[string]*gap{}
 	var order []string
@@ -149,27 +149,28 @@ func (c *checker) uncovered(ids []int) []string {
 		if start == 0 || i+1 == len(at) {
 			continue // cut by the year's ends; the same gap shows in other weeks
 		}
-		text := fmt.Sprintf("%s %s to %s %s", day(from), from.Format("15:04"), day(to), to.Format("15:04"))
-		if g, ok := seen[text]; ok {
+		g := gap{from: [2]string{day(from), from.Format("15:04")}, to: [2]string{day(to), to.Format("15:04")}, weeks: 1, first: from}
+		key := g.from[0] + g.from[1] + g.to[0] + g.to[1]
+		if g, ok := seen[key]; ok {
 			g.weeks++
 			continue
 		}
-		seen[text] = &gap{text: text, weeks: 1, first: from}
-		order = append(order, text)
+		seen[key] = &g
+		order = append(order, key)
 	}
 	slices.SortStableFunc(order, func(a, b string) int { return cmp.Compare(seen[b].weeks, seen[a].weeks) })
-	var out []string
+	var out []Text
 	for _, t := range order {
 		g := seen[t]
 		if g.weeks >= 50 {
-			out = append(out, g.text+" every week")
+			out = append(out, text(TextGapEveryWeek, g.from[0], g.from[1], g.to[0], g.to[1]))
 		} else {
-			out = append(out, fmt.Sprintf("%s on %d weeks of the year (e.g. %s)", g.text, g.weeks, g.first.Format(time.DateOnly)))
+			out = append(out, text(TextGapSomeWeeks, g.from[0], g.from[1], g.to[0], g.to[1], strconv.Itoa(g.weeks), g.first.Format(time.DateOnly)))
 		}
 	}
 	const most = 8
 	if len(out) > most {
-		out = append(out[:most], fmt.Sprintf("and %d more", len(out)-most))
+		out = append(out[:most], text(TextGapMore, strconv.Itoa(len(out)-most)))
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -82,7 +83,17 @@ type Finding struct {
 	// (CheckOverlap), the in-hours and out-of-hours workflows
 	// (CheckScheduleGap).
 	Related []string `json:"related,omitempty"`
-	Message string   `json:"message"`
+	// Message is the finding in English: Text filled in, its last %s
+	// being Parts, each in words, joined by "; " (when there are Parts).
+	Message string `json:"message"`
+	// Text is Message's wording, by its stable code, and its values; a
+	// program shows the finding in another language by one format per
+	// code (TextCodes), filled the way Message is.
+	Text Text `json:"text"`
+	// Parts are the pieces of Message that are wordings themselves: why
+	// the conditions can never be true (CheckContradiction, one part),
+	// the times no workflow answers (CheckScheduleGap).
+	Parts []Text `json:"parts,omitempty"`
 	// Example is a message showing the problem (CheckOverlap).
 	Example *Example `json:"example,omitempty"`
 }
@@ -185,7 +196,8 @@ func File(file string, data []byte, lo workflow.LoadOptions, opts Options) []Fin
 	if err != nil {
 		var les workflow.LoadErrors
 		if !errors.As(err, &les) {
-			return []Finding{{Pos: Pos{File: file}, Severity: SeverityError, Check: CheckLoad, Message: err.Error()}}
+			t := text(TextLoad, err.Error())
+			return []Finding{{Pos: Pos{File: file}, Severity: SeverityError, Check: CheckLoad, Message: t.String(), Text: t}}
 		}
 		out := make([]Finding, len(les))
 		for i, e := range les {
@@ -193,7 +205,8 @@ func File(file string, data []byte, lo workflow.LoadOptions, opts Options) []Fin
 			if e.Path != "" {
 				msg = e.Path + ": " + msg
 			}
-			out[i] = Finding{Pos: Pos{File: e.File, Line: e.Line, Col: e.Column}, Severity: SeverityError, Check: CheckLoad, Message: msg}
+			t := text(TextLoad, msg)
+			out[i] = Finding{Pos: Pos{File: e.File, Line: e.Line, Col: e.Column}, Severity: SeverityError, Check: CheckLoad, Message: t.String(), Text: t}
 		}
 		return out
 	}
@@ -251,9 +264,23 @@ func newChecker(defs workflow.Definitions, opts Options) *checker {
 
 func (c *checker) solver() *solver { return &solver{as: c.as, th: theory{tl: c.tl}} }
 
-func (c *checker) add(sev Severity, check string, pos Pos, wf, format string, args ...any) *Finding {
-	c.out = append(c.out, Finding{Pos: pos, Severity: sev, Check: check, Workflow: wf, Message: fmt.Sprintf(format, args...)})
+func (c *checker) add(sev Severity, check string, pos Pos, wf string, text Text, parts ...Text) *Finding {
+	c.out = append(c.out, Finding{Pos: pos, Severity: sev, Check: check, Workflow: wf,
+		Message: message(text, parts), Text: text, Parts: parts})
 	return &c.out[len(c.out)-1]
+}
+
+// message is text filled in, with parts, in words and joined by "; ", as
+// its last argument.
+func message(text Text, parts []Text) string {
+	if len(parts) == 0 {
+		return text.String()
+	}
+	s := make([]string, len(parts))
+	for i, p := range parts {
+		s[i] = p.String()
+	}
+	return Text{Code: text.Code, Args: append(slices.Clip(text.Args), strings.Join(s, "; "))}.String()
 }
 
 // locator finds positions in the source of the definitions.

@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,31 @@ func want(t *testing.T, fs []lint.Finding, code string, line int, parts ...strin
 			t.Errorf("%s message %q does not contain %q", code, f.Message, p)
 		}
 	}
+	if got := fromText(f); got != f.Message {
+		t.Errorf("%s: Text %+v and Parts %+v give %q, not the message %q", code, f.Text, f.Parts, got, f.Message)
+	}
 	return f
+}
+
+// fromText rebuilds f's message from its Text and Parts as Finding
+// documents it, checking that every code is listed by TextCodes.
+func fromText(f lint.Finding) string {
+	codes := lint.TextCodes()
+	args := slices.Clone(f.Text.Args)
+	if len(f.Parts) > 0 {
+		parts := make([]string, len(f.Parts))
+		for i, p := range f.Parts {
+			if !slices.Contains(codes, p.Code) {
+				return "unlisted part code " + p.Code
+			}
+			parts[i] = p.String()
+		}
+		args = append(args, strings.Join(parts, "; "))
+	}
+	if !slices.Contains(codes, f.Text.Code) {
+		return "unlisted code " + f.Text.Code
+	}
+	return lint.Text{Code: f.Text.Code, Args: args}.String()
 }
 
 // none requires no finding of code.

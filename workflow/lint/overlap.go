@@ -52,8 +52,7 @@ func (c *checker) overlaps() {
 			if !ok {
 				continue
 			}
-			f := c.add(SeverityWarning, CheckOverlap, c.src.workflow(bi, ""), b.Name,
-				"workflows %q and %q both reply to the same message (make one a stop workflow, or make their conditions exclusive)", a.Name, b.Name)
+			f := c.add(SeverityWarning, CheckOverlap, c.src.workflow(bi, ""), b.Name, text(TextOverlap, a.Name, b.Name))
 			f.Example, f.Related = ex, []string{a.Name}
 		}
 	}
