@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/waauto/waauto/workflow"
@@ -231,14 +232,14 @@ func readRow(rec, header []string, cols map[string]int, line int, region string,
 	row.Phone = p
 	if i, ok := cols[colName]; ok {
 		row.Set |= workflow.ContactFieldName
-		row.Name = strings.TrimSpace(fromCell(rec[i]))
+		row.Name = plainCell(rec[i])
 		if n := utf8.RuneCountInString(row.Name); n > maxContactName {
 			bad(colName, invalid("contacts.csv.name_long", maxContactName))
 		}
 	}
 	if i, ok := cols[colLabels]; ok {
 		row.Set |= workflow.ContactFieldLabels
-		labels, err := parseLabels(fromCell(rec[i]))
+		labels, err := parseLabels(plainCell(rec[i]))
 		if err != nil {
 			bad(colLabels, err)
 		}
@@ -295,6 +296,22 @@ func toCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// plainCell is a text cell as stored: toCell undone, line breaks as
+// "\n", every other control character (a lone carriage return, a tab, a
+// stray byte of a badly converted file) a space, and trimmed. The CSV
+// reader would not give those back as they were (it drops a carriage
+// return before a line feed), so an exported contact would not import
+// the same.
+func plainCell(s string) string {
+	s = strings.ReplaceAll(fromCell(s), "\r\n", "\n")
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r != '\n' && unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
 }
 
 // fromCell undoes toCell.
