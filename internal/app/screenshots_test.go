@@ -111,6 +111,16 @@ func TestScreenshots(t *testing.T) {
 		chromedp.SetValue(`#yaml`, prixYAML), chromedp.Click(`button[value="save"]`), chromedp.WaitVisible(`#confirm-replace`))
 	shoot("replace-all", true)
 
+	// The same shop in French: the engine's reasons, the trace and the
+	// builder's findings in the user's language too.
+	b.step("to French", chromedp.Navigate(b.base+"/logs"), chromedp.WaitVisible(`#langs`),
+		chromedp.Click(`#langs button[value="fr"]`), chromedp.WaitVisible(`html[lang="fr"] main h1`))
+	b.step("logs fr", chromedp.Click(`main table details summary`), chromedp.WaitVisible(`main table details[open]`))
+	shoot("logs-fr", true)
+	b.step("builder try fr", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`),
+		chromedp.SetValue(`#try-time`, "2026-03-02T10:30"), chromedp.Click(`#try-send`), chromedp.WaitVisible(`#try-verdict`))
+	shoot("builder-try-fr", true)
+
 	phone := newBrowser(t, ta, 390, 844)
 	phone.step("phone width", chromedp.EmulateViewport(390, 844))
 	phone.login("/workflows")
