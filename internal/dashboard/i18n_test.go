@@ -249,14 +249,7 @@ func TestTranslatorFormats(t *testing.T) {
 // text, details included; a text that is no engine reason is shown as
 // stored.
 func TestReasonsTranslated(t *testing.T) {
-	trs, err := newTranslators()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := catalogues()
-	if err != nil {
-		t.Fatal(err)
-	}
+	trs, cats := loadCatalogues(t)
 	keys := map[string]engine.Reason{}
 	for _, r := range engine.Reasons() {
 		key := "reason." + reasonKey(r)
@@ -302,14 +295,7 @@ func TestReasonsTranslated(t *testing.T) {
 // (but TextLoad, the loader's own words, which the dashboard does not
 // show); TestCataloguesComplete fails too when a code has no key.
 func TestLintTextsTranslated(t *testing.T) {
-	trs, err := newTranslators()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := catalogues()
-	if err != nil {
-		t.Fatal(err)
-	}
+	trs, cats := loadCatalogues(t)
 	for _, code := range lint.TextCodes() {
 		key := "lint.text." + code
 		var args []string
@@ -331,14 +317,7 @@ func TestLintTextsTranslated(t *testing.T) {
 // page words the loader's errors in French, an English page shows the
 // loader's own text, and an error without a code is shown as it is.
 func TestLoadErrorsTranslated(t *testing.T) {
-	trs, err := newTranslators()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := catalogues()
-	if err != nil {
-		t.Fatal(err)
-	}
+	trs, cats := loadCatalogues(t)
 	for _, c := range workflow.LoadErrorCodes() {
 		if k := "load.code." + c; cats["fr"][k] == "" || cats["fr"][k] == cats["en"][k] {
 			t.Errorf("%s: fr %q, want a French text", k, cats["fr"][k])
@@ -350,7 +329,7 @@ func TestLoadErrorsTranslated(t *testing.T) {
 		}
 	}
 	src := "name: W\ntrigger: nope\nenabled: 'yes'\nactions: []\n"
-	_, err = workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{})
+	_, err := workflow.Load("w.yaml", []byte(src), workflow.LoadOptions{})
 	var les workflow.LoadErrors
 	if !errors.As(err, &les) {
 		t.Fatalf("load: %v", err)
@@ -411,4 +390,19 @@ func TestLeavesTranslated(t *testing.T) {
 	if got, want := trs["fr"].traceText(tr), "✓ all[0].text: le texte contient \"prix\"\n✗ all[1].not.labels: les étiquettes comprennent \"vip\"\n"; got != want {
 		t.Errorf("fr trace %q, want %q", got, want)
 	}
+}
+
+// loadCatalogues returns the translators and the raw catalogues, by
+// language.
+func loadCatalogues(t *testing.T) (map[string]translator, map[string]map[string]string) {
+	t.Helper()
+	trs, err := newTranslators()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := catalogues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trs, cats
 }
