@@ -235,12 +235,12 @@ func outcomeOf(exec *workflow.Execution) workflow.Outcome {
 // facts of the moment it arrived, so that a later run sees the same world.
 type inboundJob struct {
 	Message      trigger.Message
-	NewContact   bool
-	Seq          int64
-	Agent        string
-	Labels       []string
-	MessageCount int
-	LastReply    time.Time
+	NewContact   bool      `json:",omitzero"`
+	Seq          int64     `json:",omitzero"`
+	Agent        string    `json:",omitzero"`
+	Labels       []string  `json:",omitzero"`
+	MessageCount int       `json:",omitzero"`
+	LastReply    time.Time `json:",omitzero"`
 	Contact      workflow.Contact
 	Session      workflow.Session
 	// At is when the message was recorded: the log rows of the evaluation

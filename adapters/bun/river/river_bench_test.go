@@ -3,7 +3,6 @@ package riverqueue_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,10 +81,15 @@ func BenchmarkRiverNoop(b *testing.B) {
 
 // BenchmarkEnqueueParallel inserts one job per call from 16 goroutines
 // per core, as Receive does under a burst (on SQLite the inserts share
-// group-commit transactions). The payload is the size of an inbound
-// message's job (~800 bytes of JSON). One op is one job.
+// group-commit transactions). The payload is an inbound message's job as
+// the engine makes it (731 bytes of JSON). One op is one job.
 func BenchmarkEnqueueParallel(b *testing.B) {
-	payload := []byte(fmt.Sprintf(`{"message":{"text":%q}}`, strings.Repeat("bonjour, quel est le prix ? ", 28)))
+	payload := []byte(`{"Message":{"ID":"wamid.HBgLMzM2MTIzNDU2NzgVAgASGBQzQUIzNDU2Nzg5MEFCQ0RFRjEyAA==","Session":"shop","Phone":"+33612345678",` +
+		`"PushName":"Marie","Type":"","Text":"bonjour quel est le prix de livraison ?","Time":"2026-11-27T16:41:53.942187434Z","Group":false,` +
+		`"Media":null},"NewContact":false,"Seq":3,"Agent":"","Labels":null,"MessageCount":3,"LastReply":"0001-01-01T00:00:00Z",` +
+		`"Contact":{"Phone":"+33612345678","Name":"Marie","Labels":null,"Excluded":false,"Imported":false,"CreatedAt":"2026-11-27T16:41:53.942187495Z"},` +
+		`"Session":{"ID":"shop","Label":"Boutique","Status":"connected","Disabled":null,"DisconnectedAt":"0001-01-01T00:00:00Z",` +
+		`"CreatedAt":"2026-11-27T16:41:53.942187544Z"},"At":"2026-11-27T16:41:53.942187604Z","Fresh":true}`)
 	for _, be := range backends {
 		b.Run(be.name, func(b *testing.B) {
 			ctx := context.Background()
