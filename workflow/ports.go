@@ -183,6 +183,13 @@ type Job struct {
 	// each count). 0 means the queue does not count: the handler must
 	// then assume the job may have run before. Enqueue ignores it.
 	Attempt int
+	// New says that no job with this ID was queued before: the caller
+	// has just recorded what the job is about (the engine sets it on the
+	// evaluation of a message it recorded a moment ago). A queue may then
+	// skip its check for an existing ID, and run the job in a batch with
+	// others (adapters/bun/river does for New jobs due now). The handler
+	// must, as always, be safe to run twice.
+	New bool
 }
 
 // Job kinds the engine enqueues and its RunJob runs. A queue may treat a

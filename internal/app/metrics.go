@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"net/http"
 	"time"
 
@@ -87,16 +86,15 @@ func (m *metrics) WorkflowEvaluated(o workflow.Outcome) {
 	m.evaluated.WithLabelValues(string(o)).Inc()
 }
 
-// queueDepth exports the jobs waiting in River's table (due, scheduled or
-// to retry), read from db at each scrape.
-func (m *metrics) queueDepth(db *sql.DB) {
+// queueDepth exports the jobs waiting in the queue (due, scheduled or to
+// retry), read with waiting at each scrape.
+func (m *metrics) queueDepth(waiting func(context.Context) (int64, error)) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "waauto_queue_depth", Help: "Jobs waiting in the queue (available, scheduled or retryable); -1 when it cannot be read.",
+		Name: "waauto_queue_depth", Help: "Jobs waiting in the queue (available, scheduled or retryable; each job of a batch counts); -1 when it cannot be read.",
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		var n int64
-		err := db.QueryRowContext(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available', 'scheduled', 'retryable')`).Scan(&n)
+		n, err := waiting(ctx)
 		if err != nil {
 			return -1
 		}

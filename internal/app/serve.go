@@ -532,7 +532,7 @@ func (a *app) jobQueue(ctx context.Context) (workflow.JobQueue, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	a.river = q
-	a.metrics.queueDepth(a.store.DB().DB)
+	a.metrics.queueDepth(q.Waiting)
 	return q, nil
 }
 

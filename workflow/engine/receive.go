@@ -59,7 +59,9 @@ func (e *Engine) queueInbound(ctx context.Context, x *execution, at time.Time, f
 	j := x.snapshot()
 	j.Fresh = fresh
 	j.TraceContext = e.cfg.Tracer.Inject(ctx)
-	return e.enqueue(ctx, workflow.JobInbound, "inbound/"+x.ev.Message.Session+"/"+x.ev.Message.ID, at, j)
+	// A fresh message's job cannot exist yet: the queue may batch it.
+	return e.enqueueJob(ctx, workflow.Job{ID: "inbound/" + x.ev.Message.Session + "/" + x.ev.Message.ID, Kind: workflow.JobInbound,
+		RunAt: at, New: fresh}, j)
 }
 
 // Handle records a message and runs its workflows before returning the

@@ -447,9 +447,15 @@ func (e *Engine) transmit(ctx context.Context, m workflow.Outgoing) error {
 
 // enqueue queues a job with a JSON payload.
 func (e *Engine) enqueue(ctx context.Context, kind, id string, at time.Time, payload any) error {
+	return e.enqueueJob(ctx, workflow.Job{ID: id, Kind: kind, RunAt: at}, payload)
+}
+
+// enqueueJob queues j with payload as its JSON Payload.
+func (e *Engine) enqueueJob(ctx context.Context, j workflow.Job, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
-	return e.jobs.Enqueue(ctx, workflow.Job{ID: id, Kind: kind, RunAt: at, Payload: b})
+	j.Payload = b
+	return e.jobs.Enqueue(ctx, j)
 }

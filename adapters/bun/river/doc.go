@@ -27,6 +27,11 @@
 //     due in the future becomes runnable at River's scheduler pass, which
 //     runs every 5 s (not configurable in River 0.51), so it may run up to
 //     about 5 s plus FetchPollInterval late.
+//   - Batched: jobs marked workflow.Job.New and due now (the evaluation of
+//     a message just recorded) that concurrent Enqueue calls queue
+//     together go into River as one batch job of up to 64, run at once;
+//     one that fails or is deferred is queued again on its own (batch.go).
+//     They skip the unique check, which their callers say they need not.
 //   - Transactional: PutScheduledAndEnqueue stores a scheduled message and
 //     its jobs in one transaction (workflow.AtomicScheduler).
 //   - Held: a job whose send returns pacing.ErrHeld (number banned or

@@ -109,6 +109,8 @@ type Queue struct {
 	client  *river.Client[*sql.Tx]
 
 	ins inserter
+	// slots bounds the jobs of batches running at once to MaxWorkers.
+	slots chan struct{}
 
 	mu     sync.Mutex
 	unlock func() error // releases the SQLite process lock
@@ -136,6 +138,12 @@ type jobArgs struct {
 	Type    string          `json:"type"`
 	JSON    json.RawMessage `json:"json,omitempty"`
 	Payload []byte          `json:"payload,omitempty"`
+	// Runs counts the runs of this job inside batches before it was
+	// queued on its own (batch.go): they count in workflow.Job.Attempt.
+	Runs int `json:"runs,omitempty"`
+	// Batch holds the jobs a batch job runs (batch.go); ID and Type then
+	// name the batch.
+	Batch []jobArgs `json:"batch,omitempty"`
 }
 
 // payload is the job's payload, whichever way it was stored.
@@ -155,7 +163,7 @@ func (jobArgs) Kind() string { return "waauto_job" }
 func New(ctx context.Context, store *bunstore.Store, cfg Config) (*Queue, error) {
 	cfg.setDefaults()
 	db := store.DB()
-	q := &Queue{store: store, db: db, cfg: cfg, log: cfg.Logger}
+	q := &Queue{store: store, db: db, cfg: cfg, log: cfg.Logger, slots: make(chan struct{}, cfg.MaxWorkers)}
 	switch db.Dialect().Name() {
 	case dialect.SQLite:
 		q.sqlite = true
@@ -189,7 +197,7 @@ func New(ctx context.Context, store *bunstore.Store, cfg Config) (*Queue, error)
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueStuckJobsAfter,
 		MaxAttempts:          cfg.MaxAttempts,
-		RetryPolicy:          backoff{max: cfg.MaxBackoff},
+		RetryPolicy:          q.retryPolicy(),
 		Schema:               cfg.Schema,
 		// Every job is one of ours: an unknown kind is a bug to see, not skip.
 		SkipUnknownJobCheck: false,
@@ -254,7 +262,9 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // Enqueue inserts j to run at j.RunAt (now when zero or past). An ID that
 // exists, waiting, running or completed within River's retention (24h
-// by default), is skipped without error.
+// by default), is skipped without error — unless j.New says no such ID
+// can exist: a New job due now is not checked, and may run in a batch
+// with others (batch.go).
 //
 // Concurrent calls share transactions (group commit): one caller inserts
 // the jobs queued while the previous insert ran, up to maxInsertBatch, in
@@ -312,11 +322,7 @@ func (q *Queue) insertPending(ctx context.Context) {
 			return
 		}
 		q.ins.mu.Unlock()
-		params := make([]river.InsertManyParams, len(batch))
-		for i, r := range batch {
-			params[i] = river.InsertManyParams{Args: q.args(r.job), InsertOpts: insertOpts(r.job)}
-		}
-		if err := q.insertMany(ctx, params); err == nil || len(batch) == 1 {
+		if err := q.insertMany(ctx, q.insertParams(batch)); err == nil || len(batch) == 1 {
 			for _, r := range batch {
 				r.done <- wrapEnqueue(r.job, err)
 			}
@@ -412,31 +418,52 @@ type worker struct {
 }
 
 func (w *worker) Work(ctx context.Context, job *river.Job[jobArgs]) error {
-	j := workflow.Job{ID: job.Args.ID, Kind: job.Args.Type, RunAt: job.ScheduledAt, Payload: job.Args.payload(), Attempt: attempt(job.JobRow)}
-	if job.Attempt > 1 && j.Kind == workflow.JobScheduled {
-		if err := w.q.resumeScheduled(ctx, j); err != nil {
-			return err
-		}
+	if job.Args.Type == batchKind {
+		return w.q.runBatch(ctx, job)
 	}
-	err := w.q.handler(ctx, j)
+	j := workflow.Job{ID: job.Args.ID, Kind: job.Args.Type, RunAt: job.ScheduledAt, Payload: job.Args.payload(),
+		Attempt: attempt(job.JobRow) + job.Args.Runs}
+	err := w.q.run(ctx, j, job.Attempt > 1 || job.Args.Runs > 0)
 	if err == nil {
 		return nil
 	}
+	if wait, ok := w.q.later(ctx, j, err); ok {
+		return river.JobSnooze(wait)
+	}
+	w.q.log.WarnContext(ctx, "job failed; River retries it", slog.String("job", j.ID), slog.Int("attempt", j.Attempt), slog.Any("err", err))
+	return err
+}
+
+// run hands j to the handler, first putting back, when the job is retried
+// (run before, not only snoozed), a scheduled message that an interrupted
+// earlier run left sending (resumeScheduled).
+func (q *Queue) run(ctx context.Context, j workflow.Job, retried bool) error {
+	if retried && j.Kind == workflow.JobScheduled {
+		if err := q.resumeScheduled(ctx, j); err != nil {
+			return err
+		}
+	}
+	return q.handler(ctx, j)
+}
+
+// later reports whether err asks to run j again after a wait rather than
+// fail it (workflow.RetryAtError, pacing's deferral or hold), and the
+// wait.
+func (q *Queue) later(ctx context.Context, j workflow.Job, err error) (time.Duration, bool) {
 	var d *pacing.DeferredError
-	var later *workflow.RetryAtError
+	var at *workflow.RetryAtError
 	switch {
-	case errors.As(err, &later):
-		return river.JobSnooze(max(time.Until(later.At), 0))
+	case errors.As(err, &at):
+		return max(time.Until(at.At), 0), true
 	case errors.As(err, &d):
 		wait := max(time.Until(d.Until), 0)
-		w.q.log.InfoContext(ctx, "job deferred by pacing", slog.String("job", j.ID), slog.Duration("wait", wait))
-		return river.JobSnooze(wait)
+		q.log.InfoContext(ctx, "job deferred by pacing", slog.String("job", j.ID), slog.Duration("wait", wait))
+		return wait, true
 	case errors.Is(err, pacing.ErrHeld):
-		w.q.log.InfoContext(ctx, "job held: its number may not send", slog.String("job", j.ID), slog.Duration("recheck", w.q.cfg.HoldRecheck))
-		return river.JobSnooze(w.q.cfg.HoldRecheck)
+		q.log.InfoContext(ctx, "job held: its number may not send", slog.String("job", j.ID), slog.Duration("recheck", q.cfg.HoldRecheck))
+		return q.cfg.HoldRecheck, true
 	}
-	w.q.log.WarnContext(ctx, "job failed; River retries it", slog.String("job", j.ID), slog.Int("attempt", job.Attempt), slog.Any("err", err))
-	return err
+	return 0, false
 }
 
 // attempt is workflow.Job.Attempt of a job River runs: its attempt plus
@@ -451,6 +478,9 @@ func attempt(job *rivertype.JobRow) int {
 	_ = json.Unmarshal(job.Metadata, &meta) // no metadata: no snoozes
 	return job.Attempt + meta.Snoozes
 }
+
+// retryPolicy is River's retry policy for the queue's jobs.
+func (q *Queue) retryPolicy() backoff { return backoff{max: q.cfg.MaxBackoff} }
 
 // backoff is the retry policy: 1s doubling per attempt up to max, plus up
 // to 20% jitter so that failed jobs do not retry in lockstep.
