@@ -9,7 +9,6 @@ import (
 
 	"github.com/riverqueue/river"
 
-	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -39,11 +38,7 @@ func TestPayloadsReachTheHandler(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			store := b.open(t)
-			q, err := riverqueue.New(ctx, store, fast())
-			if err != nil {
-				t.Fatal(err)
-			}
+			store, q := newQueue(t, b.open)
 			var mu sync.Mutex
 			got := map[string]string{}
 			done := make(chan struct{}, len(want))
@@ -79,16 +74,13 @@ func TestPayloadsReachTheHandler(t *testing.T) {
 			if _, asJSON := keys["json"]; asJSON != (b.name == "sqlite") {
 				t.Errorf("%s: the JSON payload's job is stored as %s", b.name, stored)
 			}
-			if err := q.Start(ctx, func(_ context.Context, j workflow.Job) error {
+			start(t, q, func(_ context.Context, j workflow.Job) error {
 				mu.Lock()
 				got[j.ID] = string(j.Payload)
 				mu.Unlock()
 				done <- struct{}{}
 				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { q.Stop(context.Background()) })
+			})
 			for range want {
 				select {
 				case <-done:

@@ -11,10 +11,31 @@ import (
 	"testing"
 	"time"
 
+	bunstore "github.com/waauto/waauto/adapters/bun"
 	riverqueue "github.com/waauto/waauto/adapters/bun/river"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/pacing"
 )
+
+// newQueue opens a store and a stopped queue on it, with fast().
+func newQueue(t *testing.T, open func(testing.TB) *bunstore.Store) (*bunstore.Store, *riverqueue.Queue) {
+	t.Helper()
+	store := open(t)
+	q, err := riverqueue.New(context.Background(), store, fast())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, q
+}
+
+// start starts q with h until the test ends.
+func start(t *testing.T, q *riverqueue.Queue, h workflow.JobHandler) {
+	t.Helper()
+	if err := q.Start(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Stop(context.Background()) })
+}
 
 // enqueueAtOnce enqueues jobs from one goroutine each, so that they
 // queue behind each other's inserts as Receive's do under a burst.
@@ -67,11 +88,7 @@ func TestNewJobsShareBatches(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			store := b.open(t)
-			q, err := riverqueue.New(ctx, store, fast())
-			if err != nil {
-				t.Fatal(err)
-			}
+			store, q := newQueue(t, b.open)
 			const n = 200
 			jobs := make([]workflow.Job, n)
 			for i := range jobs {
@@ -101,7 +118,7 @@ func TestNewJobsShareBatches(t *testing.T) {
 			}
 			seen := &attempts{runs: map[string][]int{}}
 			done := make(chan struct{}, 2*n)
-			if err := q.Start(ctx, func(_ context.Context, j workflow.Job) error {
+			start(t, q, func(_ context.Context, j workflow.Job) error {
 				if string(j.Payload) != fmt.Sprintf(`{"n":%d}`, atoi(j.ID[len("inbound/shop/m"):])) {
 					t.Errorf("job %s: payload %s", j.ID, j.Payload)
 				}
@@ -114,10 +131,7 @@ func TestNewJobsShareBatches(t *testing.T) {
 					return err
 				}
 				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { q.Stop(context.Background()) })
+			})
 			want := n + len(firstRunErr)
 			for range want {
 				select {
@@ -164,11 +178,7 @@ func TestBatchRunsAgainWhenItsJobCannotBeQueuedAgain(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			ctx := context.Background()
-			store := b.open(t)
-			q, err := riverqueue.New(ctx, store, fast())
-			if err != nil {
-				t.Fatal(err)
-			}
+			store, q := newQueue(t, b.open)
 			jobs := make([]workflow.Job, 40)
 			for i := range jobs {
 				jobs[i] = workflow.Job{ID: fmt.Sprintf("j%02d", i), Kind: workflow.JobInbound, New: true, Payload: []byte(`{}`)}
@@ -191,17 +201,14 @@ func TestBatchRunsAgainWhenItsJobCannotBeQueuedAgain(t *testing.T) {
 			}
 			seen := &attempts{runs: map[string][]int{}}
 			done := make(chan struct{}, 100)
-			if err := q.Start(ctx, func(_ context.Context, j workflow.Job) error {
+			start(t, q, func(_ context.Context, j workflow.Job) error {
 				run := seen.add(j)
 				done <- struct{}{}
 				if j.ID == failing && run == 1 {
 					return errors.New("fails once")
 				}
 				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { q.Stop(context.Background()) })
+			})
 			batchOf := map[string]string{}
 			for first, members := range batches {
 				for _, m := range members {
@@ -280,12 +287,7 @@ func batchesOf(t *testing.T, db interface {
 func TestBatchesStaySmall(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			ctx := context.Background()
-			store := b.open(t)
-			q, err := riverqueue.New(ctx, store, fast())
-			if err != nil {
-				t.Fatal(err)
-			}
+			store, q := newQueue(t, b.open)
 			big := fmt.Appendf(nil, `{"text":%q}`, strings.Repeat("é", 490)) // 1 KB of JSON
 			var jobs []workflow.Job
 			for i := range 100 {
