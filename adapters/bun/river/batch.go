@@ -38,14 +38,16 @@ import (
 const batchKind = "batch"
 
 // maxBatchJobs bounds the jobs of one batch job: they run at once, on one
-// River worker. maxBatchBytes bounds their payloads and IDs: River's
-// SQLite driver makes the args of a row into a JSON string at insert,
-// fetch and completion, and the C allocator behind it maps a block above
-// 16 KiB from the kernel and unmaps it when freed (sqlitemem.go): 64
-// inbound jobs (45 KB of args) spent 11 % of the process in munmap.
+// River worker. maxBatchBytes bounds their payloads and IDs, so that long
+// messages make smaller batches: River's SQLite driver copies a row's
+// args as JSON text at insert, fetch and completion, and the C allocator
+// behind it maps every block above 16 KiB from the kernel and unmaps it
+// when freed (sqlitemem.go). A bound of 12 KiB (18 bench jobs) measured
+// no better than 64 jobs of 700 bytes (45 KB), 1,395 against 1,475
+// messages/s (internal/app/BENCHMARKS.md).
 const (
 	maxBatchJobs  = 64
-	maxBatchBytes = 12 << 10
+	maxBatchBytes = 64 << 10
 )
 
 // batchable says whether j may go into a batch: no job with its ID can

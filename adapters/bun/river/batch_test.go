@@ -282,13 +282,13 @@ func batchesOf(t *testing.T, db interface {
 	return out
 }
 
-// TestBatchesStaySmall: no batch holds more than 64 jobs or 12 KiB of
-// IDs and payloads, among jobs with 1 KB payloads and tiny ones.
+// TestBatchesStaySmall: no batch holds more than 64 jobs or 64 KiB of
+// IDs and payloads, among jobs with 4 KB payloads and tiny ones.
 func TestBatchesStaySmall(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			store, q := newQueue(t, b.open)
-			big := fmt.Appendf(nil, `{"text":%q}`, strings.Repeat("é", 490)) // 1 KB of JSON
+			big := fmt.Appendf(nil, `{"text":%q}`, strings.Repeat("é", 2000)) // 4 KB of JSON
 			var jobs []workflow.Job
 			for i := range 100 {
 				jobs = append(jobs, workflow.Job{ID: fmt.Sprintf("big%03d", i), Kind: workflow.JobInbound, New: true, Payload: big})
@@ -307,12 +307,12 @@ func TestBatchesStaySmall(t *testing.T) {
 				for _, m := range members {
 					bytes += size[m]
 				}
-				if len(members) > 64 || bytes > 12<<10 {
-					t.Errorf("batch of %s: %d jobs, %d bytes of IDs and payloads (want at most 64 and 12 KiB)", first, len(members), bytes)
+				if len(members) > 64 || bytes > 64<<10 {
+					t.Errorf("batch of %s: %d jobs, %d bytes of IDs and payloads (want at most 64 and 64 KiB)", first, len(members), bytes)
 				}
 				most = max(most, len(members))
 			}
-			if most < 12 {
+			if most < 17 {
 				t.Errorf("largest batch: %d jobs; the tiny jobs should share batches of up to 64", most)
 			}
 		})
