@@ -53,7 +53,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 	}
 	var in workflow.Inbound
 	var err error
-	if s.pg && s.gc == nil {
+	if s.pg {
 		in, err = s.recordInboundOne(ctx, m)
 	} else {
 		err = s.recordInboundTx(ctx, m, &in)
@@ -134,7 +134,7 @@ func (s *Store) duplicateInbound(ctx context.Context, session, id string) (workf
 func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var out workflow.Conversation
 	var err error
-	if s.pg && s.gc == nil {
+	if s.pg {
 		out, err = s.recordOutboundOne(ctx, m)
 	} else {
 		err = s.recordOutboundTx(ctx, m, &out)
