@@ -25,7 +25,7 @@ func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error
 	var n int64
 	var err error
 	if s.pg {
-		n, err = s.execPG(ctx, conversationKey(f.Session, f.Phone), s.placeholders(beginFiring), args...)
+		n, err = s.execPG(ctx, s.placeholders(beginFiring), args...)
 	} else {
 		n, err = s.beginFiringSQLite(ctx, args)
 	}
@@ -111,7 +111,7 @@ func (s *Store) CompleteStep(ctx context.Context, firingID string, st workflow.F
 		return err
 	}
 	if s.pg {
-		_, err = s.execPG(ctx, firingID, completeStepPG, r.FiringID, r.Key, r.Result, r.Value)
+		_, err = s.execPG(ctx, completeStepPG, r.FiringID, r.Key, r.Result, r.Value)
 	} else {
 		_, err = s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (firing_id, key) DO NOTHING"))
 	}

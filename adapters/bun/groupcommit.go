@@ -26,7 +26,7 @@ const (
 // GroupsCommits reports whether concurrent writes share transactions
 // (Options.GroupCommit). On SQLite every write does, a caller's InTx too;
 // on PostgreSQL the hot single-statement writes do (pgbatch.go).
-func (s *Store) GroupsCommits() bool { return s.gc != nil || len(s.pgb) > 0 }
+func (s *Store) GroupsCommits() bool { return s.gc != nil || s.pgb != nil }
 
 // groupCommitDefault is GroupCommitDefault's choice on SQLite (pg false)
 // and on PostgreSQL.

@@ -75,7 +75,7 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 			disconnectedAt, created sql.NullInt64
 		}
 	)
-	err := s.queryRowPG(ctx, conversationKey(m.Session, m.Phone), recordInboundPG, append(conv.pgFields(), &created,
+	err := s.queryRowPG(ctx, recordInboundPG, append(conv.pgFields(), &created,
 		&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
 		&one, &num.label, &num.status, &num.disabled, &num.disconnectedAt, &num.created),
 		m.Session, m.Phone, nanos(m.Time), m.ID, string(workflow.AuthorCustomer), string(m.Type), m.Text, m.PushName)
@@ -157,7 +157,7 @@ func (s *Store) RecordOutboundUnder(ctx context.Context, m workflow.Outbound, si
 	}
 	var recorded, stored bool
 	var one sql.NullInt64
-	err := s.queryRowPG(ctx, conversationKey(m.Session, m.Phone), recordOutboundUnderPG, []any{&recorded, &stored, &one}, m.Session, m.Phone, nanos(m.Time),
+	err := s.queryRowPG(ctx, recordOutboundUnderPG, []any{&recorded, &stored, &one}, m.Session, m.Phone, nanos(m.Time),
 		m.Author == workflow.AuthorAgent, m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text, nanos(since), int64(limit))
 	switch {
 	case errors.Is(pgDuplicate(err), errDuplicate):
@@ -205,7 +205,7 @@ func (r *conversationRow) pgFields() []any {
 func (s *Store) recordOutboundOne(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var conv conversationRow
 	var one int64
-	err := s.queryRowPG(ctx, conversationKey(m.Session, m.Phone), recordOutboundPG, append(conv.pgFields(), &one), m.Session, m.Phone, nanos(m.Time),
+	err := s.queryRowPG(ctx, recordOutboundPG, append(conv.pgFields(), &one), m.Session, m.Phone, nanos(m.Time),
 		m.Author == workflow.AuthorAgent, m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text)
 	if err != nil {
 		return workflow.Conversation{}, pgDuplicate(err)

@@ -5,9 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"os"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -80,37 +77,10 @@ func (st *pgStmt) read(br pgx.BatchResults) error {
 	return err
 }
 
-// newPGBatches returns n committers' queues of pipelined transactions.
-func (s *Store) newPGBatches(n int) []*batchQueue[*pgStmt] {
-	qs := make([]*batchQueue[*pgStmt], n)
-	for i := range qs {
-		qs[i] = &batchQueue[*pgStmt]{max: maxPGBatch, run: s.runPGBatch}
-	}
-	return qs
+// newPGBatch returns the queue of s's pipelined transactions.
+func (s *Store) newPGBatch() *batchQueue[*pgStmt] {
+	return &batchQueue[*pgStmt]{max: maxPGBatch, run: s.runPGBatch}
 }
-
-// pgCommitters is how many committers send pipelined transactions.
-func pgCommitters() int {
-	if n, err := strconv.Atoi(os.Getenv("WAAUTO_PGCOMMITTERS")); err == nil && n > 0 {
-		return n
-	}
-	return 1
-}
-
-// committer is the queue of the statements keyed key: the same key, the
-// same committer, so that two batches never wait for each other's rows
-// of the same conversation.
-func (s *Store) committer(key string) *batchQueue[*pgStmt] {
-	if len(s.pgb) == 1 {
-		return s.pgb[0]
-	}
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	return s.pgb[h.Sum32()%uint32(len(s.pgb))]
-}
-
-// conversationKey is the committer key of a conversation's statements.
-func conversationKey(session, phone string) string { return session + "\x00" + phone }
 
 // pgxDriver reports whether d is pgx's database/sql driver, which the
 // pipelined group commit needs (it sends pgx batches).
@@ -124,19 +94,19 @@ func pgxDriver(d driver.Driver) bool {
 // (autocommit) otherwise. It returns once the statement is committed
 // (nil, or sql.ErrNoRows when it returned no row) or with the error of
 // the statement or of the commit.
-func (s *Store) queryRowPG(ctx context.Context, key, query string, dest []any, args ...any) error {
-	if len(s.pgb) > 0 {
-		return s.committer(key).submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, dest: dest})
+func (s *Store) queryRowPG(ctx context.Context, query string, dest []any, args ...any) error {
+	if s.pgb != nil {
+		return s.pgb.submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, dest: dest})
 	}
 	return s.db.DB.QueryRowContext(ctx, query, args...).Scan(dest...)
 }
 
 // execPG is queryRowPG for a statement returning no row: it returns the
 // number of rows the statement wrote.
-func (s *Store) execPG(ctx context.Context, key, query string, args ...any) (int64, error) {
-	if len(s.pgb) > 0 {
+func (s *Store) execPG(ctx context.Context, query string, args ...any) (int64, error) {
+	if s.pgb != nil {
 		var n int64
-		err := s.committer(key).submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, affected: &n})
+		err := s.pgb.submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, affected: &n})
 		return n, err
 	}
 	res, err := s.db.DB.ExecContext(ctx, query, args...)

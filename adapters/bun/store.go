@@ -69,10 +69,10 @@ type Store struct {
 	// gc queues concurrent writes for shared transactions on SQLite; nil
 	// when group commit is off and on PostgreSQL.
 	gc *batchQueue[*writeReq]
-	// pgb are the committers of the hot single-statement writes on
-	// PostgreSQL, each with its queue of pipelined transactions
-	// (pgbatch.go); empty when group commit is off and on SQLite.
-	pgb []*batchQueue[*pgStmt]
+	// pgb queues the hot single-statement writes for pipelined
+	// transactions on PostgreSQL (pgbatch.go); nil when group commit is
+	// off and on SQLite.
+	pgb *batchQueue[*pgStmt]
 }
 
 var _ workflow.Store = (*Store)(nil)
@@ -109,7 +109,7 @@ func newStore(db *bun.DB, opts Options, name string) *Store {
 	case on && !s.pg:
 		s.gc = s.newGroupCommit()
 	case on && pgxDriver(db.DB.Driver()):
-		s.pgb = s.newPGBatches(pgCommitters())
+		s.pgb = s.newPGBatch()
 	}
 	return s
 }
