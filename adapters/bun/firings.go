@@ -130,8 +130,7 @@ func stepRow(firingID string, st workflow.FiringStep) (firingStepRow, error) {
 }
 
 // FinishFiring marks f done, deletes its steps and appends its log row in
-// one transaction (one statement on PostgreSQL without group commit:
-// finishFiringPG).
+// one transaction (one statement on PostgreSQL: finishFiringPG).
 func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflow.Execution) error {
 	if log.ID == "" {
 		return fmt.Errorf("finish firing of %q: %w", f.WorkflowID, workflow.ErrLogWithoutID)
@@ -151,8 +150,7 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 	return nil
 }
 
-// finishFiringTx is FinishFiring as a transaction (SQLite, and PostgreSQL
-// with group commit).
+// finishFiringTx is FinishFiring as a transaction (SQLite).
 func (s *Store) finishFiringTx(ctx context.Context, f workflow.Firing, row executionRow) error {
 	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := s.execArgs(ctx, tx, `UPDATE waauto_firings SET state = ?

@@ -10,12 +10,20 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// GroupCommit says whether concurrent writes share transactions.
+// GroupCommit says whether concurrent writes share transactions. On
+// SQLite every write queues for a shared transaction (writeGrouped). On
+// PostgreSQL the hot single-statement writes of a message's path
+// (RecordInbound, BeginFiring, RecordOutbound, RecordOutboundUnder,
+// CompleteStep, FinishFiring) queue and are sent together as one
+// pipelined transaction, one round trip and one commit for the batch
+// (pgbatch.go); it needs pgx's database/sql driver (Open uses it) and is
+// off with any other. Either way a call returns only after its own writes
+// are committed, or with its own error and nothing of it written.
 type GroupCommit int
 
 const (
-	// GroupCommitDefault is on for SQLite and off for PostgreSQL, as
-	// measured by `waauto bench` (internal/app/BENCHMARKS.md).
+	// GroupCommitDefault is on for SQLite and for PostgreSQL, as measured
+	// by `waauto bench` (internal/app/BENCHMARKS.md).
 	GroupCommitDefault GroupCommit = iota
 	// GroupCommitOn makes concurrent writes share transactions.
 	GroupCommitOn

@@ -148,9 +148,8 @@ var _ workflow.OutboundLimiter = (*Store)(nil)
 
 // RecordOutboundUnder records m when fewer than limit messages of its
 // author went to its conversation since since, or when it is stored
-// already (workflow.OutboundLimiter). On PostgreSQL without group commit
-// it is one statement (recordOutboundUnderPG); elsewhere CountSent, then
-// RecordOutbound.
+// already (workflow.OutboundLimiter). On PostgreSQL it is one statement
+// (recordOutboundUnderPG); on SQLite CountSent, then RecordOutbound.
 func (s *Store) RecordOutboundUnder(ctx context.Context, m workflow.Outbound, since time.Time, limit int) (bool, error) {
 	if !s.pg {
 		return s.recordOutboundUnderTwo(ctx, m, since, limit)

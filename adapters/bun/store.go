@@ -32,7 +32,7 @@ type Options struct {
 	MaxOpenConns int
 	// GroupCommit says whether concurrent writes share transactions (the
 	// callers answered after the one commit, a failed write undone alone);
-	// GroupCommitDefault turns it on for SQLite only.
+	// GroupCommitDefault turns it on, on SQLite and PostgreSQL.
 	GroupCommit GroupCommit
 }
 
