@@ -106,8 +106,10 @@ func (s *Store) queryRowPG(ctx context.Context, query string, dest []any, args .
 func (s *Store) execPG(ctx context.Context, query string, args ...any) (int64, error) {
 	if s.pgb != nil {
 		var n int64
-		err := s.pgb.submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, affected: &n})
-		return n, err
+		if err := s.pgb.submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, affected: &n}); err != nil {
+			return 0, err // n may still be written by a batch the caller left
+		}
+		return n, nil
 	}
 	res, err := s.db.DB.ExecContext(ctx, query, args...)
 	if err != nil {
@@ -122,7 +124,7 @@ func (s *Store) execPG(ctx context.Context, query string, args ...any) (int64, e
 func (s *Store) runPGBatch(ctx context.Context, live []*pgStmt) error {
 	conn, err := s.db.DB.Conn(ctx)
 	if err != nil {
-		return s.failAll(live, fmt.Errorf("connection for a batch of %d statements: %w", len(live), err))
+		return failAll(live, fmt.Errorf("connection for a batch of %d statements: %w", len(live), err))
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
@@ -142,14 +144,14 @@ func (s *Store) runPGBatch(ctx context.Context, live []*pgStmt) error {
 		return nil
 	})
 	if err != nil {
-		return s.failAll(live, fmt.Errorf("commit of %d statements: %w", len(live), err))
+		return failAll(live, fmt.Errorf("commit of %d statements: %w", len(live), err))
 	}
 	return nil
 }
 
 // failAll gives err to every statement of live, whatever read found: none
 // of their writes is known to be committed.
-func (s *Store) failAll(live []*pgStmt, err error) error {
+func failAll(live []*pgStmt, err error) error {
 	for _, st := range live {
 		st.err = err
 	}
