@@ -36,13 +36,6 @@ const (
 // on PostgreSQL the hot single-statement writes do (pgbatch.go).
 func (s *Store) GroupsCommits() bool { return s.gc != nil || s.pgb != nil }
 
-// groupCommitDefault is GroupCommitDefault's choice on SQLite (pg false)
-// and on PostgreSQL.
-func groupCommitDefault(pg bool) bool { return !pg || pgGroupCommitDefault }
-
-// pgGroupCommitDefault is GroupCommitDefault on PostgreSQL.
-const pgGroupCommitDefault = true
-
 // maxGroupCommit bounds the writes of one shared transaction, so that a
 // batch holds SQLite's write lock for a few milliseconds at most.
 const maxGroupCommit = 128

@@ -105,7 +105,7 @@ func newStore(db *bun.DB, opts Options, name string) *Store {
 	if !s.pg {
 		s.wsem = make(chan struct{}, 1)
 	}
-	switch on := opts.GroupCommit == GroupCommitOn || opts.GroupCommit == GroupCommitDefault && groupCommitDefault(s.pg); {
+	switch on := opts.GroupCommit != GroupCommitOff; {
 	case on && !s.pg:
 		s.gc = s.newGroupCommit()
 	case on && pgxDriver(db.DB.Driver()):
