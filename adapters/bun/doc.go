@@ -35,8 +35,10 @@
 // entries in bounded batches.
 //
 // Concurrent writes share transactions (group commit, Options.GroupCommit,
-// on by default for SQLite): each call still returns only after its
-// writes are committed, or with its own error and nothing of it written.
+// on by default): each call still returns only after its writes are
+// committed, or with its own error and nothing of it written. On
+// PostgreSQL the hot single statements of a message's path are sent
+// together as one pipelined transaction (one round trip, one commit).
 // SQLite connections opened by Open keep their prepared statements and
 // take turns at writing in Go rather than in SQLite's busy handler, so a
 // job queue on the same file (River) is served in order with the store.

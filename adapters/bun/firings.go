@@ -21,31 +21,45 @@ const beginFiring = `INSERT INTO waauto_firings (workflow_id, session, message_i
 // Session, MessageID) was recorded before. The primary key decides between
 // concurrent calls.
 func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error) {
-	var res sql.Result
-	insert := func(ctx context.Context, db bun.IDB) error {
-		var err error
-		res, err = s.execArgs(ctx, db, beginFiring, f.WorkflowID, f.Session, f.MessageID, f.Phone, nanos(f.At), string(workflow.FiringStateRunning))
-		return err
-	}
+	args := []any{f.WorkflowID, f.Session, f.MessageID, f.Phone, nanos(f.At), string(workflow.FiringStateRunning)}
+	var n int64
 	var err error
-	if s.gc != nil {
-		err = s.write(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx) })
+	if s.pg {
+		n, err = s.execPG(ctx, s.placeholders(beginFiring), args...)
 	} else {
-		unlock, lerr := s.lockWrite(ctx)
-		if lerr != nil {
-			return false, lerr
-		}
-		err = insert(ctx, s.db)
-		unlock()
+		n, err = s.beginFiringSQLite(ctx, args)
 	}
 	if err != nil {
 		return false, fmt.Errorf("begin firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("begin firing of %s: %w", f.WorkflowID, err)
-	}
 	return n == 1, nil
+}
+
+// beginFiringSQLite runs beginFiring on SQLite, in a shared transaction
+// with group commit, and returns its row count.
+func (s *Store) beginFiringSQLite(ctx context.Context, args []any) (int64, error) {
+	var res sql.Result
+	insert := func(ctx context.Context, db bun.IDB) error {
+		var err error
+		res, err = s.execArgs(ctx, db, beginFiring, args...)
+		return err
+	}
+	if s.gc != nil {
+		if err := s.write(ctx, func(ctx context.Context, tx bun.Tx) error { return insert(ctx, tx) }); err != nil {
+			return 0, err
+		}
+	} else {
+		unlock, err := s.lockWrite(ctx)
+		if err != nil {
+			return 0, err
+		}
+		err = insert(ctx, s.db)
+		unlock()
+		if err != nil {
+			return 0, err
+		}
+	}
+	return res.RowsAffected()
 }
 
 // FiringsOf returns the firings of a message, running ones with their
@@ -85,6 +99,10 @@ func (s *Store) FiringsOf(ctx context.Context, session, messageID string) ([]wor
 	return out, nil
 }
 
+// completeStepPG is CompleteStep's insert on PostgreSQL.
+const completeStepPG = `INSERT INTO waauto_firing_steps (firing_id, key, result, value)
+	VALUES ($1::text, $2::text, $3::text, $4::bigint) ON CONFLICT (firing_id, key) DO NOTHING`
+
 // CompleteStep records a step of the firing firingID; a key recorded before
 // keeps its first value.
 func (s *Store) CompleteStep(ctx context.Context, firingID string, st workflow.FiringStep) error {
@@ -92,7 +110,12 @@ func (s *Store) CompleteStep(ctx context.Context, firingID string, st workflow.F
 	if err != nil {
 		return err
 	}
-	if _, err := s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (firing_id, key) DO NOTHING")); err != nil {
+	if s.pg {
+		_, err = s.execPG(ctx, completeStepPG, r.FiringID, r.Key, r.Result, r.Value)
+	} else {
+		_, err = s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (firing_id, key) DO NOTHING"))
+	}
+	if err != nil {
 		return fmt.Errorf("complete step %s of firing %s: %w", st.Key, firingID, err)
 	}
 	return nil
@@ -107,8 +130,7 @@ func stepRow(firingID string, st workflow.FiringStep) (firingStepRow, error) {
 }
 
 // FinishFiring marks f done, deletes its steps and appends its log row in
-// one transaction (one statement on PostgreSQL without group commit:
-// finishFiringPG).
+// one transaction (one statement on PostgreSQL: finishFiringPG).
 func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflow.Execution) error {
 	if log.ID == "" {
 		return fmt.Errorf("finish firing of %q: %w", f.WorkflowID, workflow.ErrLogWithoutID)
@@ -117,7 +139,7 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 	if err != nil {
 		return err
 	}
-	if s.pg && s.gc == nil {
+	if s.pg {
 		err = s.finishFiringOne(ctx, f, row)
 	} else {
 		err = s.finishFiringTx(ctx, f, row)
@@ -128,8 +150,7 @@ func (s *Store) FinishFiring(ctx context.Context, f workflow.Firing, log workflo
 	return nil
 }
 
-// finishFiringTx is FinishFiring as a transaction (SQLite, and PostgreSQL
-// with group commit).
+// finishFiringTx is FinishFiring as a transaction (SQLite).
 func (s *Store) finishFiringTx(ctx context.Context, f workflow.Firing, row executionRow) error {
 	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := s.execArgs(ctx, tx, `UPDATE waauto_firings SET state = ?

@@ -33,10 +33,9 @@ SELECT (SELECT count(*) FROM done),
 func (s *Store) finishFiringOne(ctx context.Context, f workflow.Firing, r executionRow) error {
 	var n int64
 	var state sql.NullString
-	err := s.db.DB.QueryRowContext(ctx, finishFiringPG,
+	err := s.queryRowPG(ctx, finishFiringPG, []any{&n, &state},
 		string(workflow.FiringStateDone), f.WorkflowID, f.Session, f.MessageID, string(workflow.FiringStateRunning), f.ID(),
-		r.ID, r.At, r.WorkflowID, r.Workflow, r.Session, r.Phone, r.MessageID, r.Trigger, r.Outcome, r.Reason, r.Trace, r.Actions,
-	).Scan(&n, &state)
+		r.ID, r.At, r.WorkflowID, r.Workflow, r.Session, r.Phone, r.MessageID, r.Trigger, r.Outcome, r.Reason, r.Trace, r.Actions)
 	switch {
 	case err != nil:
 		return err

@@ -10,12 +10,20 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// GroupCommit says whether concurrent writes share transactions.
+// GroupCommit says whether concurrent writes share transactions. On
+// SQLite every write queues for a shared transaction (writeGrouped). On
+// PostgreSQL the hot single-statement writes of a message's path
+// (RecordInbound, BeginFiring, RecordOutbound, RecordOutboundUnder,
+// CompleteStep, FinishFiring) queue and are sent together as one
+// pipelined transaction, one round trip and one commit for the batch
+// (pgbatch.go); it needs pgx's database/sql driver (Open uses it) and is
+// off with any other. Either way a call returns only after its own writes
+// are committed, or with its own error and nothing of it written.
 type GroupCommit int
 
 const (
-	// GroupCommitDefault is on for SQLite and off for PostgreSQL, as
-	// measured by `waauto bench` (internal/app/BENCHMARKS.md).
+	// GroupCommitDefault is on for SQLite and for PostgreSQL, as measured
+	// by `waauto bench` (internal/app/BENCHMARKS.md).
 	GroupCommitDefault GroupCommit = iota
 	// GroupCommitOn makes concurrent writes share transactions.
 	GroupCommitOn
@@ -24,27 +32,24 @@ const (
 )
 
 // GroupsCommits reports whether concurrent writes share transactions
-// (Options.GroupCommit): a caller's InTx then joins them too.
-func (s *Store) GroupsCommits() bool { return s.gc != nil }
+// (Options.GroupCommit). On SQLite every write does, a caller's InTx too;
+// on PostgreSQL the hot single-statement writes do (pgbatch.go).
+func (s *Store) GroupsCommits() bool { return s.gc != nil || s.pgb != nil }
 
 // maxGroupCommit bounds the writes of one shared transaction, so that a
 // batch holds SQLite's write lock for a few milliseconds at most.
 const maxGroupCommit = 128
 
-// groupCommit queues the writes waiting for a shared transaction.
-type groupCommit struct {
-	mu      sync.Mutex
-	pending []*writeReq
-	running bool // a goroutine is committing batches
-}
-
 // writeReq is one write waiting for its batch.
 type writeReq struct {
-	ctx   context.Context
+	waiter
 	fn    func(ctx context.Context, tx bun.Tx) error
-	err   error
 	panic any // fn's panic, raised again in the caller
-	done  chan struct{}
+}
+
+// newGroupCommit returns the queue of s's shared transactions.
+func (s *Store) newGroupCommit() *batchQueue[*writeReq] {
+	return &batchQueue[*writeReq]{max: maxGroupCommit, run: s.runBatch}
 }
 
 // writeGrouped queues fn for the next shared transaction and returns once
@@ -52,93 +57,14 @@ type writeReq struct {
 // error (its writes undone, the others' kept; see runBatch) or with the
 // commit's error (nothing of the batch was written). With no other
 // write pending, fn runs at once in a transaction of its own: one writer
-// never waits for company. The caller that finds no batch running commits
-// batches until its own write is done, then hands the rest to a goroutine.
+// never waits for company (batchQueue).
 func (s *Store) writeGrouped(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
-	g := s.gc
-	g.mu.Lock()
-	g.pending = append(g.pending, r)
-	lead := !g.running
-	g.running = true
-	g.mu.Unlock()
-	if lead {
-		s.commitBatches(r)
-	}
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		// fn may still commit: as with a transaction whose commit was
-		// cut, the caller does not know, and retries.
-		return ctx.Err()
-	}
-	if r.panic != nil {
+	r := &writeReq{waiter: waiter{ctx: ctx}, fn: fn}
+	err := s.gc.submit(r)
+	if isDone(&r.waiter) && r.panic != nil {
 		panic(r.panic)
 	}
-	return r.err
-}
-
-// commitBatches commits the pending writes batch after batch. With own
-// set it returns once own is done, leaving any remaining batch to a new
-// goroutine; with own nil it runs until no write is pending.
-func (s *Store) commitBatches(own *writeReq) {
-	g := s.gc
-	for {
-		g.mu.Lock()
-		if own != nil && isDone(own) && len(g.pending) > 0 {
-			g.mu.Unlock()
-			go s.commitBatches(nil)
-			return
-		}
-		batch := g.pending[:min(len(g.pending), maxGroupCommit)]
-		g.pending = g.pending[len(batch):]
-		if len(batch) == 0 {
-			g.running = false
-			g.pending = nil
-			g.mu.Unlock()
-			return
-		}
-		g.mu.Unlock()
-		s.commitBatch(batch)
-	}
-}
-
-func isDone(r *writeReq) bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// commitBatch runs batch in one transaction and reports to every caller
-// after the commit.
-func (s *Store) commitBatch(batch []*writeReq) {
-	live := batch[:0:0]
-	for _, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			r.err = err
-			close(r.done)
-			continue
-		}
-		live = append(live, r)
-	}
-	if len(live) == 0 {
-		return
-	}
-	// The batch outlives any one caller's cancellation: the others wait for it.
-	ctx := context.WithoutCancel(live[0].ctx)
-	err := s.runBatch(ctx, live)
-	for _, r := range live {
-		if r.err == nil && r.panic == nil {
-			r.err = err
-		}
-		close(r.done)
-	}
+	return err
 }
 
 // runBatch runs the writes of live in one transaction, holding the write

@@ -126,9 +126,23 @@ func TestGroupCommitCancelled(t *testing.T) {
 	}
 }
 
-// The store's conformance suite on PostgreSQL with group commit on (off
-// by default there; SQLite's suite runs with it on).
-func TestConformancePostgresGroupCommit(t *testing.T) {
+// The store's conformance suite on PostgreSQL with group commit off (on
+// by default there, as on SQLite, where TestConformancePostgres and
+// TestConformanceSQLite run it).
+func TestConformancePostgresNoGroupCommit(t *testing.T) {
 	buntest.PostgresDSN(t) // skips without PostgreSQL
-	storetest.Run(t, func(t *testing.T) workflow.Store { return groupCommitted[1].open(t) })
+	storetest.Run(t, func(t *testing.T) workflow.Store {
+		dsn := buntest.PostgresDSN(t) // a schema of its own
+		o := quiet()
+		o.GroupCommit = bunstore.GroupCommitOff
+		s, err := bunstore.Open(context.Background(), dsn, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if s.GroupsCommits() {
+			t.Fatal("group commit is on")
+		}
+		return s
+	})
 }

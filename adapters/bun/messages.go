@@ -44,7 +44,7 @@ const (
 )
 
 // RecordInbound stores m, its contact and conversation in one transaction
-// (one statement on PostgreSQL without group commit: recordInboundPG).
+// (one statement on PostgreSQL: recordInboundPG).
 // The primary key (session, id) decides duplicates: of two concurrent
 // calls with the same id, the second finds the key taken and rolls back.
 func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.Inbound, error) {
@@ -53,7 +53,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 	}
 	var in workflow.Inbound
 	var err error
-	if s.pg && s.gc == nil {
+	if s.pg {
 		in, err = s.recordInboundOne(ctx, m)
 	} else {
 		err = s.recordInboundTx(ctx, m, &in)
@@ -68,7 +68,7 @@ func (s *Store) RecordInbound(ctx context.Context, m trigger.Message) (workflow.
 }
 
 // recordInboundTx is RecordInbound as a transaction of four statements
-// (SQLite, and PostgreSQL with group commit); errDuplicate rolls it back.
+// (SQLite); errDuplicate rolls it back.
 func (s *Store) recordInboundTx(ctx context.Context, m trigger.Message, in *workflow.Inbound) error {
 	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone)
@@ -129,12 +129,12 @@ func (s *Store) duplicateInbound(ctx context.Context, session, id string) (workf
 
 // RecordOutbound stores an outgoing message and updates its conversation
 // (created when needed; the contact is not created), in one transaction
-// (one statement on PostgreSQL without group commit: recordOutboundPG). A duplicate (session,
+// (one statement on PostgreSQL: recordOutboundPG). A duplicate (session,
 // id) changes nothing and returns the stored conversation.
 func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var out workflow.Conversation
 	var err error
-	if s.pg && s.gc == nil {
+	if s.pg {
 		out, err = s.recordOutboundOne(ctx, m)
 	} else {
 		err = s.recordOutboundTx(ctx, m, &out)
@@ -153,7 +153,7 @@ func (s *Store) RecordOutbound(ctx context.Context, m workflow.Outbound) (workfl
 }
 
 // recordOutboundTx is RecordOutbound as a transaction of three statements
-// (SQLite, and PostgreSQL with group commit); errDuplicate rolls it back.
+// (SQLite); errDuplicate rolls it back.
 func (s *Store) recordOutboundTx(ctx context.Context, m workflow.Outbound, out *workflow.Conversation) error {
 	return s.write(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.execArgs(ctx, tx, createConversation, m.Session, m.Phone); err != nil {

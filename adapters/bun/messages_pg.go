@@ -75,11 +75,10 @@ func (s *Store) recordInboundOne(ctx context.Context, m trigger.Message) (workfl
 			disconnectedAt, created sql.NullInt64
 		}
 	)
-	err := s.db.DB.QueryRowContext(ctx, recordInboundPG, m.Session, m.Phone, nanos(m.Time), m.ID,
-		string(workflow.AuthorCustomer), string(m.Type), m.Text, m.PushName).Scan(
-		append(conv.pgFields(), &created,
-			&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
-			&one, &num.label, &num.status, &num.disabled, &num.disconnectedAt, &num.created)...)
+	err := s.queryRowPG(ctx, recordInboundPG, append(conv.pgFields(), &created,
+		&contact.Phone, &contact.Name, &contact.Labels, &contact.Excluded, &contact.Imported, &contact.CreatedAt,
+		&one, &num.label, &num.status, &num.disabled, &num.disconnectedAt, &num.created),
+		m.Session, m.Phone, nanos(m.Time), m.ID, string(workflow.AuthorCustomer), string(m.Type), m.Text, m.PushName)
 	if err != nil {
 		return workflow.Inbound{}, pgDuplicate(err)
 	}
@@ -149,17 +148,16 @@ var _ workflow.OutboundLimiter = (*Store)(nil)
 
 // RecordOutboundUnder records m when fewer than limit messages of its
 // author went to its conversation since since, or when it is stored
-// already (workflow.OutboundLimiter). On PostgreSQL without group commit
-// it is one statement (recordOutboundUnderPG); elsewhere CountSent, then
-// RecordOutbound.
+// already (workflow.OutboundLimiter). On PostgreSQL it is one statement
+// (recordOutboundUnderPG); on SQLite CountSent, then RecordOutbound.
 func (s *Store) RecordOutboundUnder(ctx context.Context, m workflow.Outbound, since time.Time, limit int) (bool, error) {
-	if !s.pg || s.gc != nil {
+	if !s.pg {
 		return s.recordOutboundUnderTwo(ctx, m, since, limit)
 	}
 	var recorded, stored bool
 	var one sql.NullInt64
-	err := s.db.DB.QueryRowContext(ctx, recordOutboundUnderPG, m.Session, m.Phone, nanos(m.Time), m.Author == workflow.AuthorAgent,
-		m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text, nanos(since), int64(limit)).Scan(&recorded, &stored, &one)
+	err := s.queryRowPG(ctx, recordOutboundUnderPG, []any{&recorded, &stored, &one}, m.Session, m.Phone, nanos(m.Time),
+		m.Author == workflow.AuthorAgent, m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text, nanos(since), int64(limit))
 	switch {
 	case errors.Is(pgDuplicate(err), errDuplicate):
 		return true, nil // a concurrent send of the same id recorded it
@@ -206,8 +204,8 @@ func (r *conversationRow) pgFields() []any {
 func (s *Store) recordOutboundOne(ctx context.Context, m workflow.Outbound) (workflow.Conversation, error) {
 	var conv conversationRow
 	var one int64
-	err := s.db.DB.QueryRowContext(ctx, recordOutboundPG, m.Session, m.Phone, nanos(m.Time), m.Author == workflow.AuthorAgent,
-		m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text).Scan(append(conv.pgFields(), &one)...)
+	err := s.queryRowPG(ctx, recordOutboundPG, append(conv.pgFields(), &one), m.Session, m.Phone, nanos(m.Time),
+		m.Author == workflow.AuthorAgent, m.ID, string(m.Author), string(m.Kind), string(trigger.MessageText), m.Text)
 	if err != nil {
 		return workflow.Conversation{}, pgDuplicate(err)
 	}

@@ -18,7 +18,8 @@ import (
 // allowed 4 connections (as a server with a low max_connections would
 // allow), a pool bounded to 4 serves 64 concurrent writers, each waiting
 // its turn; the server never sees a fifth connection (which it would
-// refuse with SQLSTATE 53300).
+// refuse with SQLSTATE 53300). Group commit is off: on, the 64 writes
+// share one connection's pipelined transactions and never fill the pool.
 func TestPoolBoundUnderSaturation(t *testing.T) {
 	dsn := buntest.PostgresDSN(t)
 	admin, err := sql.Open("pgx", dsn)
@@ -45,7 +46,7 @@ func TestPoolBoundUnderSaturation(t *testing.T) {
 	}
 	u.User = url.User(role)
 	ctx := context.Background()
-	st, err := bunstore.Open(ctx, u.String(), bunstore.Options{MaxOpenConns: 4})
+	st, err := bunstore.Open(ctx, u.String(), bunstore.Options{MaxOpenConns: 4, GroupCommit: bunstore.GroupCommitOff})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ type Options struct {
 	MaxOpenConns int
 	// GroupCommit says whether concurrent writes share transactions (the
 	// callers answered after the one commit, a failed write undone alone);
-	// GroupCommitDefault turns it on for SQLite only.
+	// GroupCommitDefault turns it on, on SQLite and PostgreSQL.
 	GroupCommit GroupCommit
 }
 
@@ -66,9 +66,13 @@ type Store struct {
 	// that writers queue in Go rather than spin in SQLite's busy handler.
 	// It is nil on PostgreSQL.
 	wsem chan struct{}
-	// gc queues concurrent writes for shared transactions; nil when
-	// group commit is off.
-	gc *groupCommit
+	// gc queues concurrent writes for shared transactions on SQLite; nil
+	// when group commit is off and on PostgreSQL.
+	gc *batchQueue[*writeReq]
+	// pgb queues the hot single-statement writes for pipelined
+	// transactions on PostgreSQL (pgbatch.go); nil when group commit is
+	// off and on SQLite.
+	pgb *batchQueue[*pgStmt]
 }
 
 var _ workflow.Store = (*Store)(nil)
@@ -101,8 +105,11 @@ func newStore(db *bun.DB, opts Options, name string) *Store {
 	if !s.pg {
 		s.wsem = make(chan struct{}, 1)
 	}
-	if opts.GroupCommit == GroupCommitOn || (opts.GroupCommit == GroupCommitDefault && !s.pg) {
-		s.gc = &groupCommit{}
+	switch on := opts.GroupCommit != GroupCommitOff; {
+	case on && !s.pg:
+		s.gc = s.newGroupCommit()
+	case on && pgxDriver(db.DB.Driver()):
+		s.pgb = s.newPGBatch()
 	}
 	return s
 }

@@ -16,5 +16,11 @@ func TestConformancePostgres(t *testing.T) {
 	if os.Getenv(pgEnv) == "" {
 		t.Skipf("PostgreSQL conformance skipped: set %s, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", pgEnv)
 	}
-	storetest.Run(t, func(t *testing.T) workflow.Store { return newPostgres(t) })
+	storetest.Run(t, func(t *testing.T) workflow.Store {
+		s := newPostgres(t)
+		if !s.GroupsCommits() {
+			t.Fatal("group commit (pipelined, the default) is off")
+		}
+		return s
+	})
 }

@@ -92,7 +92,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Workers, "workers", 0, "River workers (0: the product's default)")
 	fs.DurationVar(&o.Poll, "poll", 0, "River's fetch poll interval (0: the product's default)")
 	fs.IntVar(&o.Pool, "db-pool", 0, "database connections at most (0: the product's default)")
-	fs.StringVar(&o.GroupCommit, "group-commit", "", "concurrent writes share transactions: on or off (empty: the product's default, on for SQLite)")
+	fs.StringVar(&o.GroupCommit, "group-commit", "", "concurrent writes share transactions (on PostgreSQL: the hot statements pipelined, one round trip and commit per batch): on or off (empty: the product's default, on)")
 	fs.DurationVar(&o.Timeout, "timeout", 10*time.Minute, "how long to wait for the last reply")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	blockProfile := fs.String("blockprofile", "", "write a blocking profile (channels, mutexes, pool waits) of the run to this file (go tool pprof)")

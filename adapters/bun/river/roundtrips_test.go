@@ -23,35 +23,64 @@ import (
 	"github.com/waauto/waauto/workflow/engine"
 )
 
-// statementTracer counts the statements pgx sends (each one a round trip
-// to PostgreSQL), named by storeStatement, River's and the rest by their
-// first words.
+// statementTracer counts the statements pgx sends, named by
+// storeStatement, River's and the rest by their first words, and the
+// round trips: one per statement sent alone, one per batch (the store's
+// pipelined group commit sends its statements as pgx batches, one
+// implicit transaction each).
 type statementTracer struct {
-	mu    sync.Mutex
-	store []string       // the store's statements, in order
-	other map[string]int // River's and BEGIN/COMMIT, by name
+	mu      sync.Mutex
+	store   []string       // the store's statements, in order
+	other   map[string]int // River's and BEGIN/COMMIT, by name
+	batches []int          // the statements of each batch, in order
+	batch   map[*pgx.Conn]int
 }
 
 func (c *statementTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if name, ok := storeStatement(d.SQL); ok {
+	c.count(d.SQL)
+	return ctx
+}
+
+func (c *statementTracer) count(sql string) {
+	if name, ok := storeStatement(sql); ok {
 		c.store = append(c.store, name)
 	} else {
-		c.other[otherStatement(d.SQL)]++
+		c.other[otherStatement(sql)]++
 	}
-	return ctx
 }
 
 func (c *statementTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// take returns what was counted since the last take and starts again.
-func (c *statementTracer) take() ([]string, map[string]int) {
+func (c *statementTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s, o := c.store, c.other
-	c.store, c.other = nil, map[string]int{}
-	return s, o
+	c.batch[conn] = 0
+	return ctx
+}
+
+func (c *statementTracer) TraceBatchQuery(_ context.Context, conn *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.count(d.SQL)
+	c.batch[conn]++
+}
+
+func (c *statementTracer) TraceBatchEnd(_ context.Context, conn *pgx.Conn, _ pgx.TraceBatchEndData) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.batches = append(c.batches, c.batch[conn])
+	delete(c.batch, conn)
+}
+
+// take returns what was counted since the last take and starts again.
+func (c *statementTracer) take() ([]string, map[string]int, []int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, o, b := c.store, c.other, c.batches
+	c.store, c.other, c.batches = nil, map[string]int{}, nil
+	return s, o, b
 }
 
 // storeStatement names a statement of the bun store by the store call
@@ -118,15 +147,18 @@ func firstWords(s string, n int) string {
 // product sends to PostgreSQL for one customer message answered by one
 // workflow's reply, the message received, queued on River, evaluated,
 // answered and logged, one message at a time. The store's statements are
-// exact; River's (insert, fetch, completion, and its polls between
-// messages) are logged. BENCHMARKS.md (internal/app) lists the result.
+// exact: with the pipelined group commit (the default), each is a batch
+// of one, its own round trip and commit, since one message at a time
+// leaves no other statement to share it; concurrent messages share them
+// (internal/app/BENCHMARKS.md). River's (insert, fetch, completion, and
+// its polls between messages) are logged.
 func TestRoundTripsPerMessagePostgres(t *testing.T) {
 	ctx := context.Background()
 	cfg, err := pgx.ParseConfig(postgresDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := &statementTracer{other: map[string]int{}}
+	tr := &statementTracer{other: map[string]int{}, batch: map[*pgx.Conn]int{}}
 	cfg.Tracer = tr
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(8)
@@ -156,6 +188,7 @@ func TestRoundTripsPerMessagePostgres(t *testing.T) {
 	// The first messages warm the pool's prepared statements up.
 	const warm, n = 3, 10
 	var perMessage [][]string
+	var batches [][]int
 	others := map[string]int{}
 	for i := range warm + n {
 		tr.take()
@@ -169,11 +202,12 @@ func TestRoundTripsPerMessagePostgres(t *testing.T) {
 			t.Fatalf("message %s: no reply", m.ID)
 		}
 		waitCompleted(t, completed, "inbound/"+m.Session+"/"+m.ID)
-		s, o := tr.take()
+		s, o, b := tr.take()
 		if i < warm {
 			continue
 		}
 		perMessage = append(perMessage, s)
+		batches = append(batches, b)
 		for k, v := range o {
 			others[k] += v
 		}
@@ -182,6 +216,9 @@ func TestRoundTripsPerMessagePostgres(t *testing.T) {
 	for i, s := range perMessage {
 		if !slices.Equal(s, want) {
 			t.Errorf("message %d: the store's statements = %q, want %q", warm+i, s, want)
+		}
+		if b := batches[i]; !slices.Equal(b, []int{1, 1, 1, 1, 1}) {
+			t.Errorf("message %d: the store's batches = %v, want 5 of one statement each", warm+i, b)
 		}
 	}
 	t.Logf("the store's statements per message: %d %q", len(perMessage[0]), perMessage[0])
