@@ -82,8 +82,8 @@ func start(ctx context.Context, db *bun.DB, opts Options, name string) (*Store, 
 	return s, nil
 }
 
-// SQLiteDSN returns the sqliteshim DSN Open uses for path: WAL,
-// synchronous=NORMAL, busy_timeout, foreign keys on every connection, and
+// SQLiteDSN returns the sqliteshim DSN Open uses for path: WAL (checkpointed
+// every 10,000 pages), synchronous=NORMAL, busy_timeout, foreign keys on every connection, and
 // immediate transactions (a transaction takes the write lock when it
 // begins, so it never fails upgrading a read lock).
 func SQLiteDSN(path string) string {
@@ -93,6 +93,13 @@ func SQLiteDSN(path string) string {
 	v.Add("_pragma", "synchronous(NORMAL)")
 	v.Add("_pragma", "foreign_keys(ON)")
 	v.Add("_pragma", "temp_store(MEMORY)")
+	// SQLite copies the WAL back into the database (a checkpoint) in the
+	// connection whose commit passed this many pages, inside the process's
+	// write slot: every 1,000 pages (SQLite's default), 4 % of the process
+	// under a burst. At 10,000 (a WAL of up to 40 MB) a page written many
+	// times is copied once: `waauto bench` (SQLite, River, 8,000 messages)
+	// 1,627/1,668/1,708 -> 1,774/1,703/1,979 msg/s, alternated.
+	v.Add("_pragma", "wal_autocheckpoint(10000)")
 	v.Set("_txlock", "immediate")
 	return sqliteURI(path) + "?" + v.Encode()
 }

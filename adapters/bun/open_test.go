@@ -36,7 +36,7 @@ func TestSQLitePragmasOnEveryConnection(t *testing.T) {
 		defer c.Close()
 		conns[i] = c
 	}
-	want := map[string]string{"journal_mode": "wal", "synchronous": "1", "busy_timeout": "10000", "foreign_keys": "1"}
+	want := map[string]string{"journal_mode": "wal", "synchronous": "1", "busy_timeout": "10000", "foreign_keys": "1", "wal_autocheckpoint": "10000"}
 	for i, c := range conns {
 		for pragma, w := range want {
 			var got string
