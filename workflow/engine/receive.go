@@ -39,7 +39,13 @@ var (
 // A message delivered again (same session and id) queues its evaluation
 // again under the same job id: a no-op when the first delivery's job
 // exists, and the evaluation of a message whose job was lost in a crash
-// between recording and queueing (the answer-once rule still holds).
+// between recording and queueing (the answer-once rule still holds). The
+// first delivery's job is marked workflow.Job.New, which lets a queue skip
+// that check and batch it (the River queue does): a later delivery then
+// evaluates the message again, with the facts of that moment. Workflows
+// that fired are not run again (their firings), log rows are not doubled
+// (their ids come from the message); a workflow that did not match the
+// first time can match the second if the facts changed in between.
 func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 	ctx, span := e.cfg.Tracer.Start(ctx, SpanReceive)
 	x, dup, err := e.record(ctx, m, span)
