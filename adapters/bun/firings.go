@@ -27,7 +27,7 @@ func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error
 	if s.pg {
 		n, err = s.execPG(ctx, s.placeholders(beginFiring), args...)
 	} else {
-		n, err = s.beginFiringSQLite(ctx, args)
+		n, err = s.execSQLite(ctx, beginFiring, args...)
 	}
 	if err != nil {
 		return false, fmt.Errorf("begin firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
@@ -35,13 +35,14 @@ func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error
 	return n == 1, nil
 }
 
-// beginFiringSQLite runs beginFiring on SQLite, in a shared transaction
-// with group commit, and returns its row count.
-func (s *Store) beginFiringSQLite(ctx context.Context, args []any) (int64, error) {
+// execSQLite runs a writing statement with its arguments on SQLite (a
+// cached statement, stmtcache.go), in a shared transaction with group
+// commit, and returns its row count.
+func (s *Store) execSQLite(ctx context.Context, query string, args ...any) (int64, error) {
 	var res sql.Result
 	insert := func(ctx context.Context, db bun.IDB) error {
 		var err error
-		res, err = s.execArgs(ctx, db, beginFiring, args...)
+		res, err = s.execArgs(ctx, db, query, args...)
 		return err
 	}
 	if s.gc != nil {
@@ -103,6 +104,11 @@ func (s *Store) FiringsOf(ctx context.Context, session, messageID string) ([]wor
 const completeStepPG = `INSERT INTO waauto_firing_steps (firing_id, key, result, value)
 	VALUES ($1::text, $2::text, $3::text, $4::bigint) ON CONFLICT (firing_id, key) DO NOTHING`
 
+// completeStep is completeStepPG for SQLite, with its arguments bound (bun
+// formatted them into the text, which SQLite parsed at every step).
+const completeStep = `INSERT INTO waauto_firing_steps (firing_id, key, result, value)
+	VALUES (?, ?, ?, ?) ON CONFLICT (firing_id, key) DO NOTHING`
+
 // CompleteStep records a step of the firing firingID; a key recorded before
 // keeps its first value.
 func (s *Store) CompleteStep(ctx context.Context, firingID string, st workflow.FiringStep) error {
@@ -113,7 +119,7 @@ func (s *Store) CompleteStep(ctx context.Context, firingID string, st workflow.F
 	if s.pg {
 		_, err = s.execPG(ctx, completeStepPG, r.FiringID, r.Key, r.Result, r.Value)
 	} else {
-		_, err = s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT (firing_id, key) DO NOTHING"))
+		_, err = s.execSQLite(ctx, completeStep, r.FiringID, r.Key, r.Result, r.Value)
 	}
 	if err != nil {
 		return fmt.Errorf("complete step %s of firing %s: %w", st.Key, firingID, err)
