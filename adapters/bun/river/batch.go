@@ -18,8 +18,8 @@ import (
 
 // Batches. River costs a row insert, a fetch and a completion per job, all
 // of them writes — on SQLite under the database's one write lock — and
-// with one job per received message they were half of the process's work
-// under a burst (internal/app/BENCHMARKS.md). Jobs that need no duplicate
+// with one job per received message they were about a third of the
+// process's work under a burst (internal/app/BENCHMARKS.md). Jobs that need no duplicate
 // check (workflow.Job.New) and are due now, queued by concurrent Enqueue
 // calls while an insert runs, go into River as one batch job of up to
 // maxBatchJobs: one insert, one fetch, one completion for all of them.
@@ -59,18 +59,22 @@ func batchable(j workflow.Job) bool { return j.New && !j.RunAt.After(time.Now())
 // for the others.
 func (q *Queue) insertParams(reqs []*insertReq) []river.InsertManyParams {
 	params := make([]river.InsertManyParams, 0, len(reqs))
-	var group []jobArgs
+	var group []workflow.Job
 	size := 0
 	flush := func() {
 		switch len(group) {
 		case 0:
 		case 1:
-			params = append(params, river.InsertManyParams{Args: group[0], InsertOpts: &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}})
+			params = append(params, river.InsertManyParams{Args: q.args(group[0]), InsertOpts: insertOpts(group[0])})
 		default:
+			batch := make([]jobArgs, len(group))
+			for i, j := range group {
+				batch[i] = q.args(j)
+			}
 			// No unique key: the batch's ID only names it in River's
 			// tables and logs; its jobs' IDs are checked by nobody.
 			params = append(params, river.InsertManyParams{
-				Args:       jobArgs{ID: "batch/" + group[0].ID, Type: batchKind, Batch: group},
+				Args:       jobArgs{ID: "batch/" + group[0].ID, Type: batchKind, Batch: batch},
 				InsertOpts: &river.InsertOpts{},
 			})
 		}
@@ -85,7 +89,7 @@ func (q *Queue) insertParams(reqs []*insertReq) []river.InsertManyParams {
 		if size+n > maxBatchBytes {
 			flush()
 		}
-		group = append(group, q.args(r.job))
+		group = append(group, r.job)
 		size += n
 		if len(group) == maxBatchJobs {
 			flush()
@@ -96,10 +100,9 @@ func (q *Queue) insertParams(reqs []*insertReq) []river.InsertManyParams {
 }
 
 // runBatch runs the jobs of a batch job at once and queues again, each on
-// its own, those that failed or asked to run later. The jobs of all
-// batches running take at most MaxWorkers slots, as many as River's
-// workers: Config.MaxWorkers still bounds the jobs run at once (batch
-// jobs' jobs, and as many River jobs).
+// its own, those that failed or asked to run later. The jobs of all the
+// batches running take at most MaxWorkers slots: Config.MaxWorkers bounds
+// the jobs that batches run at once as it bounds River's own jobs.
 func (q *Queue) runBatch(ctx context.Context, job *river.Job[jobArgs]) error {
 	n := attempt(job.JobRow)
 	errs := make([]error, len(job.Args.Batch))
