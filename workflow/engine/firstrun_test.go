@@ -128,6 +128,7 @@ func TestFirstRunReadsNoFirings(t *testing.T) {
 		if err := e.Receive(ctx, onceMsg); err != nil {
 			t.Fatal(err)
 		}
+		st.n.Store(0) // the redelivery looked for firings (none): count the job's reads
 		j := q.jobs[0]
 		j.Attempt = 1
 		if err := e.RunJob(ctx, j); err != nil {
@@ -138,4 +139,52 @@ func TestFirstRunReadsNoFirings(t *testing.T) {
 			t.Errorf("FiringsOf calls on the redelivery's job = %d, want 1", n)
 		}
 	})
+}
+
+// queueLog is a JobQueue that keeps every job it is given, checking no
+// ID, as a queue that batches New jobs does.
+type queueLog struct{ jobs []workflow.Job }
+
+func (q *queueLog) Enqueue(_ context.Context, j workflow.Job) error {
+	q.jobs = append(q.jobs, j)
+	return nil
+}
+
+// A message's first delivery queues its job as New; a redelivery after
+// its evaluation began a firing queues nothing (the queue may not find
+// the first job by its ID), and one before (the first job lost or not run
+// yet) queues the evaluation again, not New.
+func TestRedeliveryQueuesOnlyUnevaluatedMessages(t *testing.T) {
+	ctx := context.Background()
+	mem, tr, q := memstore.New(), &flakyTransport{}, &queueLog{}
+	e := newOnceEngine(t, mem, tr, q)
+	if err := e.Receive(ctx, onceMsg); err != nil {
+		t.Fatal(err)
+	}
+	if len(q.jobs) != 1 || !q.jobs[0].New {
+		t.Fatalf("first delivery queued %+v, want one New job", q.jobs)
+	}
+	if err := e.Receive(ctx, onceMsg); err != nil { // before its job ran
+		t.Fatal(err)
+	}
+	if len(q.jobs) != 2 || q.jobs[1].New || q.jobs[1].ID != q.jobs[0].ID {
+		t.Fatalf("redelivery before the evaluation queued %+v, want the same job again, not New", q.jobs[1:])
+	}
+	first := q.jobs[0]
+	first.Attempt = 1
+	if err := e.RunJob(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Receive(ctx, onceMsg); err != nil { // after it fired
+		t.Fatal(err)
+	}
+	if len(q.jobs) != 2 {
+		t.Fatalf("redelivery after the evaluation fired queued %+v, want nothing", q.jobs[2:])
+	}
+	second := q.jobs[1]
+	second.Attempt = 1
+	if err := e.RunJob(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	checkOnce(t, mem, tr)
 }

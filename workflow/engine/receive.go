@@ -41,20 +41,35 @@ var (
 // exists, and the evaluation of a message whose job was lost in a crash
 // between recording and queueing (the answer-once rule still holds). The
 // first delivery's job is marked workflow.Job.New, which lets a queue skip
-// that check and batch it (the River queue does): a later delivery then
-// evaluates the message again, with the facts of that moment. Workflows
-// that fired are not run again (their firings), log rows are not doubled
-// (their ids come from the message); a workflow that did not match the
-// first time can match the second if the facts changed in between.
+// that check and batch it (the River queue does): so a later delivery
+// queues nothing when the evaluation has begun a firing, and otherwise
+// (no workflow fired, or the first job has not run yet) evaluates the
+// message again, with the facts of that moment. Workflows that fired are
+// not run again (their firings), log rows are not doubled (their ids come
+// from the message); a workflow that matched nothing the first time can
+// match the second if the facts changed in between.
 func (e *Engine) Receive(ctx context.Context, m trigger.Message) error {
 	ctx, span := e.cfg.Tracer.Start(ctx, SpanReceive)
 	x, dup, err := e.record(ctx, m, span)
 	if err == nil && x != nil {
-		err = e.queueInbound(ctx, x, x.facts.Time, !dup)
+		if !dup || !e.evaluated(ctx, m) {
+			err = e.queueInbound(ctx, x, x.facts.Time, !dup)
+		}
 		release(x)
 	}
 	e.endSpan(span, err)
 	return err
+}
+
+// evaluated reports whether the evaluation of m, a message recorded
+// before, has begun a firing: its job then exists (the queue keeps it
+// until it ends, and a cut firing is resumed by its retry), and m needs
+// no new one. A queue may batch the first delivery's job without an ID
+// check (workflow.Job.New), so a redelivery cannot count on Enqueue
+// finding it. An error reads as false: queueing again is safe.
+func (e *Engine) evaluated(ctx context.Context, m trigger.Message) bool {
+	fs, err := e.cfg.Store.FiringsOf(ctx, m.Session, m.ID)
+	return err == nil && len(fs) > 0
 }
 
 // queueInbound queues the evaluation of x at at, under the message's job
