@@ -28,3 +28,7 @@ func (s *Store) RunPGBatch(ctx context.Context, stmts []*PGStatement) error {
 	}
 	return err
 }
+
+// TextArrayOIDs are the array types a PostgreSQL store's connections send
+// and read as text.
+var TextArrayOIDs = textArrayOIDs

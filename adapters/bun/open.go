@@ -12,7 +12,8 @@ import (
 	"os"
 	"strings"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -58,10 +59,11 @@ func Redact(dsn string) string { return (*workflow.Redactor)(nil).Redact(dsn) }
 
 func openPostgres(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	name := Redact(dsn)
-	sqldb, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
+	sqldb := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(textArrays))
 	sqldb.SetMaxOpenConns(opts.poolSize())
 	sqldb.SetMaxIdleConns(opts.poolSize())
 	if err := sqldb.PingContext(ctx); err != nil {
