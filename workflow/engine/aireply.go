@@ -214,7 +214,8 @@ func (e *Engine) fallback(ctx context.Context, j aiJob) ([]workflow.ActionResult
 	x := &execution{ev: trigger.Event{Message: m}, contact: contact, sess: e.session(ctx, j.Session), seq: j.Seq, key: j.Key + "/ai/fallback",
 		facts: condition.NewFacts(condition.Input{Message: m, Agent: conv.Agent, Labels: contact.Labels, MessageCount: int(conv.MessageCount), LastReply: conv.LastReplyAt})}
 	c := &compiled{Workflow: workflow.Workflow{ID: j.WorkflowID, Name: j.Workflow, Actions: e.cfg.AIFallback}}
-	return e.runActions(ctx, c, x, nil)
+	out, _, err := e.runActions(ctx, c, x, nil)
+	return out, err
 }
 
 // generateAndSend generates the reply of j and sends it. A reply that an

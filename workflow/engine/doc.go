@@ -39,7 +39,9 @@
 // firing id and its index, action.Call.IdempotencyKey); a message's id
 // derives from it (MessageIDFor), so a send repeated after a crash between
 // the transport's acknowledgement and its step carries the same id and is
-// recorded once. Labels and assignment are idempotent and round robin
+// recorded once. The send of a built-in reply that is the firing's last
+// action (and runs without Middleware) has no step of its own: the
+// firing's finish records it, in the same write, one write less per reply. Labels and assignment are idempotent and round robin
 // draws its agent once per firing. Webhooks and custom actions are at
 // least once, with the key (webhooks send it as
 // workflow.IdempotencyHeader). The execution-log rows of evaluations that

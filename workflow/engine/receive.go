@@ -553,7 +553,7 @@ func (e *Engine) rerun(ctx context.Context, c *compiled, x *execution, exec *wor
 func (e *Engine) fire(ctx context.Context, c *compiled, x *execution, f workflow.Firing, exec *workflow.Execution) (*workflow.Execution, bool, error) {
 	exec.ID = logID(f.At, f.ID())
 	exec.Outcome, exec.Reason = workflow.OutcomeFired, string(ReasonMatched)
-	actions, err := e.runActions(ctx, c, x, &f)
+	actions, unrecorded, err := e.runActions(ctx, c, x, &f)
 	if err != nil {
 		return nil, true, err
 	}
@@ -565,6 +565,14 @@ func (e *Engine) fire(ctx context.Context, c *compiled, x *execution, f workflow
 	}
 	exec.Time = e.cfg.Clock.Now()
 	if err := e.cfg.Store.FinishFiring(ctx, f, e.redacted(*exec)); err != nil {
+		if unrecorded != nil {
+			// The retry must find the send done, as if its step had been
+			// recorded at once (runActions); if this write fails too, the
+			// retry sends it again with the same id, as after a crash.
+			if err := e.cfg.Store.CompleteStep(ctx, f.ID(), *unrecorded); err != nil {
+				e.log.WarnContext(ctx, "recording a sent reply's step failed too", slog.String("firing", f.ID()), slog.Any("err", err))
+			}
+		}
 		return nil, true, fmt.Errorf("finish firing: %w", err)
 	}
 	return exec, true, nil
@@ -618,7 +626,16 @@ func (e *Engine) cooldown(ctx context.Context, c *compiled, x *execution, now ti
 // firing is not run again: its stored result is reused. A retryable error
 // (store or transport) stops the run and is returned; any other action
 // error is the action's failed result.
-func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *workflow.Firing) ([]workflow.ActionResult, error) {
+//
+// Every step is recorded as it completes, except the last action's (it
+// completes with FinishFiring) and, when that action is a built-in reply
+// run without middleware, its send: the send is the last thing the firing
+// does, so its step is returned unrecorded for FinishFiring, which
+// records the firing done in the same write. A crash between the send and
+// that write sends the reply again with the same id, as a crash between
+// the send and its own step's write did; one write less per reply (the
+// step's insert, and its delete by FinishFiring).
+func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *workflow.Firing) ([]workflow.ActionResult, *workflow.FiringStep, error) {
 	rt := &runtime{e: e, wf: c, x: x, firing: f}
 	base := x.key
 	if f != nil {
@@ -637,10 +654,11 @@ func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *w
 			continue
 		}
 		rt.begin(base, step)
+		rt.finishes = i == len(c.Actions)-1 && len(e.cfg.Middleware) == 0 && isReply(s.Action)
 		call.IdempotencyKey = rt.key
 		err := runAction(ctx, action.Chain(s.Action, e.cfg.Middleware...), call)
 		if isRetryable(err) {
-			return nil, fmt.Errorf("action %d (%s): %w", i, s.Type, err)
+			return nil, nil, fmt.Errorf("action %d (%s): %w", i, s.Type, err)
 		}
 		r := workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeFired, Detail: rt.detail}
 		switch {
@@ -655,12 +673,19 @@ func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *w
 		// The last action completes with the firing's finish.
 		if i < len(c.Actions)-1 {
 			if err := rt.complete(ctx, workflow.FiringStep{Key: step, Result: e.redactedResult(r)}); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out, rt.unrecorded, nil
+}
+
+// isReply reports whether a is the built-in reply action, whose send is
+// the last thing it does.
+func isReply(a action.Action) bool {
+	_, ok := a.(*action.Reply)
+	return ok
 }
 
 // runAction runs a with panics turned into errors.

@@ -32,6 +32,13 @@ type runtime struct {
 	// sends and posts count the sends and webhook posts of the running action.
 	sends, posts int
 	detail       string
+	// finishes says that the running action is the firing's last and a
+	// built-in reply, whose send is the last thing it does: that send's
+	// step is then not recorded on its own but left in unrecorded, for
+	// FinishFiring, which records the firing done (and deletes its steps)
+	// in the same write. See runActions.
+	finishes   bool
+	unrecorded *workflow.FiringStep
 }
 
 // begin starts the action with step key step under the idempotency key base.
@@ -51,6 +58,12 @@ func (r *runtime) done(key string) (workflow.FiringStep, bool) {
 func (r *runtime) complete(ctx context.Context, s workflow.FiringStep) error {
 	if r.firing == nil {
 		return nil
+	}
+	if u := r.unrecorded; u != nil {
+		r.unrecorded = nil
+		if err := r.complete(ctx, *u); err != nil {
+			return err
+		}
 	}
 	if err := r.e.cfg.Store.CompleteStep(ctx, r.firing.ID(), s); err != nil {
 		return retryable(fmt.Errorf("record step %s: %w", s.Key, err))
@@ -144,6 +157,10 @@ func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 	}
 	if err := r.e.send(ctx, m); err != nil {
 		return err
+	}
+	if r.finishes && r.firing != nil {
+		r.unrecorded = &workflow.FiringStep{Key: step}
+		return nil
 	}
 	return r.complete(ctx, workflow.FiringStep{Key: step})
 }
