@@ -42,6 +42,10 @@ import (
 // connection error goes to every statement of the batch, whose callers
 // retry as before. A statement chosen as a deadlock or serialization
 // victim is not blamed: the batch is sent again with it, a few times.
+//
+// The begins of a batch's firings go as one statement, and so do their
+// finishes (pgmerge.go); a merged statement that fails sends the batch
+// again unmerged, to find the statement to blame.
 
 // maxPGBatch bounds the statements of one pipelined transaction.
 const maxPGBatch = 256
