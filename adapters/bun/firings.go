@@ -17,55 +17,23 @@ import (
 const beginFiring = `INSERT INTO waauto_firings (workflow_id, session, message_id, phone, at, state)
 	VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workflow_id, session, message_id) DO NOTHING`
 
-// beginFiringsPG is beginFiring for the firings of a pipelined batch as
-// one statement (pgmerge.go): PostgreSQL's work per statement is paid once
-// for all. Its arguments are beginFiring's as arrays, one element per
-// firing, all keys distinct; it returns per firing, in order, the row
-// count beginFiring would have: 1 when inserted, 0 when the key existed.
-const beginFiringsPG = `WITH m AS (
-	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) WITH ORDINALITY
-		AS m(workflow_id, session, message_id, phone, at, state, ord)
-), ins AS (
-	INSERT INTO waauto_firings (workflow_id, session, message_id, phone, at, state)
-	SELECT workflow_id, session, message_id, phone, at, state FROM m ORDER BY ord
-	ON CONFLICT (workflow_id, session, message_id) DO NOTHING
-	RETURNING workflow_id, session, message_id
-)
-SELECT CASE WHEN ins.workflow_id IS NULL THEN 0 ELSE 1 END::bigint
-FROM m LEFT JOIN ins USING (workflow_id, session, message_id) ORDER BY m.ord`
-
 // BeginFiring records f as running; it returns false when (WorkflowID,
 // Session, MessageID) was recorded before. The primary key decides between
 // concurrent calls.
 func (s *Store) BeginFiring(ctx context.Context, f workflow.Firing) (bool, error) {
+	args := []any{f.WorkflowID, f.Session, f.MessageID, f.Phone, nanos(f.At), string(workflow.FiringStateRunning)}
 	var n int64
 	var err error
 	if s.pg {
-		err = s.runPG(ctx, s.beginFiringStmt(f, &n))
+		n, err = s.execPG(ctx, s.placeholders(beginFiring), args...)
 	} else {
-		n, err = s.execSQLite(ctx, beginFiring, beginFiringArgs(f)...)
+		n, err = s.execSQLite(ctx, beginFiring, args...)
 	}
 	if err != nil {
 		return false, fmt.Errorf("begin firing of %s for %s/%s: %w", f.WorkflowID, f.Session, f.MessageID, err)
 	}
 	return n == 1, nil
 }
-
-// beginFiringArgs are beginFiring's arguments for f.
-func beginFiringArgs(f workflow.Firing) []any {
-	return []any{f.WorkflowID, f.Session, f.MessageID, f.Phone, nanos(f.At), string(workflow.FiringStateRunning)}
-}
-
-// beginFiringStmt is beginFiring's statement for f on PostgreSQL, its row
-// count going to n, merged with the other firings of its batch.
-func (s *Store) beginFiringStmt(f workflow.Firing, n *int64) *pgStmt {
-	return &pgStmt{sql: s.placeholders(beginFiring), args: beginFiringArgs(f), affected: n,
-		merged: beginFiringsPG, key: firingKey(f)}
-}
-
-// firingKey is f's primary key, the row a statement merged by firing
-// writes.
-func firingKey(f workflow.Firing) [3]string { return [3]string{f.WorkflowID, f.Session, f.MessageID} }
 
 // execSQLite runs a writing statement with its arguments on SQLite (a
 // cached statement, stmtcache.go), in a shared transaction with group

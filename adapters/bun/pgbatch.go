@@ -5,7 +5,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,10 +41,6 @@ import (
 // connection error goes to every statement of the batch, whose callers
 // retry as before. A statement chosen as a deadlock or serialization
 // victim is not blamed: the batch is sent again with it, a few times.
-//
-// The begins of a batch's firings go as one statement, and so do their
-// finishes (pgmerge.go); a merged statement that fails sends the batch
-// again unmerged, to find the statement to blame.
 
 // maxPGBatch bounds the statements of one pipelined transaction.
 const maxPGBatch = 256
@@ -63,14 +58,6 @@ type pgStmt struct {
 	args     []any
 	dest     []any
 	affected *int64
-	// merged, when not "", is the multi-row form of sql, which the
-	// statements of one batch with the same merged run as one (pgmerge.go).
-	merged string
-	// key is the row sql writes, when merged is set: statements with the
-	// same key are never merged together.
-	key any
-	// members are the statements a merged statement runs, nil for others.
-	members []*pgStmt
 }
 
 // read reads st's result from the batch. An error from the server (a
@@ -80,9 +67,6 @@ type pgStmt struct {
 // batch. read runs again when the batch is sent again; the last run
 // counts.
 func (st *pgStmt) read(br pgx.BatchResults) error {
-	if st.members != nil {
-		return st.readMerged(br)
-	}
 	if st.dest != nil {
 		return br.QueryRow().Scan(st.dest...)
 	}
@@ -111,34 +95,27 @@ func pgxDriver(d driver.Driver) bool {
 // (nil, or sql.ErrNoRows when it returned no row) or with the error of
 // the statement or of the commit.
 func (s *Store) queryRowPG(ctx context.Context, query string, dest []any, args ...any) error {
-	return s.runPG(ctx, &pgStmt{sql: query, args: args, dest: dest})
+	if s.pgb != nil {
+		return s.pgb.submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, dest: dest})
+	}
+	return s.db.DB.QueryRowContext(ctx, query, args...).Scan(dest...)
 }
 
 // execPG is queryRowPG for a statement returning no row: it returns the
 // number of rows the statement wrote.
 func (s *Store) execPG(ctx context.Context, query string, args ...any) (int64, error) {
-	var n int64
-	if err := s.runPG(ctx, &pgStmt{sql: query, args: args, affected: &n}); err != nil {
-		return 0, err // n may still be written by a batch the caller left
-	}
-	return n, nil
-}
-
-// runPG runs st as queryRowPG does, or as execPG with dest nil.
-func (s *Store) runPG(ctx context.Context, st *pgStmt) error {
 	if s.pgb != nil {
-		st.waiter = waiter{ctx: ctx}
-		return s.pgb.submit(st)
+		var n int64
+		if err := s.pgb.submit(&pgStmt{waiter: waiter{ctx: ctx}, sql: query, args: args, affected: &n}); err != nil {
+			return 0, err // n may still be written by a batch the caller left
+		}
+		return n, nil
 	}
-	if st.dest != nil {
-		return s.db.DB.QueryRowContext(ctx, st.sql, st.args...).Scan(st.dest...)
+	res, err := s.db.DB.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
 	}
-	res, err := s.db.DB.ExecContext(ctx, st.sql, st.args...)
-	if err != nil || st.affected == nil {
-		return err
-	}
-	*st.affected, err = res.RowsAffected()
-	return err
+	return res.RowsAffected()
 }
 
 // runPGBatch sends live as one pipelined transaction on a connection of
@@ -152,31 +129,17 @@ func (s *Store) runPGBatch(ctx context.Context, live []*pgStmt) error {
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		merge := true
 		for retries := 0; len(live) > 0; {
-			sent := live
-			if merge {
-				sent = mergePG(live)
-				s.pgMerged.Add(mergedMembers(sent))
-			}
-			failed, err := sendPGBatch(ctx, pc, sent)
+			failed, err := sendPGBatch(ctx, pc, live)
 			if err != nil || failed < 0 {
 				return err
 			}
-			st := sent[failed]
-			if isPGVictim(st.err) && retries < pgRetries {
+			if isPGVictim(live[failed].err) && retries < pgRetries {
 				retries++
 				continue
 			}
-			if st.members != nil {
-				// Which member failed is unknown: sent one by one, the
-				// statements show it.
-				merge = false
-				continue
-			}
 			// The failed statement keeps its error; the others run again.
-			i := slices.Index(live, st)
-			live = append(live[:i:i], live[i+1:]...)
+			live = append(live[:failed:failed], live[failed+1:]...)
 		}
 		return nil
 	})

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -74,9 +73,6 @@ type Store struct {
 	// transactions on PostgreSQL (pgbatch.go); nil when group commit is
 	// off and on SQLite.
 	pgb *batchQueue[*pgStmt]
-	// pgMerged counts the statements sent as members of merged
-	// statements (pgmerge.go), in tries committed or not, for tests.
-	pgMerged atomic.Int64
 }
 
 var _ workflow.Store = (*Store)(nil)
