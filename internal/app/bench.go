@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -42,6 +43,10 @@ type benchOptions struct {
 	Contacts  int
 	// Rate is the offered load in messages per second; 0 sends them all at once.
 	Rate float64
+	// Senders is how many goroutines receive a burst (Rate 0), each
+	// calling Receive in turn, as one WhatsApp number's events arrive one
+	// at a time; 0 means 16.
+	Senders int
 	// Workers, Poll and Pool override River's workers, its fetch poll
 	// interval and the database pool bound; 0 keeps the product's defaults.
 	Workers int
@@ -89,6 +94,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.IntVar(&o.Messages, "messages", 10000, "messages to receive, each with one workflow's keyword")
 	fs.IntVar(&o.Contacts, "contacts", 1000, "customers sending them")
 	fs.Float64Var(&o.Rate, "rate", 0, "messages per second, sustained; 0 sends them all at once")
+	fs.IntVar(&o.Senders, "senders", 16, "goroutines receiving a burst, each one message at a time (as one number's messages arrive)")
 	fs.IntVar(&o.Workers, "workers", 0, "River workers (0: the product's default)")
 	fs.DurationVar(&o.Poll, "poll", 0, "River's fetch poll interval (0: the product's default)")
 	fs.IntVar(&o.Pool, "db-pool", 0, "database connections at most (0: the product's default)")
@@ -408,7 +414,7 @@ func (l *benchLoad) Send(_ context.Context, m workflow.Outgoing) error {
 	return nil
 }
 
-// run receives the messages (at once from 16 goroutines, or at o.Rate)
+// run receives the messages (at once from o.Senders goroutines, or at o.Rate)
 // and waits for their replies.
 func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions) (benchResult, error) {
 	t0, cpu0 := time.Now(), processCPU()
@@ -422,7 +428,7 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 	}
 	var wg sync.WaitGroup
 	if o.Rate <= 0 {
-		for range 16 {
+		for range cmp.Or(o.Senders, 16) {
 			wg.Go(func() {
 				for i := int(next.Add(1)) - 1; i < len(l.msgs); i = int(next.Add(1)) - 1 {
 					receive(i)

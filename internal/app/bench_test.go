@@ -57,7 +57,7 @@ func TestBenchAnswersEveryMessageOnce(t *testing.T) {
 // cannot name their message.
 func TestBenchCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := Run(context.Background(), []string{"bench", "--store", "memory", "--queue", "memory", "--messages", "50", "--contacts", "10", "--workflows", "5"}, nil, &out, &errb); code != 0 {
+	if code := Run(context.Background(), []string{"bench", "--store", "memory", "--queue", "memory", "--messages", "50", "--contacts", "10", "--workflows", "5", "--senders", "3"}, nil, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"messages 50, replies 50", "duplicates 0", "log rows   50 of 50 fired", "p99"} {
