@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +19,17 @@ import (
 	"github.com/waauto/waauto/workflow/workflowtest"
 )
 
-type recorder struct{ sent []workflow.Outgoing }
+// recorder is a transport that keeps what it sends. Send is safe for
+// concurrent use (the in-memory queue's workers send at once); read sent
+// once the engine is idle or closed.
+type recorder struct {
+	mu   sync.Mutex
+	sent []workflow.Outgoing
+}
 
 func (r *recorder) Send(_ context.Context, m workflow.Outgoing) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.sent = append(r.sent, m)
 	return nil
 }
