@@ -73,6 +73,10 @@ type benchResult struct {
 	// the last reply: on a machine shared with other work, CPU per message
 	// is steadier than the rates.
 	CPU time.Duration
+	// MachineBusy and MachineTotal are the CPU time of all the machine's
+	// cores over the same span (Linux' /proc/stat), busy and in all; both
+	// 0 where it cannot be read. Busy includes the database server's.
+	MachineBusy, MachineTotal time.Duration
 }
 
 func (r benchResult) String() string {
@@ -80,7 +84,16 @@ func (r benchResult) String() string {
 	return fmt.Sprintf("messages %d, replies %d\ningest     %8.0f msg/s (%s)\nend to end %8.0f msg/s (%s)\nlatency    p50 %s, p90 %s, p99 %s\ncpu        %s per message (process user+system)\nduplicates %d\nlog rows   %d of %d fired\n",
 		r.Messages, r.Sent, rate(r.Messages, r.Ingest), r.Ingest.Round(time.Millisecond), rate(r.Sent, r.Total), r.Total.Round(time.Millisecond),
 		r.P50.Round(time.Millisecond), r.P90.Round(time.Millisecond), r.P99.Round(time.Millisecond),
-		(r.CPU / time.Duration(max(r.Messages, 1))).Round(time.Microsecond), r.Duplicates, r.LogRows, r.Fired)
+		(r.CPU/time.Duration(max(r.Messages, 1))).Round(time.Microsecond), r.Duplicates, r.LogRows, r.Fired) + r.machine()
+}
+
+// machine is the line of the machine's CPU use, "" when it is unknown.
+func (r benchResult) machine() string {
+	if r.MachineTotal <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("machine    %.0f%% busy, %s CPU per message (all processes: this one, the database server, anything else)\n",
+		100*r.MachineBusy.Seconds()/r.MachineTotal.Seconds(), (r.MachineBusy / time.Duration(max(r.Messages, 1))).Round(time.Microsecond))
 }
 
 // cmdBench runs the end-to-end load generator.
@@ -418,6 +431,7 @@ func (l *benchLoad) Send(_ context.Context, m workflow.Outgoing) error {
 // and waits for their replies.
 func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions) (benchResult, error) {
 	t0, cpu0 := time.Now(), processCPU()
+	busy0, all0, machineOK := machineCPU()
 	var next atomic.Int64
 	var errs sync.Map
 	receive := func(i int) {
@@ -462,6 +476,11 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 	case <-ctx.Done():
 	}
 	total, cpu := time.Since(t0), processCPU()-cpu0
+	busy1, all1, ok := machineCPU()
+	var busy, all time.Duration
+	if machineOK && ok {
+		busy, all = busy1-busy0, all1-all0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.unknowns > 0 {
@@ -481,5 +500,6 @@ func (l *benchLoad) run(ctx context.Context, eng *engine.Engine, o benchOptions)
 		return lat[min(len(lat)-1, len(lat)*p/100)]
 	}
 	return benchResult{Messages: len(l.msgs), Sent: l.sent, Ingest: ingest, Total: total,
-		P50: pct(50), P90: pct(90), P99: pct(99), Duplicates: l.dups, Fired: l.sent, CPU: cpu}, nil
+		P50: pct(50), P90: pct(90), P99: pct(99), Duplicates: l.dups, Fired: l.sent, CPU: cpu,
+		MachineBusy: busy, MachineTotal: all}, nil
 }
