@@ -18,6 +18,19 @@ type Transport interface {
 	Send(ctx context.Context, m Outgoing) error
 }
 
+// Pacer is implemented by a Transport that spaces sends out and shows
+// "typing…" before replies (workflow/pacing.Pacer). The engine paces an
+// automated message before it records it: Pace waits for m's slot and
+// returns m as Send must then get it (Paced set: Send hands it on at
+// once). After that wait the engine checks the send again (an AI reply
+// overtaken by the customer or an agent, a reply whose workflow's
+// conditions no longer hold when verify_before_send asks for them), so a
+// reply the conversation overtook while it waited is neither recorded nor
+// sent. A Pace error is a failed send, retried later with the same id.
+type Pacer interface {
+	Pace(ctx context.Context, m Outgoing) (Outgoing, error)
+}
+
 // TransportFunc adapts a function to Transport, e.g. to print what an
 // engine sends: TransportFunc(func(_ context.Context, m Outgoing) error { fmt.Println(m); return nil }).
 type TransportFunc func(ctx context.Context, m Outgoing) error
@@ -69,6 +82,10 @@ type Outgoing struct {
 	// Origin is the workflow firing the message comes from, when its
 	// send may be deferred (a retry job): nil for an agent's message.
 	Origin *SendOrigin `json:",omitempty"`
+	// Paced says that Pacer.Pace waited for this send's slot: the pacer's
+	// Send hands it on without waiting again. Never stored: a retry paces
+	// again.
+	Paced bool `json:"-"`
 }
 
 // SendOrigin is the workflow firing a deferred send comes from: a reply

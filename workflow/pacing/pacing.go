@@ -103,7 +103,10 @@ type Pacer struct {
 
 type key struct{ session, to string }
 
-var _ workflow.Transport = (*Pacer)(nil)
+var (
+	_ workflow.Transport = (*Pacer)(nil)
+	_ workflow.Pacer     = (*Pacer)(nil)
+)
 
 // New wraps next.
 func New(next workflow.Transport, cfg Config) *Pacer {
@@ -164,12 +167,28 @@ func (p *Pacer) Release(session string) {
 
 // Send waits for m's slot (showing "typing…" first for a reply) and hands
 // m to the wrapped transport. It returns ErrHeld for a held number and a
-// *DeferredError when the slot is further than MaxWait.
+// *DeferredError when the slot is further than MaxWait. A message that
+// Pace returned (Paced set) is handed on at once: its wait is over.
 func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
+	if !m.Paced {
+		var err error
+		if m, err = p.Pace(ctx, m); err != nil {
+			return err
+		}
+	}
+	return p.next.Send(ctx, m)
+}
+
+// Pace is the wait of Send without the send (workflow.Pacer): it takes
+// m's slot, shows "typing…" for a reply, waits until the slot and returns
+// m as Send must then get it (Paced set; Typing cleared when the pacer
+// showed the indicator itself). The caller may still drop the send after
+// the wait (its slot stays taken). Errors are Send's.
+func (p *Pacer) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
 	reply := IsReply(m.Kind)
 	at, err := p.reserve(m, reply)
 	if err != nil {
-		return err
+		return m, err
 	}
 	now := p.cfg.Clock.Now()
 	if wait := at.Sub(now); wait > 0 {
@@ -184,7 +203,7 @@ func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
 		wait := at.Sub(p.cfg.Clock.Now())
 		if reply && canType && (!typed || wait > 0) {
 			if err := typer.SendTyping(ctx, m); err != nil {
-				return fmt.Errorf("typing before reply %s: %w", m.ID, err)
+				return m, fmt.Errorf("typing before reply %s: %w", m.ID, err)
 			}
 			typed = true
 			wait = min(wait, p.cfg.TypingRefresh)
@@ -193,13 +212,14 @@ func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
 			break
 		}
 		if err := p.cfg.Sleeper.Sleep(ctx, wait); err != nil {
-			return err
+			return m, err
 		}
 	}
 	if reply && canType {
 		m.Typing = false // shown above, for the typing time: not again
 	}
-	return p.next.Send(ctx, m)
+	m.Paced = true
+	return m, nil
 }
 
 // reserve takes m's slot: the later of its bucket's next slot plus

@@ -281,3 +281,47 @@ func (r *lockedRecorder) Send(context.Context, workflow.Outgoing) error {
 	r.mu.Unlock()
 	return nil
 }
+
+// Pace is Send's wait without the send: it shows "typing…" and waits for
+// the slot, and the message it returns goes through Send at once, on the
+// slot Pace took (the next reply to that chat still waits its gap). A
+// paced message the caller drops leaves its slot taken.
+func TestPaceWaitsAndItsSendGoesAtOnce(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: start}
+	rec := &typingRecorder{recorder{clock: clock}}
+	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: time.Minute, Burst: 1}})
+	reply := workflow.Outgoing{ID: "a", Session: "shop", To: "+4915112345678", Kind: workflow.SendFixed, Text: "Bien reçu", Typing: true}
+	m, err := p.Pace(ctx, reply)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Paced || m.Typing || len(rec.events) != 1 || !rec.events[0].typing {
+		t.Fatalf("paced %+v, events %+v: want Paced, the indicator shown once and Typing cleared", m, rec.events)
+	}
+	typed := clock.Now().Sub(start)
+	if typed != pacing.DefaultTyping(reply.Text) {
+		t.Fatalf("Pace waited %s, want the typing time %s", typed, pacing.DefaultTyping(reply.Text))
+	}
+	if err := p.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if got := sends(rec.events); len(got) != 1 || !got[0].Equal(start.Add(typed)) {
+		t.Fatalf("sends at %v, want one at once after Pace (%v)", got, start.Add(typed))
+	}
+	// A second reply to the same chat, paced and dropped, then a third:
+	// each waits its own slot, a minute after the one before.
+	if _, err := p.Pace(ctx, workflow.Outgoing{ID: "b", Session: "shop", To: reply.To, Kind: workflow.SendFixed, Text: "Bien reçu"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Send(ctx, workflow.Outgoing{ID: "c", Session: "shop", To: reply.To, Kind: workflow.SendFixed, Text: "Bien reçu"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := sends(rec.events); len(got) != 2 || got[1].Sub(got[0]) < 2*time.Minute {
+		t.Fatalf("sends at %v, want the third reply two slots after the first (the dropped one kept its slot)", got)
+	}
+	p.Hold("shop", time.Time{})
+	if _, err := p.Pace(ctx, reply); !errors.Is(err, pacing.ErrHeld) {
+		t.Fatalf("Pace on a held number = %v, want ErrHeld", err)
+	}
+}
