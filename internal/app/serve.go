@@ -663,6 +663,16 @@ func (r *router) FetchMedia(ctx context.Context, session string, ref []byte) ([]
 	return r.media.FetchMedia(ctx, session, ref)
 }
 
+// Pace waits for m's pacing slot when m goes to WhatsApp through a pacer
+// (workflow.Pacer), so that the engine checks a reply again after that
+// wait; the simulator's messages and an unpaced transport go at once.
+func (r *router) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
+	if p, ok := r.wa.(workflow.Pacer); ok && m.Session != dashboard.SimulatorSession {
+		return p.Pace(ctx, m)
+	}
+	return m, nil
+}
+
 func (r *router) Send(ctx context.Context, m workflow.Outgoing) (err error) {
 	start := time.Now()
 	defer func() { r.metrics.sent(m.Kind, start, err) }()

@@ -265,16 +265,22 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		return workflow.OutcomeFailed, ReasonModelFailed, fmt.Errorf("ai_reply: %w", err)
 	}
 	res.Detail = fmt.Sprintf("model %s, %d+%d tokens", reply.Usage.Model, reply.Usage.PromptTokens, reply.Usage.CompletionTokens)
-	if reason, err := e.overtaken(ctx, j, trace); reason != "" || err != nil {
-		if err != nil {
-			return workflow.OutcomeFailed, "", retryable(fmt.Errorf("pre-send check: %w", err))
-		}
-		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: string(reason)})
-		return workflow.OutcomeCancelled, reason, nil
+	if reason, err := e.preSendCheck(ctx, j, trace); reason != "" || err != nil {
+		return notSent(reason, err)
 	}
 	o := j.origin()
-	err = e.sendOrQueue(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true, Origin: &o})
-	if err != nil {
+	m, err := e.pace(ctx, workflow.Outgoing{ID: id, Session: j.Session, To: j.Phone, Text: j.Req.Prefix + reply.Text, Kind: workflow.SendAI, Workflow: j.Workflow, Typing: true, Origin: &o})
+	if err == nil && m.Paced {
+		// The pacing wait ("typing…" for the reply's length, the gap
+		// since the last reply): checked again, as after the model's.
+		if reason, err := e.preSendCheck(ctx, j, trace); reason != "" || err != nil {
+			return notSent(reason, err)
+		}
+	}
+	if err == nil {
+		err = e.send(ctx, m)
+	}
+	if err = e.queueFailedSend(ctx, m, err); err != nil {
 		return workflow.OutcomeFailed, ReasonSendFailed, err
 	}
 	if meter {
@@ -317,12 +323,41 @@ func (e *Engine) generate(ctx context.Context, req ai.Request, span Span) (ai.Re
 // send with the same id (the reply is generated already), which runs the
 // send-time check of m.Origin again (retrySend).
 func (e *Engine) sendOrQueue(ctx context.Context, m workflow.Outgoing) error {
-	err := e.send(ctx, m)
+	return e.queueFailedSend(ctx, m, e.send(ctx, m))
+}
+
+// queueFailedSend queues the retry of m when err, its send's outcome, is
+// the transport's (or its pacing's) and returns what the queue said;
+// err as it is otherwise.
+func (e *Engine) queueFailedSend(ctx context.Context, m workflow.Outgoing, err error) error {
 	var r *retryableError
 	if errors.As(err, &r) && r.transport {
 		return e.enqueue(ctx, workflow.JobSend, "send/"+m.Session+"/"+m.ID, e.cfg.Clock.Now().Add(time.Second), sendJob{Outgoing: m, TraceContext: e.cfg.Tracer.Inject(ctx)})
 	}
 	return err
+}
+
+// preSendCheck is the pre-send check of j's reply (overtaken): the reason
+// it is cancelled (EffectCancel reported), "" when it goes, or the Store's
+// error, retryable.
+func (e *Engine) preSendCheck(ctx context.Context, j aiJob, trace *condition.Trace) (Reason, error) {
+	reason, err := e.overtaken(ctx, j, trace)
+	switch {
+	case err != nil:
+		return "", retryable(fmt.Errorf("pre-send check: %w", err))
+	case reason != "":
+		e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: e.cfg.Clock.Now(), Session: j.Session, Phone: j.Phone, Workflow: j.Workflow, Reason: string(reason)})
+	}
+	return reason, nil
+}
+
+// notSent is the outcome of a reply preSendCheck stopped: failed on err,
+// cancelled for reason otherwise.
+func notSent(reason Reason, err error) (workflow.Outcome, Reason, error) {
+	if err != nil {
+		return workflow.OutcomeFailed, "", err
+	}
+	return workflow.OutcomeCancelled, reason, nil
 }
 
 // overtaken is the pre-send check: ReasonCustomerMessage or ReasonAgentReply

@@ -58,6 +58,11 @@
 // trigger's text, type and new-contact flag kept). A send they no longer
 // match is cancelled: EffectCancel and a log row with reason
 // conditions_changed and both traces (TraceAtTrigger, TraceAtSend).
+// When Config.Transport paces (workflow.Pacer, as workflow/pacing does), a
+// reply waits for its slot before it is recorded and is checked after
+// that wait — an AI reply by its verify_before_send fields too — so one
+// the conversation overtook while "typing…" showed is neither sent nor
+// recorded.
 //
 // Watching it run: Config.Metrics counts messages, candidates,
 // evaluations and credits; Config.Tracer traces each message as one

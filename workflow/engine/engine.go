@@ -183,6 +183,10 @@ type Engine struct {
 	meter atomic.Bool                   // credit accounting on (SetMeterCredits)
 	// transport is the Go type of Config.Transport (AttrTransport).
 	transport string
+	// pacer is Config.Transport when it paces (workflow.Pacer): replies
+	// then wait for their slot before they are recorded, and are checked
+	// again after the wait.
+	pacer workflow.Pacer
 	// traced is set when Config.Tracer is not the default: what only
 	// spans need (redacted copies of texts) is computed only then.
 	traced bool
@@ -208,6 +212,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, log: slog.New(cfg.Redactor.Handler(cfg.Logger.Handler())), ids: newIDGen(), transport: fmt.Sprintf("%T", cfg.Transport)}
+	e.pacer, _ = cfg.Transport.(workflow.Pacer)
 	_, untraced := cfg.Tracer.(noTracer)
 	e.traced = !untraced
 	e.jobs = cfg.Jobs

@@ -146,7 +146,11 @@ func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 		return nil
 	}
 	m.ID = MessageIDFor(r.key + "/send/" + n)
-	if ok, err := r.stillRightOnRetry(ctx, m, n); err != nil || !ok {
+	m, err := r.e.pace(ctx, m)
+	if err != nil {
+		return err
+	}
+	if ok, err := r.stillRightToSend(ctx, m, n); err != nil || !ok {
 		if err != nil {
 			return err
 		}
@@ -165,22 +169,22 @@ func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 	return r.complete(ctx, workflow.FiringStep{Key: step})
 }
 
-// stillRightOnRetry is the send-time check of m, the n-th send of the
-// running action, when an earlier run recorded it (so it is deferred);
-// true without a check otherwise. Known limits: a cancelled send keeps the
-// outbound record of its first attempt (the Store cannot forget one), and
-// a send the transport delivered just before a crash (before its step was
-// recorded) may be checked again on resume and logged as cancelled.
-func (r *runtime) stillRightOnRetry(ctx context.Context, m workflow.Outgoing, n string) (bool, error) {
+// stillRightToSend is the send-time check of m, the n-th send of the
+// running action, when it was deferred: it waited for its pacing slot
+// (m.Paced), or an earlier run recorded it (a failed attempt); true
+// without a check otherwise. Known limits: a send recorded by a failed
+// attempt and cancelled keeps its outbound record (the Store cannot forget
+// one), and a send the transport delivered just before a crash (before
+// its step was recorded) may be checked again on resume and logged as
+// cancelled.
+func (r *runtime) stillRightToSend(ctx context.Context, m workflow.Outgoing, n string) (bool, error) {
 	if m.Origin == nil || !m.Origin.VerifyConditions {
 		return true, nil
 	}
-	_, err := r.e.cfg.Store.Message(ctx, m.Session, m.ID)
-	switch {
-	case errors.Is(err, workflow.ErrNotFound):
-		return true, nil // the first attempt: decided just now
-	case err != nil:
-		return false, retryable(fmt.Errorf("read the reply %s: %w", m.ID, err))
+	if !m.Paced {
+		if ok, err := r.recordedBefore(ctx, m); err != nil || !ok {
+			return true, err
+		}
 	}
 	m.Origin.Trace = r.e.triggerTrace(ctx, r.wf, r.x, true)
 	at := r.e.cfg.Clock.Now()
@@ -188,6 +192,19 @@ func (r *runtime) stillRightOnRetry(ctx context.Context, m workflow.Outgoing, n 
 		at = r.firing.At
 	}
 	return r.e.stillRight(ctx, m.Session, m.To, m.Origin, "reply", at, r.key+"/send/"+n)
+}
+
+// recordedBefore reports whether an earlier run recorded m (its first
+// attempt failed).
+func (r *runtime) recordedBefore(ctx context.Context, m workflow.Outgoing) (bool, error) {
+	_, err := r.e.cfg.Store.Message(ctx, m.Session, m.ID)
+	switch {
+	case errors.Is(err, workflow.ErrNotFound):
+		return false, nil // the first attempt: decided just now
+	case err != nil:
+		return false, retryable(fmt.Errorf("read the reply %s: %w", m.ID, err))
+	}
+	return true, nil
 }
 
 // sendJob is the payload of a send retried from a job: the message (its
@@ -198,11 +215,16 @@ type sendJob struct {
 	TraceContext map[string]string `json:",omitempty"`
 }
 
-// retrySend is the job of a send whose transport failed: the send-time
-// check of m.Origin, then the transport, with the same id.
+// retrySend is the job of a send whose transport failed or whose pacing
+// put it off: its pacing wait, the send-time check of m.Origin, then the
+// send with the same id (recorded now if the first attempt did not get
+// that far; recorded once either way).
 func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	ctx = e.cfg.Tracer.Extract(ctx, j.TraceContext)
-	m := j.Outgoing
+	m, err := e.pace(ctx, j.Outgoing)
+	if err != nil {
+		return err
+	}
 	kind := "reply"
 	if m.Kind == workflow.SendAI {
 		kind = "ai_reply"
@@ -211,7 +233,21 @@ func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	if err != nil || !ok {
 		return err
 	}
-	return e.transmit(ctx, m)
+	return e.send(ctx, m)
+}
+
+// pace waits for m's pacing slot when the transport paces (Engine.pacer),
+// before m is recorded; m as it is otherwise. A failure (a slot too far,
+// a held number) is the transport's: retried with the same id.
+func (e *Engine) pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
+	if e.pacer == nil {
+		return m, nil
+	}
+	paced, err := e.pacer.Pace(ctx, m)
+	if err != nil {
+		return m, &retryableError{err: fmt.Errorf("send %s: %w", m.ID, err), transport: true}
+	}
+	return paced, nil
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/internal/dashboard"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/pacing"
+)
+
+// The router paces what goes to WhatsApp through its pacer (so the engine
+// checks a reply after the wait), and lets the simulator's messages and a
+// missing WhatsApp go at once.
+func TestRouterPacesWhatGoesToWhatsApp(t *testing.T) {
+	ctx := context.Background()
+	wa := workflow.TransportFunc(func(context.Context, workflow.Outgoing) error { return nil })
+	clock := &stepClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	r := &router{wa: pacing.New(wa, pacing.Config{Clock: clock, Sleeper: clock})}
+	reply := workflow.Outgoing{ID: "a", Session: "main", To: "+33611111111", Kind: workflow.SendFixed, Text: "Bien reçu"}
+	m, err := r.Pace(ctx, reply)
+	if err != nil || !m.Paced || clock.slept <= 0 {
+		t.Fatalf("Pace to WhatsApp = %+v, %v after %s: want paced after the typing time", m, err, clock.slept)
+	}
+	clock.slept = 0
+	sim := reply
+	sim.Session = dashboard.SimulatorSession
+	if m, err := r.Pace(ctx, sim); err != nil || m.Paced || clock.slept != 0 {
+		t.Fatalf("Pace in the simulator = %+v, %v after %s: want it unchanged, at once", m, err, clock.slept)
+	}
+	if m, err := (&router{}).Pace(ctx, reply); err != nil || m.Paced {
+		t.Fatalf("Pace without WhatsApp = %+v, %v: want it unchanged", m, err)
+	}
+}
+
+// stepClock is a virtual clock whose Sleep moves it forward at once.
+type stepClock struct {
+	now   time.Time
+	slept time.Duration
+}
+
+func (c *stepClock) Now() time.Time { return c.now }
+
+func (c *stepClock) Sleep(_ context.Context, d time.Duration) error {
+	c.now, c.slept = c.now.Add(d), c.slept+d
+	return nil
+}

@@ -1,0 +1,209 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/waauto/waauto/trigger"
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
+	"github.com/waauto/waauto/workflow/workflowtest"
+)
+
+// duringWait is a pacing transport (workflow.Pacer) whose wait runs meanwhile
+// once per message id: what happens in the conversation while "typing…"
+// shows. Sends go to next; paced counts the Pace calls, sent the messages
+// handed to next that Pace had paced.
+type duringWait struct {
+	meanwhile func(ctx context.Context, m workflow.Outgoing)
+	next      workflow.Transport
+
+	mu          sync.Mutex
+	paced, sent int
+	seen        map[string]bool
+}
+
+func (d *duringWait) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
+	d.mu.Lock()
+	first := !d.seen[m.ID]
+	d.seen[m.ID] = true
+	d.paced++
+	d.mu.Unlock()
+	if first && d.meanwhile != nil {
+		d.meanwhile(ctx, m)
+	}
+	m.Paced = true
+	return m, nil
+}
+
+func (d *duringWait) Send(ctx context.Context, m workflow.Outgoing) error {
+	if m.Paced {
+		d.mu.Lock()
+		d.sent++
+		d.mu.Unlock()
+	}
+	return d.next.Send(ctx, m)
+}
+
+func duringWaitHarness(t *testing.T, o workflowtest.Options, d *duringWait) *workflowtest.Harness {
+	d.seen = map[string]bool{}
+	o.Configure = func(c *engine.Config) { d.next = c.Transport; c.Transport = d }
+	return workflowtest.New(t, o)
+}
+
+// Replies wait for their pacing slot before they are recorded, and are
+// checked again after that wait: an AI reply overtaken meanwhile by the
+// customer or by an agent, or a fixed reply whose verify_before_send
+// conditions no longer hold, is cancelled with its reason, neither sent nor
+// recorded. A reply nothing overtook, or one that asks for no check, is sent
+// once, after its wait.
+func TestRepliesAreCheckedAfterTheirPacingWait(t *testing.T) {
+	const phone = "+33611111111"
+	ai := "name: IA\ntrigger: incoming_message\nconditions: {text: {contains: bonjour}}\nactions: [{ai_reply: {}}]\n"
+	verified := "name: Accueil\ntrigger: incoming_message\nconditions: {agent: {assigned: false}}\n" +
+		"actions: [{reply: {text: \"Un conseiller arrive.\", verify_before_send: {conditions: true}}}]\n"
+	unverified := "name: Accueil\ntrigger: incoming_message\nconditions: {agent: {assigned: false}}\n" +
+		"actions: [{reply: {text: \"Un conseiller arrive.\"}}]\n"
+	var h *workflowtest.Harness
+	customerWrites := func(ctx context.Context, m workflow.Outgoing) {
+		if _, err := h.Store.RecordInbound(ctx, trigger.Message{Session: m.Session, Phone: m.To, ID: "later", Text: "Vous êtes là ?", Time: h.Clock.Now()}); err != nil {
+			t.Error(err)
+		}
+	}
+	agentReplies := func(ctx context.Context, m workflow.Outgoing) {
+		if err := h.Engine.ReceiveOwn(ctx, m.Session, m.To, "agent-1", "Je m'en occupe.", h.Clock.Now()); err != nil {
+			t.Error(err)
+		}
+	}
+	agentAssigned := func(ctx context.Context, m workflow.Outgoing) {
+		if err := h.Engine.Assign(ctx, m.Session, m.To, "alice"); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, workflow string
+		meanwhile      func(context.Context, workflow.Outgoing)
+		reason         string // "": sent
+	}{
+		{"ai, nothing meanwhile", ai, nil, ""},
+		{"ai, the customer writes", ai, customerWrites, "customer_message"},
+		{"ai, an agent replies", ai, agentReplies, "agent_reply"},
+		{"reply verified, nothing meanwhile", verified, nil, ""},
+		{"reply verified, an agent is assigned", verified, agentAssigned, "conditions_changed"},
+		{"reply unverified, an agent is assigned", unverified, agentAssigned, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			d := &duringWait{meanwhile: tc.meanwhile}
+			h = duringWaitHarness(t, workflowtest.Options{AI: &workflowtest.ScriptedAI{ReplyTemplate: "IA: {{message}}"}}, d)
+			if err := h.Engine.SetWorkflows(ctx, mustLoad(t, tc.workflow, workflow.LoadOptions{})); err != nil {
+				t.Fatal(err)
+			}
+			res, err := h.Receive(ctx, trigger.Message{Session: "main", Phone: phone, Text: "Bonjour"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sends, cancels []engine.Effect
+			for _, e := range res.Effects {
+				switch e.Kind {
+				case engine.EffectSend:
+					sends = append(sends, e)
+				case engine.EffectCancel:
+					cancels = append(cancels, e)
+				}
+			}
+			if d.paced != 1 {
+				t.Errorf("paced %d times, want once", d.paced)
+			}
+			hist, err := h.Store.History(ctx, "main", phone, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var automated int
+			for _, r := range hist {
+				if r.Author == workflow.AuthorAutomation {
+					automated++
+				}
+			}
+			if tc.reason == "" {
+				if len(sends) != 1 || len(cancels) != 0 || d.sent != 1 || automated != 1 {
+					t.Fatalf("sends %+v, cancels %+v, paced sends %d, automated messages recorded %d: want one, sent after its wait", sends, cancels, d.sent, automated)
+				}
+				return
+			}
+			if len(sends) != 0 || d.sent != 0 {
+				t.Fatalf("sends %+v (%d through the pacer): want none", sends, d.sent)
+			}
+			if len(cancels) != 1 || cancels[0].Reason != tc.reason {
+				t.Fatalf("cancels %+v, want one, %s", cancels, tc.reason)
+			}
+			if automated != 0 {
+				t.Fatalf("%d automated messages recorded, want none: the cancelled reply was never sent", automated)
+			}
+			page, err := h.Store.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeCancelled})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Entries) == 0 || page.Entries[0].Reason != tc.reason {
+				t.Fatalf("cancelled log rows %+v, want %s", page.Entries, tc.reason)
+			}
+		})
+	}
+}
+
+// A pacing wait that fails (the slot is further than the pacer waits in
+// place) leaves the reply unrecorded; its retry paces again, is checked
+// after that wait, and records and sends it once.
+func TestAPacedReplyPutOffIsRecordedWhenSent(t *testing.T) {
+	ctx := t.Context()
+	const phone = "+33611111111"
+	d := &putOff{}
+	o := workflowtest.Options{Configure: func(c *engine.Config) { d.next = c.Transport; c.Transport = d }}
+	h := workflowtest.New(t, o)
+	wf := "name: Accueil\ntrigger: incoming_message\nactions: [{reply: {text: \"Bien reçu.\"}}]\n"
+	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := h.Receive(ctx, trigger.Message{Session: "main", Phone: phone, Text: "Bonjour"}); err != nil || len(res.Effects) != 0 {
+		t.Fatalf("Receive = %+v, %v: want the reply put off", res.Effects, err)
+	}
+	hist, err := h.Store.History(ctx, "main", phone, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 {
+		t.Fatalf("history %+v: want only the customer's message while the reply waits", hist)
+	}
+	got := h.Advance(ctx, time.Minute)
+	if len(got) != 1 || got[0].Kind != engine.EffectSend || got[0].Text != "Bien reçu." {
+		t.Fatalf("effects of the retry = %+v, want the reply sent", got)
+	}
+	if hist, err = h.Store.History(ctx, "main", phone, 0, 10); err != nil || len(hist) != 2 || hist[1].Author != workflow.AuthorAutomation {
+		t.Fatalf("history %+v, %v: want the reply recorded once", hist, err)
+	}
+	if d.calls < 2 {
+		t.Fatalf("paced %d times, want the retry to pace again", d.calls)
+	}
+}
+
+// putOff is a pacer whose first wait fails as a slot too far away does.
+type putOff struct {
+	next  workflow.Transport
+	calls int
+}
+
+var errTooFar = errors.New("slot too far")
+
+func (p *putOff) Pace(_ context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
+	p.calls++
+	if p.calls == 1 {
+		return m, errTooFar
+	}
+	m.Paced = true
+	return m, nil
+}
+
+func (p *putOff) Send(ctx context.Context, m workflow.Outgoing) error { return p.next.Send(ctx, m) }
