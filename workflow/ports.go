@@ -107,6 +107,12 @@ type SendOrigin struct {
 	NewContact bool                `json:",omitempty"`
 	// VerifyConditions asks for the send-time check.
 	VerifyConditions bool `json:",omitempty"`
+	// VerifyCustomerMessage and VerifyAgentReply (an AI reply's
+	// verify_before_send) cancel the send when the customer, or an agent,
+	// wrote in the conversation after the trigger, the Seq-th message.
+	VerifyCustomerMessage bool  `json:",omitempty"`
+	VerifyAgentReply      bool  `json:",omitempty"`
+	Seq                   int64 `json:",omitempty"`
 	// Trace is the trace of the conditions at the decision, kept for the
 	// log of a cancelled send.
 	Trace condition.Trace `json:",omitempty"`

@@ -51,7 +51,8 @@ type aiJob struct {
 // transport failure defers the send to a job, the check of that job.
 func (j aiJob) origin() workflow.SendOrigin {
 	return workflow.SendOrigin{WorkflowID: j.WorkflowID, Workflow: j.Workflow, MessageID: j.MessageID, Text: j.Text, Type: j.Type,
-		NewContact: j.NewContact, VerifyConditions: j.Req.Verify.Conditions, Trace: j.Trace}
+		NewContact: j.NewContact, VerifyConditions: j.Req.Verify.Conditions, Trace: j.Trace,
+		VerifyCustomerMessage: j.Req.Verify.CustomerMessage, VerifyAgentReply: j.Req.Verify.AgentReply, Seq: j.Seq}
 }
 
 // bursts tracks debounced AI replies waiting for the customer to be quiet.
@@ -365,15 +366,10 @@ func notSent(reason Reason, err error) (workflow.Outcome, Reason, error) {
 // when the workflow's conditions no longer hold (their traces then in
 // *trace), "" otherwise.
 func (e *Engine) overtaken(ctx context.Context, j aiJob, trace *condition.Trace) (Reason, error) {
-	conv, err := e.cfg.Store.Conversation(ctx, j.Session, j.Phone)
-	if err != nil {
-		return "", err
-	}
+	reason, err := e.overtakenBy(ctx, j.Session, j.Phone, j.origin())
 	switch {
-	case j.Req.Verify.CustomerMessage && conv.LastInboundSeq > j.Seq:
-		return ReasonCustomerMessage, nil
-	case j.Req.Verify.AgentReply && conv.LastAgentSeq > j.Seq:
-		return ReasonAgentReply, nil
+	case reason != "" || err != nil:
+		return reason, err
 	case j.Req.Verify.Conditions:
 		changed, t, err := e.conditionsChanged(ctx, j.Session, j.Phone, j.origin())
 		*trace = t
@@ -381,6 +377,25 @@ func (e *Engine) overtaken(ctx context.Context, j aiJob, trace *condition.Trace)
 			return ReasonConditionsChanged, err
 		}
 		return "", err
+	}
+	return "", nil
+}
+
+// overtakenBy is ReasonCustomerMessage or ReasonAgentReply when o asks
+// for that check and the customer, or an agent, wrote in the conversation
+// of session and phone after o's trigger; "" otherwise.
+func (e *Engine) overtakenBy(ctx context.Context, session, phone string, o workflow.SendOrigin) (Reason, error) {
+	if !o.VerifyCustomerMessage && !o.VerifyAgentReply {
+		return "", nil
+	}
+	conv, err := e.cfg.Store.Conversation(ctx, session, phone)
+	switch {
+	case err != nil:
+		return "", err
+	case o.VerifyCustomerMessage && conv.LastInboundSeq > o.Seq:
+		return ReasonCustomerMessage, nil
+	case o.VerifyAgentReply && conv.LastAgentSeq > o.Seq:
+		return ReasonAgentReply, nil
 	}
 	return "", nil
 }

@@ -207,3 +207,73 @@ func (p *putOff) Pace(_ context.Context, m workflow.Outgoing) (workflow.Outgoing
 }
 
 func (p *putOff) Send(ctx context.Context, m workflow.Outgoing) error { return p.next.Send(ctx, m) }
+
+// An AI reply put off by pacing is retried from a job, which checks its
+// verify_before_send again: the customer who wrote meanwhile cancels it
+// (customer_message, logged, nothing sent or recorded); otherwise it is
+// sent and recorded once.
+func TestAnAIReplyPutOffIsCheckedByItsRetry(t *testing.T) {
+	for _, customerWrites := range []bool{false, true} {
+		ctx := t.Context()
+		const phone = "+33611111111"
+		d := &putOff{}
+		h := workflowtest.New(t, workflowtest.Options{AI: &workflowtest.ScriptedAI{ReplyTemplate: "IA: {{message}}"},
+			Configure: func(c *engine.Config) { d.next = c.Transport; c.Transport = d }})
+		wf := "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {}}]\n"
+		if err := h.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := h.Receive(ctx, trigger.Message{Session: "main", Phone: phone, Text: "Bonjour"}); err != nil || len(res.Effects) != 0 {
+			t.Fatalf("Receive = %+v, %v: want the reply put off", res.Effects, err)
+		}
+		if customerWrites {
+			if _, err := h.Store.RecordInbound(ctx, trigger.Message{Session: "main", Phone: phone, ID: "later", Text: "Allô ?", Time: h.Clock.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := h.Advance(ctx, time.Minute)
+		hist, err := h.Store.History(ctx, "main", phone, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := hist[len(hist)-1]
+		if !customerWrites {
+			if len(got) != 1 || got[0].Kind != engine.EffectSend || last.Author != workflow.AuthorAutomation || last.Text != "IA: Bonjour" {
+				t.Fatalf("effects %+v, last message %+v: want the reply sent and recorded", got, last)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Kind != engine.EffectCancel || got[0].Reason != "customer_message" || last.Author != workflow.AuthorCustomer {
+			t.Fatalf("effects %+v, last message %+v: want the reply cancelled (customer_message), not recorded", got, last)
+		}
+		page, err := h.Store.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeCancelled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Entries) != 1 || page.Entries[0].Reason != "customer_message" || page.Entries[0].Workflow != "IA" {
+			t.Fatalf("cancelled log rows %+v, want one for IA, customer_message", page.Entries)
+		}
+	}
+}
+
+// An AI reply recorded by an attempt whose transport failed is sent by its
+// retry even if the customer wrote meanwhile: cancelling it would leave the
+// conversation showing a reply that never went.
+func TestARecordedAIReplyIsSentByItsRetry(t *testing.T) {
+	ctx := t.Context()
+	const phone = "+33611111111"
+	h := failingOnceHarness(t, workflowtest.Options{AI: &workflowtest.ScriptedAI{ReplyTemplate: "IA: {{message}}"}})
+	wf := "name: IA\ntrigger: incoming_message\nactions: [{ai_reply: {}}]\n"
+	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := h.Receive(ctx, trigger.Message{Session: "main", Phone: phone, Text: "Bonjour"}); err != nil || len(res.Effects) != 0 {
+		t.Fatalf("Receive = %+v, %v: want the send failed", res.Effects, err)
+	}
+	if _, err := h.Store.RecordInbound(ctx, trigger.Message{Session: "main", Phone: phone, ID: "later", Text: "Allô ?", Time: h.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Advance(ctx, time.Minute); len(got) != 1 || got[0].Kind != engine.EffectSend || got[0].Text != "IA: Bonjour" {
+		t.Fatalf("effects of the retry = %+v, want the recorded reply sent", got)
+	}
+}

@@ -216,8 +216,9 @@ type sendJob struct {
 }
 
 // retrySend is the job of a send whose transport failed or whose pacing
-// put it off: its pacing wait, the send-time check of m.Origin, then the
-// send with the same id (recorded now if the first attempt did not get
+// put it off: its pacing wait, the send-time checks of m.Origin (an AI
+// reply put off before it was recorded and overtaken meanwhile by the
+// customer or an agent; the conditions), then the send with the same id (recorded now if the first attempt did not get
 // that far; recorded once either way).
 func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	ctx = e.cfg.Tracer.Extract(ctx, j.TraceContext)
@@ -229,11 +230,35 @@ func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	if m.Kind == workflow.SendAI {
 		kind = "ai_reply"
 	}
-	ok, err := e.stillRight(ctx, m.Session, m.To, m.Origin, kind, e.cfg.Clock.Now(), "send/"+m.Session+"/"+m.ID)
+	now, key := e.cfg.Clock.Now(), "send/"+m.Session+"/"+m.ID
+	if reason, err := e.overtakenUnsent(ctx, m); err != nil || reason != "" {
+		if err != nil {
+			return retryable(fmt.Errorf("pre-send check: %w", err))
+		}
+		return e.cancelSend(ctx, m.Session, m.To, *m.Origin, kind, now, key, reason, nil)
+	}
+	ok, err := e.stillRight(ctx, m.Session, m.To, m.Origin, kind, now, key)
 	if err != nil || !ok {
 		return err
 	}
 	return e.send(ctx, m)
+}
+
+// overtakenUnsent is the AI reply's verify_before_send (overtakenBy) for
+// m when no attempt recorded it yet (pacing put it off before): a reply
+// recorded by an attempt whose transport failed goes as recorded, so that
+// the conversation never shows a reply that was not sent.
+func (e *Engine) overtakenUnsent(ctx context.Context, m workflow.Outgoing) (Reason, error) {
+	if m.Origin == nil || (!m.Origin.VerifyCustomerMessage && !m.Origin.VerifyAgentReply) {
+		return "", nil
+	}
+	switch _, err := e.cfg.Store.Message(ctx, m.Session, m.ID); {
+	case err == nil:
+		return "", nil
+	case !errors.Is(err, workflow.ErrNotFound):
+		return "", err
+	}
+	return e.overtakenBy(ctx, m.Session, m.To, *m.Origin)
 }
 
 // pace waits for m's pacing slot when the transport paces (Engine.pacer),

@@ -98,21 +98,32 @@ func (e *Engine) stillRight(ctx context.Context, session, phone string, o *workf
 	if !changed {
 		return true, nil
 	}
+	return false, e.cancelSend(ctx, session, phone, *o, action, at, key, ReasonConditionsChanged, trace)
+}
+
+// cancelSend reports a deferred send from o to phone on session cancelled
+// for reason (EffectCancel) and logs it under an id derived from at and
+// key (a retry logs it once), with trace. A Store failure is retryable.
+func (e *Engine) cancelSend(ctx context.Context, session, phone string, o workflow.SendOrigin, action string, at time.Time, key string, reason Reason, trace condition.Trace) error {
 	now := e.cfg.Clock.Now()
 	kind := trigger.KindIncomingMessage
 	if c := e.workflowByID(o.WorkflowID); c != nil {
 		kind = c.Trigger
 	}
+	why := errSendCancelled.Error()
+	if reason != ReasonConditionsChanged {
+		why = "cancelled at send: " + string(reason)
+	}
 	exec := workflow.Execution{ID: logID(at, "cancel/"+key), Time: now, WorkflowID: o.WorkflowID, Workflow: o.Workflow,
 		Session: session, Phone: phone, MessageID: o.MessageID, Trigger: kind, Trace: trace,
-		Outcome: workflow.OutcomeCancelled, Reason: string(ReasonConditionsChanged),
-		Actions: []workflow.ActionResult{{Type: action, Outcome: workflow.OutcomeCancelled, Error: errSendCancelled.Error()}}}
+		Outcome: workflow.OutcomeCancelled, Reason: string(reason),
+		Actions: []workflow.ActionResult{{Type: action, Outcome: workflow.OutcomeCancelled, Error: why}}}
 	if err := e.cfg.Store.AppendLogs(ctx, []workflow.Execution{e.redacted(exec)}); err != nil {
-		return false, retryable(fmt.Errorf("log the cancelled send: %w", err))
+		return retryable(fmt.Errorf("log the cancelled send: %w", err))
 	}
-	e.log.InfoContext(ctx, "deferred send cancelled: conditions no longer hold", slog.String("workflow", o.Workflow), slog.String("session", session))
-	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: now, Session: session, Phone: phone, Workflow: o.Workflow, Reason: string(ReasonConditionsChanged)})
-	return false, nil
+	e.log.InfoContext(ctx, "deferred send cancelled", slog.String("reason", string(reason)), slog.String("workflow", o.Workflow), slog.String("session", session))
+	e.cfg.Observer.Effect(ctx, Effect{Kind: EffectCancel, Time: now, Session: session, Phone: phone, Workflow: o.Workflow, Reason: string(reason)})
+	return nil
 }
 
 // prefixed is a copy of t with prefix before every path.
