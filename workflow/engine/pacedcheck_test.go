@@ -276,4 +276,17 @@ func TestARecordedAIReplyIsSentByItsRetry(t *testing.T) {
 	if got := h.Advance(ctx, time.Minute); len(got) != 1 || got[0].Kind != engine.EffectSend || got[0].Text != "IA: Bonjour" {
 		t.Fatalf("effects of the retry = %+v, want the recorded reply sent", got)
 	}
+	hist, err := h.Store.History(ctx, "main", phone, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replies int
+	for _, r := range hist {
+		if r.Author == workflow.AuthorAutomation {
+			replies++
+		}
+	}
+	if replies != 1 {
+		t.Fatalf("history %+v: want the reply recorded once", hist)
+	}
 }

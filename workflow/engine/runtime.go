@@ -182,8 +182,8 @@ func (r *runtime) stillRightToSend(ctx context.Context, m workflow.Outgoing, n s
 		return true, nil
 	}
 	if !m.Paced {
-		if ok, err := r.recordedBefore(ctx, m); err != nil || !ok {
-			return true, err
+		if recorded, err := r.recordedBefore(ctx, m); err != nil || !recorded {
+			return err == nil, err
 		}
 	}
 	m.Origin.Trace = r.e.triggerTrace(ctx, r.wf, r.x, true)
@@ -218,8 +218,9 @@ type sendJob struct {
 // retrySend is the job of a send whose transport failed or whose pacing
 // put it off: its pacing wait, the send-time checks of m.Origin (an AI
 // reply put off before it was recorded and overtaken meanwhile by the
-// customer or an agent; the conditions), then the send with the same id (recorded now if the first attempt did not get
-// that far; recorded once either way).
+// customer or an agent; the conditions), then the send with the same id,
+// recorded now if the first attempt did not get that far (a send is
+// recorded once either way).
 func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	ctx = e.cfg.Tracer.Extract(ctx, j.TraceContext)
 	m, err := e.pace(ctx, j.Outgoing)
