@@ -118,16 +118,7 @@ func TestRepliesAreCheckedAfterTheirPacingWait(t *testing.T) {
 			if d.paced != 1 {
 				t.Errorf("paced %d times, want once", d.paced)
 			}
-			hist, err := h.Store.History(ctx, "main", phone, 0, 10)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var automated int
-			for _, r := range hist {
-				if r.Author == workflow.AuthorAutomation {
-					automated++
-				}
-			}
+			automated := automatedMessages(t, h, phone)
 			if tc.reason == "" {
 				if len(sends) != 1 || len(cancels) != 0 || d.sent != 1 || automated != 1 {
 					t.Fatalf("sends %+v, cancels %+v, paced sends %d, automated messages recorded %d: want one, sent after its wait", sends, cancels, d.sent, automated)
@@ -276,17 +267,24 @@ func TestARecordedAIReplyIsSentByItsRetry(t *testing.T) {
 	if got := h.Advance(ctx, time.Minute); len(got) != 1 || got[0].Kind != engine.EffectSend || got[0].Text != "IA: Bonjour" {
 		t.Fatalf("effects of the retry = %+v, want the recorded reply sent", got)
 	}
-	hist, err := h.Store.History(ctx, "main", phone, 0, 10)
+	if replies := automatedMessages(t, h, phone); replies != 1 {
+		t.Fatalf("%d automated messages recorded, want the reply recorded once", replies)
+	}
+}
+
+// automatedMessages counts the automated messages recorded in the
+// conversation of phone on "main".
+func automatedMessages(t *testing.T, h *workflowtest.Harness, phone string) int {
+	t.Helper()
+	hist, err := h.Store.History(t.Context(), "main", phone, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var replies int
+	n := 0
 	for _, r := range hist {
 		if r.Author == workflow.AuthorAutomation {
-			replies++
+			n++
 		}
 	}
-	if replies != 1 {
-		t.Fatalf("history %+v: want the reply recorded once", hist)
-	}
+	return n
 }
