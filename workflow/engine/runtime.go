@@ -182,7 +182,7 @@ func (r *runtime) stillRightToSend(ctx context.Context, m workflow.Outgoing, n s
 		return true, nil
 	}
 	if !m.Paced {
-		if recorded, err := r.recordedBefore(ctx, m); err != nil || !recorded {
+		if recorded, err := r.e.recorded(ctx, m); err != nil || !recorded {
 			return err == nil, err
 		}
 	}
@@ -194,13 +194,13 @@ func (r *runtime) stillRightToSend(ctx context.Context, m workflow.Outgoing, n s
 	return r.e.stillRight(ctx, m.Session, m.To, m.Origin, "reply", at, r.key+"/send/"+n)
 }
 
-// recordedBefore reports whether an earlier run recorded m (its first
-// attempt failed).
-func (r *runtime) recordedBefore(ctx context.Context, m workflow.Outgoing) (bool, error) {
-	_, err := r.e.cfg.Store.Message(ctx, m.Session, m.ID)
+// recorded reports whether an earlier attempt recorded m (and its
+// transport failed); a Store failure is retryable.
+func (e *Engine) recorded(ctx context.Context, m workflow.Outgoing) (bool, error) {
+	_, err := e.cfg.Store.Message(ctx, m.Session, m.ID)
 	switch {
 	case errors.Is(err, workflow.ErrNotFound):
-		return false, nil // the first attempt: decided just now
+		return false, nil // the first attempt
 	case err != nil:
 		return false, retryable(fmt.Errorf("read the reply %s: %w", m.ID, err))
 	}
@@ -253,10 +253,7 @@ func (e *Engine) overtakenUnsent(ctx context.Context, m workflow.Outgoing) (Reas
 	if m.Origin == nil || (!m.Origin.VerifyCustomerMessage && !m.Origin.VerifyAgentReply) {
 		return "", nil
 	}
-	switch _, err := e.cfg.Store.Message(ctx, m.Session, m.ID); {
-	case err == nil:
-		return "", nil
-	case !errors.Is(err, workflow.ErrNotFound):
+	if recorded, err := e.recorded(ctx, m); err != nil || recorded {
 		return "", err
 	}
 	return e.overtakenBy(ctx, m.Session, m.To, *m.Origin)
