@@ -26,9 +26,15 @@ type Transport interface {
 // overtaken by the customer or an agent, a reply whose workflow's
 // conditions no longer hold when verify_before_send asks for them), so a
 // reply the conversation overtook while it waited is neither recorded nor
-// sent. A Pace error is a failed send, retried later with the same id.
+// sent: the engine then calls Cancel, which gives the slot back and clears
+// the "typing…" indicator. A Pace error is a failed send, retried later
+// with the same id.
 type Pacer interface {
+	// Pace waits for m's slot and returns m with Paced set.
 	Pace(ctx context.Context, m Outgoing) (Outgoing, error)
+	// Cancel is told that m, returned by Pace, will not be sent; its error
+	// (the indicator not cleared) is logged, never retried.
+	Cancel(ctx context.Context, m Outgoing) error
 }
 
 // TransportFunc adapts a function to Transport, e.g. to print what an

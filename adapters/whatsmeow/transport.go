@@ -89,6 +89,17 @@ func (t *Transport) SendTyping(ctx context.Context, m workflow.Outgoing) error {
 	return cli.SendChatPresence(ctx, to, types.ChatPresenceComposing, presence(m))
 }
 
+// StopTyping clears the indicator SendTyping showed in m's chat ("paused"):
+// the pacing.Pacer calls it when the reply is cancelled after its wait, so
+// that the customer does not see "typing…" for a reply that never comes.
+func (t *Transport) StopTyping(ctx context.Context, m workflow.Outgoing) error {
+	cli, to, err := t.recipient(m)
+	if err != nil {
+		return fmt.Errorf("clear typing of %s: %w", m.ID, err)
+	}
+	return cli.SendChatPresence(ctx, to, types.ChatPresencePaused, presence(m))
+}
+
 // Send sends m.Text to m.To from session m.Session, or, when m.Media is
 // set, uploads the file and sends it with m.Text as its caption. With
 // m.Typing (a caller without a pacing.Pacer) the indicator shows during the

@@ -94,6 +94,27 @@ func TestPacedRepliesTypeOnceForTheComputedTime(t *testing.T) {
 	assert.Equal(t, want, cli.events)
 }
 
+// A reply the engine cancels after its pacing wait (pacing.Pacer.Cancel)
+// clears "typing…" ("paused") in its chat and sends nothing.
+func TestCancelledReplyClearsTyping(t *testing.T) {
+	clock := &virtualClock{now: t0}
+	cli := &timedClient{fakeClient: newFakeClient(), clock: clock}
+	cli.connected = true
+	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
+	p := pacing.New(tr, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: 6 * time.Second, Burst: 1}})
+	ctx := context.Background()
+	m, err := p.Pace(ctx, workflow.Outgoing{ID: "id0", Session: "s1", To: "+33611111111", Text: "Bonjour !", Kind: workflow.SendAI, Typing: true})
+	require.NoError(t, err)
+	require.NoError(t, p.Cancel(ctx, m))
+	typed := pacing.DefaultTyping("Bonjour !")
+	assert.Equal(t, []string{"0s composing", fmt.Sprintf("%s paused", typed)}, cli.events)
+	assert.Empty(t, cli.sent)
+
+	// A session gone meanwhile: the error says which reply and why.
+	m.Session = "gone"
+	assert.ErrorIs(t, p.Cancel(ctx, m), ErrUnknownSession)
+}
+
 func TestTransportRetryReusesID(t *testing.T) {
 	cli := newFakeClient()
 	cli.connected = true

@@ -32,6 +32,21 @@ func TestRouterPacesWhatGoesToWhatsApp(t *testing.T) {
 	if m, err := (&router{}).Pace(ctx, reply); err != nil || m.Paced {
 		t.Fatalf("Pace without WhatsApp = %+v, %v: want it unchanged", m, err)
 	}
+
+	// Cancel hands the paced reply back to WhatsApp's pacer: the next reply
+	// to that chat takes its slot instead of waiting 6 s more.
+	if err := r.Cancel(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	clock.slept = 0
+	next := reply
+	next.ID = "b"
+	if _, err := r.Pace(ctx, next); err != nil || clock.slept >= 6*time.Second {
+		t.Fatalf("Pace after a cancel = %v after %s: want the cancelled reply's slot, under the 6 s gap", err, clock.slept)
+	}
+	if err := r.Cancel(ctx, sim); err != nil {
+		t.Fatalf("Cancel in the simulator = %v, want nothing to do", err)
+	}
 }
 
 // stepClock is a virtual clock whose Sleep moves it forward at once.

@@ -673,6 +673,15 @@ func (r *router) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoi
 	return m, nil
 }
 
+// Cancel hands a paced message the engine will not send back to the pacer
+// that paced it (its slot, its "typing…" indicator).
+func (r *router) Cancel(ctx context.Context, m workflow.Outgoing) error {
+	if p, ok := r.wa.(workflow.Pacer); ok && m.Session != dashboard.SimulatorSession {
+		return p.Cancel(ctx, m)
+	}
+	return nil
+}
+
 func (r *router) Send(ctx context.Context, m workflow.Outgoing) (err error) {
 	start := time.Now()
 	defer func() { r.metrics.sent(m.Kind, start, err) }()

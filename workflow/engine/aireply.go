@@ -275,6 +275,7 @@ func (e *Engine) generateAndSend(ctx context.Context, j aiJob, res *workflow.Act
 		// The pacing wait ("typing…" for the reply's length, the gap
 		// since the last reply): checked again, as after the model's.
 		if reason, err := e.preSendCheck(ctx, j, trace); reason != "" || err != nil {
+			e.unpace(ctx, m)
 			return notSent(reason, err)
 		}
 	}

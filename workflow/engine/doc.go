@@ -62,7 +62,8 @@
 // reply waits for its slot before it is recorded and is checked after
 // that wait — an AI reply by its verify_before_send fields too — so one
 // the conversation overtook while "typing…" showed is neither sent nor
-// recorded.
+// recorded; the pacer is told (Pacer.Cancel), so it clears "typing…" and
+// gives the slot back.
 //
 // Watching it run: Config.Metrics counts messages, candidates,
 // evaluations and credits; Config.Tracer traces each message as one

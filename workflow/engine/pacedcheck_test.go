@@ -16,14 +16,26 @@ import (
 // duringWait is a pacing transport (workflow.Pacer) whose wait runs meanwhile
 // once per message id: what happens in the conversation while "typing…"
 // shows. Sends go to next; paced counts the Pace calls, sent the messages
-// handed to next that Pace had paced.
+// handed to next that Pace had paced, cancelled the ids handed back by
+// Cancel.
 type duringWait struct {
 	meanwhile func(ctx context.Context, m workflow.Outgoing)
 	next      workflow.Transport
 
 	mu          sync.Mutex
 	paced, sent int
+	cancelled   []string
 	seen        map[string]bool
+}
+
+func (d *duringWait) Cancel(_ context.Context, m workflow.Outgoing) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !m.Paced {
+		return errors.New("Cancel of a message Pace did not return")
+	}
+	d.cancelled = append(d.cancelled, m.ID)
+	return nil
 }
 
 func (d *duringWait) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
@@ -120,13 +132,16 @@ func TestRepliesAreCheckedAfterTheirPacingWait(t *testing.T) {
 			}
 			automated := automatedMessages(t, h, phone)
 			if tc.reason == "" {
-				if len(sends) != 1 || len(cancels) != 0 || d.sent != 1 || automated != 1 {
-					t.Fatalf("sends %+v, cancels %+v, paced sends %d, automated messages recorded %d: want one, sent after its wait", sends, cancels, d.sent, automated)
+				if len(sends) != 1 || len(cancels) != 0 || d.sent != 1 || automated != 1 || len(d.cancelled) != 0 {
+					t.Fatalf("sends %+v, cancels %+v, paced sends %d, automated messages recorded %d, handed back to the pacer %v: want one, sent after its wait", sends, cancels, d.sent, automated, d.cancelled)
 				}
 				return
 			}
 			if len(sends) != 0 || d.sent != 0 {
 				t.Fatalf("sends %+v (%d through the pacer): want none", sends, d.sent)
+			}
+			if len(d.cancelled) != 1 {
+				t.Fatalf("handed back to the pacer: %v, want the cancelled reply once (its slot, its typing indicator)", d.cancelled)
 			}
 			if len(cancels) != 1 || cancels[0].Reason != tc.reason {
 				t.Fatalf("cancels %+v, want one, %s", cancels, tc.reason)
@@ -180,10 +195,16 @@ func TestAPacedReplyPutOffIsRecordedWhenSent(t *testing.T) {
 	}
 }
 
-// putOff is a pacer whose first wait fails as a slot too far away does.
+// putOff is a pacer whose first wait fails as a slot too far away does;
+// cancelled counts the messages handed back by Cancel.
 type putOff struct {
-	next  workflow.Transport
-	calls int
+	next             workflow.Transport
+	calls, cancelled int
+}
+
+func (p *putOff) Cancel(context.Context, workflow.Outgoing) error {
+	p.cancelled++
+	return nil
 }
 
 var errTooFar = errors.New("slot too far")
@@ -229,13 +250,16 @@ func TestAnAIReplyPutOffIsCheckedByItsRetry(t *testing.T) {
 		}
 		last := hist[len(hist)-1]
 		if !customerWrites {
-			if len(got) != 1 || got[0].Kind != engine.EffectSend || last.Author != workflow.AuthorAutomation || last.Text != "IA: Bonjour" {
-				t.Fatalf("effects %+v, last message %+v: want the reply sent and recorded", got, last)
+			if len(got) != 1 || got[0].Kind != engine.EffectSend || last.Author != workflow.AuthorAutomation || last.Text != "IA: Bonjour" || d.cancelled != 0 {
+				t.Fatalf("effects %+v, last message %+v, handed back to the pacer %d: want the reply sent and recorded", got, last, d.cancelled)
 			}
 			continue
 		}
 		if len(got) != 1 || got[0].Kind != engine.EffectCancel || got[0].Reason != "customer_message" || last.Author != workflow.AuthorCustomer {
 			t.Fatalf("effects %+v, last message %+v: want the reply cancelled (customer_message), not recorded", got, last)
+		}
+		if d.cancelled != 1 {
+			t.Fatalf("handed back to the pacer %d times, want the cancelled retry once", d.cancelled)
 		}
 		page, err := h.Store.QueryLogs(ctx, workflow.LogQuery{Outcome: workflow.OutcomeCancelled})
 		if err != nil {

@@ -151,6 +151,7 @@ func (r *runtime) sendOnce(ctx context.Context, m workflow.Outgoing) error {
 		return err
 	}
 	if ok, err := r.stillRightToSend(ctx, m, n); err != nil || !ok {
+		r.e.unpace(ctx, m)
 		if err != nil {
 			return err
 		}
@@ -233,6 +234,7 @@ func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	}
 	now, key := e.cfg.Clock.Now(), "send/"+m.Session+"/"+m.ID
 	if reason, err := e.overtakenUnsent(ctx, m); err != nil || reason != "" {
+		e.unpace(ctx, m)
 		if err != nil {
 			return retryable(fmt.Errorf("pre-send check: %w", err))
 		}
@@ -240,6 +242,7 @@ func (e *Engine) retrySend(ctx context.Context, j sendJob) error {
 	}
 	ok, err := e.stillRight(ctx, m.Session, m.To, m.Origin, kind, now, key)
 	if err != nil || !ok {
+		e.unpace(ctx, m)
 		return err
 	}
 	return e.send(ctx, m)
@@ -271,6 +274,20 @@ func (e *Engine) pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoi
 		return m, &retryableError{err: fmt.Errorf("send %s: %w", m.ID, err), transport: true}
 	}
 	return paced, nil
+}
+
+// unpace hands m back to the pacer when it waited for its slot (m.Paced)
+// and will not be sent now: cancelled after the wait, or its check failed
+// and a retry paces it again. The pacer gives the slot back and clears
+// "typing…"; a failure to clear it is logged (WhatsApp clears it by itself
+// after about 20 s).
+func (e *Engine) unpace(ctx context.Context, m workflow.Outgoing) {
+	if !m.Paced || e.pacer == nil {
+		return
+	}
+	if err := e.pacer.Cancel(ctx, m); err != nil {
+		e.log.WarnContext(ctx, "cancelled send: typing indicator not cleared", slog.String("id", m.ID), slog.String("session", m.Session), slog.Any("err", err))
+	}
 }
 
 func (r *runtime) Translate(ctx context.Context, text string) (string, error) {

@@ -47,11 +47,14 @@ type Sleeper interface {
 // has it, the Pacer alone owns the indicator: it shows it once when a
 // reply's wait starts (refreshed only during waits longer than
 // TypingRefresh), waits the typing time, and sends the reply with
-// Outgoing.Typing cleared. Otherwise it sets Outgoing.Typing and leaves the
-// indicator to the transport.
+// Outgoing.Typing cleared; it clears the indicator of a reply cancelled
+// after its wait (Cancel). Otherwise it sets Outgoing.Typing and leaves
+// the indicator to the transport.
 type Typer interface {
 	// SendTyping shows the indicator in m's chat without waiting.
 	SendTyping(ctx context.Context, m workflow.Outgoing) error
+	// StopTyping clears the indicator in m's chat: m will not be sent.
+	StopTyping(ctx context.Context, m workflow.Outgoing) error
 }
 
 // Rule is a token bucket: Burst sends at once, then one per Every, each
@@ -98,10 +101,18 @@ type Pacer struct {
 	mu    sync.Mutex
 	rnd   *rand.Rand
 	tat   map[key]time.Time // theoretical arrival time of each bucket
+	last  map[key]reservation
 	holds map[string]time.Time
 }
 
 type key struct{ session, to string }
+
+// reservation is the last slot a bucket gave: the message it went to and
+// the bucket's time before it (what Cancel puts back).
+type reservation struct {
+	id   string
+	prev time.Time
+}
 
 var (
 	_ workflow.Transport = (*Pacer)(nil)
@@ -135,7 +146,7 @@ func New(next workflow.Transport, cfg Config) *Pacer {
 	if cfg.TypingRefresh <= 0 {
 		cfg.TypingRefresh = 15 * time.Second
 	}
-	return &Pacer{next: next, cfg: cfg, log: cfg.Logger, rnd: cfg.Rand, tat: map[key]time.Time{}, holds: map[string]time.Time{}}
+	return &Pacer{next: next, cfg: cfg, log: cfg.Logger, rnd: cfg.Rand, tat: map[key]time.Time{}, last: map[key]reservation{}, holds: map[string]time.Time{}}
 }
 
 // DefaultTyping is 800ms + 30ms per character, at most 4s.
@@ -183,7 +194,7 @@ func (p *Pacer) Send(ctx context.Context, m workflow.Outgoing) error {
 // m's slot, shows "typing…" for a reply, waits until the slot and returns
 // m as Send must then get it (Paced set; Typing cleared when the pacer
 // showed the indicator itself). The caller may still drop the send after
-// the wait (its slot stays taken). Errors are Send's.
+// the wait: Cancel then gives its slot back. Errors are Send's.
 func (p *Pacer) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
 	reply := IsReply(m.Kind)
 	at, err := p.reserve(m, reply)
@@ -234,11 +245,9 @@ func (p *Pacer) reserve(m workflow.Outgoing, reply bool) (time.Time, error) {
 		}
 		delete(p.holds, m.Session)
 	}
-	rule, k := p.cfg.Cold, key{session: m.Session}
-	if reply {
-		rule, k = p.cfg.Reply, key{session: m.Session, to: m.To}
-	}
-	tat := p.tat[k]
+	rule, k := p.bucket(m, reply)
+	prev := p.tat[k]
+	tat := prev
 	at := now
 	if free := tat.Add(-time.Duration(rule.Burst-1) * rule.Every); free.After(at) {
 		at = free
@@ -258,7 +267,51 @@ func (p *Pacer) reserve(m workflow.Outgoing, reply bool) (time.Time, error) {
 		tat = at
 	}
 	p.tat[k] = tat.Add(rule.Every)
+	p.last[k] = reservation{id: m.ID, prev: prev}
 	return at, nil
+}
+
+// bucket is the rule and bucket of m's sends: per number and recipient
+// for a reply, per number otherwise.
+func (p *Pacer) bucket(m workflow.Outgoing, reply bool) (Rule, key) {
+	if reply {
+		return p.cfg.Reply, key{session: m.Session, to: m.To}
+	}
+	return p.cfg.Cold, key{session: m.Session}
+}
+
+// Cancel is told that m, returned by Pace, will not be sent (the engine
+// found it overtaken after its wait; workflow.Pacer). It gives m's slot
+// back when no later send has taken one from its bucket since, as
+// golang.org/x/time/rate's Reservation.Cancel does, so the next reply
+// waits as if m had never been paced, and it clears the "typing…"
+// indicator that Pace showed for a reply. Its error is the indicator's;
+// the slot is given back either way. A message Pace did not return
+// (Paced unset) is left alone.
+func (p *Pacer) Cancel(ctx context.Context, m workflow.Outgoing) error {
+	if !m.Paced {
+		return nil
+	}
+	reply := IsReply(m.Kind)
+	p.giveBack(m, reply)
+	if typer, ok := p.next.(Typer); ok && reply {
+		if err := typer.StopTyping(ctx, m); err != nil {
+			return fmt.Errorf("clear typing of cancelled reply %s: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+// giveBack puts m's bucket back as it was before m's slot, when no slot
+// was given after it (p.last holds a bucket's latest).
+func (p *Pacer) giveBack(m workflow.Outgoing, reply bool) {
+	_, k := p.bucket(m, reply)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.last[k]; ok && r.id == m.ID {
+		p.tat[k] = r.prev
+		delete(p.last, k)
+	}
 }
 
 type timerSleeper struct{}

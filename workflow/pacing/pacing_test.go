@@ -32,7 +32,8 @@ func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
 }
 
 type event struct {
-	typing bool
+	typing bool // the indicator shown
+	stop   bool // the indicator cleared
 	at     time.Time
 	m      workflow.Outgoing
 }
@@ -56,12 +57,17 @@ func (r *typingRecorder) SendTyping(_ context.Context, m workflow.Outgoing) erro
 	return nil
 }
 
+func (r *typingRecorder) StopTyping(_ context.Context, m workflow.Outgoing) error {
+	r.events = append(r.events, event{stop: true, at: r.clock.Now(), m: m})
+	return nil
+}
+
 var start = time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 
 func sends(evs []event) []time.Time {
 	var out []time.Time
 	for _, e := range evs {
-		if !e.typing {
+		if !e.typing && !e.stop {
 			out = append(out, e.at)
 		}
 	}
@@ -323,5 +329,68 @@ func TestPaceWaitsAndItsSendGoesAtOnce(t *testing.T) {
 	p.Hold("shop", time.Time{})
 	if _, err := p.Pace(ctx, reply); !errors.Is(err, pacing.ErrHeld) {
 		t.Fatalf("Pace on a held number = %v, want ErrHeld", err)
+	}
+}
+
+// A reply cancelled after its wait (Cancel) gives its slot back, so the
+// next reply to that chat waits as if it had never been paced, and clears
+// its "typing…" indicator; a slot a later send took since stays taken.
+func TestCancelGivesTheSlotBackAndClearsTyping(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{now: start}
+	rec := &typingRecorder{recorder{clock: clock}}
+	p := pacing.New(rec, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: time.Minute, Burst: 1}})
+	reply := func(id string) workflow.Outgoing {
+		return workflow.Outgoing{ID: id, Session: "shop", To: "+4915112345678", Kind: workflow.SendFixed, Text: "Bien reçu"}
+	}
+	typing := pacing.DefaultTyping("Bien reçu")
+	if err := p.Send(ctx, reply("a")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.Pace(ctx, reply("b")) // a minute after a
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Cancel(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if last := rec.events[len(rec.events)-1]; !last.stop || last.m.ID != "b" {
+		t.Fatalf("last event %+v, want b's indicator cleared", last)
+	}
+	cancelledAt := clock.Now()
+	if err := p.Send(ctx, reply("c")); err != nil {
+		t.Fatal(err)
+	}
+	// c takes the slot b gave back: a minute after a (now), plus its
+	// typing time, not a minute after b.
+	got := sends(rec.events)
+	if len(got) != 2 || !got[1].Equal(cancelledAt.Add(typing)) {
+		t.Fatalf("sends at %v, want c at %v (b's slot given back), not a minute later", got, cancelledAt.Add(typing))
+	}
+
+	// d is paced, e takes the next slot, then d is cancelled: e's slot
+	// stays, so f waits a minute after e.
+	d, err := p.Pace(ctx, reply("d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Send(ctx, reply("e")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Cancel(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Send(ctx, reply("f")); err != nil {
+		t.Fatal(err)
+	}
+	got = sends(rec.events)
+	if len(got) != 4 || got[3].Sub(got[2]) < time.Minute {
+		t.Fatalf("sends at %v, want f at least a minute after e (d's slot was not the last)", got)
+	}
+
+	// A message Pace did not return is left alone.
+	n := len(rec.events)
+	if err := p.Cancel(ctx, reply("g")); err != nil || len(rec.events) != n {
+		t.Fatalf("Cancel of an unpaced message = %v, events %+v: want nothing done", err, rec.events[n:])
 	}
 }
