@@ -312,3 +312,55 @@ func automatedMessages(t *testing.T, h *workflowtest.Harness, phone string) int 
 	}
 	return n
 }
+
+// A follow-up waits for its pacing slot before it is claimed and checked:
+// a label its conditions exclude, added while it waited, cancels it
+// (conditions_changed), and it is handed back to the pacer, never sent;
+// nothing meanwhile, it is sent once after its wait.
+func TestAFollowUpIsCheckedAfterItsPacingWait(t *testing.T) {
+	const phone = "+33611111111"
+	wf := `name: Relance
+trigger: incoming_message
+conditions: {labels: {has_not: client}}
+actions:
+  - reply: {text: "Toujours intéressé ?", delay: 1h, verify_before_send: {conditions: true}}
+`
+	for _, labelled := range []bool{false, true} {
+		ctx := t.Context()
+		var h *workflowtest.Harness
+		d := &duringWait{meanwhile: func(ctx context.Context, m workflow.Outgoing) {
+			if labelled && m.Kind == workflow.SendScheduled {
+				if _, err := h.Store.UpdateLabels(ctx, m.To, []string{"client"}, nil); err != nil {
+					t.Error(err)
+				}
+			}
+		}}
+		h = duringWaitHarness(t, workflowtest.Options{}, d)
+		if err := h.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Receive(ctx, trigger.Message{Session: "main", Phone: phone, Text: "Bonjour"}); err != nil {
+			t.Fatal(err)
+		}
+		got := h.Advance(ctx, time.Hour)
+		list, err := h.Store.ListScheduled(ctx, workflow.ScheduleQuery{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("scheduled = %+v, %v: want the follow-up", list, err)
+		}
+		if d.paced != 1 {
+			t.Fatalf("labelled %v: paced %d times, want once", labelled, d.paced)
+		}
+		if !labelled {
+			if len(got) != 1 || got[0].Kind != engine.EffectSend || d.sent != 1 || list[0].Status != workflow.ScheduleSent || len(d.cancelled) != 0 {
+				t.Fatalf("effects %+v, paced sends %d, status %s, handed back %v: want the follow-up sent once after its wait", got, d.sent, list[0].Status, d.cancelled)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Kind != engine.EffectCancel || got[0].Reason != "conditions_changed" || d.sent != 0 {
+			t.Fatalf("effects %+v, paced sends %d: want the follow-up cancelled (conditions_changed), not sent", got, d.sent)
+		}
+		if list[0].Status != workflow.ScheduleCancelled || automatedMessages(t, h, phone) != 0 || len(d.cancelled) != 1 {
+			t.Fatalf("follow-up %s, automated messages %d, handed back %v: want it cancelled, unrecorded, handed back once", list[0].Status, automatedMessages(t, h, phone), d.cancelled)
+		}
+	}
+}

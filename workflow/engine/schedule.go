@@ -138,23 +138,33 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	case sess.Status != workflow.SessionConnected || !sess.Enabled(workflow.ModuleScheduled):
 		return nil // waits; sent on reconnect
 	}
+	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.SendScheduled, Origin: m.Origin}
+	if m.Origin != nil {
+		out.Workflow = m.Origin.Workflow
+	}
+	// The pacing wait comes before the claim and the check, so that the
+	// check sees the conversation as it is when the message goes; a
+	// message cancelled or sent by another dispatcher meanwhile fails
+	// the claim.
+	if out, err = e.pace(ctx, out); err != nil {
+		return err
+	}
+	now = e.cfg.Clock.Now()
 	if err := e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.SchedulePending, workflow.ScheduleSending, "", now); err != nil {
+		e.unpace(ctx, out)
 		if errors.Is(err, workflow.ErrConflict) {
-			return nil // another dispatcher has it
+			return nil // another dispatcher has it, or it was cancelled
 		}
 		return err
 	}
 	// A follow-up of a workflow is checked again: the workflow's
 	// conditions on the facts of now (verify_before_send.conditions).
 	if ok, err := e.stillRight(ctx, m.Session, m.Phone, m.Origin, "reply", m.At, "scheduled/"+m.ID); err != nil || !ok {
+		e.unpace(ctx, out)
 		if err != nil {
 			return e.unclaim(ctx, m, err)
 		}
 		return e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.ScheduleSending, workflow.ScheduleCancelled, string(ReasonConditionsChanged), now)
-	}
-	out := workflow.Outgoing{ID: m.MessageID, Session: m.Session, To: m.Phone, Text: m.Text, Kind: workflow.SendScheduled, Origin: m.Origin}
-	if m.Origin != nil {
-		out.Workflow = m.Origin.Workflow
 	}
 	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: workflow.AuthorAutomation, Kind: workflow.SendScheduled, Text: m.Text, Time: now}); err != nil {
 		return e.unclaim(ctx, m, err)
