@@ -364,3 +364,28 @@ actions:
 		}
 	}
 }
+
+// A paced reply the loop breaker stops is handed back to the pacer (its
+// "typing…" cleared, its slot given back): it is never sent.
+func TestAPacedReplyStoppedByTheLoopBreakerIsHandedBack(t *testing.T) {
+	ctx := t.Context()
+	const phone = "+33611111111"
+	d := &duringWait{seen: map[string]bool{}}
+	h := workflowtest.New(t, workflowtest.Options{Configure: func(c *engine.Config) {
+		d.next, c.Transport = c.Transport, d
+		c.LoopLimit = 1
+	}})
+	wf := "name: Accueil\ntrigger: incoming_message\nactions: [{reply: {text: \"Reçu\"}}]\n"
+	if err := h.Engine.SetWorkflows(ctx, mustLoad(t, wf, workflow.LoadOptions{})); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"Bonjour", "Encore moi"} {
+		if _, err := h.Receive(ctx, trigger.Message{Session: "main", Phone: phone, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d.paced != 2 || d.sent != 1 || len(d.cancelled) != 1 || automatedMessages(t, h, phone) != 1 {
+		t.Fatalf("paced %d, sent %d, handed back %v, automated messages %d: want the second reply stopped by the loop breaker and handed back",
+			d.paced, d.sent, d.cancelled, automatedMessages(t, h, phone))
+	}
+}

@@ -476,9 +476,19 @@ func (e *Engine) deliverWebhook(ctx context.Context, d webhookJob) error {
 // workflow.OutboundLimiter), then the transport. A send retried
 // with the same id is recorded once, and the loop breaker that counted it
 // the first time lets it through. Store and transport failures are
-// retryable errors (the transport's marked as such).
+// retryable errors (the transport's marked as such). A paced m that the
+// loop breaker or the Store stops is handed back to the pacer.
 func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	now := e.cfg.Clock.Now()
+	if err := e.recordOutgoing(ctx, m, now); err != nil {
+		e.unpace(ctx, m)
+		return err
+	}
+	return e.deliver(ctx, m, now)
+}
+
+// recordOutgoing is send's loop breaker and record of m at now.
+func (e *Engine) recordOutgoing(ctx context.Context, m workflow.Outgoing, now time.Time) error {
 	out := workflow.Outbound{Session: m.Session, Phone: m.To, ID: m.ID, Author: workflow.AuthorAutomation, Kind: m.Kind, Text: m.Text, Time: now}
 	if lim, ok := e.cfg.Store.(workflow.OutboundLimiter); ok {
 		under, err := lim.RecordOutboundUnder(ctx, out, now.Add(-e.cfg.LoopWindow), e.cfg.LoopLimit)
@@ -489,7 +499,7 @@ func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 			e.log.WarnContext(ctx, "loop breaker tripped", slog.String("session", m.Session), slog.String("workflow", m.Workflow), slog.Int("limit", e.cfg.LoopLimit))
 			return ErrLoopBreaker
 		}
-		return e.deliver(ctx, m, now)
+		return nil
 	}
 	n, err := e.cfg.Store.CountSent(ctx, m.Session, m.To, workflow.AuthorAutomation, now.Add(-e.cfg.LoopWindow))
 	if err != nil {
@@ -508,7 +518,7 @@ func (e *Engine) send(ctx context.Context, m workflow.Outgoing) error {
 	if _, err := e.cfg.Store.RecordOutbound(ctx, out); err != nil {
 		return retryable(fmt.Errorf("record outgoing: %w", err))
 	}
-	return e.deliver(ctx, m, now)
+	return nil
 }
 
 // deliver transmits m, already recorded under its id; a failed attempt is

@@ -167,6 +167,7 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 		return e.cfg.Store.TransitionScheduled(ctx, m.ID, workflow.ScheduleSending, workflow.ScheduleCancelled, string(ReasonConditionsChanged), now)
 	}
 	if _, err := e.cfg.Store.RecordOutbound(ctx, workflow.Outbound{Session: m.Session, Phone: m.Phone, ID: m.MessageID, Author: workflow.AuthorAutomation, Kind: workflow.SendScheduled, Text: m.Text, Time: now}); err != nil {
+		e.unpace(ctx, out)
 		return e.unclaim(ctx, m, err)
 	}
 	if err := e.transmit(ctx, out); err != nil {
