@@ -23,6 +23,7 @@ type metrics struct {
 	candidates prometheus.Histogram
 	sends      *prometheus.CounterVec
 	sendTime   prometheus.Histogram
+	paceTime   prometheus.Histogram
 	aiTime     *prometheus.HistogramVec
 	credits    prometheus.Counter
 }
@@ -50,7 +51,10 @@ func newMetrics() *metrics {
 			Name: "waauto_sends_total", Help: "Messages handed to the transport, by kind and result (ok, error).",
 		}, []string{"kind", "result"}),
 		sendTime: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "waauto_send_seconds", Help: "Time to hand one message to the transport, pacing included.", Buckets: latencyBuckets,
+			Name: "waauto_send_seconds", Help: "Time to hand one message to the transport, its pacing wait not included.", Buckets: latencyBuckets,
+		}),
+		paceTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "waauto_pacing_wait_seconds", Help: "Time a message to WhatsApp waited for its pacing slot (\"typing…\" included).", Buckets: latencyBuckets,
 		}),
 		aiTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "waauto_ai_reply_seconds", Help: "Time the model took to write one reply, by result (ok, error).", Buckets: latencyBuckets,
@@ -59,7 +63,7 @@ func newMetrics() *metrics {
 			Name: "waauto_credits_consumed_total", Help: "AI credits debited.",
 		}),
 	}
-	m.reg.MustRegister(m.messages, m.evaluated, m.candidates, m.sends, m.sendTime, m.aiTime, m.credits,
+	m.reg.MustRegister(m.messages, m.evaluated, m.candidates, m.sends, m.sendTime, m.paceTime, m.aiTime, m.credits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -113,6 +117,11 @@ func result(err error) string {
 func (m *metrics) sent(kind workflow.SendKind, start time.Time, err error) {
 	m.sendTime.Observe(time.Since(start).Seconds())
 	m.sends.WithLabelValues(string(kind), result(err)).Inc()
+}
+
+// paced records one pacing wait that started at start.
+func (m *metrics) paced(start time.Time) {
+	m.paceTime.Observe(time.Since(start).Seconds())
 }
 
 // replied records one model reply asked for at start.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/waauto/waauto/internal/dashboard"
 	"github.com/waauto/waauto/workflow"
 	"github.com/waauto/waauto/workflow/pacing"
@@ -17,7 +19,7 @@ func TestRouterPacesWhatGoesToWhatsApp(t *testing.T) {
 	ctx := context.Background()
 	wa := workflow.TransportFunc(func(context.Context, workflow.Outgoing) error { return nil })
 	clock := &stepClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
-	r := &router{wa: pacing.New(wa, pacing.Config{Clock: clock, Sleeper: clock})}
+	r := &router{wa: pacing.New(wa, pacing.Config{Clock: clock, Sleeper: clock}), metrics: newMetrics()}
 	reply := workflow.Outgoing{ID: "a", Session: "main", To: "+33611111111", Kind: workflow.SendFixed, Text: "Bien reçu"}
 	m, err := r.Pace(ctx, reply)
 	if err != nil || !m.Paced || clock.slept <= 0 {
@@ -46,6 +48,22 @@ func TestRouterPacesWhatGoesToWhatsApp(t *testing.T) {
 	}
 	if err := r.Cancel(ctx, sim); err != nil {
 		t.Fatalf("Cancel in the simulator = %v, want nothing to do", err)
+	}
+
+	// A send the engine did not pace (a recorded AI reply's retry) waits
+	// for its slot in Send, timed as a pacing wait, not as the send.
+	clock.slept = 0
+	retry := reply
+	retry.ID, retry.Kind = "c", workflow.SendAI
+	if err := r.Send(ctx, retry); err != nil || clock.slept <= 0 {
+		t.Fatalf("Send unpaced = %v after %s: want it paced first", err, clock.slept)
+	}
+	var pm dto.Metric
+	if err := r.metrics.paceTime.Write(&pm); err != nil || pm.GetHistogram().GetSampleCount() != 3 {
+		t.Fatalf("pacing waits observed: %d (%v), want 3 (a, b, c)", pm.GetHistogram().GetSampleCount(), err)
+	}
+	if err := r.metrics.sendTime.Write(&pm); err != nil || pm.GetHistogram().GetSampleCount() != 1 {
+		t.Fatalf("sends timed: %d (%v), want 1 (c)", pm.GetHistogram().GetSampleCount(), err)
 	}
 }
 

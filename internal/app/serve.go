@@ -665,12 +665,19 @@ func (r *router) FetchMedia(ctx context.Context, session string, ref []byte) ([]
 
 // Pace waits for m's pacing slot when m goes to WhatsApp through a pacer
 // (workflow.Pacer), so that the engine checks a reply again after that
-// wait; the simulator's messages and an unpaced transport go at once.
+// wait; the simulator's messages and an unpaced transport go at once. A
+// wait that ends with m's slot is timed (waauto_pacing_wait_seconds).
 func (r *router) Pace(ctx context.Context, m workflow.Outgoing) (workflow.Outgoing, error) {
-	if p, ok := r.wa.(workflow.Pacer); ok && m.Session != dashboard.SimulatorSession {
-		return p.Pace(ctx, m)
+	p, ok := r.wa.(workflow.Pacer)
+	if !ok || m.Session == dashboard.SimulatorSession {
+		return m, nil
 	}
-	return m, nil
+	start := time.Now()
+	m, err := p.Pace(ctx, m)
+	if err == nil {
+		r.metrics.paced(start)
+	}
+	return m, err
 }
 
 // Cancel hands a paced message the engine will not send back to the pacer
@@ -682,7 +689,16 @@ func (r *router) Cancel(ctx context.Context, m workflow.Outgoing) error {
 	return nil
 }
 
+// Send hands m to the simulator or to WhatsApp. A message the engine did
+// not pace first (an agent's, a recorded reply's retry) waits for its slot
+// here, before the send is timed: waauto_send_seconds is the transport's
+// time alone.
 func (r *router) Send(ctx context.Context, m workflow.Outgoing) (err error) {
+	if !m.Paced {
+		if m, err = r.Pace(ctx, m); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	defer func() { r.metrics.sent(m.Kind, start, err) }()
 	if m.Session == dashboard.SimulatorSession {
