@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -82,6 +83,28 @@ func TestMetricsAfterAHandledMessage(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
 			t.Errorf("basic auth %s/%s: %d, want %d", tc.user, tc.password, resp.StatusCode, tc.want)
+		}
+	}
+}
+
+// The README names every series of the product's own (waauto_*, as
+// metrics.go declares them), so that a new metric cannot go undocumented.
+func TestREADMENamesEveryMetric(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("metrics.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`Name: "(waauto_[a-z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(names) < 9 {
+		t.Fatalf("%d waauto_* series declared in metrics.go, want the 9 the product registers", len(names))
+	}
+	for _, n := range names {
+		if !strings.Contains(string(readme), "`"+n[1]) {
+			t.Errorf("README.md does not name %s", n[1])
 		}
 	}
 }
