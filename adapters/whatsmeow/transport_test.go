@@ -66,15 +66,22 @@ func (c *timedClient) SendMessage(ctx context.Context, to types.JID, msg *waE2E.
 	return c.fakeClient.SendMessage(ctx, to, msg, extra...)
 }
 
-// The pacer alone decides the typing time: behind a pacing.Pacer, each
-// reply shows "typing…" once, for pacing.DefaultTyping of its text, and the
-// transport neither shows it again nor waits.
-func TestPacedRepliesTypeOnceForTheComputedTime(t *testing.T) {
+// pacedTransport is a Transport on one connected session "s1", behind a
+// pacing.Pacer on virtual time (replies 6 s apart, no jitter); the client
+// records presences and sends with their virtual time.
+func pacedTransport() (*timedClient, *pacing.Pacer) {
 	clock := &virtualClock{now: t0}
 	cli := &timedClient{fakeClient: newFakeClient(), clock: clock}
 	cli.connected = true
 	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
-	p := pacing.New(tr, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: 6 * time.Second, Burst: 1}})
+	return cli, pacing.New(tr, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: 6 * time.Second, Burst: 1}})
+}
+
+// The pacer alone decides the typing time: behind a pacing.Pacer, each
+// reply shows "typing…" once, for pacing.DefaultTyping of its text, and the
+// transport neither shows it again nor waits.
+func TestPacedRepliesTypeOnceForTheComputedTime(t *testing.T) {
+	cli, p := pacedTransport()
 	ctx := context.Background()
 	texts := []string{"Bonjour !", strings.Repeat("long ", 40)}
 	for i, text := range texts {
@@ -97,11 +104,7 @@ func TestPacedRepliesTypeOnceForTheComputedTime(t *testing.T) {
 // A reply the engine cancels after its pacing wait (pacing.Pacer.Cancel)
 // clears "typing…" ("paused") in its chat and sends nothing.
 func TestCancelledReplyClearsTyping(t *testing.T) {
-	clock := &virtualClock{now: t0}
-	cli := &timedClient{fakeClient: newFakeClient(), clock: clock}
-	cli.connected = true
-	tr := &Transport{Lookup: lookup(map[string]Client{"s1": cli})}
-	p := pacing.New(tr, pacing.Config{Clock: clock, Sleeper: clock, Reply: pacing.Rule{Every: 6 * time.Second, Burst: 1}})
+	cli, p := pacedTransport()
 	ctx := context.Background()
 	m, err := p.Pace(ctx, workflow.Outgoing{ID: "id0", Session: "s1", To: "+33611111111", Text: "Bonjour !", Kind: workflow.SendAI, Typing: true})
 	require.NoError(t, err)
