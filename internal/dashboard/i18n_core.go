@@ -27,8 +27,12 @@ func (t translator) reason(text string) string {
 	}
 	key := "reason." + reasonKey(r)
 	switch {
-	case r == engine.ReasonCooldown:
-		d, ok := engine.CooldownElapsed(detail)
+	case r == engine.ReasonCooldown || r == engine.ReasonExpired:
+		read := engine.CooldownElapsed
+		if r == engine.ReasonExpired {
+			read = engine.ExpiredAfter
+		}
+		d, ok := read(detail)
 		if !ok {
 			return text
 		}

@@ -268,6 +268,8 @@ func TestReasonsTranslated(t *testing.T) {
 			text += ": fired 5m0s ago"
 		case engine.ReasonConditionsFailed:
 			text += ": no such key: x"
+		case engine.ReasonExpired:
+			text += ": still unsent 24h0m0s after its time"
 		}
 		if got := trs["en"].reason(text); got != text {
 			t.Errorf("en reason(%q) = %q, want the stored text", text, got)
@@ -277,12 +279,14 @@ func TestReasonsTranslated(t *testing.T) {
 		}
 	}
 	for text, want := range map[string]string{
-		"cooldown: fired 1h2m3s ago":   "délai entre deux déclenchements : déjà déclenché il y a 1h2m3s",
-		"conditions: no such key: x":   "conditions impossibles à évaluer : no such key: x",
-		"insufficient credits":         "crédits insuffisants",
-		"cooldown: in a while":         "cooldown: in a while",
-		"excluded contact: since 2024": "excluded contact: since 2024",
-		"a reason of an older version": "a reason of an older version",
+		"cooldown: fired 1h2m3s ago":                  "délai entre deux déclenchements : déjà déclenché il y a 1h2m3s",
+		"conditions: no such key: x":                  "conditions impossibles à évaluer : no such key: x",
+		"insufficient credits":                        "crédits insuffisants",
+		"expired: still unsent 2h0m0s after its time": "expiré : toujours pas envoyé 2h0m0s après son heure",
+		"still unsent 24h0m0s after its time":         "still unsent 24h0m0s after its time",
+		"cooldown: in a while":                        "cooldown: in a while",
+		"excluded contact: since 2024":                "excluded contact: since 2024",
+		"a reason of an older version":                "a reason of an older version",
 	} {
 		if got := trs["fr"].reason(text); got != want {
 			t.Errorf("fr reason(%q) = %q, want %q", text, got, want)

@@ -70,12 +70,25 @@ const (
 	ReasonConditionsChanged Reason = "conditions_changed"
 )
 
+// Why a scheduled message was not sent (workflow.ScheduledMessage.Reason):
+// ReasonDeleted (its number was deleted), ReasonConditionsChanged (a
+// follow-up), or one of these.
+const (
+	// ReasonCancelled: a user cancelled it (Engine.CancelScheduled).
+	ReasonCancelled Reason = "cancelled"
+	// ReasonExpired: it was still unsent Config.ScheduleExpiry after its
+	// time (its number was down); the detail says how long
+	// (ExpiredAfter reads it).
+	ReasonExpired Reason = "expired"
+)
+
 // reasons is every Reason, in the order of their declarations.
 var reasons = []Reason{
 	ReasonExcluded, ReasonStale, ReasonDeleted, ReasonWorkflowsOff,
 	ReasonMatched, ReasonShadow, ReasonConditionsFailed, ReasonCooldown,
 	ReasonAISent, ReasonAIOff, ReasonNoCredits, ReasonNoModel, ReasonModelFailed, ReasonSendFailed,
 	ReasonCustomerMessage, ReasonAgentReply, ReasonConditionsChanged,
+	ReasonCancelled, ReasonExpired,
 }
 
 // Reasons lists every Reason the engine logs.
@@ -111,12 +124,29 @@ const cooldownDetail = "fired %s ago"
 // message the workflow had fired for the conversation. ok is false when
 // detail is not such a detail.
 func CooldownElapsed(detail string) (d time.Duration, ok bool) {
-	var s string
-	if _, err := fmt.Sscanf(detail, cooldownDetail, &s); err != nil {
+	return durationIn(cooldownDetail, detail)
+}
+
+// expiredDetail is the detail of ReasonExpired: Config.ScheduleExpiry.
+const expiredDetail = "still unsent %s after its time"
+
+// ExpiredAfter reads the detail of a ReasonExpired: how long after its
+// time the scheduled message was still unsent. ok is false when detail is
+// not such a detail.
+func ExpiredAfter(detail string) (d time.Duration, ok bool) {
+	return durationIn(expiredDetail, detail)
+}
+
+// durationIn reads the one duration (%s) of format out of detail, which
+// must be exactly format filled with it.
+func durationIn(format, detail string) (time.Duration, bool) {
+	before, after, _ := strings.Cut(format, "%s")
+	s, ok := strings.CutPrefix(detail, before)
+	if s, ok = strings.CutSuffix(s, after); !ok {
 		return 0, false
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil || fmt.Sprintf(cooldownDetail, d) != detail {
+	if err != nil || fmt.Sprintf(format, d) != detail {
 		return 0, false
 	}
 	return d, true

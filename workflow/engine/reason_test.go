@@ -44,3 +44,18 @@ func TestCooldownElapsed(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredAfter reads the expiry detail the engine writes.
+func TestExpiredAfter(t *testing.T) {
+	for _, d := range []time.Duration{time.Hour, 24 * time.Hour, 90 * time.Minute} {
+		detail := fmt.Sprintf(expiredDetail, d)
+		if got, ok := ExpiredAfter(detail); !ok || got != d {
+			t.Errorf("ExpiredAfter(%q) = %v, %t; want %v", detail, got, ok, d)
+		}
+	}
+	for _, detail := range []string{"", "still unsent after its time", "still unsent 24h after its time", "still unsent 24h0m0s", "fired 5m0s ago"} {
+		if got, ok := ExpiredAfter(detail); ok {
+			t.Errorf("ExpiredAfter(%q) = %v, true; want not ok", detail, got)
+		}
+	}
+}

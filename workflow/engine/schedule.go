@@ -110,7 +110,7 @@ func (e *Engine) requeueScheduled(ctx context.Context) error {
 // CancelScheduled cancels a pending scheduled message; one that is no
 // longer pending is ErrConflict.
 func (e *Engine) CancelScheduled(ctx context.Context, id string) error {
-	return e.cfg.Store.TransitionScheduled(ctx, id, workflow.SchedulePending, workflow.ScheduleCancelled, "cancelled", e.cfg.Clock.Now())
+	return e.cfg.Store.TransitionScheduled(ctx, id, workflow.SchedulePending, workflow.ScheduleCancelled, string(ReasonCancelled), e.cfg.Clock.Now())
 }
 
 // dispatchScheduled sends a due scheduled message if it can, fails it if it
@@ -130,11 +130,11 @@ func (e *Engine) dispatchScheduled(ctx context.Context, id string) error {
 	sess, err := e.cfg.Store.Session(ctx, m.Session)
 	switch {
 	case errors.Is(err, workflow.ErrNotFound) || err == nil && sess.Status == workflow.SessionDeleted:
-		return e.failScheduled(ctx, m, "number deleted")
+		return e.failScheduled(ctx, m, string(ReasonDeleted))
 	case err != nil:
 		return err
 	case now.Sub(m.At) >= e.cfg.ScheduleExpiry:
-		return e.failScheduled(ctx, m, fmt.Sprintf("still unsent %s after its time", e.cfg.ScheduleExpiry))
+		return e.failScheduled(ctx, m, ReasonExpired.with(fmt.Sprintf(expiredDetail, e.cfg.ScheduleExpiry)))
 	case sess.Status != workflow.SessionConnected || !sess.Enabled(workflow.ModuleScheduled):
 		return nil // waits; sent on reconnect
 	}

@@ -113,7 +113,7 @@ func (e *Engine) DeleteSession(ctx context.Context, id string) error {
 	}
 	var errs []error
 	for _, m := range pending {
-		errs = append(errs, e.failScheduled(ctx, m, "number deleted"))
+		errs = append(errs, e.failScheduled(ctx, m, string(ReasonDeleted)))
 	}
 	return errors.Join(errs...)
 }
