@@ -108,6 +108,21 @@ func TestAIPageUsage(t *testing.T) {
 	if i3, i2 := strings.Index(table, "3 credit(s)"), strings.Index(table, "2 credit(s)"); i2 > i3 {
 		t.Error("the last replies are not newest first")
 	}
+	// In French the engine's details read in French, on this page and in
+	// the log; a text the engine did not write stays as stored.
+	c.header.Set("Accept-Language", "fr")
+	defer c.header.Del("Accept-Language")
+	for _, page := range []string{"/ai", "/logs"} {
+		_, body := c.get(page)
+		for _, want := range []string{"modèle m, 10&#43;7 jetons</", "modèle m, 10&#43;7 jetons, 7 crédits</", "modèle m, 10&#43;5 jetons, 40 credits</"} {
+			if page == "/logs" {
+				want = strings.TrimSuffix(want, "</")
+			}
+			if !strings.Contains(body, want) {
+				t.Errorf("%s in French lacks %q", page, want)
+			}
+		}
+	}
 }
 
 // rowOf returns the table row of body that contains marker ("" if none).

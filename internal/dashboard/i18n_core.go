@@ -45,6 +45,21 @@ func (t translator) reason(text string) string {
 	return t.T(key)
 }
 
+// detail is an action's detail the engine wrote (engine.ParseDetail) in
+// t's language, from the catalogue key "detail." + its code, its values
+// as the engine wrote them; any other text (a custom action's) as stored.
+func (t translator) detail(text string) string {
+	code, values, ok := engine.ParseDetail(text)
+	if !ok {
+		return text
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return t.T("detail."+code, args...)
+}
+
 // reasonKey is the catalogue name of r: its text in lower case, with each
 // run of other characters than letters and digits turned into one "_".
 func reasonKey(r engine.Reason) string {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,6 +28,7 @@ var dynamicKeys = map[string][]string{
 	"wf.done.":       {"enable", "disable", "delete"},
 	"settings.role.": roles,
 	"reason.":        reasonKeys(),
+	"detail.":        detailCodes(),
 	"lint.text.":     lint.TextCodes(),
 	"load.code.":     workflow.LoadErrorCodes(),
 	"load.word.":     workflow.LoadErrorWords(),
@@ -57,6 +59,15 @@ func reasonKeys() []string {
 	var out []string
 	for _, r := range engine.Reasons() {
 		out = append(out, reasonKey(r))
+	}
+	return out
+}
+
+// detailCodes are the codes of every action detail the engine writes.
+func detailCodes() []string {
+	var out []string
+	for _, f := range engine.DetailFormats() {
+		out = append(out, f.Code)
 	}
 	return out
 }
@@ -409,4 +420,49 @@ func loadCatalogues(t *testing.T) (map[string]translator, map[string]map[string]
 		t.Fatal(err)
 	}
 	return trs, cats
+}
+
+// TestDetailsTranslated: every action detail the engine writes has a text
+// in both catalogues; the English page shows the stored text unchanged,
+// the French one another text with the same values; a custom action's
+// detail is shown as stored.
+func TestDetailsTranslated(t *testing.T) {
+	trs, cats := loadCatalogues(t)
+	for _, f := range engine.DetailFormats() {
+		key := "detail." + f.Code
+		for _, lang := range []string{"en", "fr"} {
+			if _, ok := cats[lang][key]; !ok {
+				t.Errorf("detail %q: key %q is missing in %s.json", f.Format, key, lang)
+			}
+		}
+		n := 0
+		text := regexp.MustCompile(`%[sd]`).ReplaceAllStringFunc(f.Format, func(v string) string {
+			n++
+			if v == "%d" {
+				return strconv.Itoa(n * 7)
+			}
+			return "v" + strconv.Itoa(n)
+		})
+		if got := trs["en"].detail(text); got != text {
+			t.Errorf("en detail(%q) = %q, want the stored text", text, got)
+		}
+		got := trs["fr"].detail(text)
+		if got == text || strings.Contains(got, "%!") {
+			t.Errorf("fr detail(%q) = %q, want a French text", text, got)
+		}
+		for i := 1; i <= n; i++ {
+			if v := "v" + strconv.Itoa(i); strings.Contains(text, v) && !strings.Contains(got, v) {
+				t.Errorf("fr detail(%q) = %q, lost the value %s", text, got, v)
+			}
+		}
+	}
+	for text, want := range map[string]string{
+		"model gpt-4o-mini, 120+35 tokens, 3 credits": "modèle gpt-4o-mini, 120+35 jetons, 3 crédits",
+		"translated to en":                            "traduit en en",
+		"stock 12 (my own action)":                    "stock 12 (my own action)",
+	} {
+		if got := trs["fr"].detail(text); got != want {
+			t.Errorf("fr detail(%q) = %q, want %q", text, got, want)
+		}
+	}
 }

@@ -39,6 +39,7 @@ func (d *Dashboard) parsePages() (pages, error) {
 		funcs := template.FuncMap{
 			"T":      tr.T,
 			"reason": tr.reason,
+			"detail": tr.detail,
 			"leaf":   tr.leaf,
 			"when":   d.when,
 			"join":   strings.Join,

@@ -509,7 +509,7 @@ func (e *Engine) matched(ctx context.Context, c *compiled, x *execution, prior *
 	case c.Mode == workflow.ModeShadow:
 		exec.Outcome, exec.Reason = workflow.OutcomeShadow, string(ReasonShadow)
 		for _, s := range c.Actions {
-			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: "would run"})
+			exec.Actions = append(exec.Actions, workflow.ActionResult{Type: s.Type, Outcome: workflow.OutcomeShadow, Detail: detailShadow})
 		}
 	default:
 		text, err := e.cooldown(ctx, c, x, now)

@@ -121,7 +121,7 @@ func (r *runtime) followUp(ctx context.Context, req action.ReplyRequest, o *work
 	if err := e.putScheduled(ctx, m, true); err != nil {
 		return retryable(fmt.Errorf("plan the follow-up: %w", err))
 	}
-	r.detail = "follow-up " + m.ID + " planned for " + m.At.In(loc).Format("2006-01-02 15:04") + " (" + loc.String() + ")"
+	r.detail = fmt.Sprintf(detailFollowUp, m.ID, m.At.In(loc).Format("2006-01-02 15:04"), loc)
 	return r.complete(ctx, workflow.FiringStep{Key: step})
 }
 
@@ -318,7 +318,7 @@ func (r *runtime) Translate(ctx context.Context, text string) (string, error) {
 		e.log.WarnContext(ctx, "translation failed; sending the original text", slog.String("lang", lang), slog.Any("err", err))
 		return text, nil
 	}
-	r.detail = "translated to " + lang
+	r.detail = fmt.Sprintf(detailTranslated, lang)
 	return t.Text, nil
 }
 
@@ -450,7 +450,7 @@ func (r *runtime) Webhook(ctx context.Context, url, secret string) error {
 	r.posts++
 	d := webhookJob{WebhookDelivery: workflow.WebhookDelivery{URL: url, Secret: secret, Body: body, IdempotencyKey: key}, Session: m.Session, Phone: m.Phone, Workflow: r.wf.Name}
 	if err := r.e.deliverWebhook(ctx, d); err != nil {
-		r.detail = "delivery failed, retrying: " + err.Error()
+		r.detail = fmt.Sprintf(detailWebhookRetry, err)
 		if err := r.e.enqueue(ctx, workflow.JobWebhook, "webhook/"+key, r.e.cfg.Clock.Now().Add(time.Second), d); err != nil {
 			return retryable(fmt.Errorf("queue the webhook retry: %w", err))
 		}
