@@ -103,7 +103,15 @@ type Pacer struct {
 	tat   map[key]time.Time // theoretical arrival time of each bucket
 	last  map[key]reservation
 	holds map[string]time.Time
+	// reserved counts reservations: every sweepEvery, the buckets whose
+	// time has passed are dropped (a bucket absent and one whose time
+	// is past give the same slot), so that the maps hold the recent
+	// recipients, not every one a number ever answered.
+	reserved int
 }
+
+// sweepEvery is how many reservations pass between two sweeps.
+const sweepEvery = 1024
 
 type key struct{ session, to string }
 
@@ -268,7 +276,22 @@ func (p *Pacer) reserve(m workflow.Outgoing, reply bool) (time.Time, error) {
 	}
 	p.tat[k] = tat.Add(rule.Every)
 	p.last[k] = reservation{id: m.ID, prev: prev}
+	if p.reserved++; p.reserved%sweepEvery == 0 {
+		p.sweep(now)
+	}
 	return at, nil
+}
+
+// sweep drops the buckets whose time is not after now, with their last
+// reservation: a bucket whose time has passed gives the same slots as an
+// absent one.
+func (p *Pacer) sweep(now time.Time) {
+	for k, t := range p.tat {
+		if !t.After(now) {
+			delete(p.tat, k)
+			delete(p.last, k)
+		}
+	}
 }
 
 // bucket is the rule and bucket of m's sends: per number and recipient
