@@ -138,14 +138,10 @@ func ExpiredAfter(detail string) (d time.Duration, ok bool) {
 }
 
 // durationIn reads the one duration (%s) of format out of detail, which
-// must be exactly format filled with it.
+// must be exactly format filled with it (checked by filling it again).
 func durationIn(format, detail string) (time.Duration, bool) {
 	before, after, _ := strings.Cut(format, "%s")
-	s, ok := strings.CutPrefix(detail, before)
-	if s, ok = strings.CutSuffix(s, after); !ok {
-		return 0, false
-	}
-	d, err := time.ParseDuration(s)
+	d, err := time.ParseDuration(strings.TrimSuffix(strings.TrimPrefix(detail, before), after))
 	if err != nil || fmt.Sprintf(format, d) != detail {
 		return 0, false
 	}
