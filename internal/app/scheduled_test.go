@@ -120,7 +120,8 @@ func TestScheduledPeriods(t *testing.T) {
 // TestScheduledReasonsInTheUsersLanguage: why a scheduled message was not
 // sent reads in the user's language (cancelled by a user, expired, its
 // follow-up's conditions changed), and a pending message's last failed
-// attempt is named as such, its error as the transport gave it.
+// attempt is named as such and styled as an error, its error as the
+// transport gave it.
 func TestScheduledReasonsInTheUsersLanguage(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
@@ -159,10 +160,10 @@ func TestScheduledReasonsInTheUsersLanguage(t *testing.T) {
 		want []string
 	}{
 		{"en", []string{"<small>cancelled</small>", "<small>expired: still unsent 24h0m0s after its time</small>", "<small>conditions_changed</small>",
-			"<small>Last attempt failed, will retry: send 3EB0: session &#34;main&#34;: not connected</small>"}},
+			`<small class="err">Last attempt failed, will retry: send 3EB0: session &#34;main&#34;: not connected</small>`}},
 		{"fr", []string{"<small>annulé par un utilisateur</small>", "<small>expiré : toujours pas envoyé 24h0m0s après son heure</small>",
 			"<small>les conditions ne tenaient plus au moment de l’envoi</small>",
-			"<small>Dernière tentative échouée, nouvel essai prévu : send 3EB0: session &#34;main&#34;: not connected</small>"}},
+			`<small class="err">Dernière tentative échouée, nouvel essai prévu : send 3EB0: session &#34;main&#34;: not connected</small>`}},
 	} {
 		c.header.Set("Accept-Language", tc.lang)
 		code, body := c.get("/scheduled?status=all&period=30d")
