@@ -126,42 +126,14 @@ func TestScheduledReasonsInTheUsersLanguage(t *testing.T) {
 	ta := startApp(t, "")
 	c := ta.client(t)
 	c.login("admin", testPassword)
-	ctx := t.Context()
-	at := time.Now().Add(48 * time.Hour)
-	ids := map[string]string{}
-	for _, text := range []string{"annule", "expire", "relance", "attend"} {
-		m, err := ta.engine.Schedule(ctx, engine.ScheduleRequest{Session: "simulator", Phone: "+33611111111", Text: text, At: at})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[text] = m.ID
-	}
-	if err := ta.engine.CancelScheduled(ctx, ids["annule"]); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	for _, tr := range []struct {
-		id       string
-		from, to workflow.ScheduleStatus
-		reason   string
-	}{
-		{ids["expire"], workflow.SchedulePending, workflow.ScheduleFailed, "expired: still unsent 24h0m0s after its time"},
-		{ids["relance"], workflow.SchedulePending, workflow.ScheduleSending, ""},
-		{ids["relance"], workflow.ScheduleSending, workflow.ScheduleCancelled, "conditions_changed"},
-		{ids["attend"], workflow.SchedulePending, workflow.ScheduleSending, ""},
-		{ids["attend"], workflow.ScheduleSending, workflow.SchedulePending, "send 3EB0: session \"main\": not connected"},
-	} {
-		if err := ta.store.TransitionScheduled(ctx, tr.id, tr.from, tr.to, tr.reason, now); err != nil {
-			t.Fatal(err)
-		}
-	}
+	scheduleShowcase(t, ta)
 	for _, tc := range []struct {
 		lang string
 		want []string
 	}{
-		{"en", []string{"<small>cancelled</small>", "<small>expired: still unsent 24h0m0s after its time</small>", "<small>conditions_changed</small>",
+		{"en", []string{"<small>cancelled</small>", "<small>expired: still unsent 24 h after its time</small>", "<small>conditions_changed</small>",
 			`<small class="err">Last attempt failed, will retry: send 3EB0: session &#34;main&#34;: not connected</small>`}},
-		{"fr", []string{"<small>annulé par un utilisateur</small>", "<small>expiré : toujours pas envoyé 24h0m0s après son heure</small>",
+		{"fr", []string{"<small>annulé par un utilisateur</small>", "<small>expiré : toujours pas envoyé 24 h après son heure</small>",
 			"<small>les conditions ne tenaient plus au moment de l’envoi</small>",
 			`<small class="err">Dernière tentative échouée, nouvel essai prévu : send 3EB0: session &#34;main&#34;: not connected</small>`}},
 	} {

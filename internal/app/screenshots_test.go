@@ -3,9 +3,14 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/waauto/waauto/workflow"
+	"github.com/waauto/waauto/workflow/engine"
 )
 
 // showcaseYAML fills the dashboard for the screenshots.
@@ -65,6 +70,7 @@ func TestScreenshots(t *testing.T) {
 	c := loggedIn(t, ta)
 	simSend(t, c, "+33611111111", "Quel est le prix ?")
 	simSend(t, c, "+33622222222", "bonjour, un devis ?")
+	scheduleShowcase(t, ta)
 	b := newBrowser(t, ta, 1100, 800)
 	shoot := func(name string, full bool) {
 		t.Helper()
@@ -120,6 +126,8 @@ func TestScreenshots(t *testing.T) {
 	b.step("builder try fr", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`),
 		chromedp.SetValue(`#try-time`, "2026-03-02T10:30"), chromedp.Click(`#try-send`), chromedp.WaitVisible(`#try-verdict`))
 	shoot("builder-try-fr", true)
+	b.step("scheduled fr", chromedp.Navigate(b.base+"/scheduled?status=all&period=30d"), chromedp.WaitVisible(`#scheduled`))
+	shoot("scheduled-fr", true)
 
 	phone := newBrowser(t, ta, 390, 844)
 	phone.step("phone width", chromedp.EmulateViewport(390, 844))
@@ -129,4 +137,41 @@ func TestScreenshots(t *testing.T) {
 	shoot("phone-workflows", true)
 	b.step("phone builder", chromedp.Navigate(b.base+"/workflows/prix-et-tarifs"), chromedp.WaitVisible(`#f-name`))
 	shoot("phone-builder", true)
+}
+
+// scheduleShowcase schedules five messages in the next days and gives
+// four of them the states a shop sees: cancelled by a user, expired, a
+// follow-up whose conditions no longer held, and waiting after a failed
+// attempt (scheduled_test.go checks how they read).
+func scheduleShowcase(t *testing.T, ta *testApp) {
+	t.Helper()
+	ctx := t.Context()
+	at := time.Now().Add(26 * time.Hour).Truncate(time.Hour)
+	var ids []string
+	for i, text := range []string{"Votre commande est prête", "Soldes : -20 % ce week-end", "Rappel : rendez-vous demain 10 h", "Toujours intéressé ?", "Merci pour votre visite"} {
+		m, err := ta.engine.Schedule(ctx, engine.ScheduleRequest{Session: "simulator", Phone: "+3361111111" + strconv.Itoa(i), Text: text, At: at.Add(time.Duration(i) * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if err := ta.engine.CancelScheduled(ctx, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, tr := range []struct {
+		id       string
+		from, to workflow.ScheduleStatus
+		reason   string
+	}{
+		{ids[2], workflow.SchedulePending, workflow.ScheduleFailed, "expired: still unsent 24h0m0s after its time"},
+		{ids[3], workflow.SchedulePending, workflow.ScheduleSending, ""},
+		{ids[3], workflow.ScheduleSending, workflow.ScheduleCancelled, "conditions_changed"},
+		{ids[4], workflow.SchedulePending, workflow.ScheduleSending, ""},
+		{ids[4], workflow.ScheduleSending, workflow.SchedulePending, "send 3EB0: session \"main\": not connected"},
+	} {
+		if err := ta.store.TransitionScheduled(ctx, tr.id, tr.from, tr.to, tr.reason, now); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -3,7 +3,9 @@ package dashboard
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
@@ -19,7 +21,8 @@ import (
 // reason is a logged engine reason (workflow.Execution.Reason) in t's
 // language, from the catalogue key "reason." + reasonKey(r). A text that
 // is no engine reason (engine.ParseReason) or whose detail does not read
-// is shown as stored; the English texts are the stored ones.
+// is shown as stored; the English texts are the stored ones, but for
+// durations, spelled by span.
 func (t translator) reason(text string) string {
 	r, detail, ok := engine.ParseReason(text)
 	if !ok {
@@ -36,7 +39,7 @@ func (t translator) reason(text string) string {
 		if !ok {
 			return text
 		}
-		return t.T(key, d.String())
+		return t.T(key, span(d))
 	case r == engine.ReasonConditionsFailed:
 		return t.T(key, detail) // the backend's error, as it gave it
 	case detail != "":
@@ -58,6 +61,24 @@ func (t translator) detail(text string) string {
 		args[i] = v
 	}
 	return t.T("detail."+code, args...)
+}
+
+// span spells d for a shop owner, to the second, the same in French and
+// English: "24 h", "1 h 2 min 3 s", "45 s" (the stored texts say "24h0m0s").
+func span(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	var parts []string
+	if h != 0 {
+		parts = append(parts, strconv.FormatInt(h, 10)+" h")
+	}
+	if m != 0 {
+		parts = append(parts, strconv.FormatInt(m, 10)+" min")
+	}
+	if s != 0 || len(parts) == 0 {
+		parts = append(parts, strconv.FormatInt(s, 10)+" s")
+	}
+	return strings.Join(parts, " ")
 }
 
 // reasonKey is the catalogue name of r: its text in lower case, with each

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/waauto/waauto/condition"
 	"github.com/waauto/waauto/workflow"
@@ -274,26 +275,28 @@ func TestReasonsTranslated(t *testing.T) {
 			}
 		}
 		text := string(r)
+		en := text // the stored text, durations spelled for people
 		switch r {
 		case engine.ReasonCooldown:
-			text += ": fired 5m0s ago"
+			text, en = text+": fired 5m0s ago", text+": fired 5 min ago"
 		case engine.ReasonConditionsFailed:
 			text += ": no such key: x"
+			en = text
 		case engine.ReasonExpired:
-			text += ": still unsent 24h0m0s after its time"
+			text, en = text+": still unsent 24h0m0s after its time", text+": still unsent 24 h after its time"
 		}
-		if got := trs["en"].reason(text); got != text {
-			t.Errorf("en reason(%q) = %q, want the stored text", text, got)
+		if got := trs["en"].reason(text); got != en {
+			t.Errorf("en reason(%q) = %q, want %q", text, got, en)
 		}
 		if got := trs["fr"].reason(text); got == text || strings.Contains(got, "%!") {
 			t.Errorf("fr reason(%q) = %q, want a French text", text, got)
 		}
 	}
 	for text, want := range map[string]string{
-		"cooldown: fired 1h2m3s ago":                  "délai entre deux déclenchements : déjà déclenché il y a 1h2m3s",
+		"cooldown: fired 1h2m3s ago":                  "délai entre deux déclenchements : déjà déclenché il y a 1 h 2 min 3 s",
 		"conditions: no such key: x":                  "conditions impossibles à évaluer : no such key: x",
 		"insufficient credits":                        "crédits insuffisants",
-		"expired: still unsent 2h0m0s after its time": "expiré : toujours pas envoyé 2h0m0s après son heure",
+		"expired: still unsent 2h0m0s after its time": "expiré : toujours pas envoyé 2 h après son heure",
 		"still unsent 24h0m0s after its time":         "still unsent 24h0m0s after its time",
 		"cooldown: in a while":                        "cooldown: in a while",
 		"excluded contact: since 2024":                "excluded contact: since 2024",
@@ -463,6 +466,19 @@ func TestDetailsTranslated(t *testing.T) {
 	} {
 		if got := trs["fr"].detail(text); got != want {
 			t.Errorf("fr detail(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+// TestSpan spells durations for people.
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0 s", 45 * time.Second: "45 s", 5 * time.Minute: "5 min", 24 * time.Hour: "24 h",
+		time.Hour + 2*time.Minute + 3*time.Second: "1 h 2 min 3 s", 90*time.Minute + 400*time.Millisecond: "1 h 30 min",
+		50 * time.Hour: "50 h",
+	} {
+		if got := span(d); got != want {
+			t.Errorf("span(%v) = %q, want %q", d, got, want)
 		}
 	}
 }
