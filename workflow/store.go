@@ -535,6 +535,11 @@ type ActionResult struct {
 	Outcome Outcome `json:"outcome"`
 	Detail  string  `json:"detail,omitempty"`
 	Error   string  `json:"error,omitempty"`
+	// ErrorCode names Error's cause when the engine knows it
+	// (engine.ErrorCodes: a module off, the loop breaker, no credits…),
+	// so that a dashboard can say it in its user's language; "" for
+	// any other error, whose text is all there is.
+	ErrorCode string `json:"error_code,omitempty"`
 	// Credits is what the action cost when credits are metered (an AI
 	// reply sent); 0 otherwise. Read it rather than Detail, whose words
 	// are for people.

@@ -178,3 +178,28 @@ func TestZeroCreditsVisible(t *testing.T) {
 	c.post("/settings/shop", url.Values{"time_zone": {"Europe/Paris"}, "lang": {"en"}})
 	check("credits off", false)
 }
+
+// TestLogsSayActionErrorsInTheUsersLanguage: an action's error whose
+// cause the engine named (its code) reads in French on a French page,
+// styled as an error; one without a code shows its text.
+func TestLogsSayActionErrorsInTheUsersLanguage(t *testing.T) {
+	ta := startApp(t, "")
+	c := ta.client(t)
+	c.login("admin", testPassword)
+	err := ta.store.AppendLogs(t.Context(), []workflow.Execution{{ID: "0001", Time: time.Now(), Workflow: "Accueil", WorkflowID: "accueil",
+		Session: "simulator", Phone: "+33600000001", Outcome: workflow.OutcomeFired, Reason: "conditions matched",
+		Actions: []workflow.ActionResult{
+			{Type: "reply", Outcome: workflow.OutcomeSkipped, Error: "skipped: module switched off for this number", ErrorCode: "module_off"},
+			{Type: "webhook", Outcome: workflow.OutcomeFailed, Error: "webhook: status 502"},
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.header.Set("Accept-Language", "fr")
+	_, body := c.get("/logs")
+	for _, want := range []string{`<span class="err">ignorée : le module est désactivé pour ce numéro</span>`, `<span class="err">webhook: status 502</span>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/logs in French lacks %s", want)
+		}
+	}
+}

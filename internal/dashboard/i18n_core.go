@@ -63,6 +63,16 @@ func (t translator) detail(text string) string {
 	return t.T("detail."+code, args...)
 }
 
+// actionError is the error of an action's result in t's language: from
+// the catalogue key "action_error." + its code when the engine named its
+// cause (workflow.ActionResult.ErrorCode), its text as stored otherwise.
+func (t translator) actionError(r workflow.ActionResult) string {
+	if r.ErrorCode == "" || !slices.Contains(engine.ErrorCodes(), r.ErrorCode) {
+		return r.Error
+	}
+	return t.T("action_error." + r.ErrorCode)
+}
+
 // span spells d for a shop owner, to the second, the same in French and
 // English: "24 h", "1 h 2 min 3 s", "45 s" (the stored texts say "24h0m0s").
 func span(d time.Duration) string {

@@ -30,6 +30,7 @@ var dynamicKeys = map[string][]string{
 	"settings.role.": roles,
 	"reason.":        reasonKeys(),
 	"detail.":        detailCodes(),
+	"action_error.":  engine.ErrorCodes(),
 	"lint.text.":     lint.TextCodes(),
 	"load.code.":     workflow.LoadErrorCodes(),
 	"load.word.":     workflow.LoadErrorWords(),
@@ -479,6 +480,29 @@ func TestSpan(t *testing.T) {
 	} {
 		if got := span(d); got != want {
 			t.Errorf("span(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestActionErrorsTranslated: an action's error whose cause the engine
+// named reads in the user's language (every code has a text in both
+// catalogues, different in French); any other error, or a code this
+// version does not know, as stored.
+func TestActionErrorsTranslated(t *testing.T) {
+	trs, cats := loadCatalogues(t)
+	for _, code := range engine.ErrorCodes() {
+		key := "action_error." + code
+		if cats["en"][key] == "" || cats["fr"][key] == "" || cats["en"][key] == cats["fr"][key] {
+			t.Errorf("code %q: en %q, fr %q; want a text in each, in each language", code, cats["en"][key], cats["fr"][key])
+		}
+	}
+	r := workflow.ActionResult{Error: "skipped: module switched off for this number", ErrorCode: "module_off"}
+	if got := trs["fr"].actionError(r); got != "ignorée : le module est désactivé pour ce numéro" {
+		t.Errorf("fr actionError(%+v) = %q", r, got)
+	}
+	for _, r := range []workflow.ActionResult{{Error: "unknown placeholder \"{{x}}\""}, {Error: "a newer cause", ErrorCode: "from_the_future"}} {
+		if got := trs["fr"].actionError(r); got != r.Error {
+			t.Errorf("fr actionError(%+v) = %q, want the stored text", r, got)
 		}
 	}
 }

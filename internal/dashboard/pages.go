@@ -37,13 +37,14 @@ func (d *Dashboard) parsePages() (pages, error) {
 	out := pages{}
 	for lang, tr := range d.tr {
 		funcs := template.FuncMap{
-			"T":      tr.T,
-			"reason": tr.reason,
-			"detail": tr.detail,
-			"leaf":   tr.leaf,
-			"when":   d.when,
-			"join":   strings.Join,
-			"dict":   dict,
+			"T":           tr.T,
+			"reason":      tr.reason,
+			"detail":      tr.detail,
+			"actionError": tr.actionError,
+			"leaf":        tr.leaf,
+			"when":        d.when,
+			"join":        strings.Join,
+			"dict":        dict,
 			"json": func(v any) (template.JS, error) {
 				s, err := marshalJS(v)
 				return template.JS(s), err

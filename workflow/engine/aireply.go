@@ -182,7 +182,7 @@ func (e *Engine) runAI(ctx context.Context, j aiJob) (err error) {
 	}
 	exec.Outcome, exec.Reason, res.Outcome = outcome, string(reason), outcome
 	if err != nil {
-		res.Error = err.Error()
+		res.Error, res.ErrorCode = err.Error(), errorCode(err)
 		e.log.WarnContext(ctx, "ai reply not sent", slog.String("workflow", j.Workflow), slog.String("reason", string(reason)), slog.Any("err", err))
 	}
 	if reason == ReasonModelFailed || reason == ReasonNoModel || reason == ReasonNoCredits {

@@ -156,6 +156,11 @@ func TestRepliesAreCheckedAfterTheirPacingWait(t *testing.T) {
 			if len(page.Entries) == 0 || page.Entries[0].Reason != tc.reason {
 				t.Fatalf("cancelled log rows %+v, want %s", page.Entries, tc.reason)
 			}
+			// A cancelled reply's error (an AI reply's row says it by its
+			// reason alone) carries its code.
+			if acts := page.Entries[0].Actions; len(acts) != 1 || acts[0].Error != "" && acts[0].ErrorCode != tc.reason || tc.workflow == verified && acts[0].Error == "" {
+				t.Fatalf("cancelled action %+v, want its error with the code %s", acts, tc.reason)
+			}
 		})
 	}
 }

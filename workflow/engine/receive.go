@@ -670,6 +670,7 @@ func (e *Engine) runActions(ctx context.Context, c *compiled, x *execution, f *w
 			r.Outcome, r.Error = workflow.OutcomeFailed, err.Error()
 			e.log.WarnContext(ctx, "action failed", slog.String("workflow", c.Name), slog.String("action", s.Type), slog.Any("err", err))
 		}
+		r.ErrorCode = errorCode(err)
 		// The last action completes with the firing's finish.
 		if i < len(c.Actions)-1 {
 			if err := rt.complete(ctx, workflow.FiringStep{Key: step, Result: e.redactedResult(r)}); err != nil {

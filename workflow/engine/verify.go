@@ -117,7 +117,7 @@ func (e *Engine) cancelSend(ctx context.Context, session, phone string, o workfl
 	exec := workflow.Execution{ID: logID(at, "cancel/"+key), Time: now, WorkflowID: o.WorkflowID, Workflow: o.Workflow,
 		Session: session, Phone: phone, MessageID: o.MessageID, Trigger: kind, Trace: trace,
 		Outcome: workflow.OutcomeCancelled, Reason: string(reason),
-		Actions: []workflow.ActionResult{{Type: action, Outcome: workflow.OutcomeCancelled, Error: why}}}
+		Actions: []workflow.ActionResult{{Type: action, Outcome: workflow.OutcomeCancelled, Error: why, ErrorCode: string(reason)}}}
 	if err := e.cfg.Store.AppendLogs(ctx, []workflow.Execution{e.redacted(exec)}); err != nil {
 		return retryable(fmt.Errorf("log the cancelled send: %w", err))
 	}
