@@ -10,7 +10,10 @@ import (
 // errorCodes are the errors of an action that its result names by a
 // stable code (workflow.ActionResult.ErrorCode), the first that matches
 // (errors.Is): a dashboard says them in its user's language, where the
-// error's own text is English.
+// error's own text is English. Only errors whose text says nothing more
+// than the code have one: a model's failure keeps its text (the
+// provider's own message, "Incorrect API key provided…", is what the
+// shop needs to read).
 var errorCodes = []struct {
 	code string
 	err  error
@@ -22,8 +25,6 @@ var errorCodes = []struct {
 	{"conditions_changed", errSendCancelled},
 	{"webhook_forbidden", ErrForbiddenAddress},
 	{"empty_reply", ai.ErrEmptyReply},
-	{"unsupported_media", ai.ErrUnsupportedMedia},
-	{"model_failed", ai.ErrModel},
 }
 
 // cancelCodes are the other codes of a send cancelled at send time

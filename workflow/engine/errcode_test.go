@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/waauto/waauto/action"
+	"github.com/waauto/waauto/action/ai"
 )
 
 // errorCode names the engine's known errors however wrapped, the first
@@ -34,6 +35,16 @@ func TestErrorCode(t *testing.T) {
 	for _, r := range []Reason{ReasonConditionsChanged, ReasonCustomerMessage, ReasonAgentReply} {
 		if !slices.Contains(codes, string(r)) {
 			t.Errorf("a send cancelled for %q has no code", r)
+		}
+	}
+}
+
+// A model's failure has no code: its text, the provider's message, is
+// what the shop reads.
+func TestModelFailuresKeepTheirText(t *testing.T) {
+	for _, err := range []error{fmt.Errorf("ai_reply: %w: 401 Incorrect API key provided", ai.ErrModel), &ai.MediaError{Name: "photo.heic", Err: ai.ErrUnsupportedMedia}} {
+		if got := errorCode(err); got != "" {
+			t.Errorf("errorCode(%v) = %q, want none", err, got)
 		}
 	}
 }
