@@ -248,9 +248,12 @@ func (e *Engine) failScheduled(ctx context.Context, m workflow.ScheduledMessage,
 	return nil
 }
 
-// flushScheduled sends the waiting due messages of a number, oldest
-// first, and re-arms the jobs of those not yet due (their job may have run
-// while the number was down).
+// flushScheduled re-arms the jobs of a number's pending messages when it
+// comes back (reconnected, or its scheduled module on again): the due
+// ones at once, oldest first (their job may have run while the number was
+// down), the others at their time. Each is sent by a job of its own, not
+// here: a send that pacing puts off is then snoozed by the queue and
+// retried, never left pending with no job until it expires.
 func (e *Engine) flushScheduled(ctx context.Context, session string) error {
 	list, err := e.cfg.Store.ListScheduled(ctx, workflow.ScheduleQuery{Status: []workflow.ScheduleStatus{workflow.SchedulePending}, Session: session})
 	if err != nil {
@@ -259,13 +262,9 @@ func (e *Engine) flushScheduled(ctx context.Context, session string) error {
 	now := e.cfg.Clock.Now()
 	var errs []error
 	for _, m := range list {
-		if now.Before(m.At) {
-			j := e.scheduledJobs(m)[0]
-			j.ID = fmt.Sprintf("%s/reconnect/%d", j.ID, now.UnixNano())
-			errs = append(errs, e.jobs.Enqueue(ctx, j))
-			continue
-		}
-		errs = append(errs, e.dispatchScheduled(ctx, m.ID))
+		j := e.scheduledJobs(m)[0]
+		j.ID = fmt.Sprintf("%s/reconnect/%d", j.ID, now.UnixNano())
+		errs = append(errs, e.jobs.Enqueue(ctx, j))
 	}
 	return errors.Join(errs...)
 }
