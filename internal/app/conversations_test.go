@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/waauto/waauto/trigger"
 	"github.com/waauto/waauto/workflow"
 )
 
@@ -155,5 +157,25 @@ func TestConversations(t *testing.T) {
 	}
 	if _, body := c.get("/conversations?awaiting=yes"); strings.Contains(body, "&#43;33600000002") {
 		t.Errorf("still awaiting after the agent's reply")
+	}
+
+	// A reply that cannot go at once (here no WhatsApp at all) is kept,
+	// shown in the conversation and queued: the page says so as an error.
+	if err := ta.engine.PutSession(ctx, workflow.Session{ID: "boutique", Status: workflow.SessionConnected}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.store.RecordInbound(ctx, trigger.Message{ID: "in-3", Session: "boutique", Phone: "+33600000003", Text: "Allô ?", Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, resp := lea.post("/conversations/boutique/33600000003/reply", url.Values{"text": {"Je reviens vers vous"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("reply without WhatsApp: %d", code)
+	}
+	_, body = lea.get(resp.Header.Get("Location"))
+	if !strings.Contains(body, `<p class="error" role="alert">Reply not sent yet: it is kept and will be sent automatically as soon as possible (`) {
+		t.Errorf("the queued reply is not said as an error:\n%s", excerpt(body, "Reply"))
+	}
+	if hist, err := ta.store.History(ctx, "boutique", "+33600000003", 0, 10); err != nil || len(hist) != 2 || hist[1].Text != "Je reviens vers vous" {
+		t.Fatalf("history after the queued reply: %+v %v", hist, err)
 	}
 }

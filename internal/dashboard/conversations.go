@@ -266,7 +266,13 @@ func (d *Dashboard) conversationReply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := d.engine.AgentReply(r.Context(), s.ID, phone, userOf(r).User, r.FormValue("text"))
+	var queued *engine.QueuedError
 	switch {
+	case errors.As(err, &queued):
+		// Kept, shown in the conversation, sent later: said as an error,
+		// with why it did not go now.
+		d.bad(w, r, convPath(s.ID, phone), "conv.err.reply_queued", queued.Err)
+		return
 	case errors.Is(err, engine.ErrEmptyText):
 		d.showConversation(w, r, http.StatusBadRequest, errors.New(d.t(r, "conv.err.reply_empty")))
 		return

@@ -14,6 +14,23 @@ import (
 // ErrEmptyText: a message to send has no text.
 var ErrEmptyText = errors.New("empty message")
 
+// QueuedError is AgentReply's answer when the message could not be sent
+// at once (the number is away or held, pacing put it off, WhatsApp
+// failed): it is recorded and queued, and the queue sends it with the same
+// id. Err says why it did not go now.
+type QueuedError struct {
+	ID  string
+	Err error
+}
+
+// Error says that the message is queued, and why.
+func (e *QueuedError) Error() string {
+	return "agent reply " + e.ID + " not sent yet, queued to be sent again: " + e.Err.Error()
+}
+
+// Unwrap returns why the message did not go at once.
+func (e *QueuedError) Unwrap() error { return e.Err }
+
 // AgentReply sends text to the customer phone on session as a person (the
 // agent named agent, e.g. from a dashboard). It takes the send path of
 // automation: the message is recorded with its id before the first
@@ -22,7 +39,8 @@ var ErrEmptyText = errors.New("empty message")
 // reply, it cancels a pending AI reply whose pre-send check looks for one
 // (verify_before_send.agent_reply) and counts for since_last_reply. The
 // loop breaker, which counts automated messages, does not limit a person.
-// It returns the message id.
+// It returns the message id; a *QueuedError when the message did not go
+// at once and its retry is queued.
 func (e *Engine) AgentReply(ctx context.Context, session, phone, agent, text string) (string, error) {
 	phone, err := trigger.NormalizePhone(phone)
 	if err != nil {
@@ -37,5 +55,12 @@ func (e *Engine) AgentReply(ctx context.Context, session, phone, agent, text str
 		return "", fmt.Errorf("agent reply: record: %w", err)
 	}
 	e.log.InfoContext(ctx, "agent reply", slog.String("session", session), slog.String("agent", agent), slog.String("id", m.ID))
-	return m.ID, e.deliver(ctx, m, now)
+	if err := e.deliver(ctx, m, now); err != nil {
+		// Recorded, so shown in the conversation: it must go, later.
+		if qerr := e.queueFailedSend(ctx, m, err); qerr != nil {
+			return m.ID, fmt.Errorf("agent reply %s: not sent, and its retry could not be queued: %w", m.ID, errors.Join(err, qerr))
+		}
+		return m.ID, &QueuedError{ID: m.ID, Err: err}
+	}
+	return m.ID, nil
 }

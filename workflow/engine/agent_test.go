@@ -58,3 +58,25 @@ actions: [{ai_reply: {verify_before_send: {agent_reply: true}}}]
 		t.Errorf("bad phone: %v, want ErrBadPhone", err)
 	}
 }
+
+// An agent's reply that WhatsApp refuses at once is recorded, reported
+// as queued (*QueuedError, why inside) and sent by its retry, once, with
+// the same id. It used to be recorded, shown in the conversation, and
+// never sent.
+func TestAgentReplyFailedAtOnceIsQueuedAndSent(t *testing.T) {
+	ctx := t.Context()
+	h := failingOnceHarness(t, workflowtest.Options{})
+	id, err := h.Engine.AgentReply(ctx, "main", "+33644444444", "lea", "Je regarde votre commande")
+	var queued *engine.QueuedError
+	if !errors.As(err, &queued) || queued.ID != id || queued.Err == nil {
+		t.Fatalf("AgentReply = %q, %v; want a *QueuedError for its id, with why", id, err)
+	}
+	got := h.Advance(ctx, time.Minute)
+	if len(got) != 1 || got[0].Kind != engine.EffectSend || got[0].Text != "Je regarde votre commande" {
+		t.Fatalf("effects of the retry = %+v, want the agent's reply sent once", got)
+	}
+	hist, err := h.Store.History(ctx, "main", "+33644444444", 0, 10)
+	if err != nil || len(hist) != 1 || hist[0].ID != id || hist[0].Author != workflow.AuthorAgent {
+		t.Fatalf("history %+v, %v: want the reply recorded once, as the agent's", hist, err)
+	}
+}
