@@ -293,7 +293,7 @@ func TestReasonsTranslated(t *testing.T) {
 			t.Errorf("fr reason(%q) = %q, want a French text", text, got)
 		}
 	}
-	for text, want := range map[string]string{
+	inFrench(t, "reason", trs["fr"].reason, map[string]string{
 		"cooldown: fired 1h2m3s ago":                  "délai entre deux déclenchements : déjà déclenché il y a 1 h 2 min 3 s",
 		"conditions: no such key: x":                  "conditions impossibles à évaluer : no such key: x",
 		"insufficient credits":                        "crédits insuffisants",
@@ -302,9 +302,16 @@ func TestReasonsTranslated(t *testing.T) {
 		"cooldown: in a while":                        "cooldown: in a while",
 		"excluded contact: since 2024":                "excluded contact: since 2024",
 		"a reason of an older version":                "a reason of an older version",
-	} {
-		if got := trs["fr"].reason(text); got != want {
-			t.Errorf("fr reason(%q) = %q, want %q", text, got, want)
+	})
+}
+
+// inFrench checks that fn, a French translator's name, turns each text
+// into its want.
+func inFrench(t *testing.T, name string, fn func(string) string, want map[string]string) {
+	t.Helper()
+	for text, w := range want {
+		if got := fn(text); got != w {
+			t.Errorf("fr %s(%q) = %q, want %q", name, text, got, w)
 		}
 	}
 }
@@ -460,15 +467,11 @@ func TestDetailsTranslated(t *testing.T) {
 			}
 		}
 	}
-	for text, want := range map[string]string{
+	inFrench(t, "detail", trs["fr"].detail, map[string]string{
 		"model gpt-4o-mini, 120+35 tokens, 3 credits": "modèle gpt-4o-mini, 120+35 jetons, 3 crédits",
 		"translated to en":                            "traduit en en",
 		"stock 12 (my own action)":                    "stock 12 (my own action)",
-	} {
-		if got := trs["fr"].detail(text); got != want {
-			t.Errorf("fr detail(%q) = %q, want %q", text, got, want)
-		}
-	}
+	})
 }
 
 // TestSpan spells durations for people.
