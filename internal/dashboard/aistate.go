@@ -181,14 +181,15 @@ func (d *Dashboard) aiReason(r *http.Request, reason string) (string, bool) {
 }
 
 func (d *Dashboard) execView(r *http.Request, e workflow.Execution) execView {
-	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: d.tr[d.lang(r)].reason(e.Reason), Trace: d.tr[d.lang(r)].traceText(e.Trace)}
+	tr := d.tr[d.lang(r)]
+	v := execView{ID: e.ID, Workflow: e.Workflow, Outcome: string(e.Outcome), OutcomeText: d.t(r, "outcome."+string(e.Outcome)), Reason: tr.reason(e.Reason), Trace: tr.traceText(e.Trace)}
 	why, ok := d.aiReason(r, e.Reason)
 	if !ok || len(e.Actions) == 0 || e.Actions[0].Type != "ai_reply" {
 		return v
 	}
 	v.AIFailed = d.t(r, "sim.ai.failed", why)
 	for _, a := range e.Actions[1:] {
-		v.Fallback = append(v.Fallback, strings.TrimSpace(fmt.Sprintf("%s: %s %s", a.Type, d.t(r, "outcome."+string(a.Outcome)), a.Detail)))
+		v.Fallback = append(v.Fallback, strings.TrimSpace(fmt.Sprintf("%s: %s %s", a.Type, d.t(r, "outcome."+string(a.Outcome)), tr.detail(a.Detail))))
 	}
 	if len(v.Fallback) == 0 {
 		v.Fallback = []string{d.t(r, "sim.ai.no_fallback")}
